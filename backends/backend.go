@@ -1,0 +1,112 @@
+// Package backends defines the seam between quiver's protocol frontends and
+// the engines that run statements. Frontends (the PostgreSQL protocol in
+// dispatch/, the Flight SQL frontend) import this package only; they never
+// import a concrete backend, and backends never import protocol code.
+//
+// # Contract
+//
+// A Backend opens Sessions. A Session is one client's connection to the
+// engine, with its own transaction state and settings.
+//
+//   - Calls on one Session, and on the Stmts and Results it returns, are
+//     serialized by the caller: a Session never sees two calls at once.
+//     The single exception is context cancellation, which may happen from any
+//     goroutine at any time (a CancelRequest, a client disconnect, shutdown).
+//   - The ctx given to Query or Stmt.Execute governs the whole statement,
+//     including reading its Rows. Cancelling it must interrupt the engine
+//     promptly (well under a second); the call, or the next Rows.Next, then
+//     returns an error wrapping context.Canceled (or the engine's own
+//     cancellation error mapped to SQLSTATE 57014).
+//   - A Result's Rows is owned by the caller, who must call Release exactly
+//     once, whether or not it read to the end. Releasing early stops the
+//     backend work and frees its resources. The RecordBatches it yields are
+//     valid until the next call to Next or Release; a caller that keeps one
+//     longer must Retain it.
+//   - While a Result's Rows is open, the caller may call other methods on the
+//     Session (extended-protocol portals interleave). A backend that cannot
+//     run two statements at once on one connection must make that work, for
+//     example by materialising the open result first.
+//   - Errors should carry a SQLSTATE: return *pgerror.Error, or wrap one.
+//     Anything else reaches the client as XX000.
+//   - Arrow types are PostgreSQL-agnostic, except that a field's metadata may
+//     carry the keys in MetaPGType and MetaPGTypmod when the backend knows
+//     the exact PostgreSQL type (the PostgreSQL backend does); the types
+//     package honours them.
+package backends
+
+import (
+	"context"
+	"errors"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+)
+
+// Field metadata keys a backend may set on result fields.
+const (
+	// MetaPGType is the PostgreSQL type OID, in decimal.
+	MetaPGType = "pg.oid"
+	// MetaPGTypmod is the PostgreSQL type modifier, in decimal.
+	MetaPGTypmod = "pg.typmod"
+)
+
+// Backend opens sessions on one engine. It is safe for concurrent use.
+type Backend interface {
+	// Open starts a session for one client. info carries what the client
+	// sent at startup; backends that pass credentials through use it.
+	Open(ctx context.Context, info SessionInfo) (Session, error)
+	// Close releases the engine. Sessions must be closed first.
+	Close() error
+}
+
+// SessionInfo describes the client a session is opened for.
+type SessionInfo struct {
+	User        string
+	Database    string
+	Password    string // only set when the frontend asked for one (pass-through auth)
+	Application string
+	// Params holds every startup parameter the client sent.
+	Params map[string]string
+}
+
+// Session is one client's connection to the engine. See the package
+// documentation for the concurrency and ownership rules.
+type Session interface {
+	// Query runs one statement with no parameters.
+	Query(ctx context.Context, sql string) (*Result, error)
+	// Prepare plans a statement without executing it. paramTypes, when not
+	// nil, holds the types the client declared for $1..$n (nil entries are
+	// unknown and left for the engine to infer).
+	Prepare(ctx context.Context, sql string, paramTypes []arrow.DataType) (Stmt, error)
+	// Close ends the session, releasing any open statements and results.
+	Close() error
+}
+
+// Stmt is a prepared statement.
+type Stmt interface {
+	// Params describes the parameters $1..$n. A field of type arrow.Null
+	// means the engine could not infer that parameter's type.
+	Params() []arrow.Field
+	// Schema describes the rows the statement returns, or is nil when it
+	// returns none. It is known without executing the statement.
+	Schema() *arrow.Schema
+	// Execute runs the statement. params holds one row with one column per
+	// parameter, or is nil when there are none; the backend does not keep it
+	// after Execute returns.
+	Execute(ctx context.Context, params arrow.RecordBatch) (*Result, error)
+	// Close releases the statement. Results it produced stay valid.
+	Close() error
+}
+
+// Result is what a statement produced.
+type Result struct {
+	// Rows streams the result rows, or is nil when the statement returns
+	// none. The caller owns it and must Release it.
+	Rows array.RecordReader
+	// RowsAffected is the number of rows an INSERT, UPDATE, DELETE or MERGE
+	// changed, or -1 when it does not apply or is unknown.
+	RowsAffected int64
+}
+
+// ErrNotSupported is wrapped by backends for capabilities they lack.
+var ErrNotSupported = errors.New("not supported by this backend")
