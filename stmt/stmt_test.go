@@ -173,3 +173,58 @@ func TestTrailingSemicolon(t *testing.T) {
 		}
 	}
 }
+
+// TestColumnNamesMatchPostgres compares the names quiver derives with the
+// names PostgreSQL reports in RowDescription.
+func TestColumnNamesMatchPostgres(t *testing.T) {
+	pg := testenv.PG(t)
+	ctx := context.Background()
+	c, err := pgconn.Connect(ctx, pg.URL("postgres"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(ctx)
+	corpus := []string{
+		"select 1, 1.5, 'x', null",
+		"select 1::int4, 1::int, 'a'::text, 2::numeric(10,2), 1.5::float8, 'x'::varchar(3)",
+		"select timestamp '2020-01-01', date '2020-01-01', interval '1 day', time '01:02'",
+		"select abs(-1), pg_catalog.lower('A'), count(*) from (select 1) t",
+		"select coalesce(null, 1), nullif(1, 2), greatest(1, 2), least(1, 2)",
+		"select case when true then 1 end, case when true then 1 else abs(2) end",
+		"select array[1,2], row(1,2), (array[1,2])[1]",
+		"select exists(select 1), (select 1 as z), array(select 1)",
+		"select current_date is not null, current_user, session_user, current_schema",
+		"select 1 + 2, -1, not true, 1 = 1, 'a' || 'b', 1 between 0 and 2",
+		"select t.a, a as b from (select 1 as a) t",
+		"select *, 1 from (select 1 as a, 2 as b) t",
+		"select 1 as x union select 2",
+		"select ('1'::text)::int, cast(1 as bigint)",
+	}
+	for _, q := range corpus {
+		st := Split(q)
+		head, tail, star, ok := st[0].ColumnNames()
+		if !ok {
+			t.Fatalf("%q: no names", q)
+		}
+		res, err := c.Exec(ctx, q).ReadAll()
+		if err != nil {
+			t.Fatalf("%q: %v", q, err)
+		}
+		var got []string
+		for _, f := range res[0].FieldDescriptions {
+			got = append(got, f.Name)
+		}
+		want := append([]string(nil), head...)
+		if star {
+			// Compare head and tail around the expansion.
+			if len(got) < len(head)+len(tail) {
+				t.Fatalf("%q: PostgreSQL has %d columns", q, len(got))
+			}
+			got = append(got[:len(head)], got[len(got)-len(tail):]...)
+			want = append(want, tail...)
+		}
+		if strings.Join(got, "|") != strings.Join(want, "|") {
+			t.Errorf("%q: quiver names %v, PostgreSQL %v", q, want, got)
+		}
+	}
+}

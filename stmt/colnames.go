@@ -1,0 +1,189 @@
+package stmt
+
+import (
+	pg_query "github.com/pganalyze/pg_query_go/v6"
+)
+
+// ColumnNames returns the names PostgreSQL gives the result columns of a
+// query, for the columns it can name from the parse tree alone, following
+// FigureColname in src/backend/parser/parse_target.c. Engines name
+// unaliased expressions differently (DuckDB uses the expression text where
+// PostgreSQL says "?column?"), and clients print these names.
+//
+// The result has one entry per result column when the target list has no
+// "*"; with one "*", the entries before and after it are returned in head
+// and tail, and the columns the star expands to keep the engine's names.
+// ok is false when the statement is not a plain SELECT target list.
+func (s *Statement) ColumnNames() (head, tail []string, star, ok bool) {
+	if s.Node == nil {
+		return nil, nil, false, false
+	}
+	var targets []*pg_query.Node
+	switch x := s.Node.Node.(type) {
+	case *pg_query.Node_SelectStmt:
+		sel := x.SelectStmt
+		for sel.Op != pg_query.SetOperation_SETOP_NONE && sel.Op != pg_query.SetOperation_SET_OPERATION_UNDEFINED && sel.Larg != nil {
+			sel = sel.Larg // a set operation takes its names from the left arm
+		}
+		if len(sel.ValuesLists) > 0 {
+			return nil, nil, false, false
+		}
+		targets = sel.TargetList
+	case *pg_query.Node_InsertStmt:
+		targets = x.InsertStmt.ReturningList
+	case *pg_query.Node_UpdateStmt:
+		targets = x.UpdateStmt.ReturningList
+	case *pg_query.Node_DeleteStmt:
+		targets = x.DeleteStmt.ReturningList
+	default:
+		return nil, nil, false, false
+	}
+	if len(targets) == 0 {
+		return nil, nil, false, false
+	}
+	for _, t := range targets {
+		rt := t.GetResTarget()
+		if rt == nil {
+			return nil, nil, false, false
+		}
+		if rt.Name == "" && isStar(rt.Val) {
+			if star {
+				return nil, nil, false, false // two stars: cannot align
+			}
+			star = true
+			continue
+		}
+		name := rt.Name
+		if name == "" {
+			name, _ = figureColname(rt.Val)
+		}
+		if star {
+			tail = append(tail, name)
+		} else {
+			head = append(head, name)
+		}
+	}
+	return head, tail, star, true
+}
+
+func isStar(n *pg_query.Node) bool {
+	cr := n.GetColumnRef()
+	if cr == nil || len(cr.Fields) == 0 {
+		return false
+	}
+	return cr.Fields[len(cr.Fields)-1].GetAStar() != nil
+}
+
+// figureColname returns a column name and its strength: 0 for the
+// "?column?" fallback, 1 for a weak guess (a type name), 2 for a name taken
+// from the expression itself.
+func figureColname(n *pg_query.Node) (string, int) {
+	if n == nil {
+		return "?column?", 0
+	}
+	switch x := n.Node.(type) {
+	case *pg_query.Node_ColumnRef:
+		for i := len(x.ColumnRef.Fields) - 1; i >= 0; i-- {
+			if s := x.ColumnRef.Fields[i].GetString_(); s != nil {
+				return s.Sval, 2
+			}
+		}
+	case *pg_query.Node_AIndirection:
+		for i := len(x.AIndirection.Indirection) - 1; i >= 0; i-- {
+			if s := x.AIndirection.Indirection[i].GetString_(); s != nil {
+				return s.Sval, 2
+			}
+		}
+		return figureColname(x.AIndirection.Arg)
+	case *pg_query.Node_FuncCall:
+		names := x.FuncCall.Funcname
+		if len(names) > 0 {
+			if s := names[len(names)-1].GetString_(); s != nil {
+				return s.Sval, 2
+			}
+		}
+	case *pg_query.Node_AExpr:
+		if x.AExpr.Kind == pg_query.A_Expr_Kind_AEXPR_NULLIF {
+			return "nullif", 2
+		}
+	case *pg_query.Node_TypeCast:
+		name, strength := figureColname(x.TypeCast.Arg)
+		if strength <= 1 && x.TypeCast.TypeName != nil {
+			names := x.TypeCast.TypeName.Names
+			if len(names) > 0 {
+				if s := names[len(names)-1].GetString_(); s != nil {
+					return s.Sval, 1
+				}
+			}
+		}
+		return name, strength
+	case *pg_query.Node_CollateClause:
+		return figureColname(x.CollateClause.Arg)
+	case *pg_query.Node_GroupingFunc:
+		return "grouping", 2
+	case *pg_query.Node_MergeSupportFunc:
+		return "merge_action", 2
+	case *pg_query.Node_SubLink:
+		switch x.SubLink.SubLinkType {
+		case pg_query.SubLinkType_EXISTS_SUBLINK:
+			return "exists", 2
+		case pg_query.SubLinkType_ARRAY_SUBLINK:
+			return "array", 2
+		case pg_query.SubLinkType_EXPR_SUBLINK:
+			if sel := x.SubLink.Subselect.GetSelectStmt(); sel != nil && len(sel.TargetList) > 0 {
+				if rt := sel.TargetList[0].GetResTarget(); rt != nil && rt.Name != "" {
+					return rt.Name, 2
+				} else if rt != nil {
+					return figureColname(rt.Val)
+				}
+			}
+		}
+	case *pg_query.Node_CaseExpr:
+		name, strength := figureColname(x.CaseExpr.Defresult)
+		if strength <= 1 {
+			return "case", 1
+		}
+		return name, strength
+	case *pg_query.Node_AArrayExpr:
+		return "array", 2
+	case *pg_query.Node_RowExpr:
+		return "row", 2
+	case *pg_query.Node_CoalesceExpr:
+		return "coalesce", 2
+	case *pg_query.Node_MinMaxExpr:
+		if x.MinMaxExpr.Op == pg_query.MinMaxOp_IS_GREATEST {
+			return "greatest", 2
+		}
+		return "least", 2
+	case *pg_query.Node_SqlvalueFunction:
+		switch x.SqlvalueFunction.Op {
+		case pg_query.SQLValueFunctionOp_SVFOP_CURRENT_DATE:
+			return "current_date", 2
+		case pg_query.SQLValueFunctionOp_SVFOP_CURRENT_TIME, pg_query.SQLValueFunctionOp_SVFOP_CURRENT_TIME_N:
+			return "current_time", 2
+		case pg_query.SQLValueFunctionOp_SVFOP_CURRENT_TIMESTAMP, pg_query.SQLValueFunctionOp_SVFOP_CURRENT_TIMESTAMP_N:
+			return "current_timestamp", 2
+		case pg_query.SQLValueFunctionOp_SVFOP_LOCALTIME, pg_query.SQLValueFunctionOp_SVFOP_LOCALTIME_N:
+			return "localtime", 2
+		case pg_query.SQLValueFunctionOp_SVFOP_LOCALTIMESTAMP, pg_query.SQLValueFunctionOp_SVFOP_LOCALTIMESTAMP_N:
+			return "localtimestamp", 2
+		case pg_query.SQLValueFunctionOp_SVFOP_CURRENT_ROLE:
+			return "current_role", 2
+		case pg_query.SQLValueFunctionOp_SVFOP_CURRENT_USER:
+			return "current_user", 2
+		case pg_query.SQLValueFunctionOp_SVFOP_USER:
+			return "user", 2
+		case pg_query.SQLValueFunctionOp_SVFOP_SESSION_USER:
+			return "session_user", 2
+		case pg_query.SQLValueFunctionOp_SVFOP_CURRENT_CATALOG:
+			return "current_catalog", 2
+		case pg_query.SQLValueFunctionOp_SVFOP_CURRENT_SCHEMA:
+			return "current_schema", 2
+		}
+	case *pg_query.Node_XmlExpr:
+		return "xmlelement", 2
+	case *pg_query.Node_XmlSerialize:
+		return "xmlserialize", 2
+	}
+	return "?column?", 0
+}
