@@ -1,0 +1,167 @@
+package types
+
+import (
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/quiverdb/quiver/pgerror"
+)
+
+// RowEncoder turns the rows of Arrow record batches with one schema into
+// PostgreSQL RowDescription and DataRow messages.
+//
+// Build one per result (NewRowEncoder), call Reset for every batch, then
+// AppendRow for each row. A RowEncoder is not safe for concurrent use. It
+// does not retain the batches it is given beyond the next Reset.
+//
+// See https://www.postgresql.org/docs/current/protocol-message-formats.html
+// (RowDescription, DataRow).
+type RowEncoder struct {
+	cols  []Column
+	nodes []*node
+	set   outputSettings
+}
+
+// NewRowEncoder resolves an encoder for every column of schema.
+//
+// formats follows Bind's result-format codes: empty means every column is
+// text, a single code applies to every column, otherwise there is one code
+// per column. It returns 08P01 for a bad format count or code, 0A000 for an
+// Arrow type with no PostgreSQL mapping or a setting quiver cannot render.
+func NewRowEncoder(schema *arrow.Schema, formats []int16, s *Settings) (*RowEncoder, error) {
+	fields := schema.Fields()
+	if err := checkFormats(formats, len(fields), "result formats", "columns"); err != nil {
+		return nil, err
+	}
+	set, err := resolveSettings(s)
+	if err != nil {
+		return nil, err
+	}
+	e := &RowEncoder{set: set, cols: make([]Column, len(fields)), nodes: make([]*node, len(fields))}
+	for c, f := range fields {
+		n, err := planField(f, &e.set)
+		if err != nil {
+			return nil, err
+		}
+		if err := n.checkSettings(&e.set); err != nil {
+			return nil, err
+		}
+		e.nodes[c] = n
+		e.cols[c] = Column{Name: f.Name, OID: n.oid, TypeSize: typeSize(n.oid), TypeMod: n.typmod, Format: formatAt(formats, c)}
+	}
+	return e, nil
+}
+
+// checkFormats validates a Bind format-code list for count items.
+func checkFormats(formats []int16, count int, what, items string) error {
+	if len(formats) > 1 && len(formats) != count {
+		return pgerror.New(pgerror.ProtocolViolation, "bind message has %d %s but query has %d %s", len(formats), what, count, items)
+	}
+	for _, f := range formats {
+		if f != 0 && f != 1 {
+			return pgerror.New(pgerror.ProtocolViolation, "unsupported format code: %d", f)
+		}
+	}
+	return nil
+}
+
+func formatAt(formats []int16, i int) int16 {
+	switch len(formats) {
+	case 0:
+		return 0
+	case 1:
+		return formats[0]
+	}
+	return formats[i]
+}
+
+// checkSettings rejects output settings quiver does not implement, for the
+// types they affect.
+func (n *node) checkSettings(set *outputSettings) error {
+	switch n.kind {
+	case kDate32, kDate64, kTimestamp:
+		if !set.dateISO {
+			return pgerror.New(pgerror.FeatureNotSupported, "DateStyle output other than ISO is not supported")
+		}
+	case kDuration, kMonths, kDayTime, kMonthDayNano:
+		if !set.intervalPG {
+			return pgerror.New(pgerror.FeatureNotSupported, "IntervalStyle other than postgres is not supported")
+		}
+	}
+	if n.elem != nil {
+		return n.elem.checkSettings(set)
+	}
+	for _, f := range n.fields {
+		if err := f.checkSettings(set); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Columns describes the result columns, in order.
+func (e *RowEncoder) Columns() []Column { return e.cols }
+
+// AppendRowDescription appends a complete RowDescription ('T') message.
+func (e *RowEncoder) AppendRowDescription(dst []byte) []byte {
+	start := len(dst)
+	dst = append(dst, 'T', 0, 0, 0, 0)
+	dst = appendInt16(dst, int16(len(e.cols)))
+	for _, c := range e.cols {
+		dst = append(dst, c.Name...)
+		dst = append(dst, 0)
+		dst = appendInt32(dst, 0) // table OID
+		dst = appendInt16(dst, 0) // column attribute number
+		dst = appendInt32(dst, int32(c.OID))
+		dst = appendInt16(dst, c.TypeSize)
+		dst = appendInt32(dst, c.TypeMod)
+		dst = appendInt16(dst, c.Format)
+	}
+	return finishMessage(dst, start)
+}
+
+// finishMessage patches the length of the message that starts at start.
+func finishMessage(dst []byte, start int) []byte {
+	l := len(dst) - start - 1
+	dst[start+1], dst[start+2], dst[start+3], dst[start+4] = byte(l>>24), byte(l>>16), byte(l>>8), byte(l)
+	return dst
+}
+
+// Reset binds the encoder to rec, whose schema must be the one the encoder
+// was built for. Rows are then addressed 0..rec.NumRows()-1.
+func (e *RowEncoder) Reset(rec arrow.RecordBatch) error {
+	if int(rec.NumCols()) != len(e.nodes) {
+		return pgerror.New(pgerror.InternalError, "record batch has %d columns, RowEncoder expects %d", rec.NumCols(), len(e.nodes))
+	}
+	for c, n := range e.nodes {
+		n.bind(rec.Column(c))
+	}
+	return nil
+}
+
+// AppendRow appends a complete DataRow ('D') message for row i of the
+// current batch. On error dst is returned unchanged (the partial message
+// is dropped) along with the error, which carries a SQLSTATE.
+func (e *RowEncoder) AppendRow(dst []byte, i int) ([]byte, error) {
+	start := len(dst)
+	dst = append(dst, 'D', 0, 0, 0, 0)
+	dst = appendInt16(dst, int16(len(e.nodes)))
+	var err error
+	for c, n := range e.nodes {
+		if n.isNull(i) {
+			dst = append(dst, 0xff, 0xff, 0xff, 0xff)
+			continue
+		}
+		p := len(dst)
+		dst = append(dst, 0, 0, 0, 0)
+		if e.cols[c].Format == 0 {
+			dst, err = n.text(dst, i)
+		} else {
+			dst, err = n.binary(dst, i)
+		}
+		if err != nil {
+			return dst[:start], err
+		}
+		l := len(dst) - p - 4
+		dst[p], dst[p+1], dst[p+2], dst[p+3] = byte(l>>24), byte(l>>16), byte(l>>8), byte(l)
+	}
+	return finishMessage(dst, start), nil
+}

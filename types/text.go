@@ -1,0 +1,154 @@
+package types
+
+import (
+	"bytes"
+	"strconv"
+
+	"github.com/apache/arrow-go/v18/arrow/float16"
+	"github.com/quiverdb/quiver/pgerror"
+)
+
+const hexDigits = "0123456789abcdef"
+
+// text appends value i (not NULL) in PostgreSQL's text format, as the
+// output function of n's type prints it.
+func (n *node) text(dst []byte, i int) ([]byte, error) {
+	switch n.kind {
+	case kBool:
+		if bitSet(n.bits, n.boff+i) {
+			return append(dst, 't'), nil
+		}
+		return append(dst, 'f'), nil
+	case kInt8:
+		return strconv.AppendInt(dst, int64(n.i8[i]), 10), nil
+	case kInt16:
+		return strconv.AppendInt(dst, int64(n.i16[i]), 10), nil
+	case kInt32:
+		return strconv.AppendInt(dst, int64(n.i32[i]), 10), nil
+	case kInt64:
+		return strconv.AppendInt(dst, n.i64[i], 10), nil
+	case kUint8:
+		return strconv.AppendUint(dst, uint64(n.u8[i]), 10), nil
+	case kUint16:
+		return strconv.AppendUint(dst, uint64(n.u16[i]), 10), nil
+	case kUint32:
+		return strconv.AppendUint(dst, uint64(n.u32[i]), 10), nil
+	case kUint64:
+		return strconv.AppendUint(dst, n.u64[i], 10), nil
+	case kFloat16:
+		return appendFloat(dst, float64(float16.FromBits(n.u16[i]).Float32()), 32, n.set.efd), nil
+	case kFloat32:
+		return appendFloat(dst, float64(n.f32[i]), 32, n.set.efd), nil
+	case kFloat64:
+		return appendFloat(dst, n.f64[i], 64, n.set.efd), nil
+	case kDecimal32, kDecimal64, kDecimal128, kDecimal256:
+		var buf [80]byte
+		neg, digits := n.decimalDigits(buf[:], i)
+		return appendNumericText(dst, neg, digits, n.scale), nil
+	case kString:
+		v := n.bytesAt(i)
+		if bytes.IndexByte(v, 0) >= 0 {
+			return dst, errNulByte()
+		}
+		return append(dst, v...), nil
+	case kBinary:
+		return n.byteaText(dst, n.bytesAt(i)), nil
+	case kUUID:
+		return appendUUID(dst, n.bytesAt(i)), nil
+	case kDate32:
+		return dateText(dst, int64(n.i32[i]))
+	case kDate64:
+		return dateText(dst, floorDiv(n.i64[i], secPerDay*1000))
+	case kTime32:
+		us, err := timeMicros(int64(n.i32[i]), n.unit)
+		if err != nil {
+			return dst, err
+		}
+		return appendClock(dst, us), nil
+	case kTime64:
+		us, err := timeMicros(n.i64[i], n.unit)
+		if err != nil {
+			return dst, err
+		}
+		return appendClock(dst, us), nil
+	case kTimestamp:
+		t, err := timestampMicros(n.i64[i], n.unit)
+		if err != nil {
+			return dst, err
+		}
+		switch t {
+		case pgTimestampNoEnd:
+			return append(dst, "infinity"...), nil
+		case pgTimestampNoBegin:
+			return append(dst, "-infinity"...), nil
+		}
+		if !n.tz {
+			return appendTimestamp(dst, t, false, 0), nil
+		}
+		off := zoneOffset(n.set.loc, t)
+		return appendTimestamp(dst, t+int64(off)*usPerSec, true, off), nil
+	case kDuration:
+		us, err := durationMicros(n.i64[i], n.unit)
+		if err != nil {
+			return dst, err
+		}
+		return appendInterval(dst, 0, 0, us), nil
+	case kMonths:
+		return appendInterval(dst, n.i32[i], 0, 0), nil
+	case kDayTime:
+		v := n.dt[i]
+		return appendInterval(dst, 0, v.Days, int64(v.Milliseconds)*1000), nil
+	case kMonthDayNano:
+		v := n.mdn[i]
+		return appendInterval(dst, v.Months, v.Days, nanosMicros(v.Nanoseconds)), nil
+	case kList:
+		return n.arrayText(dst, i)
+	case kStruct:
+		return n.recordText(dst, i)
+	case kDict:
+		return n.elem.text(dst, n.dict.GetValueIndex(i))
+	case kRunEnd:
+		return n.elem.text(dst, n.ree.GetPhysicalIndex(i))
+	}
+	return dst, pgerror.New(pgerror.InternalError, "no text output for %s", typeName(n.oid))
+}
+
+func errNulByte() error {
+	return pgerror.New(pgerror.CharacterNotInRepertoire, "invalid byte sequence for encoding \"UTF8\": 0x00")
+}
+
+// dateText appends days since 1970-01-01 as date_out does.
+func dateText(dst []byte, days int64) ([]byte, error) {
+	jd, special, err := dateJulian(days)
+	switch {
+	case err != nil:
+		return dst, err
+	case special == pgDateNoEnd:
+		return append(dst, "infinity"...), nil
+	case special == pgDateNoBegin:
+		return append(dst, "-infinity"...), nil
+	}
+	return appendDate(dst, jd), nil
+}
+
+// byteaText appends v as byteaout does under bytea_output.
+func (n *node) byteaText(dst []byte, v []byte) []byte {
+	if !n.set.byteaEscape {
+		dst = append(dst, '\\', 'x')
+		for _, c := range v {
+			dst = append(dst, hexDigits[c>>4], hexDigits[c&15])
+		}
+		return dst
+	}
+	for _, c := range v {
+		switch {
+		case c == '\\':
+			dst = append(dst, '\\', '\\')
+		case c < 0x20 || c > 0x7e:
+			dst = append(dst, '\\', '0'+c>>6, '0'+(c>>3)&7, '0'+c&7)
+		default:
+			dst = append(dst, c)
+		}
+	}
+	return dst
+}
