@@ -1,0 +1,218 @@
+package postgres
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/quiverdb/quiver/backends"
+	"github.com/quiverdb/quiver/pgerror"
+	"github.com/quiverdb/quiver/types/pgarrow"
+)
+
+// Session is one client's PostgreSQL connection. See the package
+// documentation of backends for the calling rules.
+type Session struct {
+	conn       *pgconn.PgConn
+	mem        memory.Allocator
+	batchBytes int
+	database   string
+	cat        catalog
+	prepared   map[string]bool // the backend's own named statements
+	open       *rows           // the result whose statement is in flight
+	stmtSeq    uint64
+	closed     bool
+}
+
+var _ backends.Session = (*Session)(nil)
+
+func newSession(b *Backend, conn *pgconn.PgConn) *Session {
+	s := &Session{
+		conn:       conn,
+		mem:        b.opts.Allocator,
+		batchBytes: b.opts.BatchBytes,
+		database:   conn.ParameterStatus("database"),
+		prepared:   map[string]bool{},
+	}
+	if s.database == "" {
+		s.database = b.cfg.Database
+	}
+	s.cat.reset()
+	return s
+}
+
+// Conn returns the session's connection, for tests and diagnostics. Using
+// it while a result is open breaks the session.
+func (s *Session) Conn() *pgconn.PgConn { return s.conn }
+
+func (s *Session) decoderOptions() pgarrow.DecoderOptions {
+	return pgarrow.DecoderOptions{ValidateUTF8: s.conn.ParameterStatus("server_encoding") == "SQL_ASCII"}
+}
+
+// ready finishes the open result, if any, and checks the connection.
+func (s *Session) ready() error {
+	if s.open != nil {
+		s.open.materialise()
+	}
+	if s.closed {
+		return pgerror.New("08003", "session is closed")
+	}
+	if s.conn.IsClosed() {
+		return pgerror.New(pgerror.ConnectionFailure, "connection to PostgreSQL was lost")
+	}
+	return nil
+}
+
+func (s *Session) scan(sql string) stmtInfo {
+	return scanSQL(sql, s.conn.ParameterStatus("standard_conforming_strings") != "off")
+}
+
+// Query runs one statement with no parameters.
+func (s *Session) Query(ctx context.Context, sql string) (*backends.Result, error) {
+	if err := s.ready(); err != nil {
+		return nil, err
+	}
+	si := s.scan(sql)
+	if si.copyStdio {
+		return nil, pgerror.New(pgerror.FeatureNotSupported, "COPY to or from the client is not supported by the PostgreSQL backend")
+	}
+	sd, err := s.conn.Prepare(ctx, "", sql, nil)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	var cols []pgarrow.ColumnType
+	if len(sd.Fields) > 0 {
+		if cols, err = s.describe(ctx, sd.Fields); err != nil {
+			return nil, err
+		}
+	}
+	return s.run(ctx, sql, si, sd.Name, cols, nil, nil)
+}
+
+// run executes a prepared statement (name) whose result columns are cols,
+// by COPY when it can.
+func (s *Session) run(ctx context.Context, sql string, si stmtInfo, name string, cols []pgarrow.ColumnType, params [][]byte, paramFormats []int16) (*backends.Result, error) {
+	if len(cols) == 0 {
+		tag, err := s.conn.ExecPrepared(ctx, name, params, paramFormats, nil).Close()
+		if si.changesCatalog() {
+			s.cat.reset()
+		}
+		if err != nil {
+			return nil, mapError(err)
+		}
+		return &backends.Result{RowsAffected: rowsAffected(tag)}, nil
+	}
+	schema := schemaOf(cols)
+	if params == nil && si.copyable() && allBinary(cols) {
+		return &backends.Result{Rows: newRows(s, schema, s.startCopy(ctx, sql[:si.end], cols)), RowsAffected: -1}, nil
+	}
+	src := s.startExt(ctx, name, params, paramFormats, cols)
+	r := newRows(s, schema, src)
+	switch si.main {
+	case "INSERT", "UPDATE", "DELETE", "MERGE":
+		// RETURNING: read it all now, so that the rows affected are known.
+		r.materialise()
+		if r.err != nil {
+			r.Release()
+			return nil, r.err
+		}
+		return &backends.Result{Rows: r, RowsAffected: rowsAffected(src.tag)}, nil
+	}
+	return &backends.Result{Rows: r, RowsAffected: -1}, nil
+}
+
+func schemaOf(cols []pgarrow.ColumnType) *arrow.Schema {
+	fields := make([]arrow.Field, len(cols))
+	for i, c := range cols {
+		fields[i] = c.Field
+	}
+	return arrow.NewSchema(fields, nil)
+}
+
+func allBinary(cols []pgarrow.ColumnType) bool {
+	for _, c := range cols {
+		if !c.Binary() {
+			return false
+		}
+	}
+	return true
+}
+
+// rowsAffected reads the count from an INSERT, UPDATE, DELETE or MERGE
+// command tag, and is -1 for any other.
+func rowsAffected(tag pgconn.CommandTag) int64 {
+	if tag.Insert() || tag.Update() || tag.Delete() || strings.HasPrefix(tag.String(), "MERGE ") {
+		return tag.RowsAffected()
+	}
+	return -1
+}
+
+// Prepare plans a statement as a named PostgreSQL prepared statement.
+// paramTypes declares parameter types by their Arrow types, mapped as
+// pgarrow.ArrowToPG does; nil entries (and arrow.Null) are left for
+// PostgreSQL to infer.
+func (s *Session) Prepare(ctx context.Context, sql string, paramTypes []arrow.DataType) (backends.Stmt, error) {
+	if err := s.ready(); err != nil {
+		return nil, err
+	}
+	si := s.scan(sql)
+	if si.copyStdio {
+		return nil, pgerror.New(pgerror.FeatureNotSupported, "COPY to or from the client is not supported by the PostgreSQL backend")
+	}
+	oids := make([]uint32, len(paramTypes))
+	for i, t := range paramTypes {
+		if t == nil || t.ID() == arrow.NULL {
+			continue
+		}
+		pt, err := pgarrow.ArrowToPG(arrow.Field{Type: t})
+		if err != nil {
+			return nil, err
+		}
+		oids[i] = pt.Type.OID
+	}
+	s.stmtSeq++
+	name := "quiver_" + strconv.FormatUint(s.stmtSeq, 10)
+	sd, err := s.conn.Prepare(ctx, name, sql, oids)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	st := &Stmt{s: s, name: name, sql: sql, si: si, paramOIDs: sd.ParamOIDs}
+	if err := s.loadTypes(ctx, sd.ParamOIDs); err != nil {
+		return nil, err
+	}
+	st.params = make([]arrow.Field, len(sd.ParamOIDs))
+	st.paramTypes = make([]pgarrow.Type, len(sd.ParamOIDs))
+	for i, oid := range sd.ParamOIDs {
+		ct := pgarrow.Resolve(pgarrow.Column{Name: "$" + strconv.Itoa(i+1), OID: oid, Typmod: -1}, s.cat.resolve)
+		st.params[i], st.paramTypes[i] = ct.Field, ct.Type
+	}
+	st.encs = make([]*pgarrow.Encoder, len(sd.ParamOIDs))
+	if len(sd.Fields) > 0 {
+		if st.cols, err = s.describe(ctx, sd.Fields); err != nil {
+			return nil, err
+		}
+		st.schema = schemaOf(st.cols)
+	}
+	return st, nil
+}
+
+// Close ends the session: an open result is stopped and the connection
+// closed.
+func (s *Session) Close() error {
+	if s.closed {
+		return nil
+	}
+	if s.open != nil {
+		s.open.src.stop()
+		s.open.detach()
+	}
+	s.closed = true
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return mapError(s.conn.Close(ctx))
+}
