@@ -203,11 +203,31 @@ func appendOffset(dst []byte, gmtoff int) []byte {
 	return dst
 }
 
+// zoneCache remembers the zone period of the last timestamptz rendered, so
+// that consecutive values in one period skip the time zone lookup.
+type zoneCache struct {
+	start, end int64 // [start, end) in Unix seconds
+	off        int
+	valid      bool
+}
+
 // zoneOffset returns loc's UTC offset in seconds at pg, microseconds since
 // 2000-01-01 UTC.
-func zoneOffset(loc *time.Location, pg int64) int {
+func (z *zoneCache) zoneOffset(loc *time.Location, pg int64) int {
 	sec := floorDiv(pg, usPerSec) + pgEpochUnixSec
-	_, off := time.Unix(sec, 0).In(loc).Zone()
+	if z.valid && sec >= z.start && sec < z.end {
+		return z.off
+	}
+	t := time.Unix(sec, 0).In(loc)
+	_, off := t.Zone()
+	start, end := t.ZoneBounds()
+	z.start, z.end, z.off, z.valid = math.MinInt64, math.MaxInt64, off, true
+	if !start.IsZero() {
+		z.start = start.Unix()
+	}
+	if !end.IsZero() {
+		z.end = end.Unix()
+	}
 	return off
 }
 

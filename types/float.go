@@ -1,6 +1,7 @@
 package types
 
 import (
+	"bytes"
 	"math"
 	"strconv"
 )
@@ -33,21 +34,20 @@ func appendFloat(dst []byte, f float64, bits int, efd int) []byte {
 		}
 		return strconv.AppendFloat(dst, f, 'g', digits, 64)
 	}
+	// Integral values below the exponent threshold print as integers.
+	if f == math.Trunc(f) && math.Abs(f) < 1e15 && (f != 0 || !math.Signbit(f)) {
+		if bits == 64 || math.Abs(f) < 1e6 {
+			return strconv.AppendInt(dst, int64(f), 10)
+		}
+	}
 	var buf [32]byte
 	e := strconv.AppendFloat(buf[:0], f, 'e', -1, bits)
 	// e is [-]d[.ddd]e±dd
-	neg := e[0] == '-'
-	if neg {
+	if e[0] == '-' {
+		dst = append(dst, '-')
 		e = e[1:]
 	}
-	var mant [24]byte
-	m := mant[:0]
-	k := 0
-	for ; e[k] != 'e'; k++ {
-		if e[k] != '.' {
-			m = append(m, e[k])
-		}
-	}
+	k := bytes.IndexByte(e, 'e')
 	exp := 0
 	for _, c := range e[k+2:] {
 		exp = exp*10 + int(c-'0')
@@ -55,27 +55,24 @@ func appendFloat(dst []byte, f float64, bits int, efd int) []byte {
 	if e[k+1] == '-' {
 		exp = -exp
 	}
-	if neg {
-		dst = append(dst, '-')
-	}
 	if exp < -4 || exp >= maxExp {
 		return append(dst, e...)
 	}
-	if exp < 0 {
-		dst = append(dst, '0', '.')
-		for z := -1; z > exp; z-- {
-			dst = append(dst, '0')
-		}
-		return append(dst, m...)
+	// The significant digits are e[0] and e[2:k].
+	lead, rest := e[:1], e[min(2, k):k]
+	nd := 1 + len(rest)
+	switch {
+	case exp < 0:
+		dst = append(dst, "0.0000"[:1-exp]...)
+		dst = append(dst, lead...)
+		return append(dst, rest...)
+	case nd <= exp+1:
+		dst = append(dst, lead...)
+		dst = append(dst, rest...)
+		return append(dst, "00000000000000"[:exp+1-nd]...)
 	}
-	if len(m) <= exp+1 {
-		dst = append(dst, m...)
-		for z := len(m); z <= exp; z++ {
-			dst = append(dst, '0')
-		}
-		return dst
-	}
-	dst = append(dst, m[:exp+1]...)
+	dst = append(dst, lead...)
+	dst = append(dst, rest[:exp]...)
 	dst = append(dst, '.')
-	return append(dst, m[exp+1:]...)
+	return append(dst, rest[exp:]...)
 }

@@ -352,3 +352,98 @@ func checkGoldenCase(t *testing.T, c goldenCase, want *goldenResult, rec arrow.R
 		t.Errorf("binary: got %x, want %s", got, *want.Binary)
 	}
 }
+
+// TestGoldenBatched encodes the golden cases that share an Arrow type as
+// the rows of one batch, and again through a slice of it, so that state
+// carried between rows (zone caches, offsets into sliced arrays) is
+// exercised.
+func TestGoldenBatched(t *testing.T) {
+	g := loadGolden(t)
+	byName := map[string]*goldenResult{}
+	for i := range g.Cases {
+		byName[g.Cases[i].Name] = &g.Cases[i]
+	}
+	type group struct {
+		typ   arrow.DataType
+		cases []goldenCase
+	}
+	var groups []*group
+	index := map[string]*group{}
+	for _, c := range goldenCases() {
+		if c.Build != nil || c.Meta != nil || byName[c.Name] == nil || byName[c.Name].Error != "" {
+			continue
+		}
+		key := c.Type.Fingerprint()
+		if index[key] == nil {
+			index[key] = &group{typ: c.Type}
+			groups = append(groups, index[key])
+		}
+		index[key].cases = append(index[key].cases, c)
+	}
+	mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
+	defer mem.AssertSize(t, 0)
+	rows := 0
+	defer func() {
+		if rows < 1000 {
+			t.Errorf("only %d rows compared", rows)
+		}
+	}()
+	for _, gr := range groups {
+		if len(gr.cases) < 2 {
+			continue
+		}
+		var js []string
+		for _, c := range gr.cases {
+			js = append(js, c.JSON)
+		}
+		arr, _, err := array.FromJSON(mem, gr.typ, strings.NewReader("[null,"+strings.Join(js, ",")+"]"))
+		if err != nil {
+			t.Fatalf("%s: %v", gr.typ, err)
+		}
+		sliced := array.NewSlice(arr, 1, int64(arr.Len()))
+		arr.Release()
+		schema := arrow.NewSchema([]arrow.Field{{Name: "v", Type: gr.typ, Nullable: true}}, nil)
+		rec := array.NewRecordBatch(schema, []arrow.Array{sliced}, int64(sliced.Len()))
+		sliced.Release()
+		for _, p := range profiles {
+			for f := int16(0); f <= 1; f++ {
+				enc, err := NewRowEncoder(schema, []int16{f}, p.settings())
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := enc.Reset(rec); err != nil {
+					t.Fatal(err)
+				}
+				var buf []byte
+				for i, c := range gr.cases {
+					start := len(buf)
+					if buf, err = enc.AppendRow(buf, i); err != nil {
+						t.Errorf("%s row %d (%s): %v", gr.typ, i, c.Name, err)
+						continue
+					}
+					rows++
+					got := dataRowValue(buf[start:])
+					want := byName[c.Name].textFor(p.Name)
+					if f == 1 {
+						want = byName[c.Name].Binary
+						if got != nil {
+							h := hex.EncodeToString(got)
+							got = []byte(h)
+						}
+					}
+					if (want == nil) != (got == nil) || (want != nil && *want != string(got)) {
+						t.Errorf("%s, %s, format %d, row %d (%s): got %q, want %v", gr.typ, p.Name, f, i, c.Name, got, strPtr(want))
+					}
+				}
+			}
+		}
+		rec.Release()
+	}
+}
+
+func strPtr(s *string) string {
+	if s == nil {
+		return "NULL"
+	}
+	return `"` + *s + `"`
+}

@@ -45,6 +45,7 @@ type outputSettings struct {
 	intervalPG  bool // IntervalStyle is postgres
 	efd         int
 	byteaEscape bool
+	zone        zoneCache
 }
 
 func resolveSettings(s *Settings) (outputSettings, error) {

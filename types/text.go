@@ -85,7 +85,7 @@ func (n *node) text(dst []byte, i int) ([]byte, error) {
 		if !n.tz {
 			return appendTimestamp(dst, t, false, 0), nil
 		}
-		off := zoneOffset(n.set.loc, t)
+		off := n.set.zone.zoneOffset(n.set.loc, t)
 		return appendTimestamp(dst, t+int64(off)*usPerSec, true, off), nil
 	case kDuration:
 		us, err := durationMicros(n.i64[i], n.unit)

@@ -1,0 +1,95 @@
+package types
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+)
+
+const benchRows = 4096
+
+func benchInt32Batch(mem memory.Allocator) arrow.RecordBatch {
+	b := array.NewInt32Builder(mem)
+	defer b.Release()
+	for i := 0; i < benchRows; i++ {
+		b.Append(int32(i*7919 - 1000000))
+	}
+	arr := b.NewArray()
+	defer arr.Release()
+	schema := arrow.NewSchema([]arrow.Field{{Name: "i", Type: arrow.PrimitiveTypes.Int32}}, nil)
+	return array.NewRecordBatch(schema, []arrow.Array{arr}, benchRows)
+}
+
+func benchMixedBatch(mem memory.Allocator, tz string) arrow.RecordBatch {
+	schema := arrow.NewSchema([]arrow.Field{
+		{Name: "id", Type: arrow.PrimitiveTypes.Int64},
+		{Name: "x", Type: arrow.PrimitiveTypes.Float64},
+		{Name: "name", Type: arrow.BinaryTypes.String},
+		{Name: "at", Type: &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: tz}},
+		{Name: "ok", Type: arrow.FixedWidthTypes.Boolean, Nullable: true},
+	}, nil)
+	b := array.NewRecordBuilder(mem, schema)
+	defer b.Release()
+	base := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC).UnixMicro()
+	for i := 0; i < benchRows; i++ {
+		b.Field(0).(*array.Int64Builder).Append(int64(i) * 1000003)
+		b.Field(1).(*array.Float64Builder).Append(float64(i) / 7)
+		b.Field(2).(*array.StringBuilder).Append(fmt.Sprintf("customer-%d", i))
+		b.Field(3).(*array.TimestampBuilder).Append(arrow.Timestamp(base + int64(i)*1234567))
+		if i%10 == 0 {
+			b.Field(4).AppendNull()
+		} else {
+			b.Field(4).(*array.BooleanBuilder).Append(i%3 == 0)
+		}
+	}
+	return b.NewRecordBatch()
+}
+
+func benchEncode(b *testing.B, rec arrow.RecordBatch, format int16, s *Settings) {
+	enc, err := NewRowEncoder(rec.Schema(), []int16{format}, s)
+	if err != nil {
+		b.Fatal(err)
+	}
+	buf := make([]byte, 0, 1<<20)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for n := 0; n < b.N; n++ {
+		if err := enc.Reset(rec); err != nil {
+			b.Fatal(err)
+		}
+		buf = buf[:0]
+		for i := 0; i < benchRows; i++ {
+			if buf, err = enc.AppendRow(buf, i); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*benchRows), "ns/row")
+}
+
+func BenchmarkEncodeInt32(b *testing.B) {
+	rec := benchInt32Batch(memory.DefaultAllocator)
+	defer rec.Release()
+	b.Run("text", func(b *testing.B) { benchEncode(b, rec, 0, DefaultSettings()) })
+	b.Run("binary", func(b *testing.B) { benchEncode(b, rec, 1, DefaultSettings()) })
+}
+
+func BenchmarkEncodeMixed(b *testing.B) {
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		b.Fatal(err)
+	}
+	rec := benchMixedBatch(memory.DefaultAllocator, "")
+	defer rec.Release()
+	b.Run("text", func(b *testing.B) { benchEncode(b, rec, 0, DefaultSettings()) })
+	b.Run("binary", func(b *testing.B) { benchEncode(b, rec, 1, DefaultSettings()) })
+	tzrec := benchMixedBatch(memory.DefaultAllocator, "UTC")
+	defer tzrec.Release()
+	s := DefaultSettings()
+	s.TimeZone = ny
+	b.Run("text_timestamptz_new_york", func(b *testing.B) { benchEncode(b, tzrec, 0, s) })
+}

@@ -1,0 +1,206 @@
+package types
+
+import (
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/jackc/pgx/v5/pgproto3"
+	"github.com/quiverdb/quiver/backends"
+	"github.com/quiverdb/quiver/pgerror"
+)
+
+func twoColumnSchema() *arrow.Schema {
+	return arrow.NewSchema([]arrow.Field{
+		{Name: "id", Type: arrow.PrimitiveTypes.Int32},
+		{Name: "name", Type: arrow.BinaryTypes.String, Nullable: true},
+	}, nil)
+}
+
+func TestRowDescriptionMessage(t *testing.T) {
+	enc, err := NewRowEncoder(twoColumnSchema(), []int16{1, 0}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg := enc.AppendRowDescription([]byte("prefix"))
+	if string(msg[:6]) != "prefix" || msg[6] != 'T' {
+		t.Fatalf("message does not start after the prefix: %q", msg[:7])
+	}
+	var rd pgproto3.RowDescription
+	if err := rd.Decode(msg[6+5:]); err != nil {
+		t.Fatal(err)
+	}
+	if l := int(msg[7])<<24 | int(msg[8])<<16 | int(msg[9])<<8 | int(msg[10]); l != len(msg)-7 {
+		t.Errorf("length %d, message has %d bytes after the type", l, len(msg)-7)
+	}
+	want := []pgproto3.FieldDescription{
+		{Name: []byte("id"), DataTypeOID: 23, DataTypeSize: 4, TypeModifier: -1, Format: 1},
+		{Name: []byte("name"), DataTypeOID: 25, DataTypeSize: -1, TypeModifier: -1, Format: 0},
+	}
+	for i, f := range rd.Fields {
+		w := want[i]
+		if string(f.Name) != string(w.Name) || f.DataTypeOID != w.DataTypeOID || f.DataTypeSize != w.DataTypeSize ||
+			f.TypeModifier != w.TypeModifier || f.Format != w.Format || f.TableOID != 0 || f.TableAttributeNumber != 0 {
+			t.Errorf("field %d = %+v, want %+v", i, f, w)
+		}
+	}
+}
+
+func TestDataRowMessages(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
+	defer mem.AssertSize(t, 0)
+	b := array.NewRecordBuilder(mem, twoColumnSchema())
+	defer b.Release()
+	b.Field(0).(*array.Int32Builder).AppendValues([]int32{7, -1}, nil)
+	b.Field(1).(*array.StringBuilder).AppendValues([]string{"seven", ""}, []bool{true, false})
+	rec := b.NewRecordBatch()
+	defer rec.Release()
+	enc, err := NewRowEncoder(rec.Schema(), []int16{1}, DefaultSettings())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := enc.Reset(rec); err != nil {
+		t.Fatal(err)
+	}
+	var buf []byte
+	for i := 0; i < 2; i++ {
+		if buf, err = enc.AppendRow(buf, i); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var rows [][][]byte
+	for len(buf) > 0 {
+		if buf[0] != 'D' {
+			t.Fatalf("message type %q", buf[0])
+		}
+		l := int(buf[1])<<24 | int(buf[2])<<16 | int(buf[3])<<8 | int(buf[4])
+		var dr pgproto3.DataRow
+		if err := dr.Decode(buf[5 : 1+l]); err != nil {
+			t.Fatal(err)
+		}
+		rows = append(rows, dr.Values)
+		buf = buf[1+l:]
+	}
+	if len(rows) != 2 || string(rows[0][0]) != "\x00\x00\x00\x07" || string(rows[0][1]) != "seven" ||
+		string(rows[1][0]) != "\xff\xff\xff\xff" || rows[1][1] != nil {
+		t.Errorf("rows = %q", rows)
+	}
+}
+
+func TestAppendRowErrorLeavesBuffer(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
+	defer mem.AssertSize(t, 0)
+	schema := arrow.NewSchema([]arrow.Field{{Name: "d", Type: arrow.FixedWidthTypes.Date32}}, nil)
+	b := array.NewRecordBuilder(mem, schema)
+	defer b.Release()
+	b.Field(0).(*array.Date32Builder).Append(arrow.Date32(2147483000))
+	rec := b.NewRecordBatch()
+	defer rec.Release()
+	enc, err := NewRowEncoder(schema, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := enc.Reset(rec); err != nil {
+		t.Fatal(err)
+	}
+	out, err := enc.AppendRow([]byte("keep"), 0)
+	if pgerror.Code(err) != pgerror.DatetimeFieldOverflow || string(out) != "keep" {
+		t.Errorf("AppendRow = %q, %v; want the buffer unchanged and 22008", out, err)
+	}
+}
+
+func TestFormatCodes(t *testing.T) {
+	schema := twoColumnSchema()
+	for _, tc := range []struct {
+		formats []int16
+		code    string
+		want    []int16
+	}{
+		{nil, "", []int16{0, 0}},
+		{[]int16{1}, "", []int16{1, 1}},
+		{[]int16{0, 1}, "", []int16{0, 1}},
+		{[]int16{0, 1, 1}, pgerror.ProtocolViolation, nil},
+		{[]int16{2}, pgerror.ProtocolViolation, nil},
+	} {
+		enc, err := NewRowEncoder(schema, tc.formats, nil)
+		if pgerror.Code(err) != tc.code {
+			t.Errorf("formats %v: error %v, want %q", tc.formats, err, tc.code)
+			continue
+		}
+		if err == nil {
+			for i, c := range enc.Columns() {
+				if c.Format != tc.want[i] {
+					t.Errorf("formats %v: column %d format %d", tc.formats, i, c.Format)
+				}
+			}
+		}
+	}
+}
+
+func TestUnsupported(t *testing.T) {
+	union := arrow.SparseUnionOf([]arrow.Field{{Name: "a", Type: arrow.PrimitiveTypes.Int32}}, []arrow.UnionTypeCode{0})
+	schema := arrow.NewSchema([]arrow.Field{{Name: "u", Type: union}}, nil)
+	if _, err := NewRowEncoder(schema, nil, nil); pgerror.Code(err) != pgerror.FeatureNotSupported {
+		t.Errorf("union: %v, want 0A000", err)
+	}
+	if _, ok := OIDFor(union); ok {
+		t.Error("OIDFor(union) reported a mapping")
+	}
+	deep := arrow.DataType(arrow.PrimitiveTypes.Int32)
+	for i := 0; i < 7; i++ {
+		deep = arrow.ListOf(deep)
+	}
+	if _, err := Describe(arrow.Field{Name: "deep", Type: deep}); pgerror.Code(err) != pgerror.ProgramLimitExceeded {
+		t.Errorf("7-dimensional array: %v, want 54000", err)
+	}
+	dates := arrow.NewSchema([]arrow.Field{{Name: "d", Type: arrow.FixedWidthTypes.Date32}}, nil)
+	s := DefaultSettings()
+	s.DateStyle = "SQL, DMY"
+	if _, err := NewRowEncoder(dates, nil, s); pgerror.Code(err) != pgerror.FeatureNotSupported {
+		t.Errorf("DateStyle SQL: %v, want 0A000", err)
+	}
+	if _, err := NewRowEncoder(twoColumnSchema(), nil, s); err != nil {
+		t.Errorf("DateStyle SQL without dates: %v", err)
+	}
+	s = DefaultSettings()
+	s.DateStyle = "MDY, ISO"
+	if _, err := NewRowEncoder(dates, nil, s); err != nil {
+		t.Errorf("DateStyle 'MDY, ISO': %v", err)
+	}
+}
+
+func TestDescribeMetadata(t *testing.T) {
+	for _, tc := range []struct {
+		typ    arrow.DataType
+		md     []string
+		oid    uint32
+		typmod int32
+	}{
+		{arrow.BinaryTypes.String, []string{backends.MetaPGType, "1043", backends.MetaPGTypmod, "36"}, 1043, 36},
+		{arrow.BinaryTypes.String, []string{backends.MetaPGType, "869"}, 25, -1},       // inet: no binary form from text
+		{arrow.PrimitiveTypes.Int64, []string{backends.MetaPGType, "23"}, 20, -1},      // would truncate
+		{arrow.PrimitiveTypes.Int32, []string{backends.MetaPGType, "garbage"}, 23, -1}, // unparsable
+		{&arrow.TimestampType{Unit: arrow.Microsecond}, []string{backends.MetaPGType, "1114", backends.MetaPGTypmod, "3"}, 1114, 3},
+		{&arrow.TimestampType{Unit: arrow.Microsecond}, []string{backends.MetaPGType, "1184"}, 1114, -1}, // zone-less Arrow
+		{arrow.ListOf(arrow.BinaryTypes.String), []string{backends.MetaPGType, "1015", backends.MetaPGTypmod, "14"}, 1015, 14},
+		{arrow.ListOf(arrow.BinaryTypes.String), []string{backends.MetaPGType, "1007"}, 1009, -1},
+		{&arrow.DictionaryType{IndexType: arrow.PrimitiveTypes.Int32, ValueType: arrow.BinaryTypes.String}, []string{backends.MetaPGType, "1042", backends.MetaPGTypmod, "8"}, 1042, 8},
+	} {
+		col, err := Describe(arrow.Field{Name: "c", Type: tc.typ, Metadata: arrow.NewMetadata(everyOther(tc.md, 0), everyOther(tc.md, 1))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if col.OID != tc.oid || col.TypeMod != tc.typmod {
+			t.Errorf("%s %v: oid %d typmod %d, want %d %d", tc.typ, tc.md, col.OID, col.TypeMod, tc.oid, tc.typmod)
+		}
+	}
+}
+
+func everyOther(s []string, start int) []string {
+	var out []string
+	for i := start; i < len(s); i += 2 {
+		out = append(out, s[i])
+	}
+	return out
+}
