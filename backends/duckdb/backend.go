@@ -1,0 +1,146 @@
+//go:build duckdb_arrow
+
+package duckdb
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+	"sync"
+
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	bindings "github.com/duckdb/duckdb-go-bindings"
+
+	"github.com/quiverdb/quiver/backends"
+	"github.com/quiverdb/quiver/pgerror"
+)
+
+// Options configures a Backend.
+type Options struct {
+	// Config holds DuckDB settings applied when the database is opened, by
+	// name, for example "threads", "memory_limit" or "access_mode". Settings
+	// can also be given in the URI's query string. See
+	// https://duckdb.org/docs/stable/configuration/overview.
+	Config map[string]string
+	// Allocator allocates the Arrow memory the backend builds itself:
+	// coalesced batches, columns converted to a described schema, sample
+	// parameter values. Batches imported from DuckDB live in DuckDB's memory.
+	// Nil means memory.DefaultAllocator.
+	Allocator memory.Allocator
+	// BatchRows is the number of rows the backend tries to put in each
+	// RecordBatch by joining DuckDB's 2,048-row chunks. Zero or less means
+	// one chunk per batch, which avoids a copy.
+	BatchRows int
+}
+
+// Backend is an embedded DuckDB database. It is safe for concurrent use.
+type Backend struct {
+	opts Options
+	mem  memory.Allocator
+
+	mu       sync.Mutex
+	db       bindings.Database
+	sessions int
+	closed   bool
+}
+
+var _ backends.Backend = (*Backend)(nil)
+
+// Open opens a DuckDB database. uri is "duckdb:" for an in-memory database,
+// shared by all sessions of the Backend, or "duckdb:PATH" for a database
+// file, optionally followed by "?name=value&..." settings.
+func Open(uri string, opts Options) (*Backend, error) {
+	rest, ok := strings.CutPrefix(uri, "duckdb:")
+	if !ok {
+		return nil, fmt.Errorf("duckdb: URI %q does not start with duckdb:", uri)
+	}
+	path, query, _ := strings.Cut(rest, "?")
+	if path == ":memory:" {
+		path = ""
+	}
+	settings := map[string]string{"duckdb_api": "quiver"}
+	for k, v := range opts.Config {
+		settings[k] = v
+	}
+	if query != "" {
+		q, err := url.ParseQuery(query)
+		if err != nil {
+			return nil, fmt.Errorf("duckdb: URI settings: %w", err)
+		}
+		for k, v := range q {
+			settings[k] = v[len(v)-1]
+		}
+	}
+
+	var cfg bindings.Config
+	if bindings.CreateConfig(&cfg) == bindings.StateError {
+		bindings.DestroyConfig(&cfg)
+		return nil, fmt.Errorf("duckdb: cannot create config")
+	}
+	defer bindings.DestroyConfig(&cfg)
+	for k, v := range settings {
+		if bindings.SetConfig(cfg, k, v) == bindings.StateError {
+			return nil, fmt.Errorf("duckdb: invalid setting %s=%s", k, v)
+		}
+	}
+	b := &Backend{opts: opts, mem: opts.Allocator}
+	if b.mem == nil {
+		b.mem = memory.DefaultAllocator
+	}
+	var msg string
+	if bindings.OpenExt(path, &b.db, cfg, &msg) == bindings.StateError {
+		bindings.Close(&b.db)
+		return nil, fmt.Errorf("duckdb: opening %q: %s", path, msg)
+	}
+	return b, nil
+}
+
+// Open starts a session: a new connection to the database. info is not
+// used; DuckDB has no users.
+func (b *Backend) Open(ctx context.Context, info backends.SessionInfo) (backends.Session, error) {
+	return b.Connect(ctx)
+}
+
+// Connect is Open with the concrete type, for callers that use the
+// DuckDB-specific methods such as Append.
+func (b *Backend) Connect(ctx context.Context) (*Session, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed {
+		return nil, pgerror.New(pgerror.ConnectionFailure, "duckdb: backend is closed")
+	}
+	s := &Session{b: b}
+	if bindings.Connect(b.db, &s.conn) == bindings.StateError {
+		bindings.Disconnect(&s.conn)
+		return nil, pgerror.New(pgerror.SQLClientUnableToEstablishConnection, "duckdb: cannot connect")
+	}
+	b.sessions++
+	return s, nil
+}
+
+func (b *Backend) sessionClosed() {
+	b.mu.Lock()
+	b.sessions--
+	b.mu.Unlock()
+}
+
+// Close closes the database. Sessions must be closed first; Close reports
+// an error if some are still open, and leaves the database to DuckDB, which
+// keeps it until their connections end.
+func (b *Backend) Close() error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed {
+		return nil
+	}
+	b.closed = true
+	bindings.Close(&b.db)
+	if b.sessions > 0 {
+		return fmt.Errorf("duckdb: closed with %d sessions open", b.sessions)
+	}
+	return nil
+}

@@ -1,0 +1,203 @@
+//go:build duckdb_arrow
+
+package duckdb
+
+import (
+	"context"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	bindings "github.com/duckdb/duckdb-go-bindings"
+
+	"github.com/quiverdb/quiver/backends"
+	"github.com/quiverdb/quiver/pgerror"
+)
+
+// Session is one DuckDB connection. See the backends package for the rules
+// on concurrency and ownership.
+type Session struct {
+	b    *Backend
+	conn bindings.Connection
+
+	// open is the Rows streaming from the connection's one live result,
+	// if any. It is materialised before anything else runs.
+	open *rows
+	// stmts holds the session's prepared statements, closed with it.
+	stmts   map[*Stmt]struct{}
+	appends int // names the views Append registers
+	closed  bool
+}
+
+var _ backends.Session = (*Session)(nil)
+
+// prepared is a DuckDB prepared statement shared by its Stmt (or the Query
+// call that made it) and the results it produced, destroyed when the last
+// of them lets go.
+type prepared struct {
+	ps   bindings.PreparedStatement
+	refs int
+}
+
+func (p *prepared) retain() { p.refs++ }
+
+func (p *prepared) release() {
+	p.refs--
+	if p.refs == 0 {
+		destroyPrepared(&p.ps)
+	}
+}
+
+var errSessionClosed = pgerror.New(pgerror.ConnectionException, "duckdb: session is closed")
+
+// begin is called at the start of every call that runs something on the
+// connection: it checks the session and ctx, and materialises an open
+// stream, since running anything on the connection would close it.
+func (s *Session) begin(ctx context.Context) error {
+	if s.closed {
+		return errSessionClosed
+	}
+	if err := ctx.Err(); err != nil {
+		return canceled(ctx)
+	}
+	s.detach(ctx)
+	return nil
+}
+
+// detach reads the rest of the open stream, if any, into memory. ctx, the
+// new statement's context, can interrupt the reading; the stream's own
+// context still can too.
+func (s *Session) detach(ctx context.Context) {
+	if s.open == nil {
+		return
+	}
+	w := watchConn(ctx, s.conn)
+	s.open.materialise()
+	w.end()
+}
+
+// Query runs one statement with no parameters.
+func (s *Session) Query(ctx context.Context, sql string) (*backends.Result, error) {
+	if err := s.begin(ctx); err != nil {
+		return nil, err
+	}
+	p, err := s.prepare(ctx, sql)
+	if err != nil || p == nil {
+		return emptyResult(err)
+	}
+	defer p.release()
+	return s.run(ctx, p, sql, nil)
+}
+
+func emptyResult(err error) (*backends.Result, error) {
+	if err != nil {
+		return nil, err
+	}
+	return &backends.Result{RowsAffected: -1}, nil
+}
+
+// prepare prepares the one statement in sql. It returns nil and no error
+// when sql holds no statement.
+func (s *Session) prepare(ctx context.Context, sql string) (*prepared, error) {
+	var ex bindings.ExtractedStatements
+	n := bindings.ExtractStatements(s.conn, sql, &ex)
+	defer bindings.DestroyExtracted(&ex)
+	if n == 0 {
+		if msg := bindings.ExtractStatementsError(ex); msg != "" {
+			return nil, engineError(ctx, bindings.ErrorTypeInvalid, msg, sql)
+		}
+		return nil, nil
+	}
+	if n > 1 {
+		return nil, pgerror.New(pgerror.SyntaxError, "cannot insert multiple commands into a prepared statement")
+	}
+	p := &prepared{refs: 1}
+	st := bindings.PrepareExtractedStatement(s.conn, ex, 0, &p.ps)
+	trackPrepared(p.ps)
+	if st == bindings.StateError {
+		msg := bindings.PrepareError(p.ps)
+		destroyPrepared(&p.ps)
+		return nil, engineError(ctx, bindings.ErrorTypeInvalid, msg, sql)
+	}
+	return p, nil
+}
+
+// run executes a prepared statement whose parameters are bound. The result
+// streams when it is a query; want, when not nil, is the schema the rows
+// must have (the one Stmt.Schema reported).
+func (s *Session) run(ctx context.Context, p *prepared, sql string, want *arrow.Schema) (*backends.Result, error) {
+	w := watchConn(ctx, s.conn)
+	var pr bindings.PendingResult
+	if pendingStreaming(p.ps, &pr) == bindings.StateError {
+		msg := bindings.PendingError(pr)
+		destroyPending(&pr)
+		w.end()
+		return nil, engineError(ctx, bindings.ErrorTypeInvalid, msg, sql)
+	}
+	var res bindings.Result
+	st := executePending(pr, &res)
+	destroyPending(&pr)
+	if st == bindings.StateError {
+		err := engineError(ctx, bindings.ResultErrorType(&res), bindings.ResultError(&res), sql)
+		destroyResult(&res)
+		w.end()
+		return nil, err
+	}
+	switch bindings.ResultReturnType(res) {
+	case bindings.ResultTypeQueryResult:
+		r, err := s.newRows(ctx, w, p, res, sql, want)
+		if err != nil {
+			return nil, err
+		}
+		return &backends.Result{Rows: r, RowsAffected: -1}, nil
+	case bindings.ResultTypeChangedRows:
+		n := int64(bindings.RowsChanged(&res))
+		destroyResult(&res)
+		w.end()
+		return &backends.Result{RowsAffected: n}, nil
+	default:
+		destroyResult(&res)
+		w.end()
+		return &backends.Result{RowsAffected: -1}, nil
+	}
+}
+
+// Prepare plans a statement without executing it. See Stmt for how
+// parameter types are chosen.
+func (s *Session) Prepare(ctx context.Context, sql string, paramTypes []arrow.DataType) (backends.Stmt, error) {
+	if err := s.begin(ctx); err != nil {
+		return nil, err
+	}
+	p, err := s.prepare(ctx, sql)
+	if err != nil {
+		return nil, err
+	}
+	st := &Stmt{s: s, p: p, sql: sql}
+	if p != nil {
+		if err := st.describe(ctx, paramTypes); err != nil {
+			p.release()
+			return nil, err
+		}
+	}
+	if s.stmts == nil {
+		s.stmts = make(map[*Stmt]struct{})
+	}
+	s.stmts[st] = struct{}{}
+	return st, nil
+}
+
+// Close ends the session: open results stop (their Rows report an error),
+// prepared statements are released, and the connection is closed.
+func (s *Session) Close() error {
+	if s.closed {
+		return nil
+	}
+	if s.open != nil {
+		s.open.abandon(errSessionClosed)
+	}
+	for st := range s.stmts {
+		st.Close()
+	}
+	s.closed = true
+	bindings.Disconnect(&s.conn)
+	s.b.sessionClosed()
+	return nil
+}
