@@ -1,0 +1,174 @@
+package flightsrv
+
+import (
+	"context"
+	"sync"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/quiverdb/quiver/backends"
+)
+
+// conn is one backend connection of a session. Its mutex is held for every
+// call on the backend session and on the statements and results it made,
+// so that they are serialised as the backends contract requires, even when
+// a DoGet stream reads a result while another RPC of the same session runs
+// a statement. Context cancellation needs no lock.
+type conn struct {
+	mu     sync.Mutex
+	be     backends.Session
+	closed bool
+}
+
+func (c *conn) prepare(ctx context.Context, sql string, types []arrow.DataType) (backends.Stmt, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return nil, errConnClosed
+	}
+	return c.be.Prepare(ctx, sql, types)
+}
+
+func (c *conn) execute(ctx context.Context, st backends.Stmt, params arrow.RecordBatch) (*backends.Result, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return nil, errConnClosed
+	}
+	res, err := st.Execute(ctx, params)
+	if err != nil {
+		return nil, err
+	}
+	if res.Rows != nil {
+		res.Rows = &lockedRows{RecordReader: res.Rows, c: c}
+	}
+	return res, nil
+}
+
+func (c *conn) closeStmt(st backends.Stmt) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.closed {
+		_ = st.Close()
+	}
+}
+
+// exec runs a statement and reads its rows, if any, to the end. It returns
+// the number of rows affected, or the number of rows read when the backend
+// reports none.
+func (c *conn) exec(ctx context.Context, sql string) (int64, error) {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return 0, errConnClosed
+	}
+	res, err := c.be.Query(ctx, sql)
+	c.mu.Unlock()
+	if err != nil {
+		return 0, err
+	}
+	if res.Rows == nil {
+		return res.RowsAffected, nil
+	}
+	rows := &lockedRows{RecordReader: res.Rows, c: c}
+	return drain(rows, res.RowsAffected)
+}
+
+// drain reads rows to the end and releases them.
+func drain(rows array.RecordReader, affected int64) (int64, error) {
+	defer rows.Release()
+	var n int64
+	for rows.Next() {
+		n += rows.RecordBatch().NumRows()
+	}
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	if affected >= 0 {
+		return affected, nil
+	}
+	return n, nil
+}
+
+// close closes the backend session, waiting for a call in progress on it.
+func (c *conn) close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.closed {
+		c.closed = true
+		_ = c.be.Close()
+	}
+}
+
+// lockedRows holds its connection's mutex around each call on the rows.
+type lockedRows struct {
+	array.RecordReader
+	c *conn
+}
+
+// Next advances to the next batch.
+func (r *lockedRows) Next() bool {
+	r.c.mu.Lock()
+	defer r.c.mu.Unlock()
+	return r.RecordReader.Next()
+}
+
+// RecordBatch returns the current batch.
+func (r *lockedRows) RecordBatch() arrow.RecordBatch {
+	r.c.mu.Lock()
+	defer r.c.mu.Unlock()
+	return r.RecordReader.RecordBatch()
+}
+
+// Record returns the current batch.
+//
+// Deprecated: use RecordBatch.
+func (r *lockedRows) Record() arrow.RecordBatch { return r.RecordBatch() }
+
+// Err returns the error that ended the rows, if any.
+func (r *lockedRows) Err() error {
+	r.c.mu.Lock()
+	defer r.c.mu.Unlock()
+	return r.RecordReader.Err()
+}
+
+// Release releases the rows.
+func (r *lockedRows) Release() {
+	r.c.mu.Lock()
+	defer r.c.mu.Unlock()
+	r.RecordReader.Release()
+}
+
+// queryRow runs a query and returns its first row as strings (NULL as "").
+func (c *conn) queryRow(ctx context.Context, sql string) ([]string, error) {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return nil, errConnClosed
+	}
+	res, err := c.be.Query(ctx, sql)
+	c.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	if res.Rows == nil {
+		return nil, nil
+	}
+	rows := &lockedRows{RecordReader: res.Rows, c: c}
+	defer rows.Release()
+	var out []string
+	for out == nil && rows.Next() {
+		rec := rows.RecordBatch()
+		if rec.NumRows() == 0 {
+			continue
+		}
+		out = make([]string, rec.NumCols())
+		for i, col := range rec.Columns() {
+			if col.IsValid(0) {
+				out[i] = col.ValueStr(0)
+			}
+		}
+	}
+	return out, rows.Err()
+}

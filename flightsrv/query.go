@@ -1,0 +1,155 @@
+package flightsrv
+
+import (
+	"context"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/flight"
+	"github.com/apache/arrow-go/v18/arrow/flight/flightsql"
+)
+
+// sqlServer implements flightsql.Server. Its methods are spread over the
+// files of the package by concern.
+type sqlServer struct {
+	flightsql.BaseServer
+	srv *Server
+	inf sqlInfo
+}
+
+func newSQLServer(srv *Server) *sqlServer {
+	h := &sqlServer{srv: srv}
+	h.Alloc = srv.mem
+	return h
+}
+
+// flightInfo returns a FlightInfo with one endpoint on this server.
+func (h *sqlServer) flightInfo(desc *flight.FlightDescriptor, schema *arrow.Schema, tkt []byte) *flight.FlightInfo {
+	if schema == nil {
+		schema = emptySchema
+	}
+	return &flight.FlightInfo{
+		Endpoint:         []*flight.FlightEndpoint{{Ticket: &flight.Ticket{Ticket: tkt}}},
+		FlightDescriptor: desc,
+		Schema:           flight.SerializeSchema(schema, h.srv.mem),
+		TotalRecords:     -1,
+		TotalBytes:       -1,
+	}
+}
+
+// GetFlightInfoStatement prepares a query, without running it, for its
+// schema, and returns a ticket for DoGetStatement.
+func (h *sqlServer) GetFlightInfoStatement(ctx context.Context, cmd flightsql.StatementQuery, desc *flight.FlightDescriptor) (*flight.FlightInfo, error) {
+	info, err := h.getFlightInfoStatement(ctx, cmd, desc)
+	return info, toStatus(err)
+}
+
+func (h *sqlServer) getFlightInfoStatement(ctx context.Context, cmd flightsql.StatementQuery, desc *flight.FlightDescriptor) (*flight.FlightInfo, error) {
+	ss, cn, txnObj, err := callFrom(ctx).connForTxn(ctx, cmd.GetTransactionId())
+	if err != nil {
+		return nil, err
+	}
+	st, err := cn.prepare(ctx, cmd.GetQuery(), nil)
+	if err != nil {
+		return nil, err
+	}
+	schema := st.Schema()
+	id, err := ss.addPending(cn, st)
+	if err != nil {
+		return nil, err
+	}
+	t := ticket{handle: handle{kind: kindTicket, sess: ss.id, obj: id}, txn: txnObj, sql: cmd.GetQuery()}
+	tkt, err := flightsql.CreateStatementQueryTicket(t.bytes())
+	if err != nil {
+		return nil, err
+	}
+	return h.flightInfo(desc, schema, tkt), nil
+}
+
+// GetSchemaStatement prepares a query, without running it, for its schema.
+func (h *sqlServer) GetSchemaStatement(ctx context.Context, cmd flightsql.StatementQuery, desc *flight.FlightDescriptor) (*flight.SchemaResult, error) {
+	schema, err := h.statementSchema(ctx, cmd)
+	if err != nil {
+		return nil, toStatus(err)
+	}
+	return &flight.SchemaResult{Schema: flight.SerializeSchema(schema, h.srv.mem)}, nil
+}
+
+func (h *sqlServer) statementSchema(ctx context.Context, cmd flightsql.StatementQuery) (*arrow.Schema, error) {
+	_, cn, _, err := callFrom(ctx).connForTxn(ctx, cmd.GetTransactionId())
+	if err != nil {
+		return nil, err
+	}
+	st, err := cn.prepare(ctx, cmd.GetQuery(), nil)
+	if err != nil {
+		return nil, err
+	}
+	defer cn.closeStmt(st)
+	if s := st.Schema(); s != nil {
+		return s, nil
+	}
+	return emptySchema, nil
+}
+
+// DoGetStatement runs the statement a ticket names and streams its rows.
+func (h *sqlServer) DoGetStatement(ctx context.Context, cmd flightsql.StatementQueryTicket) (*arrow.Schema, <-chan flight.StreamChunk, error) {
+	e, err := h.statementExecution(ctx, cmd)
+	if err != nil {
+		return nil, nil, toStatus(err)
+	}
+	return e.stream(ctx)
+}
+
+func (h *sqlServer) statementExecution(ctx context.Context, cmd flightsql.StatementQueryTicket) (*execution, error) {
+	t, err := parseTicket(cmd.GetStatementHandle())
+	if err != nil {
+		return nil, err
+	}
+	c := callFrom(ctx)
+	ss, err := c.sessionByID(t.sess)
+	if err != nil {
+		if t.txn != 0 {
+			return nil, errNoTxn
+		}
+		// The session is gone; the ticket still holds the query.
+		if ss, err = c.session(ctx); err != nil {
+			return nil, err
+		}
+	}
+	e := &execution{ss: ss, id: t.obj, closeStmt: true}
+	if ss.id == t.sess {
+		p, cancelled := ss.takePending(t.obj)
+		if cancelled {
+			return nil, errUserCancel
+		}
+		if p != nil {
+			e.conn, e.stmt = p.conn, p.stmt
+			return e, nil
+		}
+	} else {
+		ss.mu.Lock()
+		e.id = ss.newObj()
+		ss.mu.Unlock()
+	}
+	if e.conn, err = ss.connByTxn(ctx, t.txn); err != nil {
+		return nil, err
+	}
+	if e.stmt, err = e.conn.prepare(ctx, t.sql, nil); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// DoPutCommandStatementUpdate runs a statement and returns the number of
+// rows it affected (-1 when the backend does not know).
+func (h *sqlServer) DoPutCommandStatementUpdate(ctx context.Context, cmd flightsql.StatementUpdate) (int64, error) {
+	n, err := h.update(ctx, cmd)
+	return n, toStatus(err)
+}
+
+func (h *sqlServer) update(ctx context.Context, cmd flightsql.StatementUpdate) (int64, error) {
+	_, cn, _, err := callFrom(ctx).connForTxn(ctx, cmd.GetTransactionId())
+	if err != nil {
+		return 0, err
+	}
+	return cn.exec(ctx, cmd.GetQuery())
+}

@@ -1,0 +1,290 @@
+package flightsrv
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow/flight"
+	"github.com/apache/arrow-go/v18/arrow/flight/flightsql"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/rs/zerolog"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
+
+	"github.com/quiverdb/quiver/backends"
+)
+
+// Defaults for Config fields left zero.
+const (
+	DefaultMaxMessageSize     = 64 << 20
+	DefaultSessionIdleTimeout = 10 * time.Minute
+)
+
+// ErrServerClosed is returned by Serve after Shutdown, and by Listen once
+// the server is shut down.
+var ErrServerClosed = errors.New("flightsrv: Server closed")
+
+// Config configures a Server.
+type Config struct {
+	// Backend runs the statements. It is required.
+	Backend backends.Backend
+	// Alloc allocates the Arrow memory the server builds itself: bound
+	// parameters, metadata results, record batches received by DoPut. Nil
+	// means memory.DefaultAllocator.
+	Alloc memory.Allocator
+	// Auth authenticates clients. Nil means no authentication: every
+	// client is served, and credentials it sends are ignored.
+	Auth Authenticator
+	// MaxMessageSize is gRPC's limit on a message sent or received. Zero
+	// means DefaultMaxMessageSize; gRPC's own default of 4 MiB received
+	// is too small for large record batches.
+	MaxMessageSize int
+	// TLS, when set, makes the server speak TLS.
+	TLS *tls.Config
+	// SessionIdleTimeout closes a session after this long without a call.
+	// Zero means DefaultSessionIdleTimeout.
+	SessionIdleTimeout time.Duration
+	// Version is the server version reported by GetSqlInfo. Empty means
+	// "dev".
+	Version string
+	// Logger receives the server's log; each session logs to a sub-logger
+	// with its id and user. The zero Logger writes nothing.
+	Logger zerolog.Logger
+}
+
+// Server serves Flight SQL. Create it with New, then call Listen and
+// Serve; Shutdown stops it.
+type Server struct {
+	cfg  Config
+	mem  memory.Allocator
+	log  zerolog.Logger
+	grpc *grpc.Server
+	sql  *sqlServer
+
+	done     chan struct{} // closed at Shutdown; stops the reaper
+	doneOnce sync.Once
+
+	mu       sync.Mutex
+	lis      net.Listener
+	serving  bool
+	shutdown bool
+	byKey    map[string]*session
+	byID     map[sessionID]*session
+}
+
+// New returns a Server for cfg. It does not listen yet.
+func New(cfg Config) (*Server, error) {
+	if cfg.Backend == nil {
+		return nil, errors.New("flightsrv: Config.Backend is required")
+	}
+	if cfg.Alloc == nil {
+		cfg.Alloc = memory.DefaultAllocator
+	}
+	if cfg.MaxMessageSize <= 0 {
+		cfg.MaxMessageSize = DefaultMaxMessageSize
+	}
+	if cfg.SessionIdleTimeout <= 0 {
+		cfg.SessionIdleTimeout = DefaultSessionIdleTimeout
+	}
+	if cfg.Version == "" {
+		cfg.Version = "dev"
+	}
+	s := &Server{
+		cfg:   cfg,
+		mem:   cfg.Alloc,
+		log:   cfg.Logger,
+		done:  make(chan struct{}),
+		byKey: map[string]*session{},
+		byID:  map[sessionID]*session{},
+	}
+	s.sql = newSQLServer(s)
+	opts := []grpc.ServerOption{
+		grpc.MaxRecvMsgSize(cfg.MaxMessageSize),
+		grpc.MaxSendMsgSize(cfg.MaxMessageSize),
+		grpc.ChainUnaryInterceptor(s.unaryInterceptor),
+		grpc.ChainStreamInterceptor(s.streamInterceptor),
+	}
+	if cfg.TLS != nil {
+		opts = append(opts, grpc.Creds(credentials.NewTLS(cfg.TLS)))
+	}
+	s.grpc = grpc.NewServer(opts...)
+	flight.RegisterFlightServiceServer(s.grpc, &flightService{
+		FlightServer: flightsql.NewFlightServerWithAllocator(s.sql, s.mem),
+		srv:          s,
+	})
+	return s, nil
+}
+
+// Listen binds addr ("host:port"; port 0 picks a free port) and returns
+// the bound address.
+func (s *Server) Listen(addr string) (net.Addr, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.shutdown {
+		return nil, ErrServerClosed
+	}
+	if s.lis != nil {
+		return s.lis.Addr(), nil
+	}
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	s.lis = l
+	s.log.Info().Str("addr", l.Addr().String()).Bool("tls", s.cfg.TLS != nil).
+		Bool("auth", s.cfg.Auth != nil).Msg("Flight SQL listening")
+	return l.Addr(), nil
+}
+
+// Serve accepts connections on the address Listen bound, until Shutdown.
+// It returns ErrServerClosed after Shutdown.
+func (s *Server) Serve() error {
+	s.mu.Lock()
+	l, shutdown := s.lis, s.shutdown
+	if l == nil && !shutdown {
+		s.mu.Unlock()
+		return errors.New("flightsrv: Serve called before Listen")
+	}
+	s.serving = true
+	s.mu.Unlock()
+	if shutdown {
+		return ErrServerClosed
+	}
+	go s.reap()
+	err := s.grpc.Serve(l)
+	s.mu.Lock()
+	shutdown = s.shutdown
+	s.mu.Unlock()
+	if shutdown {
+		return ErrServerClosed
+	}
+	return err
+}
+
+// Shutdown stops the server gracefully: it stops accepting connections and
+// waits for calls in progress to finish. If ctx ends first, the remaining
+// calls are cancelled and Shutdown returns ctx's error. Every session is
+// then closed, which rolls back open transactions.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	s.shutdown = true
+	s.mu.Unlock()
+	s.doneOnce.Do(func() { close(s.done) })
+
+	stopped := make(chan struct{})
+	go func() {
+		s.grpc.GracefulStop()
+		close(stopped)
+	}()
+	var err error
+	select {
+	case <-stopped:
+	case <-ctx.Done():
+		err = ctx.Err()
+		s.closeSessions() // cancels running statements, so streams end
+		s.grpc.Stop()
+		<-stopped
+	}
+	s.closeSessions()
+	return err
+}
+
+func (s *Server) closeSessions() {
+	s.mu.Lock()
+	all := make([]*session, 0, len(s.byID))
+	for _, ss := range s.byID {
+		all = append(all, ss)
+	}
+	clear(s.byID)
+	clear(s.byKey)
+	s.mu.Unlock()
+	for _, ss := range all {
+		ss.close()
+	}
+}
+
+// reap closes sessions idle for longer than SessionIdleTimeout.
+func (s *Server) reap() {
+	every := min(s.cfg.SessionIdleTimeout/4, time.Minute)
+	t := time.NewTicker(max(every, 10*time.Millisecond))
+	defer t.Stop()
+	for {
+		select {
+		case <-s.done:
+			return
+		case now := <-t.C:
+			s.reapIdle(now)
+		}
+	}
+}
+
+func (s *Server) reapIdle(now time.Time) {
+	var idle []*session
+	s.mu.Lock()
+	for _, ss := range s.byID {
+		if ss.active == 0 && now.Sub(ss.lastUsed) > s.cfg.SessionIdleTimeout {
+			s.forget(ss)
+			idle = append(idle, ss)
+		}
+	}
+	s.mu.Unlock()
+	for _, ss := range idle {
+		ss.log.Debug().Msg("session idle timeout")
+		ss.close()
+	}
+}
+
+// register adds a new session, acquired for the calling RPC. s.mu must be
+// held.
+func (s *Server) register(ss *session) {
+	s.byID[ss.id] = ss
+	s.byKey[ss.key] = ss
+	ss.active++
+}
+
+// forget removes a session from the registry. s.mu must be held.
+func (s *Server) forget(ss *session) {
+	delete(s.byID, ss.id)
+	if s.byKey[ss.key] == ss {
+		delete(s.byKey, ss.key)
+	}
+}
+
+// release ends a call's use of a session, closing the session if it is
+// ephemeral and holds nothing.
+func (s *Server) release(ss *session) {
+	s.mu.Lock()
+	ss.active--
+	ss.lastUsed = time.Now()
+	drop := ss.active == 0 && !ss.claimed && s.byID[ss.id] == ss && ss.empty()
+	if drop {
+		s.forget(ss)
+	}
+	s.mu.Unlock()
+	if drop {
+		ss.close()
+	}
+}
+
+// sessionCount returns the number of open sessions.
+func (s *Server) sessionCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.byID)
+}
+
+// flightService is the Flight service: arrow-go's Flight SQL router, with
+// Handshake answered here.
+type flightService struct {
+	flight.FlightServer
+	srv *Server
+}
+
+// Handshake authenticates a client and returns its bearer token.
+func (f *flightService) Handshake(stream flight.FlightService_HandshakeServer) error {
+	return f.srv.handshake(stream)
+}

@@ -1,0 +1,344 @@
+package flightsrv
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/rs/zerolog"
+
+	"github.com/quiverdb/quiver/backends"
+	"github.com/quiverdb/quiver/pgerror"
+)
+
+// maxPending caps the statement tickets a session keeps prepared before
+// DoGet redeems them; past it the oldest is closed (its ticket still works:
+// the statement is prepared again).
+const maxPending = 64
+
+var (
+	errConnClosed    = pgerror.New(pgerror.ConnectionException, "flightsrv: session is closed")
+	errSessionClosed = pgerror.New(pgerror.ConnectionException, "flightsrv: session is closed")
+)
+
+// session is one Flight client's state. See the package documentation.
+//
+// Lock order: Server.mu before session.mu. Neither is held during a backend
+// call; conn.mu is, and is never held while taking the other two.
+type session struct {
+	srv  *Server
+	id   sessionID
+	key  string // bearer token and cookie value
+	info backends.SessionInfo
+	log  zerolog.Logger
+
+	// openMu serialises opening the autocommit connection.
+	openMu sync.Mutex
+
+	mu        sync.Mutex
+	main      *conn // autocommit connection, opened on first use
+	spare     *conn // a connection a transaction freed
+	txns      map[uint64]*txn
+	stmts     map[uint64]*prepared
+	pending   map[uint64]*pendingQuery
+	order     []uint64 // pending ids, oldest first
+	running   map[uint64]context.CancelCauseFunc
+	cancelled map[uint64]bool // pending queries cancelled before DoGet
+	options   sessionOptions
+	nextObj   uint64
+	closed    bool
+
+	// Guarded by Server.mu.
+	active   int       // calls in progress
+	lastUsed time.Time // end of the last call
+	claimed  bool      // kept until idle: the client came back to it
+}
+
+// pendingQuery is a statement prepared by GetFlightInfo for DoGet.
+type pendingQuery struct {
+	conn *conn
+	stmt backends.Stmt
+}
+
+// txn is a Flight SQL transaction: a connection running BEGIN.
+type txn struct {
+	conn       *conn
+	savepoints map[uint64]string
+}
+
+func newSession(srv *Server, key string, info backends.SessionInfo) *session {
+	s := &session{
+		srv:       srv,
+		id:        newSessionID(),
+		key:       key,
+		info:      info,
+		txns:      map[uint64]*txn{},
+		stmts:     map[uint64]*prepared{},
+		pending:   map[uint64]*pendingQuery{},
+		running:   map[uint64]context.CancelCauseFunc{},
+		cancelled: map[uint64]bool{},
+		lastUsed:  time.Now(),
+	}
+	lc := srv.log.With().Str("session", s.id.String())
+	if info.User != "" {
+		lc = lc.Str("user", info.User)
+	}
+	s.log = lc.Logger()
+	return s
+}
+
+// newObj returns a fresh object number. s.mu must be held.
+func (s *session) newObj() uint64 {
+	s.nextObj++
+	return s.nextObj
+}
+
+// empty reports whether the session holds nothing a later call could
+// refer to. s.mu must not be held.
+func (s *session) empty() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.txns) == 0 && len(s.stmts) == 0 && len(s.pending) == 0 &&
+		len(s.running) == 0 && !s.options.set()
+}
+
+// open opens a backend connection with the session's settings applied.
+func (s *session) open(ctx context.Context) (*conn, error) {
+	be, err := s.srv.cfg.Backend.Open(ctx, s.info)
+	if err != nil {
+		return nil, err
+	}
+	c := &conn{be: be}
+	s.mu.Lock()
+	opts := s.options
+	s.mu.Unlock()
+	if err := opts.apply(ctx, c); err != nil {
+		c.close()
+		return nil, err
+	}
+	return c, nil
+}
+
+// mainConn returns the autocommit connection, opening it if needed.
+func (s *session) mainConn(ctx context.Context) (*conn, error) {
+	s.mu.Lock()
+	c, closed := s.main, s.closed
+	s.mu.Unlock()
+	if closed {
+		return nil, errSessionClosed
+	}
+	if c != nil {
+		return c, nil
+	}
+	s.openMu.Lock()
+	defer s.openMu.Unlock()
+	s.mu.Lock()
+	c = s.main
+	s.mu.Unlock()
+	if c != nil {
+		return c, nil
+	}
+	c, err := s.open(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		go c.close()
+		return nil, errSessionClosed
+	}
+	s.main = c
+	return c, nil
+}
+
+// connFor returns the connection for a request's transaction id: the
+// transaction's, or the autocommit connection when txnID is empty. It also
+// returns the transaction's object number (0 for none).
+func (s *session) connFor(ctx context.Context, txnID []byte) (*conn, uint64, error) {
+	if len(txnID) == 0 {
+		c, err := s.mainConn(ctx)
+		return c, 0, err
+	}
+	h, _, err := parseHandle(txnID, kindTxn)
+	if err != nil {
+		return nil, 0, err
+	}
+	c, err := s.txnConn(h)
+	return c, h.obj, err
+}
+
+// txnConn returns the connection of an open transaction.
+func (s *session) txnConn(h handle) (*conn, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if h.sess != s.id {
+		return nil, errNoTxn
+	}
+	t := s.txns[h.obj]
+	if t == nil {
+		return nil, errNoTxn
+	}
+	return t.conn, nil
+}
+
+// connByTxn returns the connection of transaction number obj, or the
+// autocommit connection for 0.
+func (s *session) connByTxn(ctx context.Context, obj uint64) (*conn, error) {
+	if obj == 0 {
+		return s.mainConn(ctx)
+	}
+	return s.txnConn(handle{kind: kindTxn, sess: s.id, obj: obj})
+}
+
+var errNoTxn = pgerror.New(pgerror.InvalidTransactionState, "transaction not found: it has ended or its session expired")
+
+// addPending keeps a statement prepared for a ticket and returns its number.
+func (s *session) addPending(c *conn, st backends.Stmt) (uint64, error) {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		c.closeStmt(st)
+		return 0, errSessionClosed
+	}
+	id := s.newObj()
+	s.pending[id] = &pendingQuery{conn: c, stmt: st}
+	s.order = append(s.order, id)
+	var evict *pendingQuery
+	for len(s.pending) > maxPending {
+		old := s.order[0]
+		s.order = s.order[1:]
+		if p := s.pending[old]; p != nil {
+			delete(s.pending, old)
+			evict = p
+			break
+		}
+	}
+	s.mu.Unlock()
+	if evict != nil {
+		evict.conn.closeStmt(evict.stmt)
+	}
+	return id, nil
+}
+
+// takePending removes and returns a pending statement, or nil. cancelled
+// reports whether CancelFlightInfo cancelled it.
+func (s *session) takePending(id uint64) (p *pendingQuery, cancelled bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p = s.pending[id]
+	delete(s.pending, id)
+	if p != nil {
+		for i, o := range s.order {
+			if o == id {
+				s.order = append(s.order[:i], s.order[i+1:]...)
+				break
+			}
+		}
+	}
+	cancelled = s.cancelled[id]
+	delete(s.cancelled, id)
+	return p, cancelled
+}
+
+// startRunning registers the cancel function of a running statement. It
+// fails if the session is closed.
+func (s *session) startRunning(id uint64, cancel context.CancelCauseFunc) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return errSessionClosed
+	}
+	s.running[id] = cancel
+	return nil
+}
+
+func (s *session) stopRunning(id uint64) {
+	s.mu.Lock()
+	delete(s.running, id)
+	s.mu.Unlock()
+}
+
+// cancel cancels the running or pending statement numbered id and reports
+// whether there was one.
+func (s *session) cancel(id uint64) bool {
+	s.mu.Lock()
+	cancel := s.running[id]
+	p := s.pending[id]
+	if p != nil {
+		delete(s.pending, id)
+		s.cancelled[id] = true
+	}
+	s.mu.Unlock()
+	if cancel != nil {
+		cancel(errUserCancel)
+	}
+	if p != nil {
+		p.conn.closeStmt(p.stmt)
+	}
+	return cancel != nil || p != nil
+}
+
+var errUserCancel = pgerror.New(pgerror.QueryCanceled, "canceling statement due to user request")
+
+// close ends the session: running statements are cancelled, and every
+// connection is closed, which rolls back open transactions.
+func (s *session) close() {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return
+	}
+	s.closed = true
+	conns := []*conn{s.main, s.spare}
+	for _, t := range s.txns {
+		conns = append(conns, t.conn)
+	}
+	cancels := make([]context.CancelCauseFunc, 0, len(s.running))
+	for _, c := range s.running {
+		cancels = append(cancels, c)
+	}
+	stmts := s.stmts
+	s.main, s.spare, s.txns, s.stmts, s.pending = nil, nil, nil, nil, nil
+	s.mu.Unlock()
+
+	for _, c := range cancels {
+		c(errSessionClosed)
+	}
+	for _, p := range stmts {
+		p.release()
+	}
+	for _, c := range conns {
+		if c != nil {
+			c.close()
+		}
+	}
+	s.log.Debug().Msg("session closed")
+}
+
+// sessionOptions are the settings SetSessionOptions made.
+type sessionOptions struct {
+	catalog, schema string
+}
+
+func (o sessionOptions) set() bool { return o.catalog != "" || o.schema != "" }
+
+// apply runs the statements that give a new connection the session's
+// settings.
+func (o sessionOptions) apply(ctx context.Context, c *conn) error {
+	if o.catalog != "" {
+		if err := useCatalog(ctx, c, o.catalog); err != nil {
+			return err
+		}
+	}
+	if o.schema != "" {
+		if _, err := c.exec(ctx, "SET search_path TO "+quoteLiteral(o.schema)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// emptySchema is the schema of statements that return no rows.
+var emptySchema = arrow.NewSchema(nil, nil)

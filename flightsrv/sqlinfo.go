@@ -1,0 +1,4 @@
+package flightsrv
+
+// sqlInfo holds the GetSqlInfo answers probed from the backend.
+type sqlInfo struct{}

@@ -1,0 +1,142 @@
+package flightsrv
+
+import (
+	"context"
+	"errors"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/flight"
+
+	"github.com/quiverdb/quiver/backends"
+)
+
+// execution is a statement to run for a DoGet: once, or once per row of
+// the bound parameter batches.
+type execution struct {
+	ss   *session
+	id   uint64 // the number CancelFlightInfo cancels it by
+	conn *conn
+	stmt backends.Stmt
+	// params holds the bound parameter batches; nil runs the statement
+	// once without parameters. The execution releases them.
+	params []arrow.RecordBatch
+	// closeStmt closes stmt when the execution ends.
+	closeStmt bool
+}
+
+// stream starts the execution and returns the schema and the chunks for
+// DoGet. The statement's context is ctx (the stream's), cancelled also by
+// CancelFlightInfo. Batches go out as the backend yields them: the channel
+// is unbuffered, so at most one batch waits for the client.
+func (e *execution) stream(ctx context.Context) (*arrow.Schema, <-chan flight.StreamChunk, error) {
+	qctx, cancel := context.WithCancelCause(ctx)
+	if err := e.ss.startRunning(e.id, cancel); err != nil {
+		cancel(nil)
+		e.cleanup()
+		return nil, nil, toStatus(err)
+	}
+	schema := e.stmt.Schema()
+	if schema == nil {
+		schema = emptySchema
+	}
+	ch := make(chan flight.StreamChunk)
+	go func() {
+		defer close(ch)
+		defer cancel(nil)
+		defer e.ss.stopRunning(e.id)
+		defer e.cleanup()
+		if err := e.run(ctx, qctx, ch); err != nil {
+			select {
+			case ch <- flight.StreamChunk{Err: toStatus(err)}:
+			case <-ctx.Done():
+			}
+		}
+	}()
+	return schema, ch, nil
+}
+
+func (e *execution) cleanup() {
+	for _, p := range e.params {
+		p.Release()
+	}
+	if e.closeStmt {
+		e.conn.closeStmt(e.stmt)
+	}
+}
+
+// run executes the statement for each parameter row and sends the rows.
+// ctx is the stream's context, qctx the statement's.
+func (e *execution) run(ctx, qctx context.Context, ch chan<- flight.StreamChunk) error {
+	if !hasRows(e.params) {
+		return e.runOnce(ctx, qctx, nil, ch)
+	}
+	for _, batch := range e.params {
+		err := eachRow(batch, func(row arrow.RecordBatch) error {
+			return e.runOnce(ctx, qctx, row, ch)
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// eachRow calls fn with a one-row slice of batch for each of its rows.
+func eachRow(batch arrow.RecordBatch, fn func(arrow.RecordBatch) error) error {
+	for i := range batch.NumRows() {
+		row := batch.NewSlice(i, i+1)
+		err := fn(row)
+		row.Release()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// hasRows reports whether some batch has a row.
+func hasRows(batches []arrow.RecordBatch) bool {
+	for _, b := range batches {
+		if b.NumRows() > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func (e *execution) runOnce(ctx, qctx context.Context, params arrow.RecordBatch, ch chan<- flight.StreamChunk) error {
+	res, err := e.conn.execute(qctx, e.stmt, params)
+	if err != nil {
+		return canceledCause(qctx, err)
+	}
+	if res.Rows == nil {
+		return nil
+	}
+	return canceledCause(qctx, send(ctx, res.Rows, ch))
+}
+
+// send streams rows to ch and releases them.
+func send(ctx context.Context, rows array.RecordReader, ch chan<- flight.StreamChunk) error {
+	defer rows.Release()
+	for rows.Next() {
+		rec := rows.RecordBatch()
+		rec.Retain()
+		select {
+		case ch <- flight.StreamChunk{Data: rec}:
+		case <-ctx.Done():
+			rec.Release()
+			return ctx.Err()
+		}
+	}
+	return rows.Err()
+}
+
+// canceledCause returns the reason a cancelled statement's context gives,
+// which names who cancelled it, in place of a bare context error.
+func canceledCause(qctx context.Context, err error) error {
+	if errors.Is(err, context.Canceled) && context.Cause(qctx) != nil {
+		return context.Cause(qctx)
+	}
+	return err
+}
