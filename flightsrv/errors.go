@@ -26,10 +26,10 @@ const ErrorDomain = "quiver"
 // Unimplemented and Canceled to statuses of the same name, and JDBC drivers
 // surface the message with its SQLSTATE.
 var classCodes = map[string]codes.Code{
-	"00": codes.Unknown, // successful completion: never an error
-	"01": codes.Unknown, // warning
+	"00": codes.Unknown,  // successful completion: never an error
+	"01": codes.Unknown,  // warning
 	"02": codes.NotFound, // no data
-	"03": codes.Unknown, // SQL statement not yet complete
+	"03": codes.Unknown,  // SQL statement not yet complete
 	"08": codes.Unavailable,
 	"09": codes.Internal, // triggered action exception
 	"0A": codes.Unimplemented,

@@ -21,14 +21,14 @@ type prepared struct {
 	id  uint64
 	sql string
 
-	mu      sync.Mutex // guards the fields below
-	txn     uint64     // 0: autocommit
-	conn    *conn
-	stmt    backends.Stmt // nil: prepare again before use
-	schema  *arrow.Schema // nil when it returns no rows
-	params  *arrow.Schema
-	bound   []arrow.RecordBatch // parameters from DoPut
-	closed  bool
+	mu     sync.Mutex // guards the fields below
+	txn    uint64     // 0: autocommit
+	conn   *conn
+	stmt   backends.Stmt // nil: prepare again before use
+	schema *arrow.Schema // nil when it returns no rows
+	params *arrow.Schema
+	bound  []arrow.RecordBatch // parameters from DoPut
+	closed bool
 }
 
 // release frees the statement and its bound parameters.
