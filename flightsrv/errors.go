@@ -62,12 +62,12 @@ var classCodes = map[string]codes.Code{
 	"53": codes.ResourceExhausted,
 	"54": codes.ResourceExhausted, // program limit exceeded
 	"55": codes.FailedPrecondition,
-	"57": codes.Unavailable, // operator intervention
-	"58": codes.Internal,    // system error
-	"72": codes.FailedPrecondition,
-	"F0": codes.Internal, // configuration file error
-	"HV": codes.Internal, // foreign data wrapper error
-	"P0": codes.Unknown,  // PL/pgSQL error, RAISE EXCEPTION
+	"57": codes.Unavailable,        // operator intervention
+	"58": codes.Internal,           // system error
+	"72": codes.FailedPrecondition, // snapshot too old (PostgreSQL 16 and older)
+	"F0": codes.Internal,           // configuration file error
+	"HV": codes.Internal,           // foreign data wrapper error
+	"P0": codes.Unknown,            // PL/pgSQL error, RAISE EXCEPTION
 	"XX": codes.Internal,
 }
 
