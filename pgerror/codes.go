@@ -21,6 +21,7 @@ const (
 	DatetimeFieldOverflow       = "22008"
 	DivisionByZero              = "22012"
 	InvalidParameterValue       = "22023"
+	CantChangeRuntimeParam      = "55P02"
 	InvalidTextRepresentation   = "22P02"
 	InvalidBinaryRepresentation = "22P03"
 	BadCopyFileFormat           = "22P04"

@@ -1,0 +1,12 @@
+package main
+
+import (
+	"github.com/quiverdb/quiver/backends"
+	"github.com/quiverdb/quiver/backends/duckdb"
+)
+
+func init() {
+	backendOpeners["duckdb"] = func(uri string) (backends.Backend, error) {
+		return duckdb.Open(uri, duckdb.Options{})
+	}
+}

@@ -1,0 +1,173 @@
+// Command quiver serves the PostgreSQL wire protocol over Arrow-native
+// backends: embedded DuckDB by default.
+//
+//	quiver                               # 127.0.0.1:5433, in-memory DuckDB
+//	quiver --listen 0.0.0.0:5432 --backend duckdb:/var/lib/quiver/db.duckdb
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/quiverdb/quiver/backends"
+	"github.com/quiverdb/quiver/server"
+)
+
+// Version is set at build time with -ldflags "-X main.Version=...".
+var Version = "0.1.0-dev"
+
+// options are the command-line settings.
+type options struct {
+	listen          string
+	backend         string
+	logLevel        string
+	logFormat       string
+	maxConns        int
+	shutdownTimeout time.Duration
+	version         bool
+}
+
+const usageText = `quiver serves the PostgreSQL protocol over Arrow-native engines.
+
+Usage:
+  quiver [flags]
+
+With no flags, quiver listens on 127.0.0.1:5433 and runs statements on an
+in-memory embedded DuckDB. Connect with any PostgreSQL client:
+
+  psql -h 127.0.0.1 -p 5433 -U me
+
+Backends (--backend):
+  duckdb:          embedded DuckDB, in memory (the default)
+  duckdb:PATH      embedded DuckDB on a database file
+
+Flags:
+`
+
+func parseFlags(args []string, stderr io.Writer) (*options, error) {
+	o := &options{}
+	fs := flag.NewFlagSet("quiver", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.listen, "listen", "127.0.0.1:5433", "`HOST:PORT` for the PostgreSQL protocol; port 0 picks a free port")
+	fs.StringVar(&o.backend, "backend", "duckdb:", "backend `URI`")
+	fs.StringVar(&o.logLevel, "log-level", "info", "log `level`: debug, info, warn, error")
+	fs.StringVar(&o.logFormat, "log-format", "console", "log `format`: console or json")
+	fs.IntVar(&o.maxConns, "max-connections", 100, "maximum concurrent client `connections`")
+	fs.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 30*time.Second, "on SIGINT/SIGTERM, how long running statements may finish before they are cancelled")
+	fs.BoolVar(&o.version, "version", false, "print the version and exit")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), usageText)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q (see --help)", fs.Arg(0))
+	}
+	return o, nil
+}
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	o, err := parseFlags(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "quiver:", err)
+		return 2
+	}
+	if o.version {
+		fmt.Fprintf(stdout, "quiver %s (PostgreSQL protocol 3.0, reports server_version %s)\n", Version, serverVersion)
+		return 0
+	}
+	log, err := newLogger(o, stderr)
+	if err != nil {
+		fmt.Fprintln(stderr, "quiver:", err)
+		return 2
+	}
+	be, err := openBackend(o.backend)
+	if err != nil {
+		log.Error().Err(err).Str("backend", o.backend).Msg("cannot open backend")
+		return 1
+	}
+	defer be.Close()
+
+	srv := newServer(o, be, log)
+	addr, err := srv.Listen()
+	if err != nil {
+		log.Error().Err(err).Msg("cannot listen")
+		return 1
+	}
+	log.Info().Str("addr", addr.String()).Str("backend", o.backend).Str("version", Version).Msg("quiver listening")
+
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve() }()
+	select {
+	case sig := <-sigs:
+		log.Info().Str("signal", sig.String()).Dur("timeout", o.shutdownTimeout).Msg("shutting down")
+		ctx, cancel := context.WithTimeout(context.Background(), o.shutdownTimeout)
+		defer cancel()
+		if err := srv.Shutdown(ctx); err != nil {
+			log.Warn().Err(err).Msg("shutdown deadline passed; running statements were cancelled")
+		}
+		<-errc
+		log.Info().Msg("stopped")
+		return 0
+	case err := <-errc:
+		if errors.Is(err, server.ErrServerClosed) {
+			return 0
+		}
+		log.Error().Err(err).Msg("server failed")
+		return 1
+	}
+}
+
+func newLogger(o *options, w io.Writer) (zerolog.Logger, error) {
+	lvl, err := zerolog.ParseLevel(strings.ToLower(o.logLevel))
+	if err != nil || o.logLevel == "" {
+		return zerolog.Logger{}, fmt.Errorf("invalid --log-level %q", o.logLevel)
+	}
+	var out io.Writer = w
+	switch o.logFormat {
+	case "console":
+		out = zerolog.ConsoleWriter{Out: w, TimeFormat: time.RFC3339}
+	case "json":
+	default:
+		return zerolog.Logger{}, fmt.Errorf("invalid --log-format %q", o.logFormat)
+	}
+	return zerolog.New(out).Level(lvl).With().Timestamp().Logger(), nil
+}
+
+// openBackend opens the backend a URI names.
+func openBackend(uri string) (backends.Backend, error) {
+	scheme, _, _ := strings.Cut(uri, ":")
+	if opener, ok := backendOpeners[scheme]; ok {
+		return opener(uri)
+	}
+	known := make([]string, 0, len(backendOpeners))
+	for k := range backendOpeners {
+		known = append(known, k+":")
+	}
+	return nil, fmt.Errorf("unknown backend %q (known: %s)", uri, strings.Join(known, ", "))
+}
+
+// backendOpeners maps URI schemes to backends; each backend registers itself
+// in its own file.
+var backendOpeners = map[string]func(uri string) (backends.Backend, error){}

@@ -1,0 +1,483 @@
+package dispatch
+
+import (
+	"context"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/jackc/pgx/v5/pgproto3"
+
+	"github.com/quiverdb/quiver/backends"
+	"github.com/quiverdb/quiver/pgerror"
+	"github.com/quiverdb/quiver/stmt"
+	"github.com/quiverdb/quiver/types"
+)
+
+// preparedStmt is a statement created by Parse.
+type preparedStmt struct {
+	sql    string
+	st     *stmt.Statement // nil for an empty query
+	oids   []uint32        // parameter types as reported in ParameterDescription
+	ptypes []arrow.DataType
+	bstmt  backends.Stmt // nil for statements quiver runs itself
+	schema *arrow.Schema // rows it returns, or nil
+	refs   int           // portals using it, plus one while it is named
+}
+
+func (p *preparedStmt) release() {
+	p.refs--
+	if p.refs <= 0 && p.bstmt != nil {
+		_ = p.bstmt.Close()
+		p.bstmt = nil
+	}
+}
+
+// portal is a statement bound to parameters by Bind.
+type portal struct {
+	ps      *preparedStmt
+	params  arrow.RecordBatch
+	formats []int16
+	enc     *types.RowEncoder // built on first use
+
+	started bool
+	cur     portalCursor
+	ctx     context.Context
+	cancel  context.CancelFunc
+	// complete is set once the portal ran to its end.
+	complete bool
+}
+
+func (p *portal) close() {
+	p.cur.release()
+	if p.cancel != nil {
+		p.cancel()
+	}
+	if p.params != nil {
+		p.params.Release()
+		p.params = nil
+	}
+	p.ps.release()
+}
+
+// extended is the extended-protocol state of a session.
+type extended struct {
+	stmts   map[string]*preparedStmt
+	portals map[string]*portal
+	// ignoreTillSync is set after an error: messages are skipped until Sync.
+	ignoreTillSync bool
+	// readyPending is set when ReadyForQuery was queued; the session is
+	// idle once it is written.
+	readyPending bool
+}
+
+func (e *extended) init() {
+	e.stmts = make(map[string]*preparedStmt)
+	e.portals = make(map[string]*portal)
+}
+
+// closePortals destroys every portal, as a transaction's end does.
+func (e *extended) closePortals() {
+	for name, p := range e.portals {
+		p.close()
+		delete(e.portals, name)
+	}
+}
+
+func (e *extended) closeAll() {
+	e.closePortals()
+	for name, ps := range e.stmts {
+		ps.release()
+		delete(e.stmts, name)
+	}
+}
+
+func (e *extended) txBegan() {}
+
+// dropUnnamed destroys the unnamed statement and portal, as a simple Query
+// does in PostgreSQL (it uses them itself).
+func (e *extended) dropUnnamed() {
+	if p, ok := e.portals[""]; ok {
+		p.close()
+		delete(e.portals, "")
+	}
+	if ps, ok := e.stmts[""]; ok {
+		ps.release()
+		delete(e.stmts, "")
+	}
+}
+
+// txEnded destroys the portals, which live only as long as their
+// transaction.
+func (e *extended) txEnded() { e.closePortals() }
+
+// extendedMessage handles one extended-protocol message.
+// See https://www.postgresql.org/docs/current/protocol-flow.html#PROTOCOL-FLOW-EXT-QUERY.
+func (s *Session) extendedMessage(ctx context.Context, msg pgproto3.FrontendMessage) error {
+	if _, ok := msg.(*pgproto3.Sync); ok {
+		s.sync(ctx)
+		return s.w.flush()
+	}
+	if s.ext.ignoreTillSync {
+		return nil
+	}
+	var err error
+	switch m := msg.(type) {
+	case *pgproto3.Parse:
+		err = s.parse(ctx, m)
+	case *pgproto3.Bind:
+		err = s.bind(m)
+	case *pgproto3.Describe:
+		err = s.describe(m)
+	case *pgproto3.Execute:
+		err = s.execute(ctx, m)
+	case *pgproto3.Close:
+		s.closeObject(m)
+	case *pgproto3.Flush:
+		return s.w.flush()
+	}
+	if err != nil {
+		s.w.sendError(pgerror.Flatten(err))
+		s.ext.ignoreTillSync = true
+		if s.implicit {
+			_ = s.backendExec(ctx, "ROLLBACK")
+			s.implicit = false
+			s.ext.closePortals()
+		} else if s.tx == txBlock {
+			s.tx = txFailed
+		}
+	}
+	return s.w.maybeFlush()
+}
+
+// sync ends a pipeline: an implicit transaction commits, portals outside a
+// transaction block are destroyed, and ReadyForQuery is sent.
+func (s *Session) sync(ctx context.Context) {
+	s.ext.ignoreTillSync = false
+	if s.implicit {
+		s.implicit = false
+		if err := s.backendExec(ctx, "COMMIT"); err != nil {
+			s.w.sendError(pgerror.Flatten(err))
+		}
+	}
+	if s.tx == txIdle {
+		s.ext.closePortals()
+	}
+	s.readyForQuery()
+}
+
+func (s *Session) parse(ctx context.Context, m *pgproto3.Parse) error {
+	if m.Name != "" {
+		if _, ok := s.ext.stmts[m.Name]; ok {
+			return pgerror.New(pgerror.DuplicatePreparedStatement, "prepared statement \"%s\" already exists", m.Name)
+		}
+	}
+	stmts := stmt.Split(m.Query)
+	if len(stmts) > 1 {
+		return pgerror.New(pgerror.SyntaxError, "cannot insert multiple commands into a prepared statement")
+	}
+	ps := &preparedStmt{sql: m.Query, refs: 1}
+	if len(stmts) == 1 {
+		ps.st = &stmts[0]
+	}
+	nparams := len(m.ParameterOIDs)
+	if ps.st != nil && ps.st.Params > nparams {
+		nparams = ps.st.Params
+	}
+	ps.oids = make([]uint32, nparams)
+	ps.ptypes = make([]arrow.DataType, nparams)
+	for i, oid := range m.ParameterOIDs {
+		if oid == 0 {
+			continue
+		}
+		t, ok := types.ArrowType(oid)
+		if !ok {
+			return pgerror.New(pgerror.FeatureNotSupported, "parameter type %d is not supported", oid)
+		}
+		ps.oids[i], ps.ptypes[i] = oid, t
+	}
+	if err := s.prepareOnBackend(ctx, ps); err != nil {
+		return err
+	}
+	for i := range ps.oids {
+		if ps.oids[i] == 0 {
+			ps.oids[i] = 25 // unknown parameters are text, as PostgreSQL resolves them
+			ps.ptypes[i] = arrow.BinaryTypes.String
+		}
+	}
+	if old, ok := s.ext.stmts[m.Name]; ok { // the unnamed statement is replaced
+		old.release()
+	}
+	s.ext.stmts[m.Name] = ps
+	s.w.send(&pgproto3.ParseComplete{})
+	return nil
+}
+
+// runsLocally reports whether quiver answers the statement itself rather
+// than preparing it on the backend.
+func (s *Session) runsLocally(st *stmt.Statement) bool {
+	switch st.Kind {
+	case stmt.KindTransaction:
+		return true
+	case stmt.KindSet:
+		vs := st.Node.GetVariableSetStmt()
+		return vs != nil && (lookupSetting(vs.Name) != nil || vs.Name == "timezone" || vs.Kind == 6 /* RESET ALL */)
+	case stmt.KindShow:
+		vs := st.Node.GetVariableShowStmt()
+		return vs != nil && (lookupSetting(vs.Name) != nil || vs.Name == "all" || vs.Name == "timezone")
+	}
+	return false
+}
+
+// prepareOnBackend plans the statement and learns its parameter and result
+// types without executing it.
+func (s *Session) prepareOnBackend(ctx context.Context, ps *preparedStmt) error {
+	if ps.st == nil {
+		return nil
+	}
+	if s.runsLocally(ps.st) {
+		if ps.st.Kind == stmt.KindShow {
+			rr, err := s.showResult(ps.st)
+			if err != nil {
+				return err
+			}
+			if rr != nil {
+				ps.schema = rr.Schema()
+				rr.Release()
+			}
+		}
+		return nil
+	}
+	if ps.st.Kind == stmt.KindDDL && ps.st.Params == 0 {
+		// DDL is planned when it runs: it may depend on statements earlier
+		// in the same pipeline.
+		return nil
+	}
+	sctx, done := s.statementContext(ctx)
+	defer done()
+	bs, err := s.backend.Prepare(sctx, ps.st.SQL, ps.ptypes)
+	if err != nil {
+		if ps.st.ParseErr != nil && pgerror.Code(err) == pgerror.SyntaxError {
+			return ps.st.ParseErr
+		}
+		return err
+	}
+	ps.bstmt = bs
+	for i, f := range bs.Params() {
+		if i >= len(ps.oids) {
+			ps.oids = append(ps.oids, 0)
+			ps.ptypes = append(ps.ptypes, nil)
+		}
+		if ps.oids[i] != 0 || f.Type == nil || f.Type.ID() == arrow.NULL {
+			continue
+		}
+		if oid, ok := types.OIDFor(f.Type); ok {
+			ps.oids[i], ps.ptypes[i] = oid, f.Type
+		}
+	}
+	if returnsRows(ps.st) {
+		ps.schema = pgNames(bs.Schema(), ps.st)
+	}
+	return nil
+}
+
+func (s *Session) bind(m *pgproto3.Bind) error {
+	ps, ok := s.ext.stmts[m.PreparedStatement]
+	if !ok {
+		if m.PreparedStatement == "" {
+			return pgerror.New(pgerror.UndefinedPreparedStatement, "unnamed prepared statement does not exist")
+		}
+		return pgerror.New(pgerror.UndefinedPreparedStatement, "prepared statement \"%s\" does not exist", m.PreparedStatement)
+	}
+	if m.DestinationPortal != "" {
+		if _, ok := s.ext.portals[m.DestinationPortal]; ok {
+			return pgerror.New(pgerror.DuplicateCursor, "portal \"%s\" already exists", m.DestinationPortal)
+		}
+	}
+	if len(m.ParameterFormatCodes) > 1 && len(m.ParameterFormatCodes) != len(m.Parameters) {
+		return pgerror.New(pgerror.ProtocolViolation, "bind message has %d parameter formats but %d parameters", len(m.ParameterFormatCodes), len(m.Parameters))
+	}
+	if len(m.Parameters) != len(ps.oids) {
+		name := m.PreparedStatement
+		return pgerror.New(pgerror.ProtocolViolation, "bind message supplies %d parameters, but prepared statement \"%s\" requires %d", len(m.Parameters), name, len(ps.oids))
+	}
+	if s.tx == txFailed && (ps.st == nil || ps.st.Kind != stmt.KindTransaction) {
+		return errInFailedTx
+	}
+	p := &portal{ps: ps, formats: append([]int16(nil), m.ResultFormatCodes...)}
+	if len(m.Parameters) > 0 {
+		rec, err := types.DecodeParams(memory.DefaultAllocator, ps.ptypes, m.ParameterFormatCodes, m.Parameters)
+		if err != nil {
+			return err
+		}
+		p.params = rec
+	}
+	if ps.schema != nil {
+		enc, err := types.NewRowEncoder(ps.schema, p.formats, &s.settings)
+		if err != nil {
+			if p.params != nil {
+				p.params.Release()
+			}
+			return err
+		}
+		p.enc = enc
+	}
+	if old, ok := s.ext.portals[m.DestinationPortal]; ok {
+		old.close()
+	}
+	ps.refs++
+	s.ext.portals[m.DestinationPortal] = p
+	s.w.send(&pgproto3.BindComplete{})
+	return nil
+}
+
+func (s *Session) describe(m *pgproto3.Describe) error {
+	switch m.ObjectType {
+	case 'S':
+		ps, ok := s.ext.stmts[m.Name]
+		if !ok {
+			if m.Name == "" {
+				return pgerror.New(pgerror.UndefinedPreparedStatement, "unnamed prepared statement does not exist")
+			}
+			return pgerror.New(pgerror.UndefinedPreparedStatement, "prepared statement \"%s\" does not exist", m.Name)
+		}
+		s.w.send(&pgproto3.ParameterDescription{ParameterOIDs: ps.oids})
+		if ps.schema == nil {
+			s.w.send(&pgproto3.NoData{})
+			return nil
+		}
+		enc, err := types.NewRowEncoder(ps.schema, nil, &s.settings)
+		if err != nil {
+			return err
+		}
+		s.w.buf = enc.AppendRowDescription(s.w.buf)
+	case 'P':
+		p, ok := s.ext.portals[m.Name]
+		if !ok {
+			return pgerror.New(pgerror.InvalidCursorName, "portal \"%s\" does not exist", m.Name)
+		}
+		if p.enc == nil {
+			s.w.send(&pgproto3.NoData{})
+			return nil
+		}
+		s.w.buf = p.enc.AppendRowDescription(s.w.buf)
+	default:
+		return pgerror.New(pgerror.ProtocolViolation, "invalid DESCRIBE message subtype %d", m.ObjectType)
+	}
+	return nil
+}
+
+func (s *Session) closeObject(m *pgproto3.Close) {
+	switch m.ObjectType {
+	case 'S':
+		if ps, ok := s.ext.stmts[m.Name]; ok {
+			delete(s.ext.stmts, m.Name)
+			ps.release()
+		}
+	case 'P':
+		if p, ok := s.ext.portals[m.Name]; ok {
+			delete(s.ext.portals, m.Name)
+			p.close()
+		}
+	}
+	s.w.send(&pgproto3.CloseComplete{})
+}
+
+func (s *Session) execute(ctx context.Context, m *pgproto3.Execute) error {
+	p, ok := s.ext.portals[m.Portal]
+	if !ok {
+		return pgerror.New(pgerror.InvalidCursorName, "portal \"%s\" does not exist", m.Portal)
+	}
+	st := p.ps.st
+	if st == nil {
+		s.w.send(&pgproto3.EmptyQueryResponse{})
+		return nil
+	}
+	if s.tx == txFailed && st.Kind != stmt.KindTransaction {
+		return errInFailedTx
+	}
+	if p.complete {
+		// Running a finished portal again returns nothing more.
+		s.w.send(&pgproto3.CommandComplete{CommandTag: []byte(completeTag(st, 0))})
+		return nil
+	}
+	if !p.started {
+		p.started = true
+		if s.runsLocally(st) {
+			p.complete = true
+			return s.execSimple(ctx, st, false)
+		}
+		if s.tx == txIdle && !s.implicit && (st.Kind == stmt.KindDML || st.Kind == stmt.KindDDL) {
+			// The statements of one pipeline form an implicit transaction,
+			// committed at Sync.
+			if err := s.backendExec(ctx, "BEGIN"); err != nil {
+				return err
+			}
+			s.implicit = true
+		}
+		if p.ps.bstmt == nil {
+			// Planned at execution (DDL): prepare it now.
+			p.complete = true
+			sctx, done := s.statementContext(ctx)
+			defer done()
+			res, err := s.backend.Query(sctx, st.SQL)
+			if err != nil {
+				return err
+			}
+			return s.sendResult(sctx, res, st)
+		}
+		p.ctx, p.cancel = context.WithCancel(ctx)
+		sctx, done := s.portalContext(p)
+		res, err := p.ps.bstmt.Execute(sctx, p.params)
+		if err != nil {
+			done()
+			return err
+		}
+		if res.Rows == nil || p.enc == nil {
+			done()
+			p.complete = true
+			if res.Rows != nil {
+				n := rowsAffectedFrom(res.Rows)
+				res.Rows.Release()
+				if res.RowsAffected < 0 {
+					res.RowsAffected = n
+				}
+			}
+			s.w.send(&pgproto3.CommandComplete{CommandTag: []byte(completeTag(st, res.RowsAffected))})
+			return nil
+		}
+		done()
+		p.cur = portalCursor{rr: res.Rows, enc: p.enc}
+	}
+	sctx, done := s.portalContext(p)
+	defer done()
+	n, suspended, err := s.streamRows(sctx, &p.cur, int64(m.MaxRows))
+	if err != nil {
+		p.complete = true
+		p.cur.release()
+		return err
+	}
+	if suspended {
+		s.w.send(&pgproto3.PortalSuspended{})
+		return nil
+	}
+	p.complete = true
+	p.cur.release()
+	tag := st.Tag
+	if tag == "" {
+		tag = "SELECT"
+	}
+	s.w.send(&pgproto3.CommandComplete{CommandTag: []byte(stmt.TagWithCount(tag, n))})
+	return nil
+}
+
+// portalContext makes a CancelRequest cancel the portal while it runs.
+func (s *Session) portalContext(p *portal) (context.Context, func()) {
+	s.mu.Lock()
+	s.cancel = p.cancel
+	s.mu.Unlock()
+	return p.ctx, func() {
+		s.mu.Lock()
+		s.cancel = nil
+		s.mu.Unlock()
+	}
+}

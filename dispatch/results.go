@@ -1,0 +1,145 @@
+package dispatch
+
+import (
+	"context"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/quiverdb/quiver/stmt"
+	"github.com/quiverdb/quiver/types"
+)
+
+// portalCursor is a position in a streaming result: the reader, the batch
+// being sent and the next row in it. A portal suspended by a row limit keeps
+// its cursor, so the next Execute resumes mid-batch.
+type portalCursor struct {
+	rr   array.RecordReader
+	enc  *types.RowEncoder
+	rec  arrow.RecordBatch // retained current batch, or nil
+	row  int
+	done bool
+}
+
+// release frees the batch and the reader.
+func (p *portalCursor) release() {
+	if p.rec != nil {
+		p.rec.Release()
+		p.rec = nil
+	}
+	if p.rr != nil {
+		p.rr.Release()
+		p.rr = nil
+	}
+	p.done = true
+}
+
+// streamRows encodes rows from the cursor into DataRow messages, flushing
+// the write buffer as it passes the threshold, so memory stays bounded
+// however large the result. limit 0 means all rows. It reports how many rows
+// were sent and whether the limit stopped it before the end.
+func (s *Session) streamRows(ctx context.Context, p *portalCursor, limit int64) (n int64, suspended bool, err error) {
+	for {
+		if p.rec != nil {
+			nrows := int(p.rec.NumRows())
+			for p.row < nrows {
+				if limit > 0 && n >= limit {
+					return n, true, nil
+				}
+				s.w.buf, err = p.enc.AppendRow(s.w.buf, p.row)
+				if err != nil {
+					return n, false, err
+				}
+				p.row++
+				n++
+				if len(s.w.buf) >= flushThreshold {
+					if err := s.w.flush(); err != nil {
+						return n, false, err
+					}
+					if ctx.Err() != nil {
+						return n, false, ctx.Err()
+					}
+				}
+			}
+			p.rec.Release()
+			p.rec = nil
+		}
+		if p.done {
+			return n, false, nil
+		}
+		if !p.rr.Next() {
+			p.done = true
+			if err := p.rr.Err(); err != nil {
+				return n, false, err
+			}
+			if limit > 0 && n >= limit {
+				// PostgreSQL reports PortalSuspended when the limit is reached
+				// exactly, even if no rows remain; the next Execute completes.
+				return n, true, nil
+			}
+			return n, false, nil
+		}
+		rec := p.rr.RecordBatch()
+		if err := p.enc.Reset(rec); err != nil {
+			return n, false, err
+		}
+		rec.Retain()
+		p.rec, p.row = rec, 0
+	}
+}
+
+// rowsAffectedFrom reads a row count that an engine returned as a result
+// set (one row, one integer column), and releases nothing.
+func rowsAffectedFrom(rr array.RecordReader) int64 {
+	if len(rr.Schema().Fields()) != 1 || !rr.Next() {
+		return -1
+	}
+	rec := rr.RecordBatch()
+	if rec.NumRows() != 1 {
+		return -1
+	}
+	switch c := rec.Column(0).(type) {
+	case *array.Int64:
+		return c.Value(0)
+	case *array.Int32:
+		return int64(c.Value(0))
+	case *array.Uint64:
+		return int64(c.Value(0))
+	}
+	return -1
+}
+
+// pgNames renames the result fields the way PostgreSQL names them (see
+// stmt.ColumnNames); the rows are unchanged, only RowDescription differs.
+func pgNames(schema *arrow.Schema, st *stmt.Statement) *arrow.Schema {
+	if st == nil || schema == nil {
+		return schema
+	}
+	head, tail, star, ok := st.ColumnNames()
+	if !ok {
+		return schema
+	}
+	n := schema.NumFields()
+	if (!star && len(head) != n) || (star && len(head)+len(tail) > n) {
+		return schema
+	}
+	fields := append([]arrow.Field(nil), schema.Fields()...)
+	changed := false
+	rename := func(i int, name string) {
+		if fields[i].Name != name {
+			fields[i].Name = name
+			changed = true
+		}
+	}
+	for i, name := range head {
+		rename(i, name)
+	}
+	for i, name := range tail {
+		rename(n-len(tail)+i, name)
+	}
+	if !changed {
+		return schema
+	}
+	md := schema.Metadata()
+	return arrow.NewSchema(fields, &md)
+}

@@ -1,0 +1,314 @@
+// Package dispatch runs one PostgreSQL-protocol session: it reads frontend
+// messages, runs the simple and extended query protocols against a backend
+// session, and streams Arrow results back as DataRow messages.
+//
+// See https://www.postgresql.org/docs/current/protocol-flow.html.
+package dispatch
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"io"
+	"net"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5/pgproto3"
+	"github.com/rs/zerolog"
+
+	"github.com/quiverdb/quiver/backends"
+	"github.com/quiverdb/quiver/pgerror"
+	"github.com/quiverdb/quiver/types"
+)
+
+// Conn is what a session needs from the server for its connection.
+type Conn interface {
+	NetConn() net.Conn
+	Logger() zerolog.Logger
+	// SetIdle marks the session idle: ReadyForQuery was sent and it waits
+	// for the next message.
+	SetIdle()
+	// SetActive marks it active when a message arrives; false means the
+	// server is closing the idle connection and the session must stop.
+	SetActive() bool
+	// OnCancel registers what a matching CancelRequest does.
+	OnCancel(func())
+}
+
+// Info is what the client sent at startup, after authentication.
+type Info struct {
+	User      string
+	Database  string
+	Password  string
+	Params    map[string]string
+	ProcessID uint32
+	Secret    uint32
+	// Reader, when not nil, replaces NetConn for reading, so bytes the
+	// handshake buffered are not lost.
+	Reader io.Reader
+}
+
+// Config configures sessions.
+type Config struct {
+	Backend backends.Backend
+	// MaxMessageSize bounds a frontend message's declared length; larger
+	// messages get 08P01 and the connection closes. 0 means 1 GiB, as in
+	// PostgreSQL.
+	MaxMessageSize int
+}
+
+// Handler serves sessions over one backend.
+type Handler struct {
+	cfg Config
+}
+
+// NewHandler returns a Handler.
+func NewHandler(cfg Config) *Handler {
+	if cfg.MaxMessageSize <= 0 {
+		cfg.MaxMessageSize = 1 << 30
+	}
+	return &Handler{cfg: cfg}
+}
+
+// txState is the transaction status sent in ReadyForQuery.
+type txState byte
+
+const (
+	txIdle   txState = 'I'
+	txBlock  txState = 'T'
+	txFailed txState = 'E'
+)
+
+// Session is one client's session.
+type Session struct {
+	h       *Handler
+	conn    Conn
+	log     zerolog.Logger
+	info    Info
+	be      *pgproto3.Backend
+	w       writer
+	backend backends.Session
+
+	tx txState
+	// implicit is set while quiver holds an implicit transaction block open
+	// on the backend for a multi-statement Query.
+	implicit bool
+
+	vars     map[string]string // current values of known settings, by lower-case name
+	settings types.Settings
+
+	ext extended
+	// curQuery is the Query string running, for error positions.
+	curQuery string
+
+	mu     sync.Mutex
+	cancel context.CancelFunc // cancels the running statement, if any
+}
+
+// Serve runs the session until the client terminates or ctx is done.
+func (h *Handler) Serve(ctx context.Context, c Conn, info Info) (err error) {
+	s := &Session{h: h, conn: c, log: c.Logger(), info: info, tx: txIdle}
+	s.w.conn = c.NetConn()
+	r := info.Reader
+	if r == nil {
+		r = c.NetConn()
+	}
+	s.be = pgproto3.NewBackend(r, nil)
+	s.be.SetMaxBodyLen(h.cfg.MaxMessageSize)
+	s.ext.init()
+	c.OnCancel(s.cancelRunning)
+
+	if err := s.initSettings(); err != nil {
+		s.fatal(err)
+		return nil
+	}
+	bs, err := h.cfg.Backend.Open(ctx, backends.SessionInfo{
+		User: info.User, Database: info.Database, Password: info.Password,
+		Application: info.Params["application_name"], Params: info.Params,
+	})
+	if err != nil {
+		s.fatal(err)
+		return nil
+	}
+	s.backend = bs
+	defer func() {
+		s.ext.closeAll()
+		if cerr := bs.Close(); cerr != nil && err == nil {
+			s.log.Debug().Err(cerr).Msg("closing backend session")
+		}
+	}()
+
+	for _, st := range settingsTable {
+		if st.reported {
+			s.w.send(&pgproto3.ParameterStatus{Name: st.name, Value: s.vars[lower(st.name)]})
+		}
+	}
+	s.w.send(&pgproto3.BackendKeyData{ProcessID: info.ProcessID, SecretKey: binary.BigEndian.AppendUint32(nil, info.Secret)})
+	s.readyForQuery()
+	if err := s.w.flush(); err != nil {
+		return nil
+	}
+	return s.loop(ctx)
+}
+
+func (s *Session) loop(ctx context.Context) error {
+	for {
+		if s.ext.readyPending {
+			s.conn.SetIdle()
+			s.ext.readyPending = false
+		}
+		msg, err := s.be.Receive()
+		if err != nil {
+			return s.receiveError(err)
+		}
+		if !s.conn.SetActive() {
+			return nil
+		}
+		if ctx.Err() != nil {
+			s.fatal(pgerror.Fatal(pgerror.AdminShutdown, "terminating connection due to administrator command"))
+			return nil
+		}
+		switch m := msg.(type) {
+		case *pgproto3.Query:
+			s.ext.ignoreTillSync = false
+			s.ext.dropUnnamed()
+			s.simpleQuery(ctx, m.String)
+			s.readyForQuery()
+			err = s.w.flush()
+		case *pgproto3.Terminate:
+			return nil
+		case *pgproto3.Parse, *pgproto3.Bind, *pgproto3.Describe, *pgproto3.Execute,
+			*pgproto3.Close, *pgproto3.Sync, *pgproto3.Flush:
+			err = s.extendedMessage(ctx, msg)
+		case *pgproto3.CopyData, *pgproto3.CopyDone, *pgproto3.CopyFail:
+			// Outside COPY these are ignored, as PostgreSQL does.
+		case *pgproto3.FunctionCall:
+			s.w.sendError(pgerror.New(pgerror.FeatureNotSupported, "function call protocol is not supported"))
+			s.readyForQuery()
+			err = s.w.flush()
+		default:
+			s.fatal(pgerror.Fatal(pgerror.ProtocolViolation, "invalid frontend message type %T", msg))
+			return nil
+		}
+		if err != nil {
+			return s.clientGone(err)
+		}
+	}
+}
+
+// receiveError handles a failed Receive: a client that went away is not an
+// error; a malformed message gets 08P01 and the connection closes.
+func (s *Session) receiveError(err error) error {
+	if isDisconnect(err) {
+		return nil
+	}
+	var tooBig *pgproto3.ExceededMaxBodyLenErr
+	if errors.As(err, &tooBig) {
+		s.fatal(pgerror.Fatal(pgerror.ProtocolViolation, "invalid message length"))
+		return nil
+	}
+	s.fatal(pgerror.Fatal(pgerror.ProtocolViolation, "%s", invalidMessageText(err.Error())))
+	return nil
+}
+
+// invalidMessageText words pgproto3's decoding errors as PostgreSQL does.
+func invalidMessageText(msg string) string {
+	const p = "unknown message type: "
+	if strings.HasPrefix(msg, p) {
+		r, _ := utf8.DecodeRuneInString(msg[len(p):])
+		return "invalid frontend message type " + itoa(int64(r))
+	}
+	return "invalid frontend message: " + msg
+}
+
+// clientGone logs a write failure at debug level: a client that hangs up is
+// not a server error.
+func (s *Session) clientGone(err error) error {
+	s.log.Debug().Err(err).Msg("client connection lost")
+	return nil
+}
+
+func isDisconnect(err error) bool {
+	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
+}
+
+// fatal sends a FATAL error and flushes; the caller then closes.
+func (s *Session) fatal(err error) {
+	e := pgerror.Flatten(err)
+	if e.Severity == "ERROR" {
+		e.Severity = "FATAL"
+	}
+	s.w.sendError(e)
+	_ = s.w.flush()
+}
+
+// readyForQuery queues ReadyForQuery with the current transaction status.
+func (s *Session) readyForQuery() {
+	status := byte(s.tx)
+	if s.implicit {
+		status = byte(txIdle)
+	}
+	s.w.send(&pgproto3.ReadyForQuery{TxStatus: status})
+	s.ext.readyPending = true
+}
+
+// statementContext returns the context one statement runs under: cancelled
+// by a CancelRequest, by statement_timeout, or when the session ends.
+func (s *Session) statementContext(parent context.Context) (context.Context, func()) {
+	var ctx context.Context
+	var cancel context.CancelFunc
+	if d := s.statementTimeout(); d > 0 {
+		ctx, cancel = context.WithTimeout(parent, d)
+	} else {
+		ctx, cancel = context.WithCancel(parent)
+	}
+	s.mu.Lock()
+	s.cancel = cancel
+	s.mu.Unlock()
+	return ctx, func() {
+		s.mu.Lock()
+		s.cancel = nil
+		s.mu.Unlock()
+		cancel()
+	}
+}
+
+func (s *Session) statementTimeout() time.Duration {
+	d, _ := parseDurationMS(s.vars["statement_timeout"])
+	return d
+}
+
+// cancelRunning is called by the server for a matching CancelRequest. Like
+// PostgreSQL, a cancel that arrives while nothing runs does nothing.
+func (s *Session) cancelRunning() {
+	s.mu.Lock()
+	if s.cancel != nil {
+		s.cancel()
+	}
+	s.mu.Unlock()
+}
+
+func itoa(n int64) string { return string(appendInt(nil, n)) }
+
+func appendInt(b []byte, n int64) []byte {
+	if n < 0 {
+		b = append(b, '-')
+		n = -n
+	}
+	var tmp [20]byte
+	i := len(tmp)
+	for {
+		i--
+		tmp[i] = byte('0' + n%10)
+		n /= 10
+		if n == 0 {
+			break
+		}
+	}
+	return append(b, tmp[i:]...)
+}

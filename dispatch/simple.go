@@ -1,0 +1,186 @@
+package dispatch
+
+import (
+	"context"
+
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/jackc/pgx/v5/pgproto3"
+
+	"github.com/quiverdb/quiver/backends"
+	"github.com/quiverdb/quiver/pgerror"
+	"github.com/quiverdb/quiver/stmt"
+	"github.com/quiverdb/quiver/types"
+)
+
+// simpleQuery runs a Query message: every statement in order, each with its
+// RowDescription, DataRows and CommandComplete. Several statements form an
+// implicit transaction, as in PostgreSQL: an error stops the rest and rolls
+// back the lot, unless the string has its own transaction control.
+// See https://www.postgresql.org/docs/current/protocol-flow.html#PROTOCOL-FLOW-MULTI-STATEMENT.
+func (s *Session) simpleQuery(ctx context.Context, sql string) {
+	s.curQuery = sql
+	stmts := stmt.Split(sql)
+	if len(stmts) == 0 {
+		s.w.send(&pgproto3.EmptyQueryResponse{})
+		return
+	}
+	multi := len(stmts) > 1
+	for i := range stmts {
+		st := &stmts[i]
+		if multi && s.tx == txIdle && !s.implicit && !(st.Kind == stmt.KindTransaction && st.Tx == stmt.TxBegin) {
+			if err := s.backendExec(ctx, "BEGIN"); err != nil {
+				s.sendStatementError(err, st)
+				return
+			}
+			s.implicit = true
+		}
+		if err := s.execSimple(ctx, st, multi); err != nil {
+			s.sendStatementError(err, st)
+			if s.implicit {
+				_ = s.backendExec(ctx, "ROLLBACK")
+				s.implicit = false
+			} else if s.tx == txBlock {
+				s.tx = txFailed
+			}
+			return
+		}
+		if s.w.err != nil {
+			return
+		}
+	}
+	if s.implicit {
+		s.implicit = false
+		if err := s.backendExec(ctx, "COMMIT"); err != nil {
+			s.sendStatementError(err, nil)
+		}
+	}
+}
+
+// sendStatementError reports a statement's error. A syntax error from the
+// backend on text PostgreSQL's parser also rejected is reported with
+// PostgreSQL's own message and position.
+func (s *Session) sendStatementError(err error, st *stmt.Statement) {
+	e := pgerror.Flatten(err)
+	if st != nil && st.ParseErr != nil && e.Code == pgerror.SyntaxError {
+		e = st.ParseErr
+	} else if st != nil && e.Position > 0 {
+		e = e.WithPosition(e.Position + int32(len([]rune(s.curQuery[:min(st.Offset, len(s.curQuery))]))))
+	}
+	s.w.sendError(e)
+}
+
+// execSimple runs one statement of a Query message.
+func (s *Session) execSimple(ctx context.Context, st *stmt.Statement, multi bool) error {
+	if s.tx == txFailed && !(st.Kind == stmt.KindTransaction && (st.Tx == stmt.TxRollback || st.Tx == stmt.TxCommit || st.Tx == stmt.TxRollbackTo)) {
+		return errInFailedTx
+	}
+	switch st.Kind {
+	case stmt.KindTransaction:
+		return s.execTransaction(ctx, st, multi)
+	case stmt.KindSet:
+		handled, err := s.execSet(st)
+		if err != nil {
+			return err
+		}
+		if handled {
+			s.w.send(&pgproto3.CommandComplete{CommandTag: []byte(st.Tag)})
+			return nil
+		}
+	case stmt.KindShow:
+		rr, err := s.showResult(st)
+		if err != nil {
+			return err
+		}
+		if rr != nil {
+			_, err := s.sendAllRows(ctx, rr, st)
+			return err
+		}
+	}
+	sctx, done := s.statementContext(ctx)
+	defer done()
+	res, err := s.backend.Query(sctx, st.SQL)
+	if err != nil {
+		return err
+	}
+	return s.sendResult(sctx, res, st)
+}
+
+var errInFailedTx = pgerror.New(pgerror.InFailedSQLTransaction, "current transaction is aborted, commands ignored until end of transaction block")
+
+// sendResult sends a whole Result in simple-query form.
+func (s *Session) sendResult(ctx context.Context, res *backends.Result, st *stmt.Statement) error {
+	if res.Rows == nil || !returnsRows(st) {
+		if res.Rows != nil {
+			// The engine produced rows PostgreSQL would not send (DuckDB
+			// reports counts as a result set): read the count if it is one.
+			n := rowsAffectedFrom(res.Rows)
+			res.Rows.Release()
+			if res.RowsAffected < 0 {
+				res.RowsAffected = n
+			}
+		}
+		s.w.send(&pgproto3.CommandComplete{CommandTag: []byte(completeTag(st, res.RowsAffected))})
+		return nil
+	}
+	_, err := s.sendAllRows(ctx, res.Rows, st)
+	return err
+}
+
+// returnsRows reports whether PostgreSQL sends rows for the statement.
+func returnsRows(st *stmt.Statement) bool {
+	switch st.Kind {
+	case stmt.KindQuery, stmt.KindShow, stmt.KindUnknown:
+		return true
+	case stmt.KindDML:
+		return st.Returning
+	case stmt.KindUtility:
+		return st.Tag == "FETCH" || st.Tag == "EXECUTE" || st.Tag == "CALL"
+	}
+	return false
+}
+
+// completeTag renders the command tag for a statement that sent no rows.
+func completeTag(st *stmt.Statement, affected int64) string {
+	if st.Tag == "" {
+		return "SELECT " + itoa(max(affected, 0))
+	}
+	return st.TagWithCount(max(affected, 0))
+}
+
+// sendAllRows sends RowDescription, every row and CommandComplete, and
+// releases rr.
+func (s *Session) sendAllRows(ctx context.Context, rr array.RecordReader, st *stmt.Statement) (int64, error) {
+	defer rr.Release()
+	enc, err := types.NewRowEncoder(pgNames(rr.Schema(), st), nil, &s.settings)
+	if err != nil {
+		return 0, err
+	}
+	s.w.buf = enc.AppendRowDescription(s.w.buf)
+	var p portalCursor
+	p.rr, p.enc = rr, enc
+	n, _, err := s.streamRows(ctx, &p, 0)
+	p.release()
+	if err != nil {
+		return n, err
+	}
+	tag := "SELECT"
+	if st != nil && st.Tag != "" {
+		tag = st.Tag
+	}
+	s.w.send(&pgproto3.CommandComplete{CommandTag: []byte(stmt.TagWithCount(tag, n))})
+	return n, nil
+}
+
+// backendExec runs a statement whose result is not sent to the client.
+func (s *Session) backendExec(ctx context.Context, sql string) error {
+	sctx, done := s.statementContext(ctx)
+	defer done()
+	res, err := s.backend.Query(sctx, sql)
+	if err != nil {
+		return err
+	}
+	if res.Rows != nil {
+		res.Rows.Release()
+	}
+	return nil
+}

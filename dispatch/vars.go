@@ -1,0 +1,232 @@
+package dispatch
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/jackc/pgx/v5/pgproto3"
+	pg_query "github.com/pganalyze/pg_query_go/v6"
+
+	"github.com/quiverdb/quiver/pgerror"
+	"github.com/quiverdb/quiver/stmt"
+	"github.com/quiverdb/quiver/types"
+)
+
+func lower(s string) string { return strings.ToLower(s) }
+
+// initSettings fills the session's settings from the defaults and the
+// run-time settings the client sent at startup (the handshake has already
+// merged the options parameter's -c switches into them).
+func (s *Session) initSettings() error {
+	s.vars = make(map[string]string, len(settingsTable))
+	for _, st := range settingsTable {
+		s.vars[lower(st.name)] = st.def
+	}
+	s.vars["session_authorization"] = s.info.User
+	for k, v := range s.info.Params {
+		switch k {
+		case "user", "database", "options", "replication":
+			continue
+		}
+		st := lookupSetting(k)
+		if st == nil || st.readOnly {
+			continue
+		}
+		if err := s.setVar(st, v, false); err != nil {
+			return err
+		}
+	}
+	return s.applyFormatSettings()
+}
+
+// setVar validates and stores a setting, queueing ParameterStatus when a
+// reported value changes and notify is set.
+func (s *Session) setVar(st *setting, v string, notify bool) error {
+	if st.readOnly {
+		return pgerror.New(pgerror.CantChangeRuntimeParam, "parameter \"%s\" cannot be changed", st.name)
+	}
+	if st.check != nil {
+		c, err := st.check(s, v)
+		if err != nil {
+			return err
+		}
+		v = c
+	}
+	key := lower(st.name)
+	old := s.vars[key]
+	s.vars[key] = v
+	if notify && st.reported && old != v {
+		s.w.send(&pgproto3.ParameterStatus{Name: st.name, Value: v})
+	}
+	return nil
+}
+
+// applyFormatSettings refreshes the encoder settings from the variables.
+func (s *Session) applyFormatSettings() error {
+	tz := s.vars["timezone"]
+	loc := time.UTC
+	if tz != "UTC" && tz != "GMT" {
+		l, err := time.LoadLocation(tz)
+		if err != nil {
+			return invalidValue("TimeZone", tz)
+		}
+		loc = l
+	}
+	efd, _ := strconv.Atoi(s.vars["extra_float_digits"])
+	s.settings = types.Settings{
+		TimeZone:         loc,
+		DateStyle:        s.vars["datestyle"],
+		IntervalStyle:    s.vars["intervalstyle"],
+		ExtraFloatDigits: efd,
+		ByteaOutput:      s.vars["bytea_output"],
+	}
+	return nil
+}
+
+// execSet runs SET and RESET for the settings quiver knows. It returns
+// handled=false for names it does not know, which go to the backend.
+func (s *Session) execSet(st *stmt.Statement) (handled bool, err error) {
+	vs := st.Node.GetVariableSetStmt()
+	if vs == nil {
+		return false, nil
+	}
+	name := vs.Name
+	switch vs.Kind {
+	case pg_query.VariableSetKind_VAR_RESET_ALL:
+		for _, d := range settingsTable {
+			if !d.readOnly {
+				def := d.def
+				if lower(d.name) == "session_authorization" {
+					def = s.info.User
+				}
+				_ = s.setVar(d, def, true)
+			}
+		}
+		return true, s.applyFormatSettings()
+	case pg_query.VariableSetKind_VAR_SET_MULTI:
+		// SET TRANSACTION ..., SET SESSION CHARACTERISTICS: accepted.
+		if strings.HasPrefix(name, "TRANSACTION") || strings.HasPrefix(name, "SESSION CHARACTERISTICS") {
+			return true, nil
+		}
+		return false, nil
+	}
+	switch name {
+	case "timezone":
+		name = "TimeZone"
+	case "transaction_isolation", "transaction_read_only":
+	}
+	d := lookupSetting(name)
+	if d == nil {
+		return false, nil
+	}
+	var v string
+	switch vs.Kind {
+	case pg_query.VariableSetKind_VAR_SET_DEFAULT, pg_query.VariableSetKind_VAR_RESET:
+		v = d.def
+		if lower(d.name) == "session_authorization" {
+			v = s.info.User
+		}
+	case pg_query.VariableSetKind_VAR_SET_CURRENT:
+		return true, nil
+	default:
+		v, err = setArgsValue(vs.Args)
+		if err != nil {
+			return true, err
+		}
+	}
+	if err := s.setVar(d, v, true); err != nil {
+		return true, err
+	}
+	return true, s.applyFormatSettings()
+}
+
+// setArgsValue renders SET's argument list as the string PostgreSQL stores.
+func setArgsValue(args []*pg_query.Node) (string, error) {
+	parts := make([]string, 0, len(args))
+	for _, a := range args {
+		c := a.GetAConst()
+		if c == nil {
+			if tc := a.GetTypeCast(); tc != nil && tc.Arg.GetAConst() != nil {
+				c = tc.Arg.GetAConst()
+			} else {
+				return "", pgerror.New(pgerror.SyntaxError, "syntax error in SET value")
+			}
+		}
+		switch {
+		case c.GetSval() != nil:
+			parts = append(parts, c.GetSval().Sval)
+		case c.GetIval() != nil:
+			parts = append(parts, strconv.Itoa(int(c.GetIval().Ival)))
+		case c.GetFval() != nil:
+			parts = append(parts, c.GetFval().Fval)
+		case c.GetBoolval() != nil:
+			if c.GetBoolval().Boolval {
+				parts = append(parts, "on")
+			} else {
+				parts = append(parts, "off")
+			}
+		default:
+			parts = append(parts, "")
+		}
+	}
+	return strings.Join(parts, ", "), nil
+}
+
+// showResult answers SHOW for a known setting with a one-row text result.
+// It returns nil when the name is unknown.
+func (s *Session) showResult(st *stmt.Statement) (array.RecordReader, error) {
+	vs := st.Node.GetVariableShowStmt()
+	if vs == nil {
+		return nil, nil
+	}
+	name := vs.Name
+	if name == "all" {
+		b := array.NewStringBuilder(memory.DefaultAllocator)
+		defer b.Release()
+		nb := array.NewStringBuilder(memory.DefaultAllocator)
+		defer nb.Release()
+		db := array.NewStringBuilder(memory.DefaultAllocator)
+		defer db.Release()
+		for _, d := range settingsTable {
+			nb.Append(d.name)
+			b.Append(s.vars[lower(d.name)])
+			db.Append("")
+		}
+		schema := arrow.NewSchema([]arrow.Field{{Name: "name", Type: arrow.BinaryTypes.String}, {Name: "setting", Type: arrow.BinaryTypes.String}, {Name: "description", Type: arrow.BinaryTypes.String}}, nil)
+		return recordReader(schema, nb.NewArray(), b.NewArray(), db.NewArray())
+	}
+	switch name {
+	case "timezone":
+		name = "TimeZone"
+	case "transaction_isolation":
+	}
+	d := lookupSetting(name)
+	if d == nil {
+		return nil, nil
+	}
+	return oneText(d.name, s.vars[lower(d.name)])
+}
+
+// oneText builds a one-row, one-column text result.
+func oneText(col, val string) (array.RecordReader, error) {
+	b := array.NewStringBuilder(memory.DefaultAllocator)
+	defer b.Release()
+	b.Append(val)
+	schema := arrow.NewSchema([]arrow.Field{{Name: col, Type: arrow.BinaryTypes.String}}, nil)
+	return recordReader(schema, b.NewArray())
+}
+
+// recordReader wraps freshly built columns in a one-batch reader that owns
+// them.
+func recordReader(schema *arrow.Schema, cols ...arrow.Array) (array.RecordReader, error) {
+	rec := array.NewRecordBatch(schema, cols, int64(cols[0].Len()))
+	for _, c := range cols {
+		c.Release()
+	}
+	defer rec.Release()
+	return array.NewRecordReader(schema, []arrow.RecordBatch{rec})
+}

@@ -1,0 +1,117 @@
+package e2e
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// outcome is what a client sees for one Query message: each statement's
+// columns, rows and tag, the error's SQLSTATE, and the transaction status.
+type outcome struct {
+	results []string
+	errCode string
+	tx      byte
+}
+
+func (o outcome) String() string {
+	return fmt.Sprintf("results=%q err=%s tx=%c", o.results, o.errCode, o.tx)
+}
+
+func runSimple(t *testing.T, c *pgconn.PgConn, sql string) outcome {
+	t.Helper()
+	var o outcome
+	mrr := c.Exec(context.Background(), sql)
+	for mrr.NextResult() {
+		rr := mrr.ResultReader()
+		var b strings.Builder
+		for _, f := range rr.FieldDescriptions() {
+			b.WriteString(f.Name + ",")
+		}
+		b.WriteString("|")
+		for rr.NextRow() {
+			for _, v := range rr.Values() {
+				if v == nil {
+					b.WriteString("NULL;")
+				} else {
+					b.WriteString(string(v) + ";")
+				}
+			}
+			b.WriteString("/")
+		}
+		tag, err := rr.Close()
+		if err != nil {
+			break
+		}
+		b.WriteString("|" + tag.String())
+		o.results = append(o.results, b.String())
+	}
+	err := mrr.Close()
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		o.errCode = pe.Code
+	} else if err != nil {
+		t.Fatalf("%q: %v", sql, err)
+	}
+	o.tx = c.TxStatus()
+	return o
+}
+
+// TestMultiStatementMatchesPostgres sends the same Query strings to
+// PostgreSQL and to quiver and compares everything a client sees.
+func TestMultiStatementMatchesPostgres(t *testing.T) {
+	pg, q := servers(t)
+	ctx := context.Background()
+	pc, err := pgconn.Connect(ctx, pg.URL(pg.CreateDB(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pc.Close(ctx)
+	qc, err := pgconn.Connect(ctx, q.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer qc.Close(ctx)
+
+	steps := []string{
+		"create table m (i int, s text); insert into m values (1, 'a'), (2, 'b'); select * from m order by i",
+		"update m set s = 'c' where i = 2; delete from m where i = 1; select count(*) from m",
+		// An error in the middle stops the rest and rolls back the whole string.
+		"insert into m values (3, 'x'); select * from missing_table; insert into m values (4, 'y')",
+		"select count(*) from m",
+		"create table e1 (i int); insert into e1 values (1); select * from missing_table",
+		"select count(*) from e1",
+		// Explicit transaction control inside the string.
+		"begin; insert into m values (5, 'z'); commit; insert into m values (6, 'w'); select * from missing_table",
+		"select i from m order by i",
+		// A failed explicit block: E until ROLLBACK, 25P02 in between.
+		"begin; insert into m values (7, 'q')",
+		"select * from missing_table",
+		"select 1",
+		"rollback",
+		"select i from m order by i",
+		"begin; select 1; commit; begin",
+		"select 1; commit",
+		"commit",
+		"rollback",
+		"begin",
+		"begin",
+		"commit",
+		"drop table m; drop table if exists e1",
+		"",
+		" ; ",
+		"-- only a comment",
+		"select 1 as a; ; select 2 as b",
+	}
+	for _, sql := range steps {
+		want := runSimple(t, pc, sql)
+		got := runSimple(t, qc, sql)
+		if got.String() != want.String() {
+			t.Errorf("%q\n PostgreSQL: %s\n quiver:     %s", sql, want, got)
+		}
+	}
+}

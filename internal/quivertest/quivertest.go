@@ -1,0 +1,90 @@
+// Package quivertest starts quiver in-process for tests: the real server,
+// handshake and dispatch over a real embedded DuckDB, listening on a free
+// loopback port.
+package quivertest
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/quiverdb/quiver/backends"
+	"github.com/quiverdb/quiver/backends/duckdb"
+	"github.com/quiverdb/quiver/dispatch"
+	"github.com/quiverdb/quiver/handshake"
+	"github.com/quiverdb/quiver/server"
+)
+
+// Server is a running quiver.
+type Server struct {
+	Host string
+	Port int
+	Srv  *server.Server
+	// Backend is the engine the server runs statements on.
+	Backend backends.Backend
+}
+
+// Options adjust the server a test starts.
+type Options struct {
+	MaxConns int
+	// Backend replaces the default in-memory DuckDB.
+	Backend backends.Backend
+}
+
+// Start starts quiver on 127.0.0.1:0 over a new in-memory DuckDB, and stops
+// it when the test ends.
+func Start(t testing.TB, opts ...Options) *Server {
+	t.Helper()
+	var o Options
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	be := o.Backend
+	if be == nil {
+		db, err := duckdb.Open("duckdb:", duckdb.Options{})
+		if err != nil {
+			t.Fatalf("opening DuckDB: %v", err)
+		}
+		be = db
+		t.Cleanup(func() { _ = db.Close() })
+	}
+	if o.MaxConns == 0 {
+		o.MaxConns = 100
+	}
+	level := zerolog.WarnLevel
+	if os.Getenv("QUIVER_TEST_LOG") != "" {
+		level = zerolog.DebugLevel
+	}
+	srv := server.New(server.Config{
+		Addr:      "127.0.0.1:0",
+		MaxConns:  o.MaxConns,
+		Handshake: &handshake.Config{},
+		Handler:   dispatch.NewHandler(dispatch.Config{Backend: be}),
+		Logger:    zerolog.New(zerolog.NewTestWriter(t)).Level(level),
+	})
+	addr, err := srv.Listen()
+	if err != nil {
+		t.Fatalf("listen: %v", err)
+	}
+	go func() { _ = srv.Serve() }()
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+	})
+	tcp := addr.(*net.TCPAddr)
+	return &Server{Host: tcp.IP.String(), Port: tcp.Port, Srv: srv, Backend: be}
+}
+
+// Addr is host:port.
+func (s *Server) Addr() string { return fmt.Sprintf("%s:%d", s.Host, s.Port) }
+
+// URL is a libpq connection string for user "me" and database "quiver".
+func (s *Server) URL() string {
+	return fmt.Sprintf("postgres://me@%s:%d/quiver?sslmode=disable", s.Host, s.Port)
+}
