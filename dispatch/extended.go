@@ -118,6 +118,9 @@ func (s *Session) extendedMessage(ctx context.Context, msg pgproto3.FrontendMess
 		return s.w.flush()
 	}
 	if s.ext.ignoreTillSync {
+		if _, ok := msg.(*pgproto3.Flush); ok {
+			return s.w.flush()
+		}
 		return nil
 	}
 	var err error
@@ -145,6 +148,8 @@ func (s *Session) extendedMessage(ctx context.Context, msg pgproto3.FrontendMess
 		} else if s.tx == txBlock {
 			s.tx = txFailed
 		}
+		// PostgreSQL flushes every error at once (elog.c).
+		return s.w.flush()
 	}
 	return s.w.maybeFlush()
 }
@@ -171,6 +176,13 @@ func (s *Session) parse(ctx context.Context, m *pgproto3.Parse) error {
 			return pgerror.New(pgerror.DuplicatePreparedStatement, "prepared statement \"%s\" already exists", m.Name)
 		}
 	}
+	if m.Name == "" {
+		// Parse replaces the unnamed statement even when it then fails.
+		if old, ok := s.ext.stmts[""]; ok {
+			old.release()
+			delete(s.ext.stmts, "")
+		}
+	}
 	stmts := stmt.Split(m.Query)
 	if len(stmts) > 1 {
 		return pgerror.New(pgerror.SyntaxError, "cannot insert multiple commands into a prepared statement")
@@ -195,6 +207,17 @@ func (s *Session) parse(ctx context.Context, m *pgproto3.Parse) error {
 		}
 		ps.oids[i], ps.ptypes[i] = oid, t
 	}
+	if ps.st != nil {
+		for n, name := range ps.st.ParamCasts() {
+			if n >= 1 && n <= nparams && ps.oids[n-1] == 0 {
+				if oid, ok := castTypeOIDs[name]; ok {
+					if t, ok := types.ArrowType(oid); ok {
+						ps.oids[n-1], ps.ptypes[n-1] = oid, t
+					}
+				}
+			}
+		}
+	}
 	if err := s.prepareOnBackend(ctx, ps); err != nil {
 		return err
 	}
@@ -203,9 +226,6 @@ func (s *Session) parse(ctx context.Context, m *pgproto3.Parse) error {
 			ps.oids[i] = 25 // unknown parameters are text, as PostgreSQL resolves them
 			ps.ptypes[i] = arrow.BinaryTypes.String
 		}
-	}
-	if old, ok := s.ext.stmts[m.Name]; ok { // the unnamed statement is replaced
-		old.release()
 	}
 	s.ext.stmts[m.Name] = ps
 	s.w.send(&pgproto3.ParseComplete{})

@@ -2,6 +2,7 @@ package dispatch
 
 import (
 	"context"
+	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/jackc/pgx/v5/pgproto3"
@@ -119,6 +120,9 @@ func (s *Session) sendResult(ctx context.Context, res *backends.Result, st *stmt
 				res.RowsAffected = n
 			}
 		}
+		if res.RowsAffected < 0 && st.Kind == stmt.KindDDL && st.Tag == "SELECT" {
+			res.RowsAffected = s.countCreated(ctx, st)
+		}
 		s.w.send(&pgproto3.CommandComplete{CommandTag: []byte(completeTag(st, res.RowsAffected))})
 		return nil
 	}
@@ -183,4 +187,28 @@ func (s *Session) backendExec(ctx context.Context, sql string) error {
 		res.Rows.Release()
 	}
 	return nil
+}
+
+// countCreated counts the rows of the table a CREATE TABLE AS or SELECT INTO
+// just made, for its "SELECT n" tag, when the engine does not report it.
+func (s *Session) countCreated(ctx context.Context, st *stmt.Statement) int64 {
+	schema, name, ok := st.CreatedTable()
+	if !ok {
+		return 0
+	}
+	q := "select count(*) from " + quoteIdent(name)
+	if schema != "" {
+		q = "select count(*) from " + quoteIdent(schema) + "." + quoteIdent(name)
+	}
+	res, err := s.backend.Query(ctx, q)
+	if err != nil || res.Rows == nil {
+		return 0
+	}
+	defer res.Rows.Release()
+	return max(rowsAffectedFrom(res.Rows), 0)
+}
+
+// quoteIdent quotes an identifier for SQL text quiver generates itself.
+func quoteIdent(s string) string {
+	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
 }

@@ -2,6 +2,7 @@ package stmt
 
 import (
 	pg_query "github.com/pganalyze/pg_query_go/v6"
+	"google.golang.org/protobuf/reflect/protoreflect"
 )
 
 // ColumnNames returns the names PostgreSQL gives the result columns of a
@@ -186,4 +187,69 @@ func figureColname(n *pg_query.Node) (string, int) {
 		return "xmlserialize", 2
 	}
 	return "?column?", 0
+}
+
+// ParamCasts returns, for parameters written directly under a cast
+// ("$1::int4", "CAST($2 AS text)"), the cast's type name keyed by parameter
+// number. PostgreSQL infers such a parameter's type from the cast; engines
+// that do not can be told.
+func (s *Statement) ParamCasts() map[int]string {
+	if s.Node == nil || s.Params == 0 {
+		return nil
+	}
+	out := map[int]string{}
+	walkNodes(s.Node.ProtoReflect(), func(m protoreflect.Message) {
+		tc, ok := m.Interface().(*pg_query.TypeCast)
+		if !ok || tc.Arg == nil || tc.TypeName == nil {
+			return
+		}
+		pr := tc.Arg.GetParamRef()
+		if pr == nil || len(tc.TypeName.ArrayBounds) > 0 {
+			return
+		}
+		names := tc.TypeName.Names
+		if len(names) == 0 {
+			return
+		}
+		if str := names[len(names)-1].GetString_(); str != nil {
+			if _, seen := out[int(pr.Number)]; !seen {
+				out[int(pr.Number)] = str.Sval
+			}
+		}
+	})
+	return out
+}
+
+// walkNodes calls f on every message in the tree below m.
+func walkNodes(m protoreflect.Message, f func(protoreflect.Message)) {
+	f(m)
+	m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
+		switch {
+		case fd.IsList() && fd.Message() != nil:
+			l := v.List()
+			for i := 0; i < l.Len(); i++ {
+				walkNodes(l.Get(i).Message(), f)
+			}
+		case fd.Message() != nil && !fd.IsMap():
+			walkNodes(v.Message(), f)
+		}
+		return true
+	})
+}
+
+// CreatedTable returns the table a CREATE TABLE AS or SELECT INTO creates.
+func (s *Statement) CreatedTable() (schema, name string, ok bool) {
+	if s.Node == nil {
+		return "", "", false
+	}
+	var into *pg_query.IntoClause
+	if c := s.Node.GetCreateTableAsStmt(); c != nil {
+		into = c.Into
+	} else if sel := s.Node.GetSelectStmt(); sel != nil {
+		into = sel.IntoClause
+	}
+	if into == nil || into.Rel == nil {
+		return "", "", false
+	}
+	return into.Rel.Schemaname, into.Rel.Relname, true
 }

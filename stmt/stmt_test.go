@@ -228,3 +228,35 @@ func TestColumnNamesMatchPostgres(t *testing.T) {
 		}
 	}
 }
+
+func TestParamCasts(t *testing.T) {
+	st := Split("select $1::int4 + cast($2 as integer), $3, $4::text[], upper($5::varchar)")
+	got := st[0].ParamCasts()
+	want := map[int]string{1: "int4", 2: "int4", 5: "varchar"}
+	if len(got) != len(want) {
+		t.Fatalf("ParamCasts = %v, want %v", got, want)
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("$%d: %q, want %q", k, got[k], v)
+		}
+	}
+}
+
+func TestCreatedTable(t *testing.T) {
+	for q, want := range map[string]string{
+		"create table s.t as select 1":     "s.t",
+		"select 1 as x into t2":            ".t2",
+		"create table t3 (i int)":          "",
+		"create temp table t4 as select 1": ".t4",
+	} {
+		sch, name, ok := Split(q)[0].CreatedTable()
+		got := ""
+		if ok {
+			got = sch + "." + name
+		}
+		if got != want {
+			t.Errorf("%q: %q, want %q", q, got, want)
+		}
+	}
+}
