@@ -180,7 +180,7 @@ func TestTypes(t *testing.T) {
 }
 
 // oneRow makes a one-row, one-column batch.
-func oneRow(t *testing.T, mem memory.Allocator, typ arrow.DataType, v any) arrow.RecordBatch {
+func oneRow(t testing.TB, mem memory.Allocator, typ arrow.DataType, v any) arrow.RecordBatch {
 	t.Helper()
 	b := array.NewRecordBuilder(mem, arrow.NewSchema([]arrow.Field{{Name: "p", Type: typ, Nullable: true}}, nil))
 	defer b.Release()

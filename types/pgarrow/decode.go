@@ -102,7 +102,11 @@ func (d *int16Decoder) decode(v []byte) error {
 	if len(v) != 2 {
 		return errBinary("int2", v)
 	}
-	d.b.Append(int16(binary.BigEndian.Uint16(v)))
+	if d.b.Len() < d.b.Cap() {
+		d.b.UnsafeAppend(int16(binary.BigEndian.Uint16(v)))
+	} else {
+		d.b.Append(int16(binary.BigEndian.Uint16(v)))
+	}
 	return nil
 }
 
@@ -116,7 +120,11 @@ func (d *int32Decoder) decode(v []byte) error {
 	if len(v) != 4 {
 		return errBinary("int4", v)
 	}
-	d.b.Append(int32(binary.BigEndian.Uint32(v)))
+	if d.b.Len() < d.b.Cap() {
+		d.b.UnsafeAppend(int32(binary.BigEndian.Uint32(v)))
+	} else {
+		d.b.Append(int32(binary.BigEndian.Uint32(v)))
+	}
 	return nil
 }
 
@@ -130,7 +138,11 @@ func (d *int64Decoder) decode(v []byte) error {
 	if len(v) != 8 {
 		return errBinary("int8", v)
 	}
-	d.b.Append(int64(binary.BigEndian.Uint64(v)))
+	if d.b.Len() < d.b.Cap() {
+		d.b.UnsafeAppend(int64(binary.BigEndian.Uint64(v)))
+	} else {
+		d.b.Append(int64(binary.BigEndian.Uint64(v)))
+	}
 	return nil
 }
 
@@ -144,7 +156,11 @@ func (d *uint32Decoder) decode(v []byte) error {
 	if len(v) != 4 {
 		return errBinary("oid", v)
 	}
-	d.b.Append(binary.BigEndian.Uint32(v))
+	if d.b.Len() < d.b.Cap() {
+		d.b.UnsafeAppend(binary.BigEndian.Uint32(v))
+	} else {
+		d.b.Append(binary.BigEndian.Uint32(v))
+	}
 	return nil
 }
 
@@ -158,7 +174,11 @@ func (d *float32Decoder) decode(v []byte) error {
 	if len(v) != 4 {
 		return errBinary("float4", v)
 	}
-	d.b.Append(math.Float32frombits(binary.BigEndian.Uint32(v)))
+	if d.b.Len() < d.b.Cap() {
+		d.b.UnsafeAppend(math.Float32frombits(binary.BigEndian.Uint32(v)))
+	} else {
+		d.b.Append(math.Float32frombits(binary.BigEndian.Uint32(v)))
+	}
 	return nil
 }
 
@@ -172,7 +192,11 @@ func (d *float64Decoder) decode(v []byte) error {
 	if len(v) != 8 {
 		return errBinary("float8", v)
 	}
-	d.b.Append(math.Float64frombits(binary.BigEndian.Uint64(v)))
+	if d.b.Len() < d.b.Cap() {
+		d.b.UnsafeAppend(math.Float64frombits(binary.BigEndian.Uint64(v)))
+	} else {
+		d.b.Append(math.Float64frombits(binary.BigEndian.Uint64(v)))
+	}
 	return nil
 }
 
