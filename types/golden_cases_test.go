@@ -54,19 +54,19 @@ func jstr(s string) string {
 func b64(b []byte) string { return jstr(base64.StdEncoding.EncodeToString(b)) }
 
 var (
-	tsUS    = &arrow.TimestampType{Unit: arrow.Microsecond}
-	tsUSUTC = &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"}
-	tsS     = &arrow.TimestampType{Unit: arrow.Second}
-	tsMS    = &arrow.TimestampType{Unit: arrow.Millisecond}
-	tsNS    = &arrow.TimestampType{Unit: arrow.Nanosecond}
-	tsSUTC  = &arrow.TimestampType{Unit: arrow.Second, TimeZone: "UTC"}
-	tsNSUTC = &arrow.TimestampType{Unit: arrow.Nanosecond, TimeZone: "America/New_York"}
-	mdn     = arrow.FixedWidthTypes.MonthDayNanoInterval
-	i32     = arrow.PrimitiveTypes.Int32
-	i64     = arrow.PrimitiveTypes.Int64
-	f64     = arrow.PrimitiveTypes.Float64
-	f32     = arrow.PrimitiveTypes.Float32
-	utf8    = arrow.BinaryTypes.String
+	tsUS     = &arrow.TimestampType{Unit: arrow.Microsecond}
+	tsUSUTC  = &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"}
+	tsS      = &arrow.TimestampType{Unit: arrow.Second}
+	tsMS     = &arrow.TimestampType{Unit: arrow.Millisecond}
+	tsNS     = &arrow.TimestampType{Unit: arrow.Nanosecond}
+	tsSUTC   = &arrow.TimestampType{Unit: arrow.Second, TimeZone: "UTC"}
+	tsNSUTC  = &arrow.TimestampType{Unit: arrow.Nanosecond, TimeZone: "America/New_York"}
+	mdn      = arrow.FixedWidthTypes.MonthDayNanoInterval
+	i32      = arrow.PrimitiveTypes.Int32
+	i64      = arrow.PrimitiveTypes.Int64
+	f64      = arrow.PrimitiveTypes.Float64
+	f32      = arrow.PrimitiveTypes.Float32
+	utf8Type = arrow.BinaryTypes.String
 )
 
 func meta(kv ...string) map[string]string {
@@ -171,22 +171,22 @@ func goldenCases() []goldenCase {
 		&arrow.Decimal256Type{Precision: 76, Scale: 20}, `"1234567890123456789012345678901234567890123456789012345.12345678901234567890"`)
 	add("numeric_dec256_neg", "(-0.00000000000000000001)::numeric(76,20)",
 		&arrow.Decimal256Type{Precision: 76, Scale: 20}, `"-0.00000000000000000001"`)
-	add("numeric_as_text_meta", "123.4500::numeric", utf8, `"123.4500"`).Meta = meta(backends.MetaPGType, "1700")
-	add("numeric_as_text_nan", "'NaN'::numeric", utf8, `"NaN"`).Meta = meta(backends.MetaPGType, "1700")
-	add("numeric_as_text_ninf", "'-Infinity'::numeric", utf8, `"-Infinity"`).Meta = meta(backends.MetaPGType, "1700")
-	add("numeric_as_text_small", "(-0.000012)::numeric", utf8, `"-0.000012"`).Meta = meta(backends.MetaPGType, "1700")
+	add("numeric_as_text_meta", "123.4500::numeric", utf8Type, `"123.4500"`).Meta = meta(backends.MetaPGType, "1700")
+	add("numeric_as_text_nan", "'NaN'::numeric", utf8Type, `"NaN"`).Meta = meta(backends.MetaPGType, "1700")
+	add("numeric_as_text_ninf", "'-Infinity'::numeric", utf8Type, `"-Infinity"`).Meta = meta(backends.MetaPGType, "1700")
+	add("numeric_as_text_small", "(-0.000012)::numeric", utf8Type, `"-0.000012"`).Meta = meta(backends.MetaPGType, "1700")
 
 	// Strings and bytes.
-	add("text_simple", "'hello'::text", utf8, `"hello"`)
-	add("text_empty", "''::text", utf8, `""`)
-	add("text_unicode", "'héllo wörld ☃ 😀'::text", utf8, jstr("héllo wörld ☃ 😀"))
-	add("text_specials", `E'tab\there "q" back\\slash\nnewline'::text`, utf8, jstr("tab\there \"q\" back\\slash\nnewline"))
-	add("text_nul", `E'a\000b'::text`, utf8, jstr("a\x00b"))
+	add("text_simple", "'hello'::text", utf8Type, `"hello"`)
+	add("text_empty", "''::text", utf8Type, `""`)
+	add("text_unicode", "'héllo wörld ☃ 😀'::text", utf8Type, jstr("héllo wörld ☃ 😀"))
+	add("text_specials", `E'tab\there "q" back\\slash\nnewline'::text`, utf8Type, jstr("tab\there \"q\" back\\slash\nnewline"))
+	add("text_nul", `E'a\000b'::text`, utf8Type, jstr("a\x00b"))
 	add("large_utf8", "'large'::text", arrow.BinaryTypes.LargeString, `"large"`)
 	add("string_view", "'a string longer than twelve bytes'::text", arrow.BinaryTypes.StringView, `"a string longer than twelve bytes"`)
 	add("string_view_short", "'short'::text", arrow.BinaryTypes.StringView, `"short"`)
-	add("varchar_meta", "'abc'::varchar(10)", utf8, `"abc"`).Meta = meta(backends.MetaPGType, "1043", backends.MetaPGTypmod, "14")
-	add("inet_meta_ignored", "'10.0.0.1'::inet::text", utf8, `"10.0.0.1/32"`).Meta = meta(backends.MetaPGType, "869")
+	add("varchar_meta", "'abc'::varchar(10)", utf8Type, `"abc"`).Meta = meta(backends.MetaPGType, "1043", backends.MetaPGTypmod, "14")
+	add("inet_meta_ignored", "'10.0.0.1'::inet::text", utf8Type, `"10.0.0.1/32"`).Meta = meta(backends.MetaPGType, "869")
 	allBytes := make([]byte, 256)
 	for i := range allBytes {
 		allBytes[i] = byte(i)
@@ -201,12 +201,12 @@ func goldenCases() []goldenCase {
 	add("uuid", "'"+uuidText+"'::uuid", extensions.NewUUIDType(), jstr(uuidText))
 	add("uuid_fixed_meta", "'"+uuidText+"'::uuid", &arrow.FixedSizeBinaryType{ByteWidth: 16},
 		b64([]byte{0xa0, 0xee, 0xbc, 0x99, 0x9c, 0x0b, 0x4e, 0xf8, 0xbb, 0x6d, 0x6b, 0xb9, 0xbd, 0x38, 0x0a, 0x11})).Meta = meta(backends.MetaPGType, "2950")
-	add("uuid_text_meta", "'"+uuidText+"'::uuid", utf8, jstr(uuidText)).Meta = meta(backends.MetaPGType, "2950")
-	jsonType, _ := extensions.NewJSONType(utf8)
+	add("uuid_text_meta", "'"+uuidText+"'::uuid", utf8Type, jstr(uuidText)).Meta = meta(backends.MetaPGType, "2950")
+	jsonType, _ := extensions.NewJSONType(utf8Type)
 	add("json", `'{"b": [1, 2.50], "a":null}'::json`, jsonType, jstr(`{"b": [1, 2.50], "a":null}`))
 	add("jsonb_meta", `'{"b": [1, 2.50], "a":null}'::jsonb`, jsonType, jstr(`{"a": null, "b": [1, 2.50]}`)).Meta = meta(backends.MetaPGType, "3802")
-	add("jsonb_text_meta", `'[1, "x", {"k": true}]'::jsonb`, utf8, jstr(`[1, "x", {"k": true}]`)).Meta = meta(backends.MetaPGType, "3802")
-	add("opaque_ext", "'opaque'::text", extensions.NewOpaqueType(utf8, "geometry", "postgis"), `"opaque"`)
+	add("jsonb_text_meta", `'[1, "x", {"k": true}]'::jsonb`, utf8Type, jstr(`[1, "x", {"k": true}]`)).Meta = meta(backends.MetaPGType, "3802")
+	add("opaque_ext", "'opaque'::text", extensions.NewOpaqueType(utf8Type, "geometry", "postgis"), `"opaque"`)
 	add("null_type", "NULL::text", arrow.Null, "null")
 
 	addTemporal(add)
