@@ -71,8 +71,7 @@ func (c *conn) exec(ctx context.Context, sql string) (int64, error) {
 	if res.Rows == nil {
 		return res.RowsAffected, nil
 	}
-	rows := &lockedRows{RecordReader: res.Rows, c: c}
-	return drain(rows, res.RowsAffected)
+	return drain(&lockedRows{RecordReader: res.Rows, c: c}, res.RowsAffected)
 }
 
 // drain reads rows to the end and releases them.
@@ -140,8 +139,8 @@ func (r *lockedRows) Release() {
 	r.RecordReader.Release()
 }
 
-// queryRow runs a query and returns its first row as strings (NULL as "").
-func (c *conn) queryRow(ctx context.Context, sql string) ([]string, error) {
+// query runs a query and returns its rows, or nil if it returns none.
+func (c *conn) query(ctx context.Context, sql string) (array.RecordReader, error) {
 	c.mu.Lock()
 	if c.closed {
 		c.mu.Unlock()
@@ -149,13 +148,18 @@ func (c *conn) queryRow(ctx context.Context, sql string) ([]string, error) {
 	}
 	res, err := c.be.Query(ctx, sql)
 	c.mu.Unlock()
-	if err != nil {
+	if err != nil || res.Rows == nil {
 		return nil, err
 	}
-	if res.Rows == nil {
-		return nil, nil
+	return &lockedRows{RecordReader: res.Rows, c: c}, nil
+}
+
+// queryRow runs a query and returns its first row as strings (NULL as "").
+func (c *conn) queryRow(ctx context.Context, sql string) ([]string, error) {
+	rows, err := c.query(ctx, sql)
+	if err != nil || rows == nil {
+		return nil, err
 	}
-	rows := &lockedRows{RecordReader: res.Rows, c: c}
 	defer rows.Release()
 	var out []string
 	for out == nil && rows.Next() {
@@ -168,6 +172,23 @@ func (c *conn) queryRow(ctx context.Context, sql string) ([]string, error) {
 			if col.IsValid(0) {
 				out[i] = col.ValueStr(0)
 			}
+		}
+	}
+	return out, rows.Err()
+}
+
+// queryColumn runs a query and returns its first column as strings.
+func (c *conn) queryColumn(ctx context.Context, sql string) ([]string, error) {
+	rows, err := c.query(ctx, sql)
+	if err != nil || rows == nil {
+		return nil, err
+	}
+	defer rows.Release()
+	var out []string
+	for rows.Next() {
+		col := rows.RecordBatch().Column(0)
+		for i := range col.Len() {
+			out = append(out, col.ValueStr(i))
 		}
 	}
 	return out, rows.Err()

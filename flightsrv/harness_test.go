@@ -135,6 +135,10 @@ func collect(t *testing.T, ctx context.Context, cl *flightsql.Client, info *flig
 // concat joins batches into one.
 func concat(t *testing.T, schema *arrow.Schema, recs []arrow.RecordBatch) arrow.RecordBatch {
 	t.Helper()
+	if len(recs) == 1 {
+		recs[0].Retain()
+		return recs[0]
+	}
 	cols := make([]arrow.Array, schema.NumFields())
 	var n int64
 	for _, r := range recs {

@@ -19,6 +19,7 @@ type sqlServer struct {
 func newSQLServer(srv *Server) *sqlServer {
 	h := &sqlServer{srv: srv}
 	h.Alloc = srv.mem
+	h.registerStatic()
 	return h
 }
 

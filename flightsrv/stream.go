@@ -23,6 +23,10 @@ type execution struct {
 	params []arrow.RecordBatch
 	// closeStmt closes stmt when the execution ends.
 	closeStmt bool
+	// schema, when set, is the schema of the stream, and conform turns
+	// each batch of the statement into one of that schema.
+	schema  *arrow.Schema
+	conform func(context.Context, arrow.RecordBatch) (arrow.RecordBatch, error)
 }
 
 // stream starts the execution and returns the schema and the chunks for
@@ -36,7 +40,10 @@ func (e *execution) stream(ctx context.Context) (*arrow.Schema, <-chan flight.St
 		e.cleanup()
 		return nil, nil, toStatus(err)
 	}
-	schema := e.stmt.Schema()
+	schema := e.schema
+	if schema == nil {
+		schema = e.stmt.Schema()
+	}
 	if schema == nil {
 		schema = emptySchema
 	}
@@ -113,15 +120,22 @@ func (e *execution) runOnce(ctx, qctx context.Context, params arrow.RecordBatch,
 	if res.Rows == nil {
 		return nil
 	}
-	return canceledCause(qctx, send(ctx, res.Rows, ch))
+	return canceledCause(qctx, e.send(ctx, qctx, res.Rows, ch))
 }
 
 // send streams rows to ch and releases them.
-func send(ctx context.Context, rows array.RecordReader, ch chan<- flight.StreamChunk) error {
+func (e *execution) send(ctx, qctx context.Context, rows array.RecordReader, ch chan<- flight.StreamChunk) error {
 	defer rows.Release()
 	for rows.Next() {
 		rec := rows.RecordBatch()
-		rec.Retain()
+		if e.conform == nil {
+			rec.Retain()
+		} else {
+			var err error
+			if rec, err = e.conform(qctx, rec); err != nil {
+				return err
+			}
+		}
 		select {
 		case ch <- flight.StreamChunk{Data: rec}:
 		case <-ctx.Done():
