@@ -12,11 +12,7 @@ import (
 // TestDecodeGolden reads PostgreSQL's own text and binary output of every
 // golden case back with DecodeParams and expects the case's Arrow value.
 func TestDecodeGolden(t *testing.T) {
-	g := loadGolden(t)
-	byName := map[string]*goldenResult{}
-	for i := range g.Cases {
-		byName[g.Cases[i].Name] = &g.Cases[i]
-	}
+	byName := goldenByName(t)
 	mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
 	defer mem.AssertSize(t, 0)
 	checked := 0

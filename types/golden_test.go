@@ -197,6 +197,17 @@ func loadGolden(t *testing.T) *goldenFile {
 	return &g
 }
 
+// goldenByName loads the golden file indexed by case name.
+func goldenByName(t *testing.T) map[string]*goldenResult {
+	t.Helper()
+	g := loadGolden(t)
+	byName := map[string]*goldenResult{}
+	for i := range g.Cases {
+		byName[g.Cases[i].Name] = &g.Cases[i]
+	}
+	return byName
+}
+
 // TestGenerateGolden rewrites the golden file when run with -update.
 func TestGenerateGolden(t *testing.T) {
 	if !*update {
@@ -282,11 +293,7 @@ func dataRowValue(msg []byte) []byte {
 }
 
 func TestGolden(t *testing.T) {
-	g := loadGolden(t)
-	byName := map[string]*goldenResult{}
-	for i := range g.Cases {
-		byName[g.Cases[i].Name] = &g.Cases[i]
-	}
+	byName := goldenByName(t)
 	mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
 	defer mem.AssertSize(t, 0)
 	for _, c := range goldenCases() {
@@ -358,11 +365,7 @@ func checkGoldenCase(t *testing.T, c goldenCase, want *goldenResult, rec arrow.R
 // carried between rows (zone caches, offsets into sliced arrays) is
 // exercised.
 func TestGoldenBatched(t *testing.T) {
-	g := loadGolden(t)
-	byName := map[string]*goldenResult{}
-	for i := range g.Cases {
-		byName[g.Cases[i].Name] = &g.Cases[i]
-	}
+	byName := goldenByName(t)
 	type group struct {
 		typ   arrow.DataType
 		cases []goldenCase
