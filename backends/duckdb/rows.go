@@ -77,6 +77,10 @@ func (s *Session) newRows(ctx context.Context, w *watch, p *prepared, res bindin
 	if bindings.ResultIsStreaming(r.res) {
 		s.open = r
 	}
+	if s.results == nil {
+		s.results = make(map[*rows]struct{})
+	}
+	s.results[r] = struct{}{}
 	return r, nil
 }
 
@@ -260,9 +264,6 @@ func (r *rows) stop(err error) {
 	r.queue = nil
 }
 
-// abandon ends the stream because its session is closing.
-func (r *rows) abandon(err error) { r.stop(err) }
-
 // RecordBatch returns the current batch, valid until the next Next or
 // Release.
 func (r *rows) RecordBatch() arrow.RecordBatch { return r.cur }
@@ -294,6 +295,7 @@ func (r *rows) Release() {
 	r.finish()
 	releaseAll(r.queue)
 	r.queue = nil
+	delete(r.s.results, r)
 }
 
 var errReleased = pgerror.New(pgerror.InvalidCursorState, "duckdb: rows released")

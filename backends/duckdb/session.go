@@ -21,6 +21,9 @@ type Session struct {
 	// open is the Rows streaming from the connection's one live result,
 	// if any. It is materialised before anything else runs.
 	open *rows
+	// results holds the Rows not yet released, stopped when the session
+	// closes.
+	results map[*rows]struct{}
 	// stmts holds the session's prepared statements, closed with it.
 	stmts   map[*Stmt]struct{}
 	appends int // names the views Append registers
@@ -190,8 +193,8 @@ func (s *Session) Close() error {
 	if s.closed {
 		return nil
 	}
-	if s.open != nil {
-		s.open.abandon(errSessionClosed)
+	for r := range s.results {
+		r.stop(errSessionClosed)
 	}
 	for st := range s.stmts {
 		st.Close()
