@@ -1,29 +1,55 @@
 // Package postgres is the quiver backend that runs statements on a real
 // PostgreSQL server through pgconn and returns Arrow record batches.
 //
-// Each Session is one pgconn connection. Reads run as
+// # Reading
+//
+// Each Session is one pgconn connection. Every statement is first parsed
+// and described (Parse/Describe, pgconn.Prepare), which gives the result
+// columns and parameter types without running it. Plain queries (SELECT,
+// VALUES, TABLE, WITH ... SELECT) without parameters then run as
 //
 //	COPY (query) TO STDOUT (FORMAT binary)
 //
-// decoded by types/pgarrow straight into Arrow builders, in batches cut by
-// size (Options.BatchBytes). The schema comes from Parse/Describe, so the
-// statement runs once. Statements COPY cannot run (SHOW, EXPLAIN,
-// INSERT ... RETURNING, statements with parameters) and results with
-// columns pgarrow reads as text use the extended protocol instead, binary
-// per column where it can. Both paths decode the same bytes, so results do
-// not depend on the path taken.
+// decoded by types/pgarrow straight into Arrow builders in a goroutine that
+// decodes the next batch while the caller uses the previous one. Everything
+// else runs through the extended protocol: statements COPY does not accept
+// (SHOW, EXPLAIN, FETCH, EXECUTE), INSERT/UPDATE/DELETE/MERGE ... RETURNING
+// (read to the end at once so that Result.RowsAffected is known), statements
+// with parameters, and results with a column pgarrow reads as text (types
+// it has no binary decoder for). Both paths feed the same decoder, so the
+// values do not depend on the path. Batches are cut when the rows' wire size
+// reaches Options.BatchBytes. Session.Stats counts the paths taken.
 //
-// Cancelling a statement's context sends PostgreSQL a CancelRequest; the
-// statement fails with PostgreSQL's own 57014 and the session stays usable.
-// Releasing a Rows early does the same, so it costs one CancelRequest round
-// trip plus pgconn's 100 ms guard against cancelling the next statement.
+// Field metadata carries pg.oid, pg.typmod and pg.typname on every field
+// (see pgarrow for the type mapping), and the Flight SQL column metadata:
+// type name, precision and scale of numeric and varchar, and the catalog,
+// schema and table of columns that come from a table (looked up once per
+// table per session). Fields are always nullable: outer joins make
+// pg_attribute.attnotnull unreliable for results.
 //
-// Errors from PostgreSQL become *pgerror.Error with the same SQLSTATE,
-// severity, message, detail, hint, position and context.
+// # Cancellation and errors
+//
+// Cancelling a statement's context makes pgconn send PostgreSQL a
+// CancelRequest; the statement fails with PostgreSQL's own 57014 and the
+// session stays usable. Releasing a Rows before its end cancels the same
+// way, which costs a CancelRequest round trip plus pgconn's 100 ms guard
+// against cancelling the next statement. If PostgreSQL does not answer a
+// cancel within Options.CancelTimeout the connection is closed.
+//
+// Errors from PostgreSQL become *pgerror.Error with the same severity,
+// SQLSTATE, message, detail, hint, position and context (for COPY, the
+// position is moved back into the client's text). Notices are dropped.
+//
+// # Sessions
 //
 // While a Rows is open its session has a statement in flight. Any other call
-// on the session first reads the rest of that result into memory (the
-// contract in package backends allows this), then proceeds.
+// on the session first reads the rest of that result into memory (as the
+// contract in package backends allows), then proceeds. A Query holds one
+// statement: PostgreSQL rejects several in one string (42601). COPY to or
+// from the client fails with 0A000; use Session.Ingest to write rows.
+//
+// Transactions are plain SQL (BEGIN, COMMIT, SAVEPOINT): they pass through
+// to the session's connection.
 package postgres
 
 import (

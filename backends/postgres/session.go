@@ -27,7 +27,18 @@ type Session struct {
 	open       *rows           // the result whose statement is in flight
 	stmtSeq    uint64
 	closed     bool
+	stats      Stats
 }
+
+// Stats counts how a session ran its statements.
+type Stats struct {
+	Copy     int // row-returning statements read by COPY
+	Extended int // row-returning statements read by the extended protocol
+	Exec     int // statements without rows
+}
+
+// Stats returns the session's counts.
+func (s *Session) Stats() Stats { return s.stats }
 
 var _ backends.Session = (*Session)(nil)
 
@@ -98,6 +109,7 @@ func (s *Session) Query(ctx context.Context, sql string) (*backends.Result, erro
 // by COPY when it can.
 func (s *Session) run(ctx context.Context, sql string, si stmtInfo, name string, cols []pgarrow.ColumnType, params [][]byte, paramFormats []int16) (*backends.Result, error) {
 	if len(cols) == 0 {
+		s.stats.Exec++
 		tag, err := s.conn.ExecPrepared(ctx, name, params, paramFormats, nil).Close()
 		if si.changesCatalog() {
 			s.cat.reset()
@@ -109,8 +121,10 @@ func (s *Session) run(ctx context.Context, sql string, si stmtInfo, name string,
 	}
 	schema := schemaOf(cols)
 	if params == nil && si.copyable() && allBinary(cols) {
+		s.stats.Copy++
 		return &backends.Result{Rows: newRows(s, schema, s.startCopy(ctx, sql[:si.end], cols)), RowsAffected: -1}, nil
 	}
+	s.stats.Extended++
 	src := s.startExt(ctx, name, params, paramFormats, cols)
 	r := newRows(s, schema, src)
 	switch si.main {
@@ -207,9 +221,10 @@ func (s *Session) Close() error {
 	if s.closed {
 		return nil
 	}
-	if s.open != nil {
-		s.open.src.stop()
-		s.open.detach()
+	if r := s.open; r != nil {
+		r.src.stop()
+		r.detach()
+		r.err = pgerror.New("08003", "session closed while its result was being read")
 	}
 	s.closed = true
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

@@ -246,12 +246,12 @@ func TestCancel(t *testing.T) {
 		t.Run(how, func(t *testing.T) {
 			ctx, cancel := context.WithCancel(context.Background())
 			time.AfterFunc(200*time.Millisecond, cancel)
-			start := time.Now()
+			start, before := time.Now(), e.sess.Stats()
 			var res *backends.Result
 			var err error
 			switch how {
 			case "copy":
-				res, err = e.sess.Query(ctx, "SELECT pg_sleep(10)")
+				res, err = e.sess.Query(ctx, "SELECT 1 FROM pg_sleep(10)")
 			case "extended":
 				var st backends.Stmt
 				st, err = e.sess.Prepare(context.Background(), "SELECT pg_sleep($1)", nil)
@@ -273,6 +273,11 @@ func TestCancel(t *testing.T) {
 			}
 			if d := time.Since(start); d > time.Second {
 				t.Errorf("cancel took %v", d)
+			}
+			after := e.sess.Stats()
+			if ran := map[string]int{"copy": after.Copy - before.Copy, "extended": after.Extended - before.Extended,
+				"exec": after.Exec - before.Exec}[how]; ran != 1 {
+				t.Errorf("statement did not run by %s: %+v -> %+v", how, before, after)
 			}
 			if pgerror.Code(err) != pgerror.QueryCanceled {
 				t.Errorf("got %v, want 57014", err)
@@ -345,6 +350,11 @@ func TestInterleave(t *testing.T) {
 	open.Rows.Next()
 	if err := s2.Close(); err != nil {
 		t.Error(err)
+	}
+	for open.Rows.Next() {
+	}
+	if pgerror.Code(open.Rows.Err()) != "08003" {
+		t.Errorf("reading after Close: %v", open.Rows.Err())
 	}
 	open.Rows.Release()
 }
