@@ -84,34 +84,6 @@ func (s *Session) newRows(ctx context.Context, w *watch, p *prepared, res bindin
 	return r, nil
 }
 
-// arrowSchema converts DuckDB column types to an Arrow schema and destroys
-// the types.
-func arrowSchema(opts bindings.ArrowOptions, types []bindings.LogicalType, names []string) (*arrow.Schema, error) {
-	defer func() {
-		for i := range types {
-			bindings.DestroyLogicalType(&types[i])
-		}
-	}()
-	sc, ed := bindings.NewArrowSchema(opts, types, names)
-	defer bindings.DestroyErrorData(&ed)
-	if bindings.ErrorDataHasError(ed) {
-		return nil, pgerror.New(pgerror.FeatureNotSupported, "duckdb: result type has no Arrow equivalent: %s", bindings.ErrorDataMessage(ed))
-	}
-	return sc, nil
-}
-
-func sameTypes(a, b *arrow.Schema) bool {
-	if a.NumFields() != b.NumFields() {
-		return false
-	}
-	for i := range a.NumFields() {
-		if !arrow.TypeEqual(a.Field(i).Type, b.Field(i).Type) {
-			return false
-		}
-	}
-	return true
-}
-
 // Schema returns the schema of the batches.
 func (r *rows) Schema() *arrow.Schema { return r.schema }
 

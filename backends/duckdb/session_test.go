@@ -10,6 +10,9 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/quiverdb/quiver/backends"
 	"github.com/quiverdb/quiver/pgerror"
 )
 
@@ -222,5 +225,30 @@ func TestTransactions(t *testing.T) {
 	}
 	if got := queryRows(t, s, "select count(*) from t"); got[0][0] != "0" {
 		t.Errorf("aborted transactions left %s rows", got[0][0])
+	}
+}
+
+func TestPGTypeMetadata(t *testing.T) {
+	s := newSession(t, Options{})
+	sql := `select '01234567-89ab-cdef-0123-456789abcdef'::uuid as u, '{"a": 1}'::json as j, ['01234567-89ab-cdef-0123-456789abcdef'::uuid] as ul, 'x' as s`
+	st, err := s.Prepare(context.Background(), sql, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	res, err := s.Query(context.Background(), sql)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Rows.Release()
+	for _, sc := range []*arrow.Schema{st.Schema(), res.Rows.Schema()} {
+		var got []string
+		for _, f := range sc.Fields() {
+			oid, _ := f.Metadata.GetValue(backends.MetaPGType)
+			got = append(got, f.Name+"="+oid)
+		}
+		if want := "[u=2950 j=114 ul=2951 s=]"; fmt.Sprint(got) != want {
+			t.Errorf("pg types %v, want %s", got, want)
+		}
 	}
 }
