@@ -193,3 +193,13 @@ func (c *conn) queryColumn(ctx context.Context, sql string) ([]string, error) {
 	}
 	return out, rows.Err()
 }
+
+// with calls fn with the backend session, holding the connection's lock.
+func (c *conn) with(fn func(be backends.Session) error) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return errConnClosed
+	}
+	return fn(c.be)
+}
