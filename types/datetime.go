@@ -110,18 +110,6 @@ func appendPad(dst []byte, v int64, width int) []byte {
 	return append(dst, buf[i:]...)
 }
 
-// appendYMD appends an ISO date without the BC marker.
-func appendYMD(dst []byte, year, month, day int) []byte {
-	if year <= 0 {
-		year = -(year - 1)
-	}
-	dst = appendPad(dst, int64(year), 4)
-	dst = append(dst, '-')
-	dst = appendPad(dst, int64(month), 2)
-	dst = append(dst, '-')
-	return appendPad(dst, int64(day), 2)
-}
-
 // appendFraction appends ".ffffff" without trailing zeros, or nothing when
 // us is zero (PostgreSQL's AppendSeconds).
 func appendFraction(dst []byte, us int64) []byte {
@@ -153,34 +141,6 @@ func appendClock(dst []byte, us int64) []byte {
 	return appendFraction(dst, us%usPerSec)
 }
 
-// appendDate appends Julian day jd as date_out does with DateStyle ISO.
-func appendDate(dst []byte, jd int) []byte {
-	y, m, d := j2date(jd)
-	dst = appendYMD(dst, y, m, d)
-	if y <= 0 {
-		dst = append(dst, " BC"...)
-	}
-	return dst
-}
-
-// appendTimestamp appends local, microseconds since 2000-01-01 in the
-// displayed zone, as timestamp_out (tz false) or timestamptz_out with UTC
-// offset gmtoff seconds east (tz true) do with DateStyle ISO.
-func appendTimestamp(dst []byte, local int64, tz bool, gmtoff int) []byte {
-	days := floorDiv(local, usPerDay)
-	y, m, d := j2date(int(days + pgEpochJD))
-	dst = appendYMD(dst, y, m, d)
-	dst = append(dst, ' ')
-	dst = appendClock(dst, local-days*usPerDay)
-	if tz {
-		dst = appendOffset(dst, gmtoff)
-	}
-	if y <= 0 {
-		dst = append(dst, " BC"...)
-	}
-	return dst
-}
-
 // appendOffset appends a UTC offset as EncodeTimezone does: +HH, +HH:MM or
 // +HH:MM:SS, whichever is shortest and exact.
 func appendOffset(dst []byte, gmtoff int) []byte {
@@ -208,27 +168,28 @@ func appendOffset(dst []byte, gmtoff int) []byte {
 type zoneCache struct {
 	start, end int64 // [start, end) in Unix seconds
 	off        int
+	name       string
 	valid      bool
 }
 
-// zoneOffset returns loc's UTC offset in seconds at pg, microseconds since
-// 2000-01-01 UTC.
-func (z *zoneCache) zoneOffset(loc *time.Location, pg int64) int {
+// zone returns loc's UTC offset in seconds and its abbreviation at pg,
+// microseconds since 2000-01-01 UTC.
+func (z *zoneCache) zone(loc *time.Location, pg int64) (int, string) {
 	sec := floorDiv(pg, usPerSec) + pgEpochUnixSec
 	if z.valid && sec >= z.start && sec < z.end {
-		return z.off
+		return z.off, z.name
 	}
 	t := time.Unix(sec, 0).In(loc)
-	_, off := t.Zone()
+	name, off := t.Zone()
 	start, end := t.ZoneBounds()
-	z.start, z.end, z.off, z.valid = math.MinInt64, math.MaxInt64, off, true
+	z.start, z.end, z.off, z.name, z.valid = math.MinInt64, math.MaxInt64, off, name, true
 	if !start.IsZero() {
 		z.start = start.Unix()
 	}
 	if !end.IsZero() {
 		z.end = end.Unix()
 	}
-	return off
+	return off, name
 }
 
 // Special timestamp and date values. PostgreSQL stores infinity as the

@@ -30,6 +30,9 @@ func TestDecodeGolden(t *testing.T) {
 				if (p.Name == "efd0" || p.Name == "efd_minus3") && v != want.textFor("utc") {
 					continue // fewer digits than the value has
 				}
+				if set, _ := resolveSettings(p.settings()); set.dateStyle != styleISO && v != want.textFor("utc") {
+					continue // only ISO dates are read back (docs/types.md, gaps)
+				}
 				var raw []byte
 				if v != nil {
 					raw = []byte(*v)

@@ -25,7 +25,7 @@ type RowEncoder struct {
 // formats follows Bind's result-format codes: empty means every column is
 // text, a single code applies to every column, otherwise there is one code
 // per column. It returns 08P01 for a bad format count or code, 0A000 for an
-// Arrow type with no PostgreSQL mapping or a setting quiver cannot render.
+// Arrow type with no PostgreSQL mapping, and 22023 for an invalid setting.
 func NewRowEncoder(schema *arrow.Schema, formats []int16, s *Settings) (*RowEncoder, error) {
 	fields := schema.Fields()
 	if err := checkFormats(formats, len(fields), "result formats", "columns"); err != nil {
@@ -39,9 +39,6 @@ func NewRowEncoder(schema *arrow.Schema, formats []int16, s *Settings) (*RowEnco
 	for c, f := range fields {
 		n, err := planField(f, &e.set)
 		if err != nil {
-			return nil, err
-		}
-		if err := n.checkSettings(&e.set); err != nil {
 			return nil, err
 		}
 		e.nodes[c] = n
@@ -71,30 +68,6 @@ func formatAt(formats []int16, i int) int16 {
 		return formats[0]
 	}
 	return formats[i]
-}
-
-// checkSettings rejects output settings quiver does not implement, for the
-// types they affect.
-func (n *node) checkSettings(set *outputSettings) error {
-	switch n.kind {
-	case kDate32, kDate64, kTimestamp:
-		if !set.dateISO {
-			return pgerror.New(pgerror.FeatureNotSupported, "DateStyle output other than ISO is not supported")
-		}
-	case kDuration, kMonths, kDayTime, kMonthDayNano:
-		if !set.intervalPG {
-			return pgerror.New(pgerror.FeatureNotSupported, "IntervalStyle other than postgres is not supported")
-		}
-	}
-	if n.elem != nil {
-		return n.elem.checkSettings(set)
-	}
-	for _, f := range n.fields {
-		if err := f.checkSettings(set); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // Columns describes the result columns, in order.

@@ -154,19 +154,10 @@ func TestUnsupported(t *testing.T) {
 	if _, err := Describe(arrow.Field{Name: "deep", Type: deep}); pgerror.Code(err) != pgerror.ProgramLimitExceeded {
 		t.Errorf("7-dimensional array: %v, want 54000", err)
 	}
-	dates := arrow.NewSchema([]arrow.Field{{Name: "d", Type: arrow.FixedWidthTypes.Date32}}, nil)
 	s := DefaultSettings()
-	s.DateStyle = "SQL, DMY"
-	if _, err := NewRowEncoder(dates, nil, s); pgerror.Code(err) != pgerror.FeatureNotSupported {
-		t.Errorf("DateStyle SQL: %v, want 0A000", err)
-	}
-	if _, err := NewRowEncoder(twoColumnSchema(), nil, s); err != nil {
-		t.Errorf("DateStyle SQL without dates: %v", err)
-	}
-	s = DefaultSettings()
-	s.DateStyle = "MDY, ISO"
-	if _, err := NewRowEncoder(dates, nil, s); err != nil {
-		t.Errorf("DateStyle 'MDY, ISO': %v", err)
+	s.DateStyle = "Klingon"
+	if _, err := NewRowEncoder(twoColumnSchema(), nil, s); pgerror.Code(err) != pgerror.InvalidParameterValue {
+		t.Errorf("DateStyle Klingon: %v, want 22023", err)
 	}
 }
 

@@ -69,6 +69,23 @@ var profiles = []profile{
 	{"efd_minus3", [][2]string{{"extra_float_digits", "-3"}}, withSettings(func(s *Settings) { s.ExtraFloatDigits = -3 })},
 	{"efd3", [][2]string{{"extra_float_digits", "3"}}, withSettings(func(s *Settings) { s.ExtraFloatDigits = 3 })},
 	{"bytea_escape", [][2]string{{"bytea_output", "escape"}}, withSettings(func(s *Settings) { s.ByteaOutput = "escape" })},
+	{"sql_dmy_new_york", [][2]string{{"DateStyle", "SQL, DMY"}, {"TimeZone", "America/New_York"}}, withSettings(func(s *Settings) {
+		zone("America/New_York")(s)
+		s.DateStyle = "SQL, DMY"
+	})},
+	{"sql_mdy", [][2]string{{"DateStyle", "SQL, MDY"}}, withSettings(func(s *Settings) { s.DateStyle = "SQL, MDY" })},
+	{"postgres_mdy_kolkata", [][2]string{{"DateStyle", "Postgres, MDY"}, {"TimeZone", "Asia/Kolkata"}}, withSettings(func(s *Settings) {
+		zone("Asia/Kolkata")(s)
+		s.DateStyle = "Postgres, MDY"
+	})},
+	{"postgres_dmy", [][2]string{{"DateStyle", "Postgres, DMY"}}, withSettings(func(s *Settings) { s.DateStyle = "Postgres, DMY" })},
+	{"german_monrovia", [][2]string{{"DateStyle", "German"}, {"TimeZone", "Africa/Monrovia"}}, withSettings(func(s *Settings) {
+		zone("Africa/Monrovia")(s)
+		s.DateStyle = "German"
+	})},
+	{"interval_sql_standard", [][2]string{{"IntervalStyle", "sql_standard"}}, withSettings(func(s *Settings) { s.IntervalStyle = "sql_standard" })},
+	{"interval_iso_8601", [][2]string{{"IntervalStyle", "iso_8601"}}, withSettings(func(s *Settings) { s.IntervalStyle = "iso_8601" })},
+	{"interval_postgres_verbose", [][2]string{{"IntervalStyle", "postgres_verbose"}}, withSettings(func(s *Settings) { s.IntervalStyle = "postgres_verbose" })},
 }
 
 // goldenFile is the committed file's layout.

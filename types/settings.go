@@ -12,12 +12,12 @@ import (
 type Settings struct {
 	// TimeZone is the zone timestamptz values are shown in; nil means UTC.
 	TimeZone *time.Location
-	// DateStyle is the DateStyle GUC, for example "ISO, MDY". Only the ISO
-	// output style is implemented; NewRowEncoder rejects the others with
-	// 0A000 when a result has a date or time column.
+	// DateStyle is the DateStyle GUC, for example "ISO, MDY": an output
+	// style (ISO, SQL, Postgres, German) and/or a field order (MDY, DMY,
+	// YMD).
 	DateStyle string
-	// IntervalStyle is the IntervalStyle GUC. Only "postgres" is
-	// implemented; the others are rejected like DateStyle's.
+	// IntervalStyle is the IntervalStyle GUC: postgres (the default),
+	// postgres_verbose, sql_standard or iso_8601.
 	IntervalStyle string
 	// ExtraFloatDigits is extra_float_digits. Above zero (the default is 1)
 	// floats are printed in the shortest form that reads back exactly; at
@@ -38,14 +38,34 @@ func DefaultSettings() *Settings {
 	}
 }
 
+// DateStyle output styles and IntervalStyle values.
+const (
+	styleISO = iota
+	styleSQL
+	stylePostgres
+	styleGerman
+)
+
+const (
+	intervalPostgres = iota
+	intervalPostgresVerbose
+	intervalSQLStandard
+	intervalISO8601
+)
+
 // outputSettings is Settings resolved once per RowEncoder.
 type outputSettings struct {
-	loc         *time.Location
-	dateISO     bool // DateStyle output is ISO
-	intervalPG  bool // IntervalStyle is postgres
-	efd         int
-	byteaEscape bool
-	zone        zoneCache
+	loc           *time.Location
+	dateStyle     int
+	dateDMY       bool // DateStyle field order is DMY (SQL and Postgres styles)
+	intervalStyle int
+	efd           int
+	byteaEscape   bool
+	zone          zoneCache
+}
+
+func errSetting(name, value string) error {
+	return pgerror.New(pgerror.InvalidParameterValue, "invalid value for parameter \"%s\": \"%s\"", name, value)
 }
 
 func resolveSettings(s *Settings) (outputSettings, error) {
@@ -56,31 +76,48 @@ func resolveSettings(s *Settings) (outputSettings, error) {
 	if o.loc == nil {
 		o.loc = time.UTC
 	}
-	style := strings.ToLower(strings.TrimSpace(s.DateStyle))
-	if i := strings.IndexByte(style, ','); i >= 0 {
-		first, second := strings.TrimSpace(style[:i]), strings.TrimSpace(style[i+1:])
-		// Either part may name the output style; the other is the field order.
-		if isDateOrder(first) {
-			first = second
+	// DateStyle is a style and/or a field order, as check_datestyle reads it.
+	haveOrder := false
+	for _, tok := range strings.FieldsFunc(strings.ToLower(s.DateStyle), func(r rune) bool { return r == ',' || r == ' ' }) {
+		switch tok {
+		case "iso":
+			o.dateStyle = styleISO
+		case "sql":
+			o.dateStyle = styleSQL
+		case "postgres":
+			o.dateStyle = stylePostgres
+		case "german":
+			o.dateStyle = styleGerman
+			if !haveOrder {
+				o.dateDMY = true
+			}
+		case "ymd", "mdy", "us", "noneuropean", "non-european":
+			o.dateDMY, haveOrder = false, true
+		case "dmy", "euro", "european":
+			o.dateDMY, haveOrder = true, true
+		case "default":
+		default:
+			return o, errSetting("DateStyle", s.DateStyle)
 		}
-		style = first
 	}
-	o.dateISO = style == "" || style == "iso" || isDateOrder(style)
-	o.intervalPG = s.IntervalStyle == "" || strings.EqualFold(s.IntervalStyle, "postgres")
+	switch strings.ToLower(s.IntervalStyle) {
+	case "", "postgres":
+		o.intervalStyle = intervalPostgres
+	case "postgres_verbose":
+		o.intervalStyle = intervalPostgresVerbose
+	case "sql_standard":
+		o.intervalStyle = intervalSQLStandard
+	case "iso_8601":
+		o.intervalStyle = intervalISO8601
+	default:
+		return o, errSetting("IntervalStyle", s.IntervalStyle)
+	}
 	switch strings.ToLower(s.ByteaOutput) {
 	case "", "hex":
 	case "escape":
 		o.byteaEscape = true
 	default:
-		return o, pgerror.New(pgerror.InvalidParameterValue, "invalid value for parameter \"bytea_output\": %q", s.ByteaOutput)
+		return o, errSetting("bytea_output", s.ByteaOutput)
 	}
 	return o, nil
-}
-
-func isDateOrder(s string) bool {
-	switch s {
-	case "mdy", "dmy", "ymd", "us", "euro", "european", "noneuropean", "non-european":
-		return true
-	}
-	return false
 }

@@ -56,9 +56,9 @@ func (n *node) text(dst []byte, i int) ([]byte, error) {
 	case kUUID:
 		return appendUUID(dst, n.bytesAt(i)), nil
 	case kDate32:
-		return dateText(dst, int64(n.i32[i]))
+		return n.set.dateText(dst, int64(n.i32[i]))
 	case kDate64:
-		return dateText(dst, floorDiv(n.i64[i], secPerDay*1000))
+		return n.set.dateText(dst, floorDiv(n.i64[i], secPerDay*1000))
 	case kTime32:
 		us, err := timeMicros(int64(n.i32[i]), n.unit)
 		if err != nil {
@@ -83,24 +83,24 @@ func (n *node) text(dst []byte, i int) ([]byte, error) {
 			return append(dst, "-infinity"...), nil
 		}
 		if !n.tz {
-			return appendTimestamp(dst, t, false, 0), nil
+			return n.set.appendTimestamp(dst, t, false, 0, ""), nil
 		}
-		off := n.set.zone.zoneOffset(n.set.loc, t)
-		return appendTimestamp(dst, t+int64(off)*usPerSec, true, off), nil
+		off, abbrev := n.set.zone.zone(n.set.loc, t)
+		return n.set.appendTimestamp(dst, t+int64(off)*usPerSec, true, off, abbrev), nil
 	case kDuration:
 		us, err := durationMicros(n.i64[i], n.unit)
 		if err != nil {
 			return dst, err
 		}
-		return appendInterval(dst, 0, 0, us), nil
+		return n.set.appendInterval(dst, 0, 0, us), nil
 	case kMonths:
-		return appendInterval(dst, n.i32[i], 0, 0), nil
+		return n.set.appendInterval(dst, n.i32[i], 0, 0), nil
 	case kDayTime:
 		v := n.dt[i]
-		return appendInterval(dst, 0, v.Days, int64(v.Milliseconds)*1000), nil
+		return n.set.appendInterval(dst, 0, v.Days, int64(v.Milliseconds)*1000), nil
 	case kMonthDayNano:
 		v := n.mdn[i]
-		return appendInterval(dst, v.Months, v.Days, nanosMicros(v.Nanoseconds)), nil
+		return n.set.appendInterval(dst, v.Months, v.Days, nanosMicros(v.Nanoseconds)), nil
 	case kList:
 		return n.arrayText(dst, i)
 	case kStruct:
@@ -118,7 +118,7 @@ func errNulByte() error {
 }
 
 // dateText appends days since 1970-01-01 as date_out does.
-func dateText(dst []byte, days int64) ([]byte, error) {
+func (o *outputSettings) dateText(dst []byte, days int64) ([]byte, error) {
 	jd, special, err := dateJulian(days)
 	switch {
 	case err != nil:
@@ -128,7 +128,7 @@ func dateText(dst []byte, days int64) ([]byte, error) {
 	case special == pgDateNoBegin:
 		return append(dst, "-infinity"...), nil
 	}
-	return appendDate(dst, jd), nil
+	return o.appendDate(dst, jd), nil
 }
 
 // byteaText appends v as byteaout does under bytea_output.

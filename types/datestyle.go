@@ -1,0 +1,308 @@
+package types
+
+import "strconv"
+
+// DateStyle and IntervalStyle output: EncodeDateOnly, EncodeDateTime and
+// EncodeInterval in PostgreSQL's datetime.c.
+
+var (
+	dayNames   = [7]string{"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"}
+	monthNames = [12]string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}
+)
+
+// maxTZLen is MAXTZLEN: zone abbreviations are clipped to it.
+const maxTZLen = 10
+
+func appendYear(dst []byte, year int) []byte {
+	if year <= 0 {
+		year = -(year - 1)
+	}
+	return appendPad(dst, int64(year), 4)
+}
+
+// appendDayMonth appends day and month in the DateStyle field order,
+// separated by sep.
+func (o *outputSettings) appendDayMonth(dst []byte, month, day int, sep byte) []byte {
+	if o.dateDMY {
+		dst = appendPad(dst, int64(day), 2)
+		dst = append(dst, sep)
+		return appendPad(dst, int64(month), 2)
+	}
+	dst = appendPad(dst, int64(month), 2)
+	dst = append(dst, sep)
+	return appendPad(dst, int64(day), 2)
+}
+
+// appendDate appends Julian day jd as date_out does.
+func (o *outputSettings) appendDate(dst []byte, jd int) []byte {
+	y, m, d := j2date(jd)
+	switch o.dateStyle {
+	case styleISO:
+		dst = appendYMD(dst, y, m, d)
+	case styleSQL:
+		dst = o.appendDayMonth(dst, m, d, '/')
+		dst = append(dst, '/')
+		dst = appendYear(dst, y)
+	case styleGerman:
+		dst = appendPad(dst, int64(d), 2)
+		dst = append(dst, '.')
+		dst = appendPad(dst, int64(m), 2)
+		dst = append(dst, '.')
+		dst = appendYear(dst, y)
+	default:
+		dst = o.appendDayMonth(dst, m, d, '-')
+		dst = append(dst, '-')
+		dst = appendYear(dst, y)
+	}
+	if y <= 0 {
+		dst = append(dst, " BC"...)
+	}
+	return dst
+}
+
+// appendYMD appends an ISO date without the BC marker.
+func appendYMD(dst []byte, year, month, day int) []byte {
+	dst = appendYear(dst, year)
+	dst = append(dst, '-')
+	dst = appendPad(dst, int64(month), 2)
+	dst = append(dst, '-')
+	return appendPad(dst, int64(day), 2)
+}
+
+// appendTimestamp appends local, microseconds since 2000-01-01 in the
+// displayed zone, as timestamp_out (tz false) or timestamptz_out (tz true,
+// with UTC offset gmtoff seconds east and zone abbreviation abbrev) do.
+func (o *outputSettings) appendTimestamp(dst []byte, local int64, tz bool, gmtoff int, abbrev string) []byte {
+	days := floorDiv(local, usPerDay)
+	jd := int(days + pgEpochJD)
+	y, m, d := j2date(jd)
+	clock := local - days*usPerDay
+	if len(abbrev) > maxTZLen {
+		abbrev = abbrev[:maxTZLen]
+	}
+	switch o.dateStyle {
+	case styleISO:
+		dst = appendYMD(dst, y, m, d)
+		dst = append(dst, ' ')
+		dst = appendClock(dst, clock)
+		if tz {
+			dst = appendOffset(dst, gmtoff)
+		}
+	case styleSQL, styleGerman:
+		if o.dateStyle == styleSQL {
+			dst = o.appendDayMonth(dst, m, d, '/')
+			dst = append(dst, '/')
+		} else {
+			dst = appendPad(dst, int64(d), 2)
+			dst = append(dst, '.')
+			dst = appendPad(dst, int64(m), 2)
+			dst = append(dst, '.')
+		}
+		dst = appendYear(dst, y)
+		dst = append(dst, ' ')
+		dst = appendClock(dst, clock)
+		if tz && abbrev == "" {
+			dst = appendOffset(dst, gmtoff)
+		} else if tz {
+			dst = append(dst, ' ')
+			dst = append(dst, abbrev...)
+		}
+	default: // Postgres: "Wed Dec 17 07:37:16 1997 PST"
+		wday := (jd + 1) % 7
+		dst = append(dst, dayNames[wday]...)
+		dst = append(dst, ' ')
+		if o.dateDMY {
+			dst = appendPad(dst, int64(d), 2)
+			dst = append(dst, ' ')
+			dst = append(dst, monthNames[m-1]...)
+		} else {
+			dst = append(dst, monthNames[m-1]...)
+			dst = append(dst, ' ')
+			dst = appendPad(dst, int64(d), 2)
+		}
+		dst = append(dst, ' ')
+		dst = appendClock(dst, clock)
+		dst = append(dst, ' ')
+		dst = appendYear(dst, y)
+		if tz {
+			dst = append(dst, ' ')
+			if abbrev == "" {
+				dst = appendOffset(dst, gmtoff)
+			} else {
+				dst = append(dst, abbrev...)
+			}
+		}
+	}
+	if y <= 0 {
+		dst = append(dst, " BC"...)
+	}
+	return dst
+}
+
+// appendInterval appends an interval as interval_out does under the
+// session's IntervalStyle.
+func (o *outputSettings) appendInterval(dst []byte, months, days int32, us int64) []byte {
+	switch o.intervalStyle {
+	case intervalSQLStandard:
+		return appendIntervalSQL(dst, months, days, us)
+	case intervalISO8601:
+		return appendIntervalISO(dst, months, days, us)
+	case intervalPostgresVerbose:
+		return appendIntervalVerbose(dst, months, days, us)
+	}
+	return appendInterval(dst, months, days, us)
+}
+
+// intervalFields splits an interval as interval2itm does.
+func intervalFields(months, days int32, us int64) (year, mon, mday, hour, min, sec, fsec int64) {
+	year, mon, mday = int64(months/12), int64(months%12), int64(days)
+	hour = us / usPerHour
+	us -= hour * usPerHour
+	min = us / usPerMinute
+	us -= min * usPerMinute
+	sec = us / usPerSec
+	fsec = us - sec*usPerSec
+	return
+}
+
+// appendSeconds is AppendSeconds with fillzeros false: the absolute
+// seconds unpadded, then the fraction without trailing zeros.
+func appendSeconds(dst []byte, sec, fsec int64) []byte {
+	dst = strconv.AppendInt(dst, abs64(sec), 10)
+	return appendFraction(dst, abs64(fsec))
+}
+
+func appendIntervalSQL(dst []byte, months, days int32, us int64) []byte {
+	year, mon, mday, hour, min, sec, fsec := intervalFields(months, days, us)
+	hasNegative := year < 0 || mon < 0 || mday < 0 || hour < 0 || min < 0 || sec < 0 || fsec < 0
+	hasPositive := year > 0 || mon > 0 || mday > 0 || hour > 0 || min > 0 || sec > 0 || fsec > 0
+	hasYearMonth := year != 0 || mon != 0
+	hasDayTime := mday != 0 || hour != 0 || min != 0 || sec != 0 || fsec != 0
+	standard := !(hasNegative && hasPositive) && !(hasYearMonth && hasDayTime)
+	if hasNegative && standard {
+		dst = append(dst, '-')
+		year, mon, mday, hour, min, sec, fsec = -year, -mon, -mday, -hour, -min, -sec, -fsec
+	}
+	clock := func(dst []byte, hour, min int64) []byte {
+		dst = strconv.AppendInt(dst, hour, 10)
+		dst = append(dst, ':')
+		dst = appendPad(dst, min, 2)
+		dst = append(dst, ':')
+		dst = appendPad(dst, abs64(sec), 2)
+		return appendFraction(dst, abs64(fsec))
+	}
+	switch {
+	case !hasNegative && !hasPositive:
+		return append(dst, '0')
+	case !standard:
+		sign := func(neg bool) byte {
+			if neg {
+				return '-'
+			}
+			return '+'
+		}
+		dst = append(dst, sign(year < 0 || mon < 0))
+		dst = strconv.AppendInt(dst, abs64(year), 10)
+		dst = append(dst, '-')
+		dst = strconv.AppendInt(dst, abs64(mon), 10)
+		dst = append(dst, ' ', sign(mday < 0))
+		dst = strconv.AppendInt(dst, abs64(mday), 10)
+		dst = append(dst, ' ', sign(hour < 0 || min < 0 || sec < 0 || fsec < 0))
+		return clock(dst, abs64(hour), abs64(min))
+	case hasYearMonth:
+		dst = strconv.AppendInt(dst, year, 10)
+		dst = append(dst, '-')
+		return strconv.AppendInt(dst, mon, 10)
+	case mday != 0:
+		dst = strconv.AppendInt(dst, mday, 10)
+		dst = append(dst, ' ')
+		return clock(dst, hour, min)
+	}
+	return clock(dst, hour, min)
+}
+
+func appendIntervalISO(dst []byte, months, days int32, us int64) []byte {
+	year, mon, mday, hour, min, sec, fsec := intervalFields(months, days, us)
+	if year == 0 && mon == 0 && mday == 0 && hour == 0 && min == 0 && sec == 0 && fsec == 0 {
+		return append(dst, "PT0S"...)
+	}
+	part := func(dst []byte, v int64, unit byte) []byte {
+		if v == 0 {
+			return dst
+		}
+		return append(strconv.AppendInt(dst, v, 10), unit)
+	}
+	dst = append(dst, 'P')
+	dst = part(dst, year, 'Y')
+	dst = part(dst, mon, 'M')
+	dst = part(dst, mday, 'D')
+	if hour != 0 || min != 0 || sec != 0 || fsec != 0 {
+		dst = append(dst, 'T')
+	}
+	dst = part(dst, hour, 'H')
+	dst = part(dst, min, 'M')
+	if sec != 0 || fsec != 0 {
+		if sec < 0 || fsec < 0 {
+			dst = append(dst, '-')
+		}
+		dst = appendSeconds(dst, sec, fsec)
+		dst = append(dst, 'S')
+	}
+	return dst
+}
+
+func appendIntervalVerbose(dst []byte, months, days int32, us int64) []byte {
+	year, mon, mday, hour, min, sec, fsec := intervalFields(months, days, us)
+	isZero, isBefore := true, false
+	part := func(dst []byte, v int64, unit string) []byte {
+		if v == 0 {
+			return dst
+		}
+		if isZero {
+			isBefore = v < 0
+			v = abs64(v)
+		} else if isBefore {
+			v = -v
+		}
+		dst = append(dst, ' ')
+		dst = strconv.AppendInt(dst, v, 10)
+		dst = append(dst, ' ')
+		dst = append(dst, unit...)
+		if v != 1 {
+			dst = append(dst, 's')
+		}
+		isZero = false
+		return dst
+	}
+	dst = append(dst, '@')
+	dst = part(dst, year, "year")
+	dst = part(dst, mon, "mon")
+	dst = part(dst, mday, "day")
+	dst = part(dst, hour, "hour")
+	dst = part(dst, min, "min")
+	if sec != 0 || fsec != 0 {
+		dst = append(dst, ' ')
+		if sec < 0 || (sec == 0 && fsec < 0) {
+			if isZero {
+				isBefore = true
+			} else if !isBefore {
+				dst = append(dst, '-')
+			}
+		} else if isBefore {
+			dst = append(dst, '-')
+		}
+		dst = appendSeconds(dst, sec, fsec)
+		dst = append(dst, " sec"...)
+		if abs64(sec) != 1 || fsec != 0 {
+			dst = append(dst, 's')
+		}
+		isZero = false
+	}
+	if isZero {
+		dst = append(dst, " 0"...)
+	}
+	if isBefore {
+		dst = append(dst, " ago"...)
+	}
+	return dst
+}
