@@ -73,9 +73,15 @@ func (s *Session) newRows(ctx context.Context, w *watch, p *prepared, res bindin
 		r.schema = want
 	}
 	// A materialised (non-streaming) result does not depend on the
-	// connection: nothing needs to read it ahead later.
+	// connection: nothing needs to read it ahead later, and reading it
+	// does not run the engine, so the connection needs no interrupt for it
+	// (Next checks ctx itself) and must not get one meant for it while it
+	// runs other statements.
 	if bindings.ResultIsStreaming(r.res) {
 		s.open = r
+	} else {
+		r.w.end()
+		r.w = nil
 	}
 	if s.results == nil {
 		s.results = make(map[*rows]struct{})

@@ -252,3 +252,42 @@ func TestPGTypeMetadata(t *testing.T) {
 		}
 	}
 }
+
+// TestPrepareSchemaMatchesResult checks that the schema a statement
+// describes without running is the one its rows have, and that it is nil
+// exactly when the statement returns no rows.
+func TestPrepareSchemaMatchesResult(t *testing.T) {
+	s := newSession(t, Options{})
+	ctx := context.Background()
+	for _, q := range []string{
+		"create table t(a int, b text)",
+		"create type mood as enum ('a', 'b')",
+		"insert into t values (1, 'x')",
+		"insert into t values (2, 'y') returning *",
+		"update t set b = 'z' where a = 1",
+		"delete from t where a = 2 returning a",
+		"select null as n", "select 'a'::mood as m", "select 1 where false", "pragma version", "show tables",
+		"values (1)", "select union_value(k := 1) u", "select map {'a': 1} m", "select 12::hugeint h",
+		"select '101'::bit b", "select '12:00:00+01'::timetz t", "select [1,2]::int[2] a", "select {'a': [1]} s",
+		"select * from t", "explain select 1", "checkpoint", "describe t", "set threads = 2",
+		"begin", "commit", "copy t to '" + t.TempDir() + "/t.csv'", "drop table t",
+	} {
+		st, err := s.Prepare(ctx, q, nil)
+		if err != nil {
+			t.Fatalf("%s: prepare: %v", q, err)
+		}
+		res, err := st.Execute(ctx, nil)
+		if err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		got := "<nil>"
+		if res.Rows != nil {
+			got = fieldTypes(res.Rows.Schema())
+			res.Rows.Release()
+		}
+		if want := fieldTypes(st.Schema()); got != want {
+			t.Errorf("%s: described %s, returned %s", q, want, got)
+		}
+		st.Close()
+	}
+}

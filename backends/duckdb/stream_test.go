@@ -282,3 +282,77 @@ func TestAppend(t *testing.T) {
 		t.Errorf("%s scan views left behind", got[0][0])
 	}
 }
+
+func TestConcurrentSessions(t *testing.T) {
+	mem := checkedAlloc(t)
+	b := newBackend(t, "duckdb:", Options{Allocator: mem})
+	mustExec(t, connect(t, b), "create table t(w int, i int)")
+	sessions := make([]*Session, 4)
+	for i := range sessions {
+		sessions[i] = connect(t, b)
+	}
+	errs := make(chan error, len(sessions))
+	for w, s := range sessions {
+		go func() {
+			ctx := context.Background()
+			for i := range 20 {
+				if _, err := s.Query(ctx, fmt.Sprintf("insert into t values (%d, %d)", w, i)); err != nil {
+					errs <- err
+					return
+				}
+				res, err := s.Query(ctx, "select * from range(10000)")
+				if err != nil {
+					errs <- err
+					return
+				}
+				n := int64(0)
+				for res.Rows.Next() {
+					n += res.Rows.RecordBatch().NumRows()
+				}
+				res.Rows.Release()
+				if n != 10000 {
+					errs <- fmt.Errorf("session %d read %d rows", w, n)
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range sessions {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := queryRows(t, sessions[0], "select count(*) from t"); got[0][0] != "80" {
+		t.Errorf("%s rows inserted", got[0][0])
+	}
+}
+
+// TestCancelledResultSparesOthers checks that cancelling the context of an
+// open result that no longer runs on the connection does not interrupt the
+// session's other statements.
+func TestCancelledResultSparesOthers(t *testing.T) {
+	s := newSession(t, Options{})
+	mustExec(t, s, "create table t(a int)")
+	for _, sql := range []string{
+		"insert into t select * from range(10) returning a", // materialised by DuckDB
+		"select * from range(100000)",                       // streaming, read ahead below
+	} {
+		ctx, cancel := context.WithCancel(context.Background())
+		a, err := s.Query(ctx, sql)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkUsable(t, s)
+		cancel()
+		time.Sleep(2 * interruptEvery)
+		if got := queryRows(t, s, "select count(*) from range(300000000)"); got[0][0] != "300000000" {
+			t.Errorf("%s: got %v", sql, got)
+		}
+		if a.Rows.Next() {
+			t.Errorf("%s: a batch after cancel", sql)
+		}
+		checkCanceled(t, a.Rows.Err())
+		a.Rows.Release()
+	}
+}
