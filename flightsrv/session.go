@@ -43,7 +43,8 @@ type session struct {
 	stmts     map[uint64]*prepared
 	pending   map[uint64]*pendingQuery
 	order     []uint64 // pending ids, oldest first
-	running   map[uint64]context.CancelCauseFunc
+	running   map[runKey]context.CancelCauseFunc
+	nextRun   uint64
 	cancelled map[uint64]bool // pending queries cancelled before DoGet
 	options   sessionOptions
 	nextObj   uint64
@@ -76,7 +77,7 @@ func newSession(srv *Server, key string, info backends.SessionInfo) *session {
 		txns:      map[uint64]*txn{},
 		stmts:     map[uint64]*prepared{},
 		pending:   map[uint64]*pendingQuery{},
-		running:   map[uint64]context.CancelCauseFunc{},
+		running:   map[runKey]context.CancelCauseFunc{},
 		cancelled: map[uint64]bool{},
 		lastUsed:  time.Now(),
 	}
@@ -100,7 +101,7 @@ func (s *session) empty() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return len(s.txns) == 0 && len(s.stmts) == 0 && len(s.pending) == 0 &&
-		len(s.running) == 0 && !s.options.set()
+		len(s.cancelled) == 0 && len(s.running) == 0 && !s.options.set()
 }
 
 // open opens a backend connection with the session's settings applied.
@@ -227,57 +228,75 @@ func (s *session) addPending(c *conn, st backends.Stmt) (uint64, error) {
 func (s *session) takePending(id uint64) (p *pendingQuery, cancelled bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p = s.pending[id]
-	delete(s.pending, id)
-	if p != nil {
-		for i, o := range s.order {
-			if o == id {
-				s.order = append(s.order[:i], s.order[i+1:]...)
-				break
-			}
-		}
-	}
+	p = s.dropPending(id)
 	cancelled = s.cancelled[id]
 	delete(s.cancelled, id)
 	return p, cancelled
 }
 
+// runKey names one execution: the statement's number (a prepared statement
+// may run several times at once) and the execution's.
+type runKey struct{ obj, seq uint64 }
+
+// dropPending removes a pending statement and returns it, or nil. s.mu
+// must be held.
+func (s *session) dropPending(id uint64) *pendingQuery {
+	p := s.pending[id]
+	if p == nil {
+		return nil
+	}
+	delete(s.pending, id)
+	for i, o := range s.order {
+		if o == id {
+			s.order = append(s.order[:i], s.order[i+1:]...)
+			break
+		}
+	}
+	return p
+}
+
 // startRunning registers the cancel function of a running statement. It
 // fails if the session is closed.
-func (s *session) startRunning(id uint64, cancel context.CancelCauseFunc) error {
+func (s *session) startRunning(id uint64, cancel context.CancelCauseFunc) (runKey, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
-		return errSessionClosed
+		return runKey{}, errSessionClosed
 	}
-	s.running[id] = cancel
-	return nil
+	s.nextRun++
+	k := runKey{obj: id, seq: s.nextRun}
+	s.running[k] = cancel
+	return k, nil
 }
 
-func (s *session) stopRunning(id uint64) {
+func (s *session) stopRunning(k runKey) {
 	s.mu.Lock()
-	delete(s.running, id)
+	delete(s.running, k)
 	s.mu.Unlock()
 }
 
-// cancel cancels the running or pending statement numbered id and reports
-// whether there was one.
+// cancel cancels the running and pending executions of statement number
+// id and reports whether there were any.
 func (s *session) cancel(id uint64) bool {
 	s.mu.Lock()
-	cancel := s.running[id]
-	p := s.pending[id]
+	var cancels []context.CancelCauseFunc
+	for k, c := range s.running {
+		if k.obj == id {
+			cancels = append(cancels, c)
+		}
+	}
+	p := s.dropPending(id)
 	if p != nil {
-		delete(s.pending, id)
 		s.cancelled[id] = true
 	}
 	s.mu.Unlock()
-	if cancel != nil {
-		cancel(errUserCancel)
+	for _, c := range cancels {
+		c(errUserCancel)
 	}
 	if p != nil {
 		p.conn.closeStmt(p.stmt)
 	}
-	return cancel != nil || p != nil
+	return len(cancels) > 0 || p != nil
 }
 
 var errUserCancel = pgerror.New(pgerror.QueryCanceled, "canceling statement due to user request")

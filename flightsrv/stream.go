@@ -35,7 +35,8 @@ type execution struct {
 // is unbuffered, so at most one batch waits for the client.
 func (e *execution) stream(ctx context.Context) (*arrow.Schema, <-chan flight.StreamChunk, error) {
 	qctx, cancel := context.WithCancelCause(ctx)
-	if err := e.ss.startRunning(e.id, cancel); err != nil {
+	run, err := e.ss.startRunning(e.id, cancel)
+	if err != nil {
 		cancel(nil)
 		e.cleanup()
 		return nil, nil, toStatus(err)
@@ -51,7 +52,7 @@ func (e *execution) stream(ctx context.Context) (*arrow.Schema, <-chan flight.St
 	go func() {
 		defer close(ch)
 		defer cancel(nil)
-		defer e.ss.stopRunning(e.id)
+		defer e.ss.stopRunning(run)
 		defer e.cleanup()
 		if err := e.run(ctx, qctx, ch); err != nil {
 			select {

@@ -101,8 +101,7 @@ func (h *sqlServer) endTransaction(ctx context.Context, req flightsql.ActionEndT
 		}
 		for id, p := range ss.pending {
 			if p.conn == t.conn {
-				pending = append(pending, p)
-				delete(ss.pending, id)
+				pending = append(pending, ss.dropPending(id))
 			}
 		}
 	}
