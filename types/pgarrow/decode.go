@@ -426,11 +426,15 @@ func (d *listDecoder) decode(v []byte) error {
 	if len(v) < p+8*ndim {
 		return errBinary("array", v)
 	}
+	// Every element takes at least 4 bytes: bound the element count by the
+	// value's size before building anything.
+	total := 1
 	for i := range ndim {
 		n := int(int32(binary.BigEndian.Uint32(v[p:])))
-		if n < 0 {
+		if n <= 0 || n > len(v)/4 || total*n > len(v)/4 {
 			return errBinary("array", v)
 		}
+		total *= n
 		d.dimLen[i] = n
 		p += 8
 	}
