@@ -239,7 +239,6 @@ func (n *node) binaryField(dst []byte, i int) ([]byte, error) {
 	if err != nil {
 		return dst, err
 	}
-	l := len(dst) - p - 4
-	dst[p], dst[p+1], dst[p+2], dst[p+3] = byte(l>>24), byte(l>>16), byte(l>>8), byte(l)
+	putLength(dst, p)
 	return dst, nil
 }

@@ -95,8 +95,24 @@ func floorDiv(a, b int64) int64 {
 	return q
 }
 
+// digitPairs holds "00" to "99".
+const digitPairs = "00010203040506070809101112131415161718192021222324252627282930313233343536373839" +
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879" +
+	"8081828384858687888990919293949596979899"
+
+// append2 appends 0 <= v < 100 as two digits.
+func append2(dst []byte, v int64) []byte {
+	return append(dst, digitPairs[2*v], digitPairs[2*v+1])
+}
+
 // appendPad appends v (>= 0) with at least width digits.
 func appendPad(dst []byte, v int64, width int) []byte {
+	switch {
+	case width == 2 && v < 100:
+		return append2(dst, v)
+	case width == 4 && v < 10000:
+		return append2(append2(dst, v/100), v%100)
+	}
 	var buf [20]byte
 	i := len(buf)
 	for v >= 10 || width > 1 {
@@ -116,29 +132,25 @@ func appendFraction(dst []byte, us int64) []byte {
 	if us == 0 {
 		return dst
 	}
-	var buf [7]byte
-	buf[0] = '.'
-	end := 7
-	for k := 6; k >= 1; k-- {
-		d := us % 10
+	n := 6
+	for us%10 == 0 {
 		us /= 10
-		buf[k] = byte('0' + d)
-		if d == 0 && end == k+1 {
-			end = k
-		}
+		n--
 	}
-	return append(dst, buf[:end]...)
+	dst = append(dst, '.')
+	return appendPad(dst, us, n)
 }
 
 // appendClock appends HH:MM:SS[.ffffff] for us microseconds into a day
 // (24:00:00 included).
 func appendClock(dst []byte, us int64) []byte {
-	dst = appendPad(dst, us/usPerHour, 2)
+	sec := us / usPerSec
+	dst = appendPad(dst, sec/3600, 2)
 	dst = append(dst, ':')
-	dst = appendPad(dst, us/usPerMinute%60, 2)
+	dst = append2(dst, sec/60%60)
 	dst = append(dst, ':')
-	dst = appendPad(dst, us/usPerSec%60, 2)
-	return appendFraction(dst, us%usPerSec)
+	dst = append2(dst, sec%60)
+	return appendFraction(dst, us-sec*usPerSec)
 }
 
 // appendOffset appends a UTC offset as EncodeTimezone does: +HH, +HH:MM or

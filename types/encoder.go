@@ -93,9 +93,14 @@ func (e *RowEncoder) AppendRowDescription(dst []byte) []byte {
 
 // finishMessage patches the length of the message that starts at start.
 func finishMessage(dst []byte, start int) []byte {
-	l := len(dst) - start - 1
-	dst[start+1], dst[start+2], dst[start+3], dst[start+4] = byte(l>>24), byte(l>>16), byte(l>>8), byte(l)
+	putLength(dst, start+1)
 	return dst
+}
+
+// putLength writes at dst[p:p+4] the number of bytes that follow them.
+func putLength(dst []byte, p int) {
+	l := len(dst) - p - 4
+	dst[p], dst[p+1], dst[p+2], dst[p+3] = byte(l>>24), byte(l>>16), byte(l>>8), byte(l)
 }
 
 // Reset binds the encoder to rec, whose schema must be the one the encoder
@@ -133,8 +138,7 @@ func (e *RowEncoder) AppendRow(dst []byte, i int) ([]byte, error) {
 		if err != nil {
 			return dst[:start], err
 		}
-		l := len(dst) - p - 4
-		dst[p], dst[p+1], dst[p+2], dst[p+3] = byte(l>>24), byte(l>>16), byte(l>>8), byte(l)
+		putLength(dst, p)
 	}
 	return finishMessage(dst, start), nil
 }
