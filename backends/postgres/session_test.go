@@ -358,3 +358,55 @@ func TestInterleave(t *testing.T) {
 	}
 	open.Rows.Release()
 }
+
+// TestStatementText runs statements whose text is awkward to wrap in COPY
+// (trailing comments and semicolons, quotes and dollar quotes holding
+// parentheses, CTEs) and checks the path taken and the rows.
+func TestStatementText(t *testing.T) {
+	e := newEnv(t, Options{})
+	e.exec("CREATE TABLE t (id int)")
+	for _, c := range []struct {
+		sql  string
+		copy bool
+		want [][]any
+	}{
+		{"SELECT 1 -- comment", true, [][]any{{int32(1)}}},
+		{"SELECT ';)' /* ; ) */ ;  ; ", true, [][]any{{";)"}}},
+		{"SELECT $$)$$, $a$ $$ ) $a$", true, [][]any{{")", " $$ ) "}}},
+		{`SELECT E'\';)', 'it''s', "x"."id" FROM t "x" RIGHT JOIN (VALUES (1)) v(a) ON true`, true, [][]any{{"';)", "it's", nil}}},
+		{"  (SELECT 2) UNION ALL (SELECT 3 /* ) */)", true, [][]any{{int32(2)}, {int32(3)}}},
+		{"WITH x AS (SELECT 4 AS a) SELECT a FROM x", true, [][]any{{int32(4)}}},
+		{"WITH RECURSIVE x(a) AS (VALUES (1) UNION ALL SELECT a + 1 FROM x WHERE a < 3) TABLE x", true, [][]any{{int32(1)}, {int32(2)}, {int32(3)}}},
+		{"WITH x AS (INSERT INTO t VALUES (5) RETURNING id) SELECT id FROM x", true, [][]any{{int32(5)}}},
+		{"WITH x AS (SELECT 6 AS a) INSERT INTO t SELECT a FROM x RETURNING id", false, [][]any{{int32(6)}}},
+		{"select\n\tid\nfrom t order by id\n", true, [][]any{{int32(5)}, {int32(6)}}},
+		{"SHOW TimeZone", false, [][]any{{"UTC"}}},
+	} {
+		before := e.sess.Stats()
+		res, err := e.sess.Query(context.Background(), c.sql)
+		if err != nil {
+			t.Errorf("%q: %v", c.sql, err)
+			continue
+		}
+		if got := readAll(t, res); !reflect.DeepEqual(got, c.want) {
+			t.Errorf("%q: got %v, want %v", c.sql, got, c.want)
+		}
+		if copied := e.sess.Stats().Copy > before.Copy; copied != c.copy {
+			t.Errorf("%q: COPY %v, want %v", c.sql, copied, c.copy)
+		}
+	}
+}
+
+// TestNonStandardStrings scans backslash escapes when the session turns
+// standard_conforming_strings off.
+func TestNonStandardStrings(t *testing.T) {
+	e := newEnv(t, Options{})
+	if _, err := e.sess.Query(context.Background(), "SET standard_conforming_strings = off"); err != nil {
+		t.Fatal(err)
+	}
+	before := e.sess.Stats()
+	got := readAll(t, mustQuery(t, e.sess, `SELECT 'a\');' AS s -- ;`))
+	if !reflect.DeepEqual(got, [][]any{{"a');"}}) || e.sess.Stats().Copy != before.Copy+1 {
+		t.Errorf("got %v, stats %+v", got, e.sess.Stats())
+	}
+}
