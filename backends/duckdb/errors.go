@@ -161,13 +161,23 @@ func translate(typ bindings.ErrorType, msg, sql string) *pgerror.Error {
 }
 
 // placeLikePostgres sets the error position where PostgreSQL puts it and
-// DuckDB does not: at the end of the text for a syntax error at its end, and
-// at the literal that failed to convert rather than at the cast.
+// DuckDB does not: at the end of the text for a syntax error at its end, at
+// a parameter given no value, and at the literal that failed to convert
+// rather than at the cast.
 func placeLikePostgres(e *pgerror.Error, typ bindings.ErrorType, sql string) {
 	switch {
 	case sql == "":
 	case e.Code == pgerror.SyntaxError && e.Message == "syntax error at end of input" && e.Position == 0:
 		e.Position = int32(utf8.RuneCountInString(sql) + 1)
+	case e.Code == pgerror.UndefinedParameter:
+		p := e.Message[strings.LastIndexByte(e.Message, ' ')+1:]
+		for j := 0; j+len(p) <= len(sql); j++ {
+			k := j + len(p)
+			if sql[j:k] == p && (k == len(sql) || sql[k] < '0' || sql[k] > '9') {
+				e.Position = int32(utf8.RuneCountInString(sql[:j]) + 1)
+				break
+			}
+		}
 	case typ == bindings.ErrorTypeConversion:
 		e.Position = 0
 		// invalid input syntax for type integer: "abc"
@@ -202,6 +212,10 @@ var refiners = map[bindings.ErrorType]func(e *pgerror.Error, m string){
 		case strings.HasPrefix(m, "More than one row returned by a subquery"):
 			e.Code, e.Hint = pgerror.CardinalityViolation, ""
 			e.Message = "more than one row returned by a subquery used as an expression"
+		case strings.HasPrefix(m, "Values were not provided for the following prepared statement parameters: "):
+			// Only Query runs without values: Execute checks the count.
+			first, _, _ := strings.Cut(m[len("Values were not provided for the following prepared statement parameters: "):], ",")
+			e.Code, e.Message = pgerror.UndefinedParameter, "there is no parameter $"+first
 		case strings.HasPrefix(m, "Expected ") && strings.Contains(m, " parameters, but "):
 			e.Code = pgerror.ProtocolViolation
 		}

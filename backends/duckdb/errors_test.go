@@ -151,6 +151,8 @@ var errorCorpus = []struct {
 	{name: "numeric overflow", sql: "select 12345.678::numeric(5,2)", sameText: true},
 	{name: "text to numeric overflow", sql: "select '99999999999'::numeric(5,2)", duck: pgerror.InvalidTextRepresentation,
 		why: "DuckDB reports a failed conversion where PostgreSQL reports numeric field overflow"},
+	{name: "parameter in a plain query", sql: "select $1", sameText: true},
+	{name: "unterminated string", sql: "select 'abc", sameText: true},
 	{name: "aborted transaction", before: []string{"begin", "select 'x'::int"}, sql: "select 1",
 		after: []string{"rollback"}, sameText: true},
 	{name: "commit without transaction", sql: "commit", duck: pgerror.NoActiveSQLTransaction,
