@@ -91,16 +91,19 @@ func (e *RowEncoder) AppendRowDescription(dst []byte) []byte {
 	return finishMessage(dst, start)
 }
 
-// finishMessage patches the length of the message that starts at start.
+// finishMessage patches the length of the message that starts at start;
+// a message's length counts its own four bytes.
 func finishMessage(dst []byte, start int) []byte {
-	putLength(dst, start+1)
+	putInt32At(dst, start+1, len(dst)-start-1)
 	return dst
 }
 
-// putLength writes at dst[p:p+4] the number of bytes that follow them.
-func putLength(dst []byte, p int) {
-	l := len(dst) - p - 4
-	dst[p], dst[p+1], dst[p+2], dst[p+3] = byte(l>>24), byte(l>>16), byte(l>>8), byte(l)
+// putLength writes at dst[p:p+4] the number of bytes that follow them, as
+// a value's length in a DataRow, array or record.
+func putLength(dst []byte, p int) { putInt32At(dst, p, len(dst)-p-4) }
+
+func putInt32At(dst []byte, p, v int) {
+	dst[p], dst[p+1], dst[p+2], dst[p+3] = byte(v>>24), byte(v>>16), byte(v>>8), byte(v)
 }
 
 // Reset binds the encoder to rec, whose schema must be the one the encoder
