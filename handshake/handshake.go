@@ -258,10 +258,16 @@ func isTimeout(err error) bool {
 // function that lifts both bounds.
 func watch(ctx context.Context, conn net.Conn, timeout time.Duration) func() {
 	_ = conn.SetDeadline(time.Now().Add(timeout))
-	stop := context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Unix(1, 0)) })
+	fired := make(chan struct{})
+	stop := context.AfterFunc(ctx, func() {
+		_ = conn.SetDeadline(time.Unix(1, 0))
+		close(fired)
+	})
 	return func() {
 		if stop() {
 			_ = conn.SetDeadline(time.Time{})
+		} else {
+			<-fired // so that a caller's later deadline is not overwritten
 		}
 	}
 }
