@@ -467,3 +467,42 @@ func strPtr(s *string) string {
 	}
 	return `"` + *s + `"`
 }
+
+// TestNoAllocations checks that encoding a row allocates nothing, for
+// every golden case in both formats.
+func TestNoAllocations(t *testing.T) {
+	byName := goldenByName(t)
+	mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
+	defer mem.AssertSize(t, 0)
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := DefaultSettings()
+	s.TimeZone = ny
+	buf := make([]byte, 0, 1<<16)
+	for _, c := range goldenCases() {
+		if g := byName[c.Name]; g == nil || g.Error != "" {
+			continue
+		}
+		rec := caseRecord(t, mem, c)
+		for f := int16(0); f <= 1; f++ {
+			enc, err := NewRowEncoder(rec.Schema(), []int16{f}, s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := enc.Reset(rec); err != nil {
+				t.Fatal(err)
+			}
+			allocs := testing.AllocsPerRun(20, func() {
+				if _, err := enc.AppendRow(buf[:0], 0); err != nil {
+					t.Fatal(err)
+				}
+			})
+			if allocs != 0 {
+				t.Errorf("%s format %d: %.1f allocations per row", c.Name, f, allocs)
+			}
+		}
+		rec.Release()
+	}
+}

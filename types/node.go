@@ -131,7 +131,7 @@ func (n *node) bind(arr arrow.Array) {
 	}
 	switch n.kind {
 	case kBool:
-		n.bits, n.boff = data.Buffers()[1].Bytes(), data.Offset()
+		n.bits, n.boff = bufBytes(data, 1), data.Offset()
 	case kInt8:
 		n.i8 = arrow.GetValues[int8](data, 1)
 	case kInt16:
