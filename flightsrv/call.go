@@ -37,6 +37,8 @@ const CookieName = flightsession.StatefulSessionCookieName
 // ends.
 type call struct {
 	srv *Server
+	// conn numbers the gRPC connection.
+	conn uint64
 	// key is the token or cookie the client presented, if any.
 	key string
 	// ident is the authenticated client when Config.Auth is set.
@@ -91,7 +93,7 @@ func (c *callStream) Context() context.Context { return c.ctx }
 // newCall reads the client's credentials. For Handshake it only records
 // them; Handshake itself authenticates.
 func (s *Server) newCall(ctx context.Context, handshake bool) (*call, error) {
-	c := &call{srv: s}
+	c := &call{srv: s, conn: connIDFrom(ctx)}
 	md, _ := metadata.FromIncomingContext(ctx)
 	scheme, cred := authHeader(md)
 	if strings.EqualFold(scheme, "bearer") {
@@ -107,10 +109,8 @@ func (s *Server) newCall(ctx context.Context, handshake bool) (*call, error) {
 		s.mu.Lock()
 		ss := s.byKey[cred]
 		if ss != nil {
-			ss.active++
 			ss.claimed = true
-			c.def = ss
-			c.held = append(c.held, ss)
+			c.use(ss)
 			c.ident = &ss.info
 		}
 		s.mu.Unlock()
@@ -192,39 +192,90 @@ func (c *call) finish() {
 }
 
 // session returns the call's session: the one its token or cookie names,
-// else a new one, whose token and cookie are sent in the response headers.
+// else the one of its gRPC connection, else a new one, bound to the
+// connection, whose token and cookie are sent in the response headers.
 func (c *call) session(ctx context.Context) (*session, error) {
 	if c.def != nil {
 		return c.def, nil
 	}
 	s := c.srv
 	s.mu.Lock()
-	if s.shutdown {
+	if ss := c.existing(); ss != nil {
+		if c.key != "" {
+			ss.claimed = true
+		}
+		c.use(ss)
 		s.mu.Unlock()
-		return nil, status.Error(codes.Unavailable, "server is shutting down")
-	}
-	if ss := s.byKey[c.key]; c.key != "" && ss != nil && c.allowed(ss) {
-		ss.active++
-		ss.claimed = true
-		c.def = ss
-		c.held = append(c.held, ss)
-		s.mu.Unlock()
+		if c.key == "" {
+			// Repeated until the client presents the key: the headers
+			// of some calls (a DoPut it stops reading) go unread.
+			c.announce(ctx, ss)
+		}
 		return ss, nil
 	}
+	s.mu.Unlock()
+	// A client that sent a key keeps keys: it will come back by the new
+	// one, on whatever connection.
+	return c.newSession(ctx, c.key == "")
+}
+
+// existing returns the session the call's key names, else the one of its
+// connection when it sent no key, or nil. Server.mu must be held.
+func (c *call) existing() *session {
+	if c.key != "" {
+		if ss := c.srv.byKey[c.key]; ss != nil && c.allowed(ss) {
+			return ss
+		}
+		return nil
+	}
+	return c.srv.byConn[connKey{id: c.conn, user: c.user()}]
+}
+
+// newSession opens a session for the caller, bound to its connection when
+// bind is set, and announces its key.
+func (c *call) newSession(ctx context.Context, bind bool) (*session, error) {
+	s := c.srv
 	var info backends.SessionInfo
 	if c.ident != nil {
 		info = *c.ident
 	}
 	ss := newSession(s, newKey(), info)
-	// A client that sent a key keeps keys: it will come back to this one.
-	ss.claimed = c.key != ""
-	s.register(ss)
-	c.def = ss
-	c.held = append(c.held, ss)
+	s.mu.Lock()
+	if s.shutdown {
+		s.mu.Unlock()
+		return nil, status.Error(codes.Unavailable, "server is shutting down")
+	}
+	ck := connKey{id: c.conn, user: info.User}
+	if bind && c.conn != 0 && s.byConn[ck] == nil {
+		ss.bound = ck
+		s.byConn[ck] = ss
+	} else {
+		ss.claimed = true
+	}
+	s.byID[ss.id] = ss
+	s.byKey[ss.key] = ss
+	c.use(ss)
 	s.mu.Unlock()
 	ss.log.Debug().Msg("session opened")
 	c.announce(ctx, ss)
 	return ss, nil
+}
+
+// use acquires ss for the call. Server.mu must be held.
+func (c *call) use(ss *session) {
+	ss.active++
+	c.held = append(c.held, ss)
+	if c.def == nil {
+		c.def = ss
+	}
+}
+
+// user is the authenticated user, or "".
+func (c *call) user() string {
+	if c.ident == nil {
+		return ""
+	}
+	return c.ident.User
 }
 
 // announce sends a new session's key in the response headers, as a cookie
@@ -301,14 +352,10 @@ func (s *Server) handshake(stream flight.FlightService_HandshakeServer) error {
 		}
 	}
 	c.ident = &info
-	c.key = ""
-	ss, err := c.session(ctx)
+	ss, err := c.newSession(ctx, false)
 	if err != nil {
 		return err
 	}
-	s.mu.Lock()
-	ss.claimed = true
-	s.mu.Unlock()
 	if _, err := ss.mainConn(ctx); err != nil {
 		s.mu.Lock()
 		s.forget(ss)

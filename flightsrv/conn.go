@@ -2,6 +2,7 @@ package flightsrv
 
 import (
 	"context"
+	"strings"
 	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -170,7 +171,7 @@ func (c *conn) queryRow(ctx context.Context, sql string) ([]string, error) {
 		out = make([]string, rec.NumCols())
 		for i, col := range rec.Columns() {
 			if col.IsValid(0) {
-				out[i] = col.ValueStr(0)
+				out[i] = strings.Clone(col.ValueStr(0)) // the value points into the batch
 			}
 		}
 	}
@@ -188,7 +189,7 @@ func (c *conn) queryColumn(ctx context.Context, sql string) ([]string, error) {
 	for rows.Next() {
 		col := rows.RecordBatch().Column(0)
 		for i := range col.Len() {
-			out = append(out, col.ValueStr(i))
+			out = append(out, strings.Clone(col.ValueStr(i)))
 		}
 	}
 	return out, rows.Err()

@@ -10,28 +10,28 @@
 // # Sessions
 //
 // Each Flight client gets a session: one or more backends.Session
-// connections opened with the same backends.SessionInfo. A session is found
-// from, in order:
+// connections opened with the same backends.SessionInfo. A call's session
+// is found from, in order:
 //
 //   - a handle the request carries (a statement ticket, a prepared
 //     statement handle, a transaction or savepoint id). Handles name the
-//     session that made them, so prepared statements and transactions work
-//     for clients that keep no cookies and send no token, such as arrow-go's
-//     database/sql driver. Handles hold 128 random bits; with
+//     session that made them. Handles hold 128 random bits; with
 //     authentication on, a handle is honoured only for the user who made it.
-//   - a bearer token ("authorization: Bearer ..."), issued by Handshake or on
-//     the first call authenticated with Basic credentials;
-//   - the session cookie arrow_flight_session_id, which every response that
-//     creates a session sets (the cookie arrow-go's session middleware and
-//     the JDBC driver use).
+//   - a bearer token ("authorization: Bearer ..."), issued by Handshake, or
+//     the session cookie arrow_flight_session_id (the cookie of arrow-go's
+//     session middleware and the JDBC driver);
+//   - the gRPC connection: a client that presents neither gets one session
+//     per connection (per user, with authentication), as a PostgreSQL
+//     client gets one per connection. arrow-go's clients, ADBC and the JDBC
+//     driver each keep one connection per client, and ADBC sends no
+//     cookies unless asked to, so this is what most clients use.
 //
-// Failing all three, the call gets a new session. A session the client has
-// not come back to (by token or cookie) is ephemeral: it is closed at the
-// end of the call that leaves it holding nothing (no prepared statement,
-// open transaction, unread statement ticket or session option). So a
-// client that keeps no cookies costs one backend connection per call, not a
-// leak. Any other session is closed after Config.SessionIdleTimeout without
-// a call, or at CloseSession.
+// Responses of calls that use a session the client did not name carry its
+// key, as a Set-Cookie header and an "authorization: Bearer" header, so a
+// client that keeps either can come back to it on another connection.
+// A session closes when its connection closes, unless the client reached
+// it by key; after Config.SessionIdleTimeout without a call; or at
+// CloseSession.
 //
 // Within a session, the autocommit connection runs statements outside
 // transactions; each Flight SQL transaction (BeginTransaction) gets a

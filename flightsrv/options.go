@@ -26,14 +26,10 @@ const (
 // Transactions in progress keep their settings. Other names are refused
 // with INVALID_NAME.
 func (h *sqlServer) SetSessionOptions(ctx context.Context, req *flight.SetSessionOptionsRequest) (*flight.SetSessionOptionsResult, error) {
-	c := callFrom(ctx)
-	ss, err := c.session(ctx)
+	ss, err := callFrom(ctx).session(ctx)
 	if err != nil {
 		return nil, toStatus(err)
 	}
-	h.srv.mu.Lock()
-	ss.claimed = true
-	h.srv.mu.Unlock()
 	res := &flight.SetSessionOptionsResult{Errors: map[string]*flight.SetSessionOptionsResultError{}}
 	fail := func(name string, v pb.SetSessionOptionsResult_ErrorValue) {
 		res.Errors[name] = &flight.SetSessionOptionsResultError{Value: v}
@@ -140,17 +136,15 @@ func (h *sqlServer) GetSessionOptions(ctx context.Context, _ *flight.GetSessionO
 	return &flight.GetSessionOptionsResult{SessionOptions: values}, nil
 }
 
-// CloseSession closes the client's session, found by its token or cookie,
-// and clears the cookie.
+// CloseSession closes the client's session (found by its token or cookie,
+// or its connection's) and clears the cookie.
 func (h *sqlServer) CloseSession(ctx context.Context, _ *flight.CloseSessionRequest) (*flight.CloseSessionResult, error) {
 	c := callFrom(ctx)
 	s := h.srv
 	s.mu.Lock()
 	ss := c.def
-	if ss == nil && c.key != "" {
-		if k := s.byKey[c.key]; k != nil && c.allowed(k) {
-			ss = k
-		}
+	if ss == nil {
+		ss = c.existing()
 	}
 	if ss != nil && s.byID[ss.id] == ss {
 		s.forget(ss)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/flight"
@@ -14,6 +15,8 @@ import (
 	"github.com/rs/zerolog"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials"
+	"google.golang.org/grpc/keepalive"
+	"google.golang.org/grpc/stats"
 
 	"github.com/quiverdb/quiver/backends"
 )
@@ -74,6 +77,15 @@ type Server struct {
 	shutdown bool
 	byKey    map[string]*session
 	byID     map[sessionID]*session
+	byConn   map[connKey]*session
+	lastConn atomic.Uint64
+}
+
+// connKey names the session a gRPC connection uses for a user when the
+// client presents no token or cookie.
+type connKey struct {
+	id   uint64
+	user string
 }
 
 // New returns a Server for cfg. It does not listen yet.
@@ -94,12 +106,13 @@ func New(cfg Config) (*Server, error) {
 		cfg.Version = "dev"
 	}
 	s := &Server{
-		cfg:   cfg,
-		mem:   cfg.Alloc,
-		log:   cfg.Logger,
-		done:  make(chan struct{}),
-		byKey: map[string]*session{},
-		byID:  map[sessionID]*session{},
+		cfg:    cfg,
+		mem:    cfg.Alloc,
+		log:    cfg.Logger,
+		done:   make(chan struct{}),
+		byKey:  map[string]*session{},
+		byID:   map[sessionID]*session{},
+		byConn: map[connKey]*session{},
 	}
 	s.sql = newSQLServer(s)
 	opts := []grpc.ServerOption{
@@ -107,6 +120,10 @@ func New(cfg Config) (*Server, error) {
 		grpc.MaxSendMsgSize(cfg.MaxMessageSize),
 		grpc.ChainUnaryInterceptor(s.unaryInterceptor),
 		grpc.ChainStreamInterceptor(s.streamInterceptor),
+		grpc.StatsHandler(connTracker{s}),
+		// Find dead peers, so their connections' sessions close.
+		grpc.KeepaliveParams(keepalive.ServerParameters{Time: time.Minute, Timeout: 20 * time.Second}),
+		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: 10 * time.Second, PermitWithoutStream: true}),
 	}
 	if cfg.TLS != nil {
 		opts = append(opts, grpc.Creds(credentials.NewTLS(cfg.TLS)))
@@ -201,6 +218,7 @@ func (s *Server) closeSessions() {
 	}
 	clear(s.byID)
 	clear(s.byKey)
+	clear(s.byConn)
 	s.mu.Unlock()
 	for _, ss := range all {
 		ss.close()
@@ -238,37 +256,76 @@ func (s *Server) reapIdle(now time.Time) {
 	}
 }
 
-// register adds a new session, acquired for the calling RPC. s.mu must be
-// held.
-func (s *Server) register(ss *session) {
-	s.byID[ss.id] = ss
-	s.byKey[ss.key] = ss
-	ss.active++
-}
-
 // forget removes a session from the registry. s.mu must be held.
 func (s *Server) forget(ss *session) {
 	delete(s.byID, ss.id)
 	if s.byKey[ss.key] == ss {
 		delete(s.byKey, ss.key)
 	}
+	if s.byConn[ss.bound] == ss {
+		delete(s.byConn, ss.bound)
+	}
 }
 
-// release ends a call's use of a session, closing the session if it is
-// ephemeral and holds nothing.
+// release ends a call's use of a session.
 func (s *Server) release(ss *session) {
 	s.mu.Lock()
 	ss.active--
 	ss.lastUsed = time.Now()
-	drop := ss.active == 0 && !ss.claimed && s.byID[ss.id] == ss && ss.empty()
-	if drop {
-		s.forget(ss)
+	s.mu.Unlock()
+}
+
+// connClosed closes the sessions of a gRPC connection that ended, except
+// those the client also reached by token or cookie: it may come back to
+// them on another connection.
+func (s *Server) connClosed(id uint64) {
+	var closing []*session
+	s.mu.Lock()
+	for k, ss := range s.byConn {
+		if k.id != id {
+			continue
+		}
+		delete(s.byConn, k)
+		ss.bound = connKey{}
+		if !ss.claimed {
+			s.forget(ss)
+			closing = append(closing, ss)
+		}
 	}
 	s.mu.Unlock()
-	if drop {
+	for _, ss := range closing {
+		ss.log.Debug().Msg("connection closed")
 		ss.close()
 	}
 }
+
+// connTracker numbers gRPC connections and reports their end.
+type connTracker struct{ s *Server }
+
+type connIDKey struct{}
+
+func connIDFrom(ctx context.Context) uint64 {
+	id, _ := ctx.Value(connIDKey{}).(uint64)
+	return id
+}
+
+// TagConn gives the connection a number, which its calls' contexts carry.
+func (t connTracker) TagConn(ctx context.Context, _ *stats.ConnTagInfo) context.Context {
+	return context.WithValue(ctx, connIDKey{}, t.s.lastConn.Add(1))
+}
+
+// HandleConn closes the connection's sessions when it ends.
+func (t connTracker) HandleConn(ctx context.Context, st stats.ConnStats) {
+	if _, ok := st.(*stats.ConnEnd); ok {
+		t.s.connClosed(connIDFrom(ctx))
+	}
+}
+
+// TagRPC returns ctx.
+func (connTracker) TagRPC(ctx context.Context, _ *stats.RPCTagInfo) context.Context { return ctx }
+
+// HandleRPC does nothing.
+func (connTracker) HandleRPC(context.Context, stats.RPCStats) {}
 
 // sessionCount returns the number of open sessions.
 func (s *Server) sessionCount() int {

@@ -53,7 +53,8 @@ type session struct {
 	// Guarded by Server.mu.
 	active   int       // calls in progress
 	lastUsed time.Time // end of the last call
-	claimed  bool      // kept until idle: the client came back to it
+	bound    connKey   // the connection using it without a key, if any
+	claimed  bool      // reached by token or cookie: outlives its connection
 }
 
 // pendingQuery is a statement prepared by GetFlightInfo for DoGet.
@@ -93,15 +94,6 @@ func newSession(srv *Server, key string, info backends.SessionInfo) *session {
 func (s *session) newObj() uint64 {
 	s.nextObj++
 	return s.nextObj
-}
-
-// empty reports whether the session holds nothing a later call could
-// refer to. s.mu must not be held.
-func (s *session) empty() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.txns) == 0 && len(s.stmts) == 0 && len(s.pending) == 0 &&
-		len(s.cancelled) == 0 && len(s.running) == 0 && !s.options.set()
 }
 
 // open opens a backend connection with the session's settings applied.
