@@ -300,7 +300,7 @@ func structValue(a *array.Struct, row int) (bindings.Value, error) {
 	}
 	v := trackValue(bindings.CreateStructValue(lt, vals))
 	if v.Ptr == nil {
-		return v, errConvert("cannot build a struct value with NULL fields")
+		return v, errConvert("DuckDB could not build the struct value")
 	}
 	return v, nil
 }

@@ -122,6 +122,12 @@ func TestExecuteBindsArrowTypes(t *testing.T) {
 				sb.FieldBuilder(0).(*array.Int32Builder).Append(7)
 				sb.FieldBuilder(1).(*array.StringBuilder).Append("x")
 			}, `STRUCT(a INTEGER, b VARCHAR)`, `{'a': 7, 'b': x}`},
+		{"struct with null", arrow.StructOf(arrow.Field{Name: "a", Type: arrow.PrimitiveTypes.Int32, Nullable: true}), nil,
+			func(b array.Builder) {
+				sb := b.(*array.StructBuilder)
+				sb.Append(true)
+				sb.FieldBuilder(0).AppendNull()
+			}, `STRUCT(a INTEGER)`, `{'a': NULL}`},
 		{"dictionary", &arrow.DictionaryType{IndexType: arrow.PrimitiveTypes.Int8, ValueType: arrow.BinaryTypes.String}, nil,
 			func(b array.Builder) { b.(*array.BinaryDictionaryBuilder).AppendString("dict") }, "VARCHAR", "dict"},
 		{"null int", arrow.PrimitiveTypes.Int32, nil, func(b array.Builder) { b.AppendNull() }, "", "(null)"},

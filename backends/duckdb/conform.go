@@ -55,14 +55,6 @@ type conformer struct {
 	mem memory.Allocator
 }
 
-func newConformer(from, to *arrow.Schema, mem memory.Allocator) (*conformer, error) {
-	if from.NumFields() != to.NumFields() {
-		return nil, pgerror.New(pgerror.DatatypeMismatch,
-			"duckdb: statement returns %d columns, but %d were described", from.NumFields(), to.NumFields())
-	}
-	return &conformer{to: to, mem: mem}, nil
-}
-
 // convert returns rec with its columns converted to the described types.
 func (c *conformer) convert(rec arrow.RecordBatch) (arrow.RecordBatch, error) {
 	cols := make([]arrow.Array, rec.NumCols())

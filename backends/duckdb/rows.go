@@ -45,7 +45,7 @@ type rows struct {
 var _ array.RecordReader = (*rows)(nil)
 
 // newRows wraps a query result. It takes over w and a reference to p.
-func (s *Session) newRows(ctx context.Context, w *watch, p *prepared, res bindings.Result, sql string, want *arrow.Schema) (*rows, error) {
+func (s *Session) newRows(ctx context.Context, w *watch, p *prepared, res bindings.Result, sql string, want *expect) (*rows, error) {
 	r := &rows{s: s, ctx: ctx, sql: sql, w: w, p: p, mem: s.b.mem, res: res, live: true, batchRows: s.b.opts.BatchRows}
 	r.refs.Store(1)
 	p.retain()
@@ -64,13 +64,15 @@ func (s *Session) newRows(ctx context.Context, w *watch, p *prepared, res bindin
 		return nil, err
 	}
 	r.schema = r.raw
-	if want != nil && !sameTypes(want, r.raw) {
-		r.fix, err = newConformer(r.raw, want, r.mem)
-		if err != nil {
+	if want != nil && want.schema != nil && !sameTypes(want.schema, r.raw) {
+		if !want.replans || want.schema.NumFields() != r.raw.NumFields() {
+			// DuckDB replanned the statement after a schema change, as
+			// PostgreSQL refuses to.
 			r.finish()
-			return nil, err
+			return nil, pgerror.New(pgerror.FeatureNotSupported, "cached plan must not change result type")
 		}
-		r.schema = want
+		r.fix = &conformer{to: want.schema, mem: r.mem}
+		r.schema = want.schema
 	}
 	// A materialised (non-streaming) result does not depend on the
 	// connection: nothing needs to read it ahead later, and reading it

@@ -123,10 +123,17 @@ func (s *Session) prepare(ctx context.Context, sql string) (*prepared, error) {
 	return p, nil
 }
 
+// expect is what a prepared statement described: the schema its rows must
+// have, and whether DuckDB replans it for the types of the values bound, in
+// which case rows of other types are converted to the schema.
+type expect struct {
+	schema  *arrow.Schema
+	replans bool
+}
+
 // run executes a prepared statement whose parameters are bound. The result
-// streams when it is a query; want, when not nil, is the schema the rows
-// must have (the one Stmt.Schema reported).
-func (s *Session) run(ctx context.Context, p *prepared, sql string, want *arrow.Schema) (*backends.Result, error) {
+// streams when it is a query; want, when not nil, is what Stmt described.
+func (s *Session) run(ctx context.Context, p *prepared, sql string, want *expect) (*backends.Result, error) {
 	w := watchConn(ctx, s.conn)
 	var pr bindings.PendingResult
 	if pendingStreaming(p.ps, &pr) == bindings.StateError {

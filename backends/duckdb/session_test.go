@@ -291,3 +291,35 @@ func TestPrepareSchemaMatchesResult(t *testing.T) {
 		st.Close()
 	}
 }
+
+func TestPreparedAfterSchemaChange(t *testing.T) {
+	s := newSession(t, Options{})
+	ctx := context.Background()
+	mustExec(t, s, "create table t(a int)")
+	st, err := s.Prepare(ctx, "select * from t", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	mustExec(t, s, "alter table t add column b text")
+	_, err = st.Execute(ctx, nil)
+	if e := pgerror.Flatten(err); e.Code != pgerror.FeatureNotSupported || e.Message != "cached plan must not change result type" {
+		t.Errorf("got %v", err)
+	}
+}
+
+func TestPreparedAfterColumnTypeChange(t *testing.T) {
+	s := newSession(t, Options{})
+	ctx := context.Background()
+	mustExec(t, s, "create table t(a bigint)")
+	st, err := s.Prepare(ctx, "select a from t", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	mustExec(t, s, "alter table t alter a type int")
+	_, err = st.Execute(ctx, nil)
+	if e := pgerror.Flatten(err); e.Code != pgerror.FeatureNotSupported {
+		t.Errorf("got %v", err)
+	}
+}

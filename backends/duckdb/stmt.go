@@ -36,7 +36,10 @@ type Stmt struct {
 	params []arrow.Field
 	text   []bool // bind strings for parameter i as VARCHAR values, not literals
 	schema *arrow.Schema
-	closed bool
+	// replans is set when the result types depend on the types of the
+	// values bound (the statement was described with DESCRIBE).
+	replans bool
+	closed  bool
 }
 
 var _ backends.Stmt = (*Stmt)(nil)
@@ -83,6 +86,7 @@ func (st *Stmt) describe(ctx context.Context, declared []arrow.DataType) error {
 	ncols := bindings.PreparedStatementColumnCount(ps)
 	resolved := !(ncols == 1 && bindings.PreparedStatementColumnType(ps, 0) == bindings.TypeInvalid)
 	if stype == bindings.StatementTypeSelect && (!resolved || differs) {
+		st.replans = true
 		st.schema, err = st.describeQuery(ctx)
 		return err
 	}
@@ -277,7 +281,7 @@ func (st *Stmt) Execute(ctx context.Context, params arrow.RecordBatch) (*backend
 			return nil, err
 		}
 	}
-	return st.s.run(ctx, st.p, st.sql, st.schema)
+	return st.s.run(ctx, st.p, st.sql, &expect{schema: st.schema, replans: st.replans})
 }
 
 // Close releases the statement. Results it produced stay valid.
