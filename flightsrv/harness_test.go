@@ -169,10 +169,15 @@ func concat(t *testing.T, schema *arrow.Schema, recs []arrow.RecordBatch) arrow.
 }
 
 // query runs sql through Flight SQL and returns its rows as one batch.
-func query(t *testing.T, cl *flightsql.Client, sql string, opts ...grpc.CallOption) arrow.RecordBatch {
+func query(t *testing.T, cl *flightsql.Client, sql string) arrow.RecordBatch {
 	t.Helper()
-	ctx := context.Background()
-	info, err := cl.Execute(ctx, sql, opts...)
+	return queryCtx(t, context.Background(), cl, sql)
+}
+
+// queryCtx is query with a context, which may carry credentials.
+func queryCtx(t *testing.T, ctx context.Context, cl *flightsql.Client, sql string) arrow.RecordBatch {
+	t.Helper()
+	info, err := cl.Execute(ctx, sql)
 	if err != nil {
 		t.Fatalf("Execute(%q): %v", sql, err)
 	}
