@@ -2,10 +2,12 @@ package postgres
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/jackc/pgx/v5"
 
@@ -155,5 +157,50 @@ func BenchmarkPgx(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkIngest writes 1M int64 rows and 200k rows of 64-character text
+// with Session.Ingest (COPY FROM STDIN binary, replacing the table).
+func BenchmarkIngest(b *testing.B) {
+	url := benchURL(b)
+	be, err := Open(url, Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	s, err := be.OpenSession(context.Background(), backends.SessionInfo{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	mem := memory.NewGoAllocator()
+	for _, c := range []struct {
+		name string
+		typ  arrow.DataType
+		n    int
+	}{{"int8_1M", arrow.PrimitiveTypes.Int64, 1000000}, {"text64_200k", arrow.BinaryTypes.String, 200000}} {
+		schema := arrow.NewSchema([]arrow.Field{{Name: "v", Type: c.typ}}, nil)
+		bld := array.NewRecordBuilder(mem, schema)
+		for i := range c.n {
+			switch fb := bld.Field(0).(type) {
+			case *array.Int64Builder:
+				fb.Append(int64(i))
+			case *array.StringBuilder:
+				fb.Append(fmt.Sprintf("%064d", i))
+			}
+		}
+		rec := bld.NewRecordBatch()
+		bld.Release()
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				r, _ := array.NewRecordReader(schema, []arrow.RecordBatch{rec})
+				n, err := s.Ingest(context.Background(), "ingest_"+c.name, IngestReplace, r)
+				r.Release()
+				if err != nil || n != int64(c.n) {
+					b.Fatal(n, err)
+				}
+			}
+		})
+		rec.Release()
 	}
 }
