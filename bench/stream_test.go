@@ -44,8 +44,8 @@ var datasets = []dataset{
 	{
 		name:   "mixed",
 		rows:   2_000_000,
-		pgLoad: "create table b_mixed as select i::int8 as a, i * 1.5::float8 as b, 'row number ' || i as c, timestamp '2020-01-01' + i * interval '1 second' as d, i % 2 = 0 as e from generate_series(1, %d) i",
-		qLoad:  "create table b_mixed as select i::int8 as a, i * 1.5::float8 as b, 'row number ' || i as c, timestamp '2020-01-01' + i * interval '1 second' as d, i % 2 = 0 as e from range(1, %d + 1) t(i)",
+		pgLoad: "create table b_mixed as select i::int8 as a, i * 1.5::float8 as b, 'row number ' || i as c, timestamp '2020-01-01' + i * interval '1 second' as d, i %% 2 = 0 as e from generate_series(1, %d) i",
+		qLoad:  "create table b_mixed as select i::int8 as a, i * 1.5::float8 as b, 'row number ' || i as c, timestamp '2020-01-01' + i * interval '1 second' as d, i %% 2 = 0 as e from range(1, %d + 1) t(i)",
 		query:  "select * from b_mixed",
 	},
 }

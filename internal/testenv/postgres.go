@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -97,15 +98,8 @@ func StartPostgres() (*Postgres, error) {
 	if err != nil {
 		return nil, err
 	}
-	asPostgres := os.Geteuid() == 0
-	run := func(name string, args ...string) *exec.Cmd {
-		path := filepath.Join(bin, name)
-		if asPostgres {
-			return exec.Command("runuser", append([]string{"-u", "postgres", "--", path}, args...)...)
-		}
-		return exec.Command(path, args...)
-	}
-	if asPostgres {
+	var cred *syscall.Credential
+	if os.Geteuid() == 0 {
 		u, err := user.Lookup("postgres")
 		if err != nil {
 			return nil, fmt.Errorf("running as root needs a postgres user: %w", err)
@@ -115,6 +109,17 @@ func StartPostgres() (*Postgres, error) {
 		if err := os.Chown(dir, uid, gid); err != nil {
 			return nil, err
 		}
+		cred = &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}
+	}
+	// The server runs as the postgres user directly (not through runuser),
+	// so signals reach the postmaster itself and Stop is immediate.
+	run := func(name string, args ...string) *exec.Cmd {
+		cmd := exec.Command(filepath.Join(bin, name), args...)
+		cmd.Dir = dir
+		if cred != nil {
+			cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
+		}
+		return cmd
 	}
 	data := filepath.Join(dir, "data")
 	if out, err := run("initdb", "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8",
