@@ -266,3 +266,29 @@ func TestExecuteParams(t *testing.T) {
 func fmtRows(rows [][]string) string {
 	return fmt.Sprint(rows)
 }
+
+func TestExecuteRebindsLiterals(t *testing.T) {
+	mem := checkedAlloc(t)
+	s := newSession(t, Options{Allocator: mem})
+	ctx := context.Background()
+	st, err := s.Prepare(ctx, "select $1::int4 + $2::int4 as s", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	for _, tc := range []struct{ a, b, want string }{{"1", "2", "[[3]]"}, {"1", "abc", "22P02"}, {"5", "6", "[[11]]"}} {
+		rec := oneRow(mem, str(mem, tc.a), str(mem, tc.b))
+		res, err := st.Execute(ctx, rec)
+		rec.Release()
+		got := ""
+		if err != nil {
+			got = pgerror.Flatten(err).Code
+		} else {
+			rows, _ := collect(t, res.Rows)
+			got = fmtRows(rows)
+		}
+		if got != tc.want {
+			t.Errorf("%s + %s: got %s, want %s", tc.a, tc.b, got, tc.want)
+		}
+	}
+}
