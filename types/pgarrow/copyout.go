@@ -117,7 +117,9 @@ func (c *CopyDecoder) consume(p []byte) ([]byte, error) {
 			c.vals[i] = p[q : q+l : q+l]
 			q += l
 		}
-		if err := c.dec.AppendRow(c.vals); err != nil {
+		// The tuple's field count (2 bytes) stands in for nothing in
+		// Decoder.Bytes, which counts 4 bytes per value plus the value.
+		if err := c.dec.appendRow(c.vals, q-2); err != nil {
 			return nil, err
 		}
 		p = p[q:]

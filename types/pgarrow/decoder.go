@@ -71,15 +71,22 @@ func (d *Decoder) AppendRow(values [][]byte) error {
 	if len(values) != len(d.decs) {
 		return pgerror.New(pgerror.ProtocolViolation, "row has %d values, expected %d", len(values), len(d.decs))
 	}
+	n := 0
+	for _, v := range values {
+		n += len(v) + 4
+	}
+	return d.appendRow(values, n)
+}
+
+// appendRow appends a row whose wire size is known to be n bytes.
+func (d *Decoder) appendRow(values [][]byte, n int) error {
 	if d.rows == 0 {
 		d.reserve()
 	}
-	n := 0
-	for i, v := range values {
-		if err := d.decs[i].decode(v); err != nil {
+	for i, dec := range d.decs {
+		if err := dec.decode(values[i]); err != nil {
 			return err
 		}
-		n += len(v) + 4
 	}
 	d.rows++
 	d.bytes += n
