@@ -356,3 +356,23 @@ func TestCancelledResultSparesOthers(t *testing.T) {
 		a.Rows.Release()
 	}
 }
+
+// TestInterleavingMaterialised reads a result DuckDB materialised itself
+// after other statements ran.
+func TestInterleavingMaterialised(t *testing.T) {
+	s := newSession(t, Options{})
+	mustExec(t, s, "create table t(a int)")
+	a, err := s.Query(context.Background(), "insert into t select * from range(5000) returning a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.open != nil {
+		t.Fatal("expected DuckDB to materialise INSERT ... RETURNING")
+	}
+	checkUsable(t, s)
+	mustExec(t, s, "delete from t")
+	rows, _ := collect(t, a.Rows)
+	if len(rows) != 5000 || rows[4999][0] != "4999" {
+		t.Errorf("got %d rows", len(rows))
+	}
+}
