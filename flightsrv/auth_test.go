@@ -12,28 +12,7 @@ import (
 	_ "github.com/apache/arrow-go/v18/arrow/flight/flightsql/driver"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
-	"google.golang.org/grpc/status"
-
-	"github.com/quiverdb/quiver/backends"
-	"github.com/quiverdb/quiver/pgerror"
 )
-
-// passwords authenticates against a fixed table.
-type passwords map[string]string
-
-func (p passwords) Authenticate(_ context.Context, user, password string) (backends.SessionInfo, error) {
-	if want, ok := p[user]; !ok || want != password {
-		return backends.SessionInfo{}, pgerror.New(pgerror.InvalidPassword, "password authentication failed for user %q", user)
-	}
-	return backends.SessionInfo{User: user}, nil
-}
-
-func wantCode(t *testing.T, what string, err error, code codes.Code) {
-	t.Helper()
-	if status.Code(err) != code {
-		t.Errorf("%s: %v, want %v", what, err, code)
-	}
-}
 
 func TestAuth(t *testing.T) {
 	ts := startDuck(t, func(c *Config) { c.Auth = passwords{"alice": "secret", "bob": "hunter2"} })

@@ -4,8 +4,6 @@ package flightsrv
 
 import (
 	"context"
-	"errors"
-	"io"
 	"testing"
 	"time"
 
@@ -13,45 +11,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/flight/flightsql"
 	"google.golang.org/grpc/codes"
 )
-
-// runningCount returns the number of statements running on the server.
-func (s *Server) runningCount() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n := 0
-	for _, ss := range s.byID {
-		ss.mu.Lock()
-		n += len(ss.running)
-		ss.mu.Unlock()
-	}
-	return n
-}
-
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
-
-// drainErr reads a DoGet stream to its end and returns its error.
-func drainErr(cl *flightsql.Client, ctx context.Context, tkt *flight.Ticket) error {
-	rdr, err := cl.DoGet(ctx, tkt)
-	if err != nil {
-		return err
-	}
-	defer rdr.Release()
-	for rdr.Next() {
-	}
-	if err := rdr.Err(); err != nil && !errors.Is(err, io.EOF) {
-		return err
-	}
-	return nil
-}
 
 const slowQuery = "SELECT sum(i * i) FROM range(1000000000000) t(i)"
 

@@ -4,7 +4,6 @@ package flightsrv
 
 import (
 	"context"
-	"reflect"
 	"slices"
 	"testing"
 
@@ -22,61 +21,6 @@ var catalogDDL = []string{
 	"CREATE TABLE sales.customers (id INTEGER PRIMARY KEY, name VARCHAR NOT NULL)",
 	"CREATE TABLE sales.orders (id INTEGER, line INTEGER, customer_id INTEGER REFERENCES sales.customers (id), PRIMARY KEY (id, line))",
 	"CREATE VIEW sales.big_orders AS SELECT * FROM sales.orders WHERE line > 10",
-}
-
-// table returns a batch's rows as strings, NULL as "<nil>".
-func table(rec arrow.RecordBatch) [][]string {
-	var out [][]string
-	for r := range int(rec.NumRows()) {
-		row := make([]string, rec.NumCols())
-		for c, col := range rec.Columns() {
-			if col.IsNull(r) {
-				row[c] = "<nil>"
-			} else {
-				row[c] = col.ValueStr(r)
-			}
-		}
-		out = append(out, row)
-	}
-	return out
-}
-
-// fetch reads a metadata command's result, checking that the FlightInfo
-// and the stream have the Flight SQL schema.
-func fetch(t *testing.T, cl *flightsql.Client, want *arrow.Schema, info *flight.FlightInfo, err error) arrow.RecordBatch {
-	t.Helper()
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := flight.DeserializeSchema(info.Schema, memory.DefaultAllocator)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !s.Equal(want) {
-		t.Errorf("FlightInfo schema %v, want %v", s, want)
-	}
-	rec, _ := collect(t, context.Background(), cl, info)
-	if !rec.Schema().Equal(want) {
-		t.Errorf("stream schema %v, want %v", rec.Schema(), want)
-	}
-	return rec
-}
-
-// column returns one column of a batch as strings.
-func column(rec arrow.RecordBatch, i int) []string {
-	var out []string
-	for _, r := range table(rec) {
-		out = append(out, r[i])
-	}
-	return out
-}
-
-func wantRows(t *testing.T, what string, rec arrow.RecordBatch, want [][]string) {
-	t.Helper()
-	defer rec.Release()
-	if got := table(rec); !reflect.DeepEqual(got, want) {
-		t.Errorf("%s:\ngot  %q\nwant %q", what, got, want)
-	}
 }
 
 func TestCatalog(t *testing.T) {
@@ -158,17 +102,6 @@ func TestCatalog(t *testing.T) {
 	wantRows(t, "cross reference", fetch(t, cl, schema_ref.CrossReference, info, err), fk)
 	info, err = cl.GetCrossReference(ctx, flightsql.TableRef{Table: "orders"}, flightsql.TableRef{Table: "customers"})
 	wantRows(t, "reverse cross reference", fetch(t, cl, schema_ref.CrossReference, info, err), nil)
-}
-
-// sqlInfoValues reads a GetSqlInfo result as strings by id.
-func sqlInfoValues(rec arrow.RecordBatch) map[flightsql.SqlInfo]string {
-	out := map[flightsql.SqlInfo]string{}
-	ids := rec.Column(0).(*array.Uint32)
-	u := rec.Column(1).(*array.DenseUnion)
-	for i := range ids.Len() {
-		out[flightsql.SqlInfo(ids.Value(i))] = u.Field(u.ChildID(i)).ValueStr(int(u.ValueOffset(i)))
-	}
-	return out
 }
 
 func TestSqlInfo(t *testing.T) {

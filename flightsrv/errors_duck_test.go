@@ -6,33 +6,11 @@ import (
 	"context"
 	"errors"
 	"io"
-	"strings"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow/flight/flightsql"
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
 )
-
-// wantSQLError checks an error's gRPC code and SQLSTATE, in its details
-// and its message.
-func wantSQLError(t *testing.T, what string, err error, code codes.Code, sqlstate string) {
-	t.Helper()
-	if err == nil {
-		t.Errorf("%s: no error, want %v %s", what, code, sqlstate)
-		return
-	}
-	st, _ := status.FromError(err)
-	if st.Code() != code {
-		t.Errorf("%s: code %v, want %v (%v)", what, st.Code(), code, err)
-	}
-	if got := SQLState(err); got != sqlstate {
-		t.Errorf("%s: SQLSTATE %q, want %q (%v)", what, got, sqlstate, err)
-	}
-	if !strings.Contains(st.Message(), "(SQLSTATE "+sqlstate+")") {
-		t.Errorf("%s: message %q lacks the SQLSTATE", what, st.Message())
-	}
-}
 
 func TestErrors(t *testing.T) {
 	ts := startDuck(t, nil)

@@ -1,11 +1,10 @@
-//go:build duckdb_arrow
-
 package flightsrv
 
 import (
 	"context"
 	"errors"
 	"io"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -17,11 +16,13 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/rs/zerolog"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/status"
 
 	"github.com/quiverdb/quiver/backends"
-	"github.com/quiverdb/quiver/backends/duckdb"
 	"github.com/quiverdb/quiver/internal/testenv"
+	"github.com/quiverdb/quiver/pgerror"
 )
 
 func TestMain(m *testing.M) { testenv.Main(m) }
@@ -71,17 +72,6 @@ func startServer(t *testing.T, be backends.Backend, edit func(*Config)) *testSer
 		mem.AssertSize(t, 0)
 	})
 	return &testServer{srv: srv, addr: addr.String(), be: be, mem: mem}
-}
-
-// startDuck serves a fresh in-memory DuckDB.
-func startDuck(t *testing.T, edit func(*Config)) *testServer {
-	t.Helper()
-	be, err := duckdb.Open("duckdb:", duckdb.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { be.Close() }) // runs after the server's cleanup
-	return startServer(t, be, edit)
 }
 
 // client returns an arrow-go Flight SQL client whose allocator is checked
@@ -218,3 +208,220 @@ func direct(t *testing.T, be backends.Backend, sql string) arrow.RecordBatch {
 }
 
 func stringsReader(s string) io.Reader { return strings.NewReader(s) }
+
+// batch builds a record batch from JSON rows.
+func batch(t *testing.T, mem memory.Allocator, schema *arrow.Schema, rows string) arrow.RecordBatch {
+	t.Helper()
+	rec, _, err := array.RecordFromJSON(mem, schema, stringsReader(rows))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rec
+}
+
+// wantSQLError checks an error's gRPC code and SQLSTATE, in its details
+// and its message.
+func wantSQLError(t *testing.T, what string, err error, code codes.Code, sqlstate string) {
+	t.Helper()
+	if err == nil {
+		t.Errorf("%s: no error, want %v %s", what, code, sqlstate)
+		return
+	}
+	st, _ := status.FromError(err)
+	if st.Code() != code {
+		t.Errorf("%s: code %v, want %v (%v)", what, st.Code(), code, err)
+	}
+	if got := SQLState(err); got != sqlstate {
+		t.Errorf("%s: SQLSTATE %q, want %q (%v)", what, got, sqlstate, err)
+	}
+	if !strings.Contains(st.Message(), "(SQLSTATE "+sqlstate+")") {
+		t.Errorf("%s: message %q lacks the SQLSTATE", what, st.Message())
+	}
+}
+
+// table returns a batch's rows as strings, NULL as "<nil>".
+func table(rec arrow.RecordBatch) [][]string {
+	var out [][]string
+	for r := range int(rec.NumRows()) {
+		row := make([]string, rec.NumCols())
+		for c, col := range rec.Columns() {
+			if col.IsNull(r) {
+				row[c] = "<nil>"
+			} else {
+				row[c] = col.ValueStr(r)
+			}
+		}
+		out = append(out, row)
+	}
+	return out
+}
+
+// fetch reads a metadata command's result, checking that the FlightInfo
+// and the stream have the Flight SQL schema.
+func fetch(t *testing.T, cl *flightsql.Client, want *arrow.Schema, info *flight.FlightInfo, err error) arrow.RecordBatch {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := flight.DeserializeSchema(info.Schema, memory.DefaultAllocator)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !s.Equal(want) {
+		t.Errorf("FlightInfo schema %v, want %v", s, want)
+	}
+	rec, _ := collect(t, context.Background(), cl, info)
+	if !rec.Schema().Equal(want) {
+		t.Errorf("stream schema %v, want %v", rec.Schema(), want)
+	}
+	return rec
+}
+
+// column returns one column of a batch as strings.
+func column(rec arrow.RecordBatch, i int) []string {
+	var out []string
+	for _, r := range table(rec) {
+		out = append(out, r[i])
+	}
+	return out
+}
+
+func wantRows(t *testing.T, what string, rec arrow.RecordBatch, want [][]string) {
+	t.Helper()
+	defer rec.Release()
+	if got := table(rec); !reflect.DeepEqual(got, want) {
+		t.Errorf("%s:\ngot  %q\nwant %q", what, got, want)
+	}
+}
+
+// sqlInfoValues reads a GetSqlInfo result as strings by id.
+func sqlInfoValues(rec arrow.RecordBatch) map[flightsql.SqlInfo]string {
+	out := map[flightsql.SqlInfo]string{}
+	ids := rec.Column(0).(*array.Uint32)
+	u := rec.Column(1).(*array.DenseUnion)
+	for i := range ids.Len() {
+		out[flightsql.SqlInfo(ids.Value(i))] = u.Field(u.ChildID(i)).ValueStr(int(u.ValueOffset(i)))
+	}
+	return out
+}
+
+// count returns the result of a count(*) query run by run.
+func count(t *testing.T, cl *flightsql.Client, execute func(context.Context, string, ...grpc.CallOption) (*flight.FlightInfo, error), sql string) int64 {
+	t.Helper()
+	info, err := execute(context.Background(), sql)
+	if err != nil {
+		t.Fatalf("%s: %v", sql, err)
+	}
+	rec, _ := collect(t, context.Background(), cl, info)
+	defer rec.Release()
+	return rec.Column(0).(*array.Int64).Value(0)
+}
+
+// runningCount returns the number of statements running on the server.
+func (s *Server) runningCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, ss := range s.byID {
+		ss.mu.Lock()
+		n += len(ss.running)
+		ss.mu.Unlock()
+	}
+	return n
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// drainErr reads a DoGet stream to its end and returns its error.
+func drainErr(cl *flightsql.Client, ctx context.Context, tkt *flight.Ticket) error {
+	rdr, err := cl.DoGet(ctx, tkt)
+	if err != nil {
+		return err
+	}
+	defer rdr.Release()
+	for rdr.Next() {
+	}
+	if err := rdr.Err(); err != nil && !errors.Is(err, io.EOF) {
+		return err
+	}
+	return nil
+}
+
+var ingestSchema = arrow.NewSchema([]arrow.Field{
+	{Name: "id", Type: arrow.PrimitiveTypes.Int64},
+	{Name: "name", Type: arrow.BinaryTypes.String, Nullable: true},
+	{Name: "score", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+	{Name: "ok", Type: arrow.FixedWidthTypes.Boolean, Nullable: true},
+}, nil)
+
+// ingestRows returns a reader of batches of rows with ids from first on.
+func ingestRows(t *testing.T, mem memory.Allocator, first int64, batches, rows int) array.RecordReader {
+	t.Helper()
+	var recs []arrow.RecordBatch
+	b := array.NewRecordBuilder(mem, ingestSchema)
+	defer b.Release()
+	id := first
+	for range batches {
+		for range rows {
+			b.Field(0).(*array.Int64Builder).Append(id)
+			if id%7 == 0 {
+				b.Field(1).AppendNull()
+			} else {
+				b.Field(1).(*array.StringBuilder).Append("name " + string(rune('a'+id%26)))
+			}
+			b.Field(2).(*array.Float64Builder).Append(float64(id) / 4)
+			b.Field(3).(*array.BooleanBuilder).Append(id%2 == 0)
+			id++
+		}
+		recs = append(recs, b.NewRecordBatch())
+	}
+	rdr, err := array.NewRecordReader(ingestSchema, recs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range recs {
+		r.Release()
+	}
+	return rdr
+}
+
+func ingestOpts(table string, ifNotExist flightsql.TableDefinitionOptionsTableNotExistOption, ifExists flightsql.TableDefinitionOptionsTableExistsOption) *flightsql.ExecuteIngestOpts {
+	return &flightsql.ExecuteIngestOpts{
+		Table:                  table,
+		TableDefinitionOptions: &flightsql.TableDefinitionOptions{IfNotExist: ifNotExist, IfExists: ifExists},
+	}
+}
+
+// passwords authenticates against a fixed table.
+type passwords map[string]string
+
+func (p passwords) Authenticate(_ context.Context, user, password string) (backends.SessionInfo, error) {
+	if want, ok := p[user]; !ok || want != password {
+		return backends.SessionInfo{}, pgerror.New(pgerror.InvalidPassword, "password authentication failed for user %q", user)
+	}
+	return backends.SessionInfo{User: user}, nil
+}
+
+func wantCode(t *testing.T, what string, err error, code codes.Code) {
+	t.Helper()
+	if status.Code(err) != code {
+		t.Errorf("%s: %v, want %v", what, err, code)
+	}
+}
+
+const (
+	create  = flightsql.TableDefinitionOptionsTableNotExistOptionCreate
+	failNE  = flightsql.TableDefinitionOptionsTableNotExistOptionFail
+	failEx  = flightsql.TableDefinitionOptionsTableExistsOptionFail
+	appendE = flightsql.TableDefinitionOptionsTableExistsOptionAppend
+	replace = flightsql.TableDefinitionOptionsTableExistsOptionReplace
+)

@@ -14,59 +14,6 @@ import (
 	"google.golang.org/grpc/codes"
 )
 
-var ingestSchema = arrow.NewSchema([]arrow.Field{
-	{Name: "id", Type: arrow.PrimitiveTypes.Int64},
-	{Name: "name", Type: arrow.BinaryTypes.String, Nullable: true},
-	{Name: "score", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
-	{Name: "ok", Type: arrow.FixedWidthTypes.Boolean, Nullable: true},
-}, nil)
-
-// ingestRows returns a reader of batches of rows with ids from first on.
-func ingestRows(t *testing.T, mem memory.Allocator, first int64, batches, rows int) array.RecordReader {
-	t.Helper()
-	var recs []arrow.RecordBatch
-	b := array.NewRecordBuilder(mem, ingestSchema)
-	defer b.Release()
-	id := first
-	for range batches {
-		for range rows {
-			b.Field(0).(*array.Int64Builder).Append(id)
-			if id%7 == 0 {
-				b.Field(1).AppendNull()
-			} else {
-				b.Field(1).(*array.StringBuilder).Append("name " + string(rune('a'+id%26)))
-			}
-			b.Field(2).(*array.Float64Builder).Append(float64(id) / 4)
-			b.Field(3).(*array.BooleanBuilder).Append(id%2 == 0)
-			id++
-		}
-		recs = append(recs, b.NewRecordBatch())
-	}
-	rdr, err := array.NewRecordReader(ingestSchema, recs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range recs {
-		r.Release()
-	}
-	return rdr
-}
-
-func ingestOpts(table string, ifNotExist flightsql.TableDefinitionOptionsTableNotExistOption, ifExists flightsql.TableDefinitionOptionsTableExistsOption) *flightsql.ExecuteIngestOpts {
-	return &flightsql.ExecuteIngestOpts{
-		Table:                  table,
-		TableDefinitionOptions: &flightsql.TableDefinitionOptions{IfNotExist: ifNotExist, IfExists: ifExists},
-	}
-}
-
-const (
-	create  = flightsql.TableDefinitionOptionsTableNotExistOptionCreate
-	failNE  = flightsql.TableDefinitionOptionsTableNotExistOptionFail
-	failEx  = flightsql.TableDefinitionOptionsTableExistsOptionFail
-	appendE = flightsql.TableDefinitionOptionsTableExistsOptionAppend
-	replace = flightsql.TableDefinitionOptionsTableExistsOptionReplace
-)
-
 func TestIngest(t *testing.T) {
 	ts := startDuck(t, nil)
 	cl := ts.client(t, flight.NewClientCookieMiddleware())

@@ -270,13 +270,3 @@ func TestPrepared(t *testing.T) {
 		t.Errorf("second DoGet got\n%v", again)
 	}
 }
-
-// batch builds a record batch from JSON rows.
-func batch(t *testing.T, mem memory.Allocator, schema *arrow.Schema, rows string) arrow.RecordBatch {
-	t.Helper()
-	rec, _, err := array.RecordFromJSON(mem, schema, stringsReader(rows))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return rec
-}

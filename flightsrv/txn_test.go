@@ -6,25 +6,9 @@ import (
 	"context"
 	"testing"
 
-	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/flight"
-	"github.com/apache/arrow-go/v18/arrow/flight/flightsql"
 	"github.com/apache/arrow-go/v18/arrow/memory"
-	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 )
-
-// count returns the result of a count(*) query run by run.
-func count(t *testing.T, cl *flightsql.Client, execute func(context.Context, string, ...grpc.CallOption) (*flight.FlightInfo, error), sql string) int64 {
-	t.Helper()
-	info, err := execute(context.Background(), sql)
-	if err != nil {
-		t.Fatalf("%s: %v", sql, err)
-	}
-	rec, _ := collect(t, context.Background(), cl, info)
-	defer rec.Release()
-	return rec.Column(0).(*array.Int64).Value(0)
-}
 
 func TestTransactions(t *testing.T) {
 	ts := startDuck(t, nil)
