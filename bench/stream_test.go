@@ -1,3 +1,5 @@
+//go:build duckdb_arrow
+
 // Package bench compares quiver with PostgreSQL on the same data, side by
 // side in one run. Run it with bench/run.sh, which prints rows/s and ratios.
 package bench

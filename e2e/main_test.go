@@ -1,3 +1,5 @@
+//go:build duckdb_arrow
+
 // Package e2e drives real clients (psql, pgx, pgbench) against quiver on
 // embedded DuckDB and, for the same exchanges, against a real PostgreSQL 15,
 // and compares what they see.

@@ -1,3 +1,5 @@
+//go:build duckdb_arrow
+
 package e2e
 
 import (

@@ -107,6 +107,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	defer be.Close()
 
+	defer startProfile()()
 	srv := newServer(o, be, log)
 	addr, err := srv.Listen()
 	if err != nil {

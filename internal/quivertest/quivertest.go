@@ -1,3 +1,5 @@
+//go:build duckdb_arrow
+
 // Package quivertest starts quiver in-process for tests: the real server,
 // handshake and dispatch over a real embedded DuckDB, listening on a free
 // loopback port.

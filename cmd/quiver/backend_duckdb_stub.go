@@ -1,0 +1,15 @@
+//go:build !duckdb_arrow
+
+package main
+
+import (
+	"errors"
+
+	"github.com/quiverdb/quiver/backends"
+)
+
+func init() {
+	backendOpeners["duckdb"] = func(string) (backends.Backend, error) {
+		return nil, errors.New("this quiver was built without DuckDB: build with -tags duckdb_arrow")
+	}
+}
