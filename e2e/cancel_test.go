@@ -25,7 +25,7 @@ func TestCancelRequest(t *testing.T) {
 	}
 	defer c.Close(ctx)
 	for _, sql := range []string{
-		"select count(*) from range(100000000000) t(i) where i % 7 = 3",                 // one long-running result row
+		"select count(*) from range(100000000000) t(i) where i % 7 = 3",                  // one long-running result row
 		"select i, i * 2 from range(100000000000) t(i) where i % 1000000000000 = 999999", // rows that trickle
 	} {
 		done := make(chan error, 1)
