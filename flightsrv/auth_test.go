@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow/flight/flightsql"
-	_ "github.com/apache/arrow-go/v18/arrow/flight/flightsql/driver"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
 )

@@ -215,8 +215,6 @@ func TestADBC(t *testing.T) {
 	}
 }
 
-func ptr(s string) *string { return &s }
-
 func TestDatabaseSQL(t *testing.T) {
 	ts := startDuck(t, nil)
 	db, err := sql.Open("flightsql", "flightsql://"+ts.addr)

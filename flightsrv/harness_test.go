@@ -13,6 +13,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/flight"
 	"github.com/apache/arrow-go/v18/arrow/flight/flightsql"
+	_ "github.com/apache/arrow-go/v18/arrow/flight/flightsql/driver" // database/sql driver "flightsql"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/rs/zerolog"
 	"google.golang.org/grpc"
@@ -425,3 +426,5 @@ const (
 	appendE = flightsql.TableDefinitionOptionsTableExistsOptionAppend
 	replace = flightsql.TableDefinitionOptionsTableExistsOptionReplace
 )
+
+func ptr(s string) *string { return &s }
