@@ -15,6 +15,7 @@ import (
 // See https://www.postgresql.org/docs/current/protocol-message-formats.html
 // (RowDescription, DataRow).
 type RowEncoder struct {
+	types []arrow.DataType
 	cols  []Column
 	nodes []*node
 	set   outputSettings
@@ -35,8 +36,9 @@ func NewRowEncoder(schema *arrow.Schema, formats []int16, s *Settings) (*RowEnco
 	if err != nil {
 		return nil, err
 	}
-	e := &RowEncoder{set: set, cols: make([]Column, len(fields)), nodes: make([]*node, len(fields))}
+	e := &RowEncoder{set: set, cols: make([]Column, len(fields)), nodes: make([]*node, len(fields)), types: make([]arrow.DataType, len(fields))}
 	for c, f := range fields {
+		e.types[c] = f.Type
 		n, err := planField(f, &e.set)
 		if err != nil {
 			return nil, err
@@ -106,14 +108,19 @@ func putInt32At(dst []byte, p, v int) {
 	dst[p], dst[p+1], dst[p+2], dst[p+3] = byte(v>>24), byte(v>>16), byte(v>>8), byte(v)
 }
 
-// Reset binds the encoder to rec, whose schema must be the one the encoder
-// was built for. Rows are then addressed 0..rec.NumRows()-1.
+// Reset binds the encoder to rec, whose column types must be those of the
+// schema the encoder was built for (XX000 otherwise). Rows are then
+// addressed 0..rec.NumRows()-1.
 func (e *RowEncoder) Reset(rec arrow.RecordBatch) error {
 	if int(rec.NumCols()) != len(e.nodes) {
 		return pgerror.New(pgerror.InternalError, "record batch has %d columns, RowEncoder expects %d", rec.NumCols(), len(e.nodes))
 	}
 	for c, n := range e.nodes {
-		n.bind(rec.Column(c))
+		col := rec.Column(c)
+		if !arrow.TypeEqual(col.DataType(), e.types[c]) {
+			return pgerror.New(pgerror.InternalError, "record batch column %d has type %s, RowEncoder expects %s", c, col.DataType(), e.types[c])
+		}
+		n.bind(col)
 	}
 	return nil
 }

@@ -267,3 +267,20 @@ func TestEmptyBatch(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestResetChecksTypes(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
+	defer mem.AssertSize(t, 0)
+	enc, err := NewRowEncoder(arrow.NewSchema([]arrow.Field{{Name: "i", Type: arrow.PrimitiveTypes.Int64}}, nil), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := array.NewRecordBuilder(mem, arrow.NewSchema([]arrow.Field{{Name: "i", Type: arrow.PrimitiveTypes.Int32}}, nil))
+	defer b.Release()
+	b.Field(0).(*array.Int32Builder).Append(1)
+	rec := b.NewRecordBatch()
+	defer rec.Release()
+	if err := enc.Reset(rec); pgerror.Code(err) != pgerror.InternalError {
+		t.Errorf("Reset with an int32 column for int64: %v", err)
+	}
+}
