@@ -1,0 +1,72 @@
+//go:build duckdb_arrow
+
+package bench
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"testing"
+
+	"github.com/quiverdb/quiver/internal/quivertest"
+	"github.com/quiverdb/quiver/internal/testenv"
+)
+
+var tpsRE = regexp.MustCompile(`tps = ([0-9.]+) \(without initial connection time\)`)
+
+// pgbench runs the real pgbench against one server and returns its TPS.
+func pgbench(b *testing.B, host string, port int, user, db string, args ...string) float64 {
+	b.Helper()
+	base := []string{"-h", host, "-p", strconv.Itoa(port), "-U", user}
+	cmd := exec.Command("pgbench", append(append(base, args...), db)...)
+	cmd.Env = append(os.Environ(), "PGSSLMODE=disable")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		b.Fatalf("pgbench %v: %v\n%s", args, err, out)
+	}
+	m := tpsRE.FindSubmatch(out)
+	if m == nil {
+		b.Fatalf("no tps in pgbench output:\n%s", out)
+	}
+	if regexp.MustCompile(`number of failed transactions: [1-9]`).Match(out) {
+		b.Fatalf("pgbench reported failed transactions:\n%s", out)
+	}
+	tps, _ := strconv.ParseFloat(string(m[1]), 64)
+	return tps
+}
+
+// BenchmarkPgbenchSelect1 is the small-statement path: pgbench running
+// "select 1" on one connection in each protocol mode, on PostgreSQL and on
+// quiver (DuckDB) side by side. Each sub-benchmark is one pgbench run of
+// QUIVER_PGBENCH_SECONDS (default 10); use -benchtime 1x.
+func BenchmarkPgbenchSelect1(b *testing.B) {
+	pg := testenv.PG(b)
+	q := quivertest.Start(b)
+	script := filepath.Join(b.TempDir(), "select1.sql")
+	if err := os.WriteFile(script, []byte("select 1;\n"), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	secs := os.Getenv("QUIVER_PGBENCH_SECONDS")
+	if secs == "" {
+		secs = "10"
+	}
+	for _, mode := range []string{"simple", "extended", "prepared"} {
+		for _, tg := range []struct {
+			name     string
+			host     string
+			port     int
+			user, db string
+		}{{"postgres", pg.Host, pg.Port, pg.User, "postgres"}, {"quiver", q.Host, q.Port, "me", "quiver"}} {
+			b.Run(fmt.Sprintf("%s/%s", mode, tg.name), func(b *testing.B) {
+				var tps float64
+				for range b.N {
+					tps = pgbench(b, tg.host, tg.port, tg.user, tg.db, "-n", "-f", script, "-M", mode, "-T", secs)
+				}
+				b.ReportMetric(tps, "tps")
+			})
+		}
+	}
+}
