@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/quiverdb/quiver/backends"
 	"github.com/quiverdb/quiver/internal/testenv"
@@ -38,6 +39,18 @@ func TestPassThrough(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
+	// pg_reload_conf only signals the postmaster: wait until the new rule
+	// is in force.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		s, err := pass.OpenSession(ctx, backends.SessionInfo{User: "pwuser", Password: "wrong"})
+		if err != nil {
+			break
+		}
+		s.Close()
+		if time.Now().After(deadline) {
+			t.Fatal("pg_hba.conf change did not take effect")
+		}
+	}
 	s, err := pass.OpenSession(ctx, backends.SessionInfo{User: "pwuser", Password: "secret", Application: "quiver-test",
 		Params: map[string]string{"search_path": "pg_catalog"}})
 	if err != nil {
