@@ -60,7 +60,7 @@ func (s *Server) unaryInterceptor(ctx context.Context, req any, info *grpc.Unary
 	if err != nil {
 		return nil, err
 	}
-	defer c.finish()
+	defer c.finish(info.FullMethod, &err)
 	defer s.recoverCall(info.FullMethod, &err)
 	return handler(context.WithValue(ctx, callKey{}, c), req)
 }
@@ -70,7 +70,7 @@ func (s *Server) streamInterceptor(srv any, ss grpc.ServerStream, info *grpc.Str
 	if err != nil {
 		return err
 	}
-	defer c.finish()
+	defer c.finish(info.FullMethod, &err)
 	defer s.recoverCall(info.FullMethod, &err)
 	return handler(srv, &callStream{ServerStream: ss, ctx: context.WithValue(ss.Context(), callKey{}, c)})
 }
@@ -184,8 +184,19 @@ func authStatus(err error) error {
 	return sqlStatus(code, pe)
 }
 
-// finish releases the sessions the call used.
-func (c *call) finish() {
+// finish logs a failed call at debug level and releases the sessions the
+// call used.
+func (c *call) finish(method string, err *error) {
+	if *err != nil {
+		log := c.srv.log
+		if c.def != nil {
+			log = c.def.log
+		}
+		if e := log.Debug(); e.Enabled() {
+			st, _ := status.FromError(*err)
+			e.Str("method", method).Str("code", st.Code().String()).Str("error", st.Message()).Msg("call failed")
+		}
+	}
 	for _, ss := range c.held {
 		c.srv.release(ss)
 	}

@@ -167,12 +167,6 @@ func sqlStatus(code codes.Code, pe *pgerror.Error) error {
 	return withInfo.Err()
 }
 
-// statusf returns a status error with a SQLSTATE, for errors the frontend
-// itself raises.
-func statusf(sqlstate, format string, args ...any) error {
-	return sqlStatus(grpcCode(sqlstate), pgerror.New(sqlstate, format, args...))
-}
-
 // SQLState returns the SQLSTATE carried by a status error made by this
 // package (or any error with the same ErrorInfo detail), or "" if none.
 func SQLState(err error) string {

@@ -270,3 +270,20 @@ func TestPrepared(t *testing.T) {
 		t.Errorf("second DoGet got\n%v", again)
 	}
 }
+
+// TestLargeBatches checks that a batch larger than gRPC's default 4 MiB
+// message limit reaches a client with default settings, in slices.
+func TestLargeBatches(t *testing.T) {
+	ts := startDuck(t, nil)
+	cl := ts.client(t)
+	rec := query(t, cl, "SELECT i, repeat('x', 100000) AS s FROM range(200) t(i)")
+	defer rec.Release()
+	if rec.NumRows() != 200 {
+		t.Fatalf("%d rows", rec.NumRows())
+	}
+	for i, v := range rec.Column(0).(*array.Int64).Int64Values() {
+		if v != int64(i) || len(rec.Column(1).(*array.String).Value(i)) != 100000 {
+			t.Fatalf("row %d wrong", i)
+		}
+	}
+}

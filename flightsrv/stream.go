@@ -137,14 +137,65 @@ func (e *execution) send(ctx, qctx context.Context, rows array.RecordReader, ch 
 				return err
 			}
 		}
-		select {
-		case ch <- flight.StreamChunk{Data: rec}:
-		case <-ctx.Done():
-			rec.Release()
-			return ctx.Err()
+		if err := sendBatch(ctx, rec, ch); err != nil {
+			return err
 		}
 	}
 	return rows.Err()
+}
+
+// maxBatchBytes is the size past which a batch goes out in slices: gRPC
+// clients refuse messages over 4 MiB unless told otherwise.
+const maxBatchBytes = 2 << 20
+
+// sendBatch sends rec, in slices if it is large, and releases it.
+func sendBatch(ctx context.Context, rec arrow.RecordBatch, ch chan<- flight.StreamChunk) error {
+	rows := rec.NumRows()
+	size := batchBytes(rec)
+	if size <= maxBatchBytes || rows <= 1 {
+		return put(ctx, rec, ch)
+	}
+	defer rec.Release()
+	per := max(1, rows*maxBatchBytes/size)
+	for off := int64(0); off < rows; off += per {
+		if err := put(ctx, rec.NewSlice(off, min(off+per, rows)), ch); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// put sends rec, which the receiver releases, or releases it if ctx ends.
+func put(ctx context.Context, rec arrow.RecordBatch, ch chan<- flight.StreamChunk) error {
+	select {
+	case ch <- flight.StreamChunk{Data: rec}:
+		return nil
+	case <-ctx.Done():
+		rec.Release()
+		return ctx.Err()
+	}
+}
+
+// batchBytes returns the size of the buffers a batch refers to.
+func batchBytes(rec arrow.RecordBatch) int64 {
+	var n int64
+	for _, c := range rec.Columns() {
+		n += dataBytes(c.Data())
+	}
+	return n
+}
+
+func dataBytes(d arrow.ArrayData) int64 {
+	var n int64
+	for _, b := range d.Buffers() {
+		if b != nil {
+			n += int64(b.Len())
+		}
+	}
+	for _, c := range d.Children() {
+		n += dataBytes(c)
+	}
+	return n
 }
 
 // canceledCause returns the reason a cancelled statement's context gives,
