@@ -110,3 +110,14 @@ type Result struct {
 
 // ErrNotSupported is wrapped by backends for capabilities they lack.
 var ErrNotSupported = errors.New("not supported by this backend")
+
+// BulkLoader is implemented by sessions with a bulk load path, which COPY
+// FROM uses.
+type BulkLoader interface {
+	// Append loads rows into an existing table in one statement: all rows
+	// or none. table is a quoted, possibly schema-qualified name, optionally
+	// followed by a quoted column list ("s"."t"("a","b")); rows' columns
+	// match those columns in order. Append reads rows to its end (or its
+	// error) and does not release it. It returns the number of rows loaded.
+	Append(ctx context.Context, table string, rows array.RecordReader) (int64, error)
+}

@@ -238,6 +238,9 @@ func (s *Session) runsLocally(st *stmt.Statement) bool {
 	switch st.Kind {
 	case stmt.KindTransaction:
 		return true
+	case stmt.KindCopy:
+		cs := st.Node.GetCopyStmt()
+		return cs != nil && cs.Filename == "" && !cs.IsProgram
 	case stmt.KindSet:
 		vs := st.Node.GetVariableSetStmt()
 		return vs != nil && (lookupSetting(vs.Name) != nil || vs.Name == "timezone" || vs.Kind == 6 /* RESET ALL */)

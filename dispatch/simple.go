@@ -87,6 +87,10 @@ func (s *Session) execSimple(ctx context.Context, st *stmt.Statement, multi bool
 			s.w.send(&pgproto3.CommandComplete{CommandTag: []byte(st.Tag)})
 			return nil
 		}
+	case stmt.KindCopy:
+		if handled, err := s.execCopy(ctx, st); handled {
+			return err
+		}
 	case stmt.KindShow:
 		rr, err := s.showResult(st)
 		if err != nil {

@@ -1,0 +1,532 @@
+package dispatch
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/jackc/pgx/v5/pgproto3"
+
+	"github.com/quiverdb/quiver/backends"
+	"github.com/quiverdb/quiver/pgerror"
+	"github.com/quiverdb/quiver/types"
+)
+
+// copyBatchRows is how many rows COPY FROM hands the backend at a time.
+const copyBatchRows = 65536
+
+// copyFrom receives COPY data from the client and loads it through the
+// backend's bulk path in one statement: the rows are parsed into Arrow
+// batches while the backend pulls them, so memory stays bounded, and an
+// error anywhere leaves nothing behind.
+func (s *Session) copyFrom(ctx context.Context, c *copyCommand) error {
+	loader, ok := s.backend.(backends.BulkLoader)
+	if !ok {
+		return pgerror.New(pgerror.FeatureNotSupported, "COPY FROM STDIN is not supported by this backend")
+	}
+	sctx, done := s.statementContext(ctx)
+	defer done()
+	// The target columns' types, without reading any rows.
+	pst, err := s.backend.Prepare(sctx, "select "+c.selectList()+" from "+c.table, nil)
+	if err != nil {
+		return err
+	}
+	schema := pst.Schema()
+	_ = pst.Close()
+	if schema == nil {
+		return pgerror.New(pgerror.InternalError, "cannot describe table %s", c.display)
+	}
+	ncols := schema.NumFields()
+	format := byte(0)
+	if c.opts.format == copyBinary {
+		format = 1
+	}
+	colFormats := make([]uint16, ncols)
+	for i := range colFormats {
+		colFormats[i] = uint16(format)
+	}
+	s.w.send(&pgproto3.CopyInResponse{OverallFormat: format, ColumnFormatCodes: colFormats})
+	if err := s.w.flush(); err != nil {
+		return err
+	}
+	r := &copyReader{s: s, c: c, schema: schema, dec: types.NewValueDecoder(&s.settings), line: 0}
+	r.b = array.NewRecordBuilder(memory.DefaultAllocator, schema)
+	defer r.release()
+	target := c.table
+	if len(c.columns) > 0 {
+		target += "(" + c.selectList() + ")"
+	}
+	n, err := loader.Append(sctx, target, r)
+	if r.err != nil {
+		err = r.err // the parse or protocol error, not the engine's report of it
+	}
+	if err == nil && !r.eof {
+		err = pgerror.New(pgerror.InternalError, "COPY ended before its data")
+	}
+	if err != nil {
+		if r.connErr {
+			return err
+		}
+		return err
+	}
+	s.copyDone(n)
+	return nil
+}
+
+// copyReader is an array.RecordReader over the client's COPY data: each
+// Next reads CopyData messages until a batch is full or the data ends.
+type copyReader struct {
+	s       *Session
+	c       *copyCommand
+	schema  *arrow.Schema
+	dec     *types.ValueDecoder
+	b       *array.RecordBuilder
+	cur     arrow.RecordBatch
+	err     error
+	eof     bool
+	connErr bool
+
+	buf      []byte // unparsed bytes
+	line     int64
+	header   bool // the header line or binary header was consumed
+	dataDone bool // CopyDone (or the end marker) was seen
+	fields   [][]byte
+	scratch  []byte
+}
+
+func (r *copyReader) Retain()  {}
+func (r *copyReader) Release() {}
+
+func (r *copyReader) release() {
+	if r.cur != nil {
+		r.cur.Release()
+		r.cur = nil
+	}
+	r.b.Release()
+}
+
+func (r *copyReader) Schema() *arrow.Schema          { return r.schema }
+func (r *copyReader) Record() arrow.RecordBatch      { return r.cur }
+func (r *copyReader) RecordBatch() arrow.RecordBatch { return r.cur }
+func (r *copyReader) Err() error                     { return r.err }
+
+// Next parses the next batch.
+func (r *copyReader) Next() bool {
+	if r.cur != nil {
+		r.cur.Release()
+		r.cur = nil
+	}
+	if r.err != nil || r.eof {
+		return false
+	}
+	rows := 0
+	for rows < copyBatchRows {
+		ok, err := r.nextRow()
+		if err != nil {
+			r.err = err
+			return false
+		}
+		if !ok {
+			break
+		}
+		rows++
+	}
+	if rows == 0 {
+		r.eof = true
+		return false
+	}
+	r.cur = r.b.NewRecordBatch()
+	if rows < copyBatchRows {
+		r.eof = true
+	}
+	return true
+}
+
+// fill reads the next message of the COPY stream into buf. It returns false
+// at CopyDone.
+func (r *copyReader) fill() (bool, error) {
+	if r.dataDone {
+		return false, nil
+	}
+	for {
+		msg, err := r.s.be.Receive()
+		if err != nil {
+			r.connErr = true
+			return false, err
+		}
+		switch m := msg.(type) {
+		case *pgproto3.CopyData:
+			r.buf = append(r.buf, m.Data...)
+			return true, nil
+		case *pgproto3.CopyDone:
+			r.dataDone = true
+			return false, nil
+		case *pgproto3.CopyFail:
+			r.dataDone = true
+			return false, pgerror.New(pgerror.QueryCanceled, "COPY from stdin failed: %s", m.Message)
+		case *pgproto3.Flush, *pgproto3.Sync:
+			// Ignored during COPY, as PostgreSQL does.
+		default:
+			r.dataDone = true
+			return false, pgerror.New(pgerror.ProtocolViolation, "unexpected message type 0x%02X during COPY from stdin", messageType(msg))
+		}
+	}
+}
+
+func messageType(msg pgproto3.FrontendMessage) byte {
+	b, err := msg.Encode(nil)
+	if err != nil || len(b) == 0 {
+		return 0
+	}
+	return b[0]
+}
+
+// nextRow parses one row into the builders; false means the data ended.
+func (r *copyReader) nextRow() (bool, error) {
+	if r.c.opts.format == copyBinary {
+		return r.nextBinaryRow()
+	}
+	for {
+		line, ok, err := r.nextLine()
+		if err != nil || !ok {
+			return false, err
+		}
+		r.line++
+		if !r.header && r.c.opts.header {
+			r.header = true
+			continue
+		}
+		if string(line) == `\.` { // the end-of-data marker, in text and CSV
+			r.drain()
+			return false, nil
+		}
+		if err := r.parseLine(line); err != nil {
+			return false, err
+		}
+		return true, nil
+	}
+}
+
+// drain reads to CopyDone after the end-of-data marker.
+func (r *copyReader) drain() {
+	for !r.dataDone {
+		r.buf = r.buf[:0]
+		if _, err := r.fill(); err != nil {
+			return
+		}
+	}
+}
+
+// nextLine returns the next whole line, without its newline. In CSV a
+// quoted field may span lines.
+func (r *copyReader) nextLine() ([]byte, bool, error) {
+	for {
+		if end := r.lineEnd(); end >= 0 {
+			line := r.buf[:end]
+			next := end + 1
+			if len(line) > 0 && line[len(line)-1] == '\r' {
+				line = line[:len(line)-1]
+			}
+			r.scratch = append(r.scratch[:0], line...)
+			r.buf = r.buf[next:]
+			return r.scratch, true, nil
+		}
+		more, err := r.fill()
+		if err != nil {
+			return nil, false, err
+		}
+		if !more {
+			if len(r.buf) == 0 {
+				return nil, false, nil
+			}
+			r.scratch = append(r.scratch[:0], r.buf...)
+			r.buf = r.buf[:0]
+			return r.scratch, true, nil
+		}
+	}
+}
+
+// lineEnd finds the newline ending the next row, or -1.
+func (r *copyReader) lineEnd() int {
+	if r.c.opts.format != copyCSV {
+		return bytes.IndexByte(r.buf, '\n')
+	}
+	inQuote := false
+	q, e := r.c.opts.quote, r.c.opts.escape
+	for i := 0; i < len(r.buf); i++ {
+		ch := r.buf[i]
+		if inQuote {
+			if ch == e && e != q && i+1 < len(r.buf) && (r.buf[i+1] == q || r.buf[i+1] == e) {
+				i++
+			} else if ch == q {
+				if q == e && i+1 < len(r.buf) && r.buf[i+1] == q {
+					i++
+				} else {
+					inQuote = false
+				}
+			}
+			continue
+		}
+		if ch == q {
+			inQuote = true
+		} else if ch == '\n' {
+			return i
+		}
+	}
+	return -1
+}
+
+// parseLine splits a text or CSV line into fields and appends them.
+func (r *copyReader) parseLine(line []byte) error {
+	ncols := r.schema.NumFields()
+	var nulls []bool
+	var err error
+	if r.c.opts.format == copyCSV {
+		r.fields, nulls, err = splitCSV(r.fields[:0], line, &r.c.opts)
+	} else {
+		r.fields, nulls, err = splitText(r.fields[:0], line, &r.c.opts)
+	}
+	if err != nil {
+		return r.rowError(err)
+	}
+	if len(r.fields) > ncols {
+		return r.rowError(pgerror.New(pgerror.BadCopyFileFormat, "extra data after last expected column"))
+	}
+	if len(r.fields) < ncols {
+		return r.rowError(pgerror.New(pgerror.BadCopyFileFormat, "missing data for column \"%s\"", r.schema.Field(len(r.fields)).Name))
+	}
+	for i, f := range r.fields {
+		name := r.schema.Field(i).Name
+		null := nulls[i]
+		if r.c.opts.format == copyCSV {
+			if null && r.c.opts.forceNotNull[name] {
+				null = false
+			} else if !null && r.c.opts.forceNull[name] && string(f) == r.c.opts.null {
+				null = true
+			}
+		}
+		if null {
+			r.b.Field(i).AppendNull()
+			continue
+		}
+		if err := r.dec.AppendText(r.b.Field(i), string(f)); err != nil {
+			return r.columnError(err, i, string(f))
+		}
+	}
+	return nil
+}
+
+// splitText splits a COPY text line and undoes its backslash escapes.
+func splitText(fields [][]byte, line []byte, o *copyOptions) ([][]byte, []bool, error) {
+	var nulls []bool
+	field := make([]byte, 0, len(line))
+	raw := 0 // start of the raw field, for comparing with the NULL string
+	flush := func(end int) {
+		fields = append(fields, field)
+		nulls = append(nulls, string(line[raw:end]) == o.null)
+		field = field[len(field):]
+	}
+	for i := 0; i < len(line); i++ {
+		ch := line[i]
+		if ch == o.delimiter {
+			flush(i)
+			raw = i + 1
+			continue
+		}
+		if ch != '\\' || i+1 >= len(line) {
+			field = append(field, ch)
+			continue
+		}
+		i++
+		switch c := line[i]; c {
+		case 'b':
+			field = append(field, '\b')
+		case 'f':
+			field = append(field, '\f')
+		case 'n':
+			field = append(field, '\n')
+		case 'r':
+			field = append(field, '\r')
+		case 't':
+			field = append(field, '\t')
+		case 'v':
+			field = append(field, '\v')
+		case 'x':
+			v, n := 0, 0
+			for n < 2 && i+1 < len(line) && isHex(line[i+1]) {
+				i++
+				v = v*16 + hexVal(line[i])
+				n++
+			}
+			if n == 0 {
+				field = append(field, 'x')
+			} else {
+				field = append(field, byte(v))
+			}
+		case '0', '1', '2', '3', '4', '5', '6', '7':
+			v := int(c - '0')
+			for n := 1; n < 3 && i+1 < len(line) && line[i+1] >= '0' && line[i+1] <= '7'; n++ {
+				i++
+				v = v*8 + int(line[i]-'0')
+			}
+			field = append(field, byte(v))
+		default:
+			field = append(field, c)
+		}
+	}
+	flush(len(line))
+	return fields, nulls, nil
+}
+
+func isHex(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+}
+
+func hexVal(c byte) int {
+	switch {
+	case c >= '0' && c <= '9':
+		return int(c - '0')
+	case c >= 'a' && c <= 'f':
+		return int(c-'a') + 10
+	}
+	return int(c-'A') + 10
+}
+
+// splitCSV splits a CSV row. An unquoted field equal to the NULL string is
+// NULL; a quoted one never is.
+func splitCSV(fields [][]byte, line []byte, o *copyOptions) ([][]byte, []bool, error) {
+	var nulls []bool
+	field := make([]byte, 0, len(line))
+	quoted, inQuote := false, false
+	start := 0
+	for i := 0; i <= len(line); i++ {
+		if i == len(line) || (!inQuote && line[i] == o.delimiter) {
+			if inQuote {
+				return nil, nil, pgerror.New(pgerror.BadCopyFileFormat, "unterminated CSV quoted field")
+			}
+			fields = append(fields, field)
+			nulls = append(nulls, !quoted && string(line[start:i]) == o.null)
+			field = field[len(field):]
+			quoted = false
+			start = i + 1
+			continue
+		}
+		ch := line[i]
+		switch {
+		case inQuote && ch == o.escape && i+1 < len(line) && (line[i+1] == o.quote || line[i+1] == o.escape) && !(o.escape == o.quote && line[i+1] != o.quote):
+			i++
+			field = append(field, line[i])
+		case inQuote && ch == o.quote:
+			inQuote = false
+		case !inQuote && ch == o.quote:
+			inQuote, quoted = true, true
+		default:
+			field = append(field, ch)
+		}
+	}
+	return fields, nulls, nil
+}
+
+// nextBinaryRow parses one tuple of binary COPY data.
+func (r *copyReader) nextBinaryRow() (bool, error) {
+	if !r.header {
+		if err := r.need(len(binaryCopySignature) + 8); err != nil {
+			return false, r.rowError(pgerror.New(pgerror.BadCopyFileFormat, "COPY file signature not recognized"))
+		}
+		if !bytes.Equal(r.buf[:len(binaryCopySignature)], binaryCopySignature) {
+			return false, r.rowError(pgerror.New(pgerror.BadCopyFileFormat, "COPY file signature not recognized"))
+		}
+		extLen := int(binary.BigEndian.Uint32(r.buf[len(binaryCopySignature)+4:]))
+		r.buf = r.buf[len(binaryCopySignature)+8:]
+		if err := r.need(extLen); err != nil {
+			return false, r.rowError(pgerror.New(pgerror.BadCopyFileFormat, "invalid COPY file header (missing extension)"))
+		}
+		r.buf = r.buf[extLen:]
+		r.header = true
+	}
+	if err := r.need(2); err != nil {
+		if errors.Is(err, errCopyEnd) && len(r.buf) == 0 {
+			return false, nil
+		}
+		return false, r.rowError(pgerror.New(pgerror.BadCopyFileFormat, "unexpected EOF in COPY data"))
+	}
+	r.line++
+	count := int16(binary.BigEndian.Uint16(r.buf))
+	r.buf = r.buf[2:]
+	if count == -1 {
+		r.drain()
+		return false, nil
+	}
+	if int(count) != r.schema.NumFields() {
+		return false, r.rowError(pgerror.New(pgerror.BadCopyFileFormat, "row field count is %d, expected %d", count, r.schema.NumFields()))
+	}
+	for i := 0; i < int(count); i++ {
+		if err := r.need(4); err != nil {
+			return false, r.rowError(pgerror.New(pgerror.BadCopyFileFormat, "unexpected EOF in COPY data"))
+		}
+		l := int32(binary.BigEndian.Uint32(r.buf))
+		r.buf = r.buf[4:]
+		if l < 0 {
+			r.b.Field(i).AppendNull()
+			continue
+		}
+		if err := r.need(int(l)); err != nil {
+			return false, r.rowError(pgerror.New(pgerror.BadCopyFileFormat, "unexpected EOF in COPY data"))
+		}
+		if err := r.dec.AppendBinary(r.b.Field(i), r.buf[:l]); err != nil {
+			return false, r.columnError(err, i, "")
+		}
+		r.buf = r.buf[l:]
+	}
+	return true, nil
+}
+
+var errCopyEnd = errors.New("end of COPY data")
+
+// need makes sure n bytes are buffered.
+func (r *copyReader) need(n int) error {
+	for len(r.buf) < n {
+		more, err := r.fill()
+		if err != nil {
+			return err
+		}
+		if !more {
+			return errCopyEnd
+		}
+	}
+	return nil
+}
+
+// rowError adds the COPY context PostgreSQL reports.
+func (r *copyReader) rowError(err error) error {
+	e := pgerror.Flatten(err)
+	if e.Where == "" && r.line > 0 {
+		e.Where = fmt.Sprintf("COPY %s, line %d", r.c.display, r.line)
+	}
+	return e
+}
+
+// columnError adds the column and value to a value's error.
+func (r *copyReader) columnError(err error, col int, val string) error {
+	e := pgerror.Flatten(err)
+	name := r.schema.Field(col).Name
+	if val != "" {
+		e.Where = fmt.Sprintf("COPY %s, line %d, column %s: \"%s\"", r.c.display, r.line, name, truncateForContext(val))
+	} else {
+		e.Where = fmt.Sprintf("COPY %s, line %d, column %s", r.c.display, r.line, name)
+	}
+	return e
+}
+
+func truncateForContext(s string) string {
+	if len(s) > 100 {
+		return strings.ToValidUTF8(s[:100], "") + "..."
+	}
+	return s
+}
