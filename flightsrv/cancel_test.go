@@ -18,13 +18,7 @@ func TestCancelRunning(t *testing.T) {
 	ts := startDuck(t, nil)
 	cl := ts.client(t)
 	ctx := context.Background()
-	info, err := cl.Execute(ctx, slowQuery)
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- drainErr(cl, ctx, info.Endpoint[0].Ticket) }()
-	waitFor(t, "the statement to run", func() bool { return ts.srv.runningCount() == 1 })
+	info, done := startSlow(t, ts, cl, ctx, slowQuery)
 	start := time.Now()
 	res, err := cl.CancelFlightInfo(ctx, &flight.CancelFlightInfoRequest{Info: info})
 	if err != nil {
@@ -48,12 +42,7 @@ func TestCancelRunning(t *testing.T) {
 		t.Errorf("second cancel: %v, %v; want NOT_CANCELLABLE", res.Status, err)
 	}
 	// The deprecated CancelQuery action works too.
-	info, err = cl.Execute(ctx, slowQuery)
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() { done <- drainErr(cl, ctx, info.Endpoint[0].Ticket) }()
-	waitFor(t, "the statement to run", func() bool { return ts.srv.runningCount() == 1 })
+	info, done = startSlow(t, ts, cl, ctx, slowQuery)
 	if r, err := cl.CancelQuery(ctx, info); err != nil || r != flightsql.CancelResultCancelled {
 		t.Errorf("CancelQuery: %v, %v", r, err)
 	}
@@ -81,13 +70,7 @@ func TestClientDisconnect(t *testing.T) {
 	ts := startDuck(t, nil)
 	cl := ts.client(t)
 	ctx, cancel := context.WithCancel(context.Background())
-	info, err := cl.Execute(ctx, slowQuery)
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- drainErr(cl, ctx, info.Endpoint[0].Ticket) }()
-	waitFor(t, "the statement to run", func() bool { return ts.srv.runningCount() == 1 })
+	_, done := startSlow(t, ts, cl, ctx, slowQuery)
 	cancel()
 	<-done
 	waitFor(t, "the statement to stop", func() bool { return ts.srv.runningCount() == 0 })

@@ -428,3 +428,54 @@ const (
 )
 
 func ptr(s string) *string { return &s }
+
+// sameAsBackend checks that a query's FlightInfo schema, its DoGet schema
+// and its rows are exactly what the backend itself returns.
+func sameAsBackend(t *testing.T, ts *testServer, cl *flightsql.Client, sql string) {
+	t.Helper()
+	ctx := context.Background()
+	want := direct(t, ts.be, sql)
+	defer want.Release()
+	info, err := cl.Execute(ctx, sql)
+	if err != nil {
+		t.Fatal(err)
+	}
+	infoSchema, err := flight.DeserializeSchema(info.Schema, memory.DefaultAllocator)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !infoSchema.Equal(want.Schema()) {
+		t.Errorf("FlightInfo schema:\n%v\nwant\n%v", infoSchema, want.Schema())
+	}
+	got, _ := collect(t, ctx, cl, info)
+	defer got.Release()
+	if !got.Schema().Equal(want.Schema()) {
+		t.Errorf("DoGet schema:\n%v\nwant\n%v", got.Schema(), want.Schema())
+	}
+	if !array.RecordEqual(got, want) {
+		t.Errorf("rows:\n%v\nwant\n%v", got, want)
+	}
+}
+
+// ingester returns a function that ingests generated rows (see ingestRows).
+func ingester(t *testing.T, cl *flightsql.Client, mem memory.Allocator) func(*flightsql.ExecuteIngestOpts, int64, int, int) (int64, error) {
+	return func(opts *flightsql.ExecuteIngestOpts, first int64, batches, rows int) (int64, error) {
+		rdr := ingestRows(t, mem, first, batches, rows)
+		defer rdr.Release()
+		return cl.ExecuteIngest(context.Background(), rdr, opts)
+	}
+}
+
+// startSlow starts a slow query's DoGet and waits until it runs. The
+// channel receives the DoGet's error.
+func startSlow(t *testing.T, ts *testServer, cl *flightsql.Client, ctx context.Context, sql string) (*flight.FlightInfo, <-chan error) {
+	t.Helper()
+	info, err := cl.Execute(ctx, sql)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- drainErr(cl, ctx, info.Endpoint[0].Ticket) }()
+	waitFor(t, "the statement to run", func() bool { return ts.srv.runningCount() == 1 })
+	return info, done
+}

@@ -9,7 +9,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/flight"
-	"github.com/apache/arrow-go/v18/arrow/flight/flightsql"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"google.golang.org/grpc/codes"
 )
@@ -20,11 +19,7 @@ func TestIngest(t *testing.T) {
 	ctx := context.Background()
 	mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
 	defer mem.AssertSize(t, 0)
-	ingest := func(opts *flightsql.ExecuteIngestOpts, first int64, batches, rows int) (int64, error) {
-		rdr := ingestRows(t, mem, first, batches, rows)
-		defer rdr.Release()
-		return cl.ExecuteIngest(ctx, rdr, opts)
-	}
+	ingest := ingester(t, cl, mem)
 	rowCount := func(table string) int64 {
 		return count(t, cl, cl.Execute, "SELECT count(*) FROM "+table)
 	}

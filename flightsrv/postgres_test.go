@@ -48,27 +48,10 @@ func TestPGQuery(t *testing.T) {
 	cl := ts.client(t)
 	ctx := context.Background()
 
-	want := direct(t, ts.be, pgTypesQuery)
-	defer want.Release()
-	info, err := cl.Execute(ctx, pgTypesQuery)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := flight.DeserializeSchema(info.Schema, memory.DefaultAllocator)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !s.Equal(want.Schema()) {
-		t.Errorf("FlightInfo schema:\n%v\nwant\n%v", s, want.Schema())
-	}
-	got, _ := collect(t, ctx, cl, info)
-	defer got.Release()
-	if !array.RecordEqual(got, want) {
-		t.Errorf("rows:\n%v\nwant\n%v", got, want)
-	}
+	sameAsBackend(t, ts, cl, pgTypesQuery)
 
 	// Many batches, streamed.
-	info, err = cl.Execute(ctx, "SELECT i, md5(i::text) AS h FROM generate_series(1, 300000) i")
+	info, err := cl.Execute(ctx, "SELECT i, md5(i::text) AS h FROM generate_series(1, 300000) i")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -315,11 +298,7 @@ func TestPGIngest(t *testing.T) {
 	ctx := context.Background()
 	mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
 	defer mem.AssertSize(t, 0)
-	ingest := func(opts *flightsql.ExecuteIngestOpts, first int64, batches, rows int) (int64, error) {
-		rdr := ingestRows(t, mem, first, batches, rows)
-		defer rdr.Release()
-		return cl.ExecuteIngest(ctx, rdr, opts)
-	}
+	ingest := ingester(t, cl, mem)
 	if n, err := ingest(ingestOpts("people", create, failEx), 0, 2, 50); err != nil || n != 100 {
 		t.Fatalf("create: %d, %v", n, err)
 	}
@@ -348,13 +327,7 @@ func TestPGCancel(t *testing.T) {
 	ts := startPG(t, postgres.Options{}, nil)
 	cl := ts.client(t)
 	ctx := context.Background()
-	info, err := cl.Execute(ctx, "SELECT pg_sleep(60)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- drainErr(cl, ctx, info.Endpoint[0].Ticket) }()
-	waitFor(t, "the statement to run", func() bool { return ts.srv.runningCount() == 1 })
+	info, done := startSlow(t, ts, cl, ctx, "SELECT pg_sleep(60)")
 	start := time.Now()
 	if _, err := cl.CancelFlightInfo(ctx, &flight.CancelFlightInfoRequest{Info: info}); err != nil {
 		t.Fatal(err)

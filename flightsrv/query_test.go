@@ -30,29 +30,9 @@ func TestQueryTypes(t *testing.T) {
 	ts := startDuck(t, nil)
 	cl := ts.client(t)
 	ctx := context.Background()
-
+	sameAsBackend(t, ts, cl, typesQuery)
 	want := direct(t, ts.be, typesQuery)
 	defer want.Release()
-
-	info, err := cl.Execute(ctx, typesQuery)
-	if err != nil {
-		t.Fatal(err)
-	}
-	infoSchema, err := flight.DeserializeSchema(info.Schema, memory.DefaultAllocator)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !infoSchema.Equal(want.Schema()) {
-		t.Errorf("FlightInfo schema:\n%v\nwant\n%v", infoSchema, want.Schema())
-	}
-	got, _ := collect(t, ctx, cl, info)
-	defer got.Release()
-	if !got.Schema().Equal(want.Schema()) {
-		t.Errorf("DoGet schema:\n%v\nwant\n%v", got.Schema(), want.Schema())
-	}
-	if !array.RecordEqual(got, want) {
-		t.Errorf("rows:\n%v\nwant\n%v", got, want)
-	}
 
 	// GetSchema for the statement gives the same schema without running it.
 	sr, err := cl.GetExecuteSchema(ctx, typesQuery)
