@@ -2,8 +2,6 @@ package postgres
 
 import (
 	"context"
-	"errors"
-	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -145,7 +143,7 @@ func (s *Session) ingest(ctx context.Context, table string, mode IngestMode, row
 	copySQL.WriteString(") FROM STDIN (FORMAT binary)")
 	r := pgarrow.NewCopyReader(rows, encs)
 	tag, err := s.conn.CopyFrom(ctx, r, copySQL.String())
-	if rerr := r.Err(); rerr != nil && !errors.Is(rerr, io.EOF) {
+	if rerr := r.Err(); rerr != nil {
 		return 0, rerr // our own error made PostgreSQL fail the COPY
 	}
 	if err != nil {

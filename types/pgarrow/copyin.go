@@ -40,9 +40,14 @@ func NewCopyReader(rows array.RecordReader, encs []*Encoder) *CopyReader {
 // Rows returns the number of rows encoded so far.
 func (r *CopyReader) Rows() int64 { return r.count }
 
-// Err returns the error that stopped the stream, if any. It is also
-// returned by Read.
-func (r *CopyReader) Err() error { return r.err }
+// Err returns the error that stopped the stream before its end, if any.
+// It is also returned by Read.
+func (r *CopyReader) Err() error {
+	if r.err == io.EOF {
+		return nil
+	}
+	return r.err
+}
 
 // Read implements io.Reader.
 func (r *CopyReader) Read(p []byte) (int, error) {

@@ -42,6 +42,8 @@
 //     for timestamps), the same sentinels PostgreSQL itself uses; the encoder
 //     maps them back. A finite timestamp that does not fit after moving the
 //     epoch to 1970 fails with 22008.
+//   - time '24:00:00' is kept as 86400000000 µs, one past Arrow's time64
+//     range, so that it round-trips.
 //   - NaN in a numeric(p,s) column fails with 22003: decimals have no NaN.
 //   - An interval whose microseconds overflow int64 nanoseconds fails with
 //     22015.
