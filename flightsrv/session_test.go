@@ -4,11 +4,15 @@ package flightsrv
 
 import (
 	"context"
+	"errors"
+	"io"
 	"testing"
 	"time"
 
+	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/flight"
-	"github.com/apache/arrow-go/v18/arrow/flight/flightsql"
+
+	"github.com/quiverdb/quiver/backends/duckdb"
 )
 
 // TestSessionCookie checks that a client keeping cookies keeps its
@@ -161,5 +165,95 @@ func TestSessionOptions(t *testing.T) {
 	if errs := set("colour", "blue"); errs["colour"].GetValue() != flight.SetSessionOptionsResultErrorInvalidName {
 		t.Errorf("unknown option: %v", errs)
 	}
-	_ = flightsql.SqlInfoFlightSqlServerName
+}
+
+// TestInterleavedStreams reads two results of one session in turns: the
+// backend calls on the session stay serialised, and both results arrive
+// whole.
+func TestInterleavedStreams(t *testing.T) {
+	ts := startDuck(t, nil)
+	cl := ts.client(t)
+	ctx := context.Background()
+	var readers []*flight.Reader
+	for _, q := range []string{"SELECT i FROM range(0, 100000) t(i)", "SELECT i FROM range(100000, 200000) t(i)"} {
+		info, err := cl.Execute(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rdr, err := cl.DoGet(ctx, info.Endpoint[0].Ticket)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rdr.Release()
+		readers = append(readers, rdr)
+	}
+	next := []int64{0, 100000}
+	for live := 2; live > 0; {
+		live = 0
+		for k, rdr := range readers {
+			if !rdr.Next() {
+				continue
+			}
+			live++
+			for _, v := range rdr.RecordBatch().Column(0).(*array.Int64).Int64Values() {
+				if v != next[k] {
+					t.Fatalf("stream %d: got %d, want %d", k, v, next[k])
+				}
+				next[k]++
+			}
+		}
+	}
+	for k, rdr := range readers {
+		if err := rdr.Err(); err != nil && !errors.Is(err, io.EOF) {
+			t.Errorf("stream %d: %v", k, err)
+		}
+	}
+	if next[0] != 100000 || next[1] != 200000 {
+		t.Errorf("read up to %v", next)
+	}
+	if n := ts.srv.sessionCount(); n != 1 {
+		t.Errorf("%d sessions, want 1", n)
+	}
+}
+
+// TestShutdownCancels checks that Shutdown, when its context ends, stops a
+// statement still streaming.
+func TestShutdownCancels(t *testing.T) {
+	be, err := duckdb.Open("duckdb:", duckdb.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer be.Close()
+	srv, err := New(Config{Backend: be})
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr, err := srv.Listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve() }()
+	ts := &testServer{srv: srv, addr: addr.String(), be: be}
+	cl := ts.client(t)
+	_, done := startSlow(t, ts, cl, context.Background(), slowQuery)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	if err := srv.Shutdown(ctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Shutdown: %v, want the deadline", err)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("Shutdown took %v", d)
+	}
+	if err := <-done; err == nil {
+		t.Error("the stream ended without an error")
+	}
+	if err := <-served; !errors.Is(err, ErrServerClosed) {
+		t.Errorf("Serve: %v", err)
+	}
+	if n := srv.sessionCount(); n != 0 {
+		t.Errorf("%d sessions left", n)
+	}
 }
