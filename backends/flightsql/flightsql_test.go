@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/apache/arrow-adbc/go/adbc"
+	adbcflightsql "github.com/apache/arrow-adbc/go/adbc/driver/flightsql"
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -21,7 +23,7 @@ import (
 
 // openBackend opens a Backend on ts with a checked allocator that must be
 // empty once the test's sessions and the backend are closed.
-func openBackend(t *testing.T, uri string, opts Options) *Backend {
+func openBackend(t testing.TB, uri string, opts Options) *Backend {
 	t.Helper()
 	mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
 	t.Cleanup(func() { mem.AssertSize(t, 0) })
@@ -41,7 +43,7 @@ func openBackend(t *testing.T, uri string, opts Options) *Backend {
 	return b
 }
 
-func connect(t *testing.T, b *Backend, info backends.SessionInfo) *Session {
+func connect(t testing.TB, b *Backend, info backends.SessionInfo) *Session {
 	t.Helper()
 	s, err := b.Connect(context.Background(), info)
 	if err != nil {
@@ -52,7 +54,7 @@ func connect(t *testing.T, b *Backend, info backends.SessionInfo) *Session {
 }
 
 // session starts a server with cfg and opens one session on it.
-func session(t *testing.T, cfg serverConfig, opts Options) (*testServer, *Session) {
+func session(t testing.TB, cfg serverConfig, opts Options) (*testServer, *Session) {
 	t.Helper()
 	ts := startServer(t, cfg)
 	return ts, connect(t, openBackend(t, ts.uri(), opts), backends.SessionInfo{User: "alice", Password: "secret"})
@@ -60,7 +62,7 @@ func session(t *testing.T, cfg serverConfig, opts Options) (*testServer, *Sessio
 
 // readAll reads rr to its end, returning the number of batches and the
 // rows as strings, and releases it.
-func readAll(t *testing.T, rr array.RecordReader) (int, [][]string) {
+func readAll(t testing.TB, rr array.RecordReader) (int, [][]string) {
 	t.Helper()
 	defer rr.Release()
 	var rows [][]string
@@ -82,7 +84,7 @@ func readAll(t *testing.T, rr array.RecordReader) (int, [][]string) {
 	return batches, rows
 }
 
-func query(t *testing.T, s backends.Session, sql string) [][]string {
+func query(t testing.TB, s backends.Session, sql string) [][]string {
 	t.Helper()
 	res, err := s.Query(context.Background(), sql)
 	if err != nil {
@@ -95,7 +97,7 @@ func query(t *testing.T, s backends.Session, sql string) [][]string {
 	return rows
 }
 
-func exec(t *testing.T, s backends.Session, sql string) int64 {
+func exec(t testing.TB, s backends.Session, sql string) int64 {
 	t.Helper()
 	res, err := s.Query(context.Background(), sql)
 	if err != nil {
@@ -108,7 +110,7 @@ func exec(t *testing.T, s backends.Session, sql string) int64 {
 	return res.RowsAffected
 }
 
-func wantRows(t *testing.T, got [][]string, want ...string) {
+func wantRows(t testing.TB, got [][]string, want ...string) {
 	t.Helper()
 	var g []string
 	for _, r := range got {
@@ -119,7 +121,7 @@ func wantRows(t *testing.T, got [][]string, want ...string) {
 	}
 }
 
-func wantCode(t *testing.T, err error, code string) *pgerror.Error {
+func wantCode(t testing.TB, err error, code string) *pgerror.Error {
 	t.Helper()
 	if err == nil {
 		t.Fatalf("no error, want SQLSTATE %s", code)
@@ -132,7 +134,7 @@ func wantCode(t *testing.T, err error, code string) *pgerror.Error {
 }
 
 // fillBig makes table big(v integer) with v = 1..n.
-func fillBig(t *testing.T, s backends.Session, n int) {
+func fillBig(t testing.TB, s backends.Session, n int) {
 	t.Helper()
 	exec(t, s, "CREATE TABLE big (v integer)")
 	got := exec(t, s, fmt.Sprintf("INSERT INTO big (v) WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c WHERE x < %d) SELECT x FROM c", n))
@@ -259,7 +261,7 @@ func TestPrepared(t *testing.T) {
 }
 
 // int64Row is a one-row parameter batch.
-func int64Row(t *testing.T, vs ...int64) arrow.RecordBatch {
+func int64Row(t testing.TB, vs ...int64) arrow.RecordBatch {
 	fields := make([]arrow.Field, len(vs))
 	cols := make([]arrow.Array, len(vs))
 	for i, v := range vs {
@@ -723,4 +725,157 @@ func TestTables(t *testing.T) {
 	if _, ok := byName["foreignTable"]; !ok {
 		t.Fatalf("tables %v lack foreignTable", tables)
 	}
+}
+
+// The ADBC driver's own ExecuteQuery reader streams too: it hands over the
+// batches sent before the server stalls.
+func TestADBCExecuteQueryStreams(t *testing.T) {
+	gate := make(chan struct{})
+	ts, s := session(t, serverConfig{split: splitConfig{gate: gate}}, Options{})
+	fillBig(t, s, 10_000)
+	mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
+	defer mem.AssertSize(t, 0)
+	db, err := adbcflightsql.NewDriver(mem).NewDatabase(map[string]string{adbc.OptionKeyURI: ts.uri()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	cn, err := db.Open(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cn.Close()
+	st, _ := cn.NewStatement()
+	defer st.Close()
+	st.SetSqlQuery("/*gate*/ SELECT v FROM big")
+	rr, _, err := st.ExecuteQuery(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		if !rr.Next() {
+			t.Fatalf("batch %d: %v", i, rr.Err())
+		}
+	}
+	close(gate)
+	n := 3
+	for rr.Next() {
+		n++
+	}
+	rr.Release()
+	if n != 10 {
+		t.Fatalf("%d batches, want 10", n)
+	}
+}
+
+func TestInterleavedResults(t *testing.T) {
+	_, s := session(t, serverConfig{}, Options{})
+	ctx := context.Background()
+	fillBig(t, s, 5000)
+	exec(t, s, "CREATE TABLE side (a integer)")
+	ins, err := s.Prepare(ctx, "INSERT INTO side VALUES (?)", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sel, err := s.Prepare(ctx, "SELECT v FROM big WHERE v <= ? ORDER BY v", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r1, err := sel.Execute(ctx, int64Row(t, 5000))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r1.Rows.Next() {
+		t.Fatal(r1.Rows.Err())
+	}
+	// While r1 is open: the same statement again, other statements, an update.
+	r2, err := sel.Execute(ctx, int64Row(t, 3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rows := readAll(t, r2.Rows)
+	wantRows(t, rows, "1", "2", "3")
+	if res, err := ins.Execute(ctx, int64Row(t, 7)); err != nil || res.RowsAffected != 1 {
+		t.Fatalf("INSERT: %v, %v", res, err)
+	}
+	wantRows(t, query(t, s, "SELECT a FROM side"), "7")
+	n := r1.Rows.RecordBatch().NumRows()
+	for r1.Rows.Next() {
+		n += r1.Rows.RecordBatch().NumRows()
+	}
+	if err := r1.Rows.Err(); err != nil || n != 5000 {
+		t.Fatalf("%d rows, %v", n, err)
+	}
+	r1.Rows.Release()
+}
+
+func TestSessionCloseReleases(t *testing.T) {
+	gate := make(chan struct{})
+	defer close(gate)
+	ts := startServer(t, serverConfig{split: splitConfig{gate: gate}})
+	b := openBackend(t, ts.uri(), Options{})
+	s := connect(t, b, backends.SessionInfo{})
+	ctx := context.Background()
+	fillBig(t, s, 10_000)
+	var stmts []backends.Stmt
+	for _, q := range []string{"SELECT v FROM big WHERE v = ?", "SELECT count(*) FROM big"} {
+		st, err := s.Prepare(ctx, q, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stmts = append(stmts, st)
+	}
+	stmts[0].Close()
+	if n := ts.counters().closedPrepared.Load(); n != 1 {
+		t.Fatalf("%d prepared statements released, want 1", n)
+	}
+	res := queryToGate(t, ctx, s)
+	start := time.Now()
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("closing took %v", d)
+	}
+	if n := ts.counters().closedPrepared.Load(); n != 2 {
+		t.Errorf("%d prepared statements released, want 2", n)
+	}
+	if res.Rows.Next() {
+		t.Fatal("rows after the session closed")
+	}
+	wantCode(t, res.Rows.Err(), pgerror.ConnectionFailure)
+	res.Rows.Release()
+	if _, err := s.Query(ctx, "SELECT 1"); err == nil {
+		t.Fatal("a closed session ran a statement")
+	}
+}
+
+func TestCallTimeout(t *testing.T) {
+	gate := make(chan struct{})
+	ts := startServer(t, serverConfig{split: splitConfig{gate: gate}})
+	// Filled without a timeout: an INSERT timed out inside its DoPut trips
+	// a data race in the ADBC driver's ExecuteUpdate, which reads the call's
+	// header and trailer while gRPC may still be writing them.
+	fillBig(t, connect(t, openBackend(t, ts.uri(), Options{}), backends.SessionInfo{}), 10_000)
+	s := connect(t, openBackend(t, ts.uri(), Options{CallTimeout: 300 * time.Millisecond}), backends.SessionInfo{})
+	ctx := context.Background()
+	start := time.Now()
+	_, err := s.Query(ctx, "/*sleep:5000*/ SELECT 1")
+	wantCode(t, err, pgerror.QueryCanceled)
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("the call took %v", d)
+	}
+	wantRows(t, query(t, s, "/*sleep:10*/ SELECT 1"), "1")
+	// Reading a result is not a call: it may take longer.
+	res := queryToGate(t, ctx, s)
+	time.Sleep(500 * time.Millisecond)
+	close(gate)
+	n := 3
+	for res.Rows.Next() {
+		n++
+	}
+	if err := res.Rows.Err(); err != nil || n != 10 {
+		t.Fatalf("%d batches, %v", n, err)
+	}
+	res.Rows.Release()
 }

@@ -41,7 +41,7 @@ import (
 
 // testServer runs a Flight SQL server in-process on 127.0.0.1.
 type testServer struct {
-	t    *testing.T
+	t    testing.TB
 	db   *sql.DB
 	addr string
 	cfg  serverConfig
@@ -63,7 +63,7 @@ type serverConfig struct {
 	sharedCounter *splitCounters // counters shared with another server
 }
 
-func startServer(t *testing.T, cfg serverConfig) *testServer {
+func startServer(t testing.TB, cfg serverConfig) *testServer {
 	t.Helper()
 	db, err := example.CreateDB()
 	if err != nil {
@@ -74,7 +74,7 @@ func startServer(t *testing.T, cfg serverConfig) *testServer {
 }
 
 // startServerOn serves db, for a second server over the same data.
-func startServerOn(t *testing.T, db *sql.DB, cfg serverConfig) *testServer {
+func startServerOn(t testing.TB, db *sql.DB, cfg serverConfig) *testServer {
 	t.Helper()
 	ts := &testServer{t: t, db: db, cfg: cfg, addr: cfg.addr}
 	if ts.addr == "" {
@@ -201,16 +201,18 @@ type splitConfig struct {
 	parts     int
 	rows      int
 	unordered bool
-	locations []string      // endpoint i is at locations[i%len] when set
-	delayPart int           // this endpoint waits delay before streaming
-	delay     time.Duration //
-	gate      chan struct{} // /*gate*/ queries send 3 batches, then wait for it
+	locations []string            // endpoint i is at locations[i%len] when set
+	delayPart int                 // this endpoint waits delay before streaming
+	delay     time.Duration       //
+	gate      chan struct{}       // /*gate*/ queries send 3 batches, then wait for it
+	mem       []arrow.RecordBatch // /*mem*/ queries send these
 }
 
 type splitCounters struct {
 	active, maxActive atomic.Int32
 	doGets            atomic.Int32
 	cancels           atomic.Int32
+	closedPrepared    atomic.Int32
 }
 
 // splitServer is the example server with a few test-only behaviours:
@@ -229,11 +231,21 @@ type splitServer struct {
 
 func (s *splitServer) GetFlightInfoStatement(ctx context.Context, cmd flightsql.StatementQuery, desc *flight.FlightDescriptor) (*flight.FlightInfo, error) {
 	q := cmd.GetQuery()
+	if rest, ok := strings.CutPrefix(q, "/*sleep:"); ok {
+		ms, _ := strconv.Atoi(rest[:strings.Index(rest, "*/")])
+		select {
+		case <-time.After(time.Duration(ms) * time.Millisecond):
+		case <-ctx.Done():
+			return nil, status.FromContextError(ctx.Err()).Err()
+		}
+		q = rest[strings.Index(rest, "*/")+2:]
+		cmd = statementQuery{q}
+	}
 	if rest, ok := strings.CutPrefix(q, "/*code:"); ok {
 		n, _ := strconv.Atoi(rest[:strings.Index(rest, "*/")])
 		return nil, status.Errorf(codes.Code(n), "test error %d", n)
 	}
-	if !strings.HasPrefix(q, "/*split*/") && !strings.HasPrefix(q, "/*gate*/") {
+	if !strings.HasPrefix(q, "/*split*/") && !strings.HasPrefix(q, "/*gate*/") && !strings.HasPrefix(q, "/*mem*/") {
 		return s.SQLiteFlightSQLServer.GetFlightInfoStatement(ctx, cmd, desc)
 	}
 	parts := max(s.cfg.parts, 1)
@@ -269,6 +281,22 @@ func (s *splitServer) DoGetStatement(ctx context.Context, cmd flightsql.Statemen
 		case <-ctx.Done():
 			return nil, nil, ctx.Err()
 		}
+	}
+	if strings.HasPrefix(q, "/*mem*/") {
+		ch := make(chan flight.StreamChunk, 1)
+		go func() {
+			defer close(ch)
+			for _, rec := range s.cfg.mem {
+				rec.Retain()
+				select {
+				case ch <- flight.StreamChunk{Data: rec}:
+				case <-ctx.Done():
+					rec.Release()
+					return
+				}
+			}
+		}()
+		return s.cfg.mem[0].Schema(), ch, nil
 	}
 	gated := strings.HasPrefix(q, "/*gate*/")
 	if per > 0 {
@@ -323,6 +351,12 @@ func (s *splitServer) DoGetStatement(ctx context.Context, cmd flightsql.Statemen
 	return rdr.Schema(), ch, nil
 }
 
+// ClosePreparedStatement counts the handles released.
+func (s *splitServer) ClosePreparedStatement(ctx context.Context, req flightsql.ActionClosePreparedStatementRequest) error {
+	s.c.closedPrepared.Add(1)
+	return s.SQLiteFlightSQLServer.ClosePreparedStatement(ctx, req)
+}
+
 // BeginTransaction remembers the transactions, to roll back those still
 // open when the server "crashes".
 func (s *splitServer) BeginTransaction(ctx context.Context, req flightsql.ActionBeginTransactionRequest) ([]byte, error) {
@@ -357,6 +391,11 @@ func (s *splitServer) CancelFlightInfo(ctx context.Context, req *flight.CancelFl
 	s.c.cancels.Add(1)
 	return flight.CancelFlightInfoResult{Status: flight.CancelStatusCancelled}, nil
 }
+
+type statementQuery struct{ q string }
+
+func (s statementQuery) GetQuery() string         { return s.q }
+func (s statementQuery) GetTransactionId() []byte { return nil }
 
 // validator is a basic-auth validator with one user.
 type validator struct{ user, password string }
@@ -407,7 +446,7 @@ func (h *headerTracker) count(v string) int {
 
 // selfSigned returns a server TLS config for 127.0.0.1 and the path of a
 // PEM file holding its certificate, to trust as a CA.
-func selfSigned(t *testing.T) (*tls.Config, string) {
+func selfSigned(t testing.TB) (*tls.Config, string) {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
