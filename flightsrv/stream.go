@@ -3,12 +3,14 @@ package flightsrv
 import (
 	"context"
 	"errors"
+	"runtime/debug"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/flight"
 
 	"github.com/quiverdb/quiver/backends"
+	"github.com/quiverdb/quiver/pgerror"
 )
 
 // execution is a statement to run for a DoGet: once, or once per row of
@@ -54,7 +56,8 @@ func (e *execution) stream(ctx context.Context) (*arrow.Schema, <-chan flight.St
 		defer cancel(nil)
 		defer e.ss.stopRunning(run)
 		defer e.cleanup()
-		if err := e.run(ctx, qctx, ch); err != nil {
+		err := e.runSafely(ctx, qctx, ch)
+		if err != nil {
 			select {
 			case ch <- flight.StreamChunk{Err: toStatus(err)}:
 			case <-ctx.Done():
@@ -71,6 +74,18 @@ func (e *execution) cleanup() {
 	if e.closeStmt {
 		e.conn.closeStmt(e.stmt)
 	}
+}
+
+// runSafely is run, turning a panic into an error: it runs on a goroutine
+// of its own, where the interceptors' recover cannot catch it.
+func (e *execution) runSafely(ctx, qctx context.Context, ch chan<- flight.StreamChunk) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			e.ss.log.Error().Interface("panic", r).Bytes("stack", debug.Stack()).Msg("panic while streaming a result")
+			err = pgerror.New(pgerror.InternalError, "internal error while streaming the result")
+		}
+	}()
+	return e.run(ctx, qctx, ch)
 }
 
 // run executes the statement for each parameter row and sends the rows.
