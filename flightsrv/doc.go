@@ -22,13 +22,15 @@
 //     session middleware and the JDBC driver);
 //   - the gRPC connection: a client that presents neither gets one session
 //     per connection (per user, with authentication), as a PostgreSQL
-//     client gets one per connection. arrow-go's clients, ADBC and the JDBC
-//     driver each keep one connection per client, and ADBC sends no
-//     cookies unless asked to, so this is what most clients use.
+//     client gets one per connection. arrow-go's clients and its
+//     database/sql driver keep one connection per client and neither
+//     cookies nor tokens, so this is what they use.
 //
 // Responses of calls that use a session the client did not name carry its
 // key, as a Set-Cookie header and an "authorization: Bearer" header, so a
-// client that keeps either can come back to it on another connection.
+// client that keeps either can come back to it on another connection (ADBC
+// adopts the bearer token it is sent; arrow-go's cookie middleware and the
+// JDBC driver keep the cookie).
 // A session closes when its connection closes, unless the client reached
 // it by key; after Config.SessionIdleTimeout without a call; or at
 // CloseSession.
@@ -47,15 +49,18 @@
 // GetFlightInfo for a query prepares it (Session.Prepare) to learn its
 // schema without running it, and returns a ticket naming the prepared
 // statement. DoGet executes it and streams its batches as the backend
-// yields them. The ticket also carries the SQL, so it can be redeemed again
-// (the statement is then prepared anew). CancelFlightInfo cancels the
-// statement's context, which the backend turns into an interrupt.
+// yields them; a batch over 2 MiB goes out in slices, since gRPC clients
+// refuse messages over 4 MiB by default. The ticket also carries the SQL,
+// so it can be redeemed again (the statement is then prepared anew).
+// CancelFlightInfo cancels the statement's context, which the backend
+// turns into an interrupt.
 //
 // # Errors
 //
 // Backend errors carry a SQLSTATE (package pgerror). They reach the client
 // as a gRPC status whose code comes from a table by SQLSTATE class (see
-// errors.go), whose message ends with "(SQLSTATE xxxxx)", and whose details
+// errors.go), whose message is the error's followed by "(SQLSTATE xxxxx)"
+// (then DETAIL and HINT lines, as libpq prints them), and whose details
 // hold a google.rpc.ErrorInfo with domain "quiver" and metadata "sqlstate"
 // (plus "severity", "detail", "hint" and "position" when known).
 //
