@@ -121,3 +121,29 @@ type BulkLoader interface {
 	// error) and does not release it. It returns the number of rows loaded.
 	Append(ctx context.Context, table string, rows array.RecordReader) (int64, error)
 }
+
+// Dialecter is implemented by backends whose engine speaks a SQL dialect
+// other than PostgreSQL's; the frontends rewrite statements for it (package
+// dialect).
+type Dialecter interface {
+	// Dialect names the dialect, such as "duckdb".
+	Dialect() string
+}
+
+// DialectOf returns b's dialect, or "" for PostgreSQL SQL.
+func DialectOf(b Backend) string {
+	if d, ok := b.(Dialecter); ok {
+		return d.Dialect()
+	}
+	return ""
+}
+
+// TxSerializer is implemented by backends whose engine aborts one of two
+// concurrent writing transactions on conflict (DuckDB's optimistic
+// concurrency), where PostgreSQL makes the second writer wait for the first
+// one's row locks. Frontends then run such a backend's transaction blocks,
+// and its writing statements outside them, one at a time; plain reads still
+// run concurrently.
+type TxSerializer interface {
+	SerializeTransactions() bool
+}

@@ -19,6 +19,9 @@ type preparedStmt struct {
 	st     *stmt.Statement // nil for an empty query
 	oids   []uint32        // parameter types as reported in ParameterDescription
 	ptypes []arrow.DataType
+	// unknown marks parameters neither the client nor the engine typed:
+	// they are reported as text, and their values typed at Bind.
+	unknown []bool
 	bstmt  backends.Stmt // nil for statements quiver runs itself
 	schema *arrow.Schema // rows it returns, or nil
 	refs   int           // portals using it, plus one while it is named
@@ -145,6 +148,7 @@ func (s *Session) extendedMessage(ctx context.Context, msg pgproto3.FrontendMess
 			_ = s.backendExec(ctx, "ROLLBACK")
 			s.implicit = false
 			s.ext.closePortals()
+			s.unlockTx()
 		} else if s.tx == txBlock {
 			s.tx = txFailed
 		}
@@ -166,6 +170,7 @@ func (s *Session) sync(ctx context.Context) {
 	}
 	if s.tx == txIdle {
 		s.ext.closePortals()
+		s.unlockTx()
 	}
 	s.readyForQuery()
 }
@@ -221,10 +226,12 @@ func (s *Session) parse(ctx context.Context, m *pgproto3.Parse) error {
 	if err := s.prepareOnBackend(ctx, ps); err != nil {
 		return err
 	}
+	ps.unknown = make([]bool, len(ps.oids))
 	for i := range ps.oids {
 		if ps.oids[i] == 0 {
 			ps.oids[i] = 25 // unknown parameters are text, as PostgreSQL resolves them
 			ps.ptypes[i] = arrow.BinaryTypes.String
+			ps.unknown[i] = true
 		}
 	}
 	s.ext.stmts[m.Name] = ps
@@ -275,9 +282,23 @@ func (s *Session) prepareOnBackend(ctx context.Context, ps *preparedStmt) error 
 		// in the same pipeline.
 		return nil
 	}
+	sql := ps.st.SQL
+	plan, err := s.plan(ps.st)
+	if err != nil {
+		return err
+	}
+	if plan != nil {
+		if plan.NoOp || len(plan.SQL) != 1 || ps.st.Params > 0 {
+			if ps.st.Params > 0 && !plan.NoOp && len(plan.SQL) != 1 {
+				return pgerror.New(pgerror.FeatureNotSupported, "this statement cannot take parameters on this backend")
+			}
+			return nil // run through runOnBackend at Execute
+		}
+		sql = plan.SQL[0]
+	}
 	sctx, done := s.statementContext(ctx)
 	defer done()
-	bs, err := s.backend.Prepare(sctx, ps.st.SQL, ps.ptypes)
+	bs, err := s.backend.Prepare(sctx, sql, ps.ptypes)
 	if err != nil {
 		if ps.st.ParseErr != nil && pgerror.Code(err) == pgerror.SyntaxError {
 			return ps.st.ParseErr
@@ -328,7 +349,7 @@ func (s *Session) bind(m *pgproto3.Bind) error {
 	}
 	p := &portal{ps: ps, formats: append([]int16(nil), m.ResultFormatCodes...)}
 	if len(m.Parameters) > 0 {
-		rec, err := types.DecodeParams(memory.DefaultAllocator, ps.ptypes, m.ParameterFormatCodes, m.Parameters)
+		rec, err := types.DecodeParamsWith(memory.DefaultAllocator, bindTypes(ps, m), m.ParameterFormatCodes, m.Parameters, &s.settings)
 		if err != nil {
 			return err
 		}
@@ -432,7 +453,11 @@ func (s *Session) execute(ctx context.Context, m *pgproto3.Execute) error {
 		if s.tx == txIdle && !s.implicit && (st.Kind == stmt.KindDML || st.Kind == stmt.KindDDL) {
 			// The statements of one pipeline form an implicit transaction,
 			// committed at Sync.
+			if err := s.lockTx(ctx); err != nil {
+				return err
+			}
 			if err := s.backendExec(ctx, "BEGIN"); err != nil {
+				s.unlockTx()
 				return err
 			}
 			s.implicit = true
@@ -442,7 +467,7 @@ func (s *Session) execute(ctx context.Context, m *pgproto3.Execute) error {
 			p.complete = true
 			sctx, done := s.statementContext(ctx)
 			defer done()
-			res, err := s.backend.Query(sctx, st.SQL)
+			res, err := s.runOnBackend(sctx, st)
 			if err != nil {
 				return err
 			}
@@ -503,4 +528,55 @@ func (s *Session) portalContext(p *portal) (context.Context, func()) {
 		s.cancel = nil
 		s.mu.Unlock()
 	}
+}
+
+// bindTypes returns the Arrow types to decode Bind's values as. A parameter
+// whose type nobody inferred takes the type its text spells: PostgreSQL
+// would have given it the type of its context (abalance + $1 is int4),
+// which an engine that could not infer it still needs, so an integer is
+// bound as int8 and anything else as text.
+func bindTypes(ps *preparedStmt, m *pgproto3.Bind) []arrow.DataType {
+	typesOut := ps.ptypes
+	for i, unknown := range ps.unknown {
+		if !unknown || i >= len(m.Parameters) || m.Parameters[i] == nil || formatCode(m.ParameterFormatCodes, i) != 0 {
+			continue
+		}
+		if isIntegerText(m.Parameters[i]) {
+			if &typesOut[0] == &ps.ptypes[0] {
+				typesOut = append([]arrow.DataType(nil), ps.ptypes...)
+			}
+			typesOut[i] = arrow.PrimitiveTypes.Int64
+		}
+	}
+	return typesOut
+}
+
+func formatCode(codes []int16, i int) int16 {
+	switch len(codes) {
+	case 0:
+		return 0
+	case 1:
+		return codes[0]
+	}
+	return codes[i]
+}
+
+// isIntegerText reports whether v is an int8 literal.
+func isIntegerText(v []byte) bool {
+	if len(v) == 0 || len(v) > 19 {
+		return false
+	}
+	i := 0
+	if v[0] == '-' || v[0] == '+' {
+		i = 1
+		if len(v) == 1 {
+			return false
+		}
+	}
+	for ; i < len(v); i++ {
+		if v[i] < '0' || v[i] > '9' {
+			return false
+		}
+	}
+	return true
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/quiverdb/quiver/backends"
+	"github.com/quiverdb/quiver/dialect"
 	"github.com/quiverdb/quiver/pgerror"
 	"github.com/quiverdb/quiver/types"
 )
@@ -55,6 +56,9 @@ type Info struct {
 // Config configures sessions.
 type Config struct {
 	Backend backends.Backend
+	// Dialect names the backend's SQL dialect ("duckdb"), whose rewrites
+	// package dialect applies; "" runs PostgreSQL SQL as written.
+	Dialect string
 	// MaxMessageSize bounds a frontend message's declared length; larger
 	// messages get 08P01 and the connection closes. 0 means 1 GiB, as in
 	// PostgreSQL.
@@ -63,7 +67,9 @@ type Config struct {
 
 // Handler serves sessions over one backend.
 type Handler struct {
-	cfg Config
+	cfg    Config
+	rw     dialect.Rewriter
+	txLock txLock // nil unless the backend needs writers to take turns
 }
 
 // NewHandler returns a Handler.
@@ -71,7 +77,11 @@ func NewHandler(cfg Config) *Handler {
 	if cfg.MaxMessageSize <= 0 {
 		cfg.MaxMessageSize = 1 << 30
 	}
-	return &Handler{cfg: cfg}
+	h := &Handler{cfg: cfg, rw: dialect.For(cfg.Dialect)}
+	if ts, ok := cfg.Backend.(backends.TxSerializer); ok && ts.SerializeTransactions() {
+		h.txLock = make(txLock, 1)
+	}
+	return h
 }
 
 // txState is the transaction status sent in ReadyForQuery.
@@ -97,6 +107,8 @@ type Session struct {
 	// implicit is set while quiver holds an implicit transaction block open
 	// on the backend for a multi-statement Query.
 	implicit bool
+	// holdsTx is set while the session holds the handler's txLock.
+	holdsTx bool
 
 	vars     map[string]string // current values of known settings, by lower-case name
 	settings types.Settings
@@ -137,6 +149,7 @@ func (h *Handler) Serve(ctx context.Context, c Conn, info Info) (err error) {
 	s.backend = bs
 	defer func() {
 		s.ext.closeAll()
+		defer s.unlockTx()
 		if cerr := bs.Close(); cerr != nil && err == nil {
 			s.log.Debug().Err(cerr).Msg("closing backend session")
 		}

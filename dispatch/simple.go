@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5/pgproto3"
 
 	"github.com/quiverdb/quiver/backends"
+	"github.com/quiverdb/quiver/dialect"
 	"github.com/quiverdb/quiver/pgerror"
 	"github.com/quiverdb/quiver/stmt"
 	"github.com/quiverdb/quiver/types"
@@ -29,7 +30,12 @@ func (s *Session) simpleQuery(ctx context.Context, sql string) {
 	for i := range stmts {
 		st := &stmts[i]
 		if multi && s.tx == txIdle && !s.implicit && !(st.Kind == stmt.KindTransaction && st.Tx == stmt.TxBegin) {
+			if err := s.lockTx(ctx); err != nil {
+				s.sendStatementError(err, st)
+				return
+			}
 			if err := s.backendExec(ctx, "BEGIN"); err != nil {
+				s.unlockTx()
 				s.sendStatementError(err, st)
 				return
 			}
@@ -40,8 +46,12 @@ func (s *Session) simpleQuery(ctx context.Context, sql string) {
 			if s.implicit {
 				_ = s.backendExec(ctx, "ROLLBACK")
 				s.implicit = false
+				s.unlockTx()
 			} else if s.tx == txBlock {
 				s.tx = txFailed
+			}
+			if s.tx == txIdle {
+				s.unlockTx()
 			}
 			return
 		}
@@ -54,6 +64,9 @@ func (s *Session) simpleQuery(ctx context.Context, sql string) {
 		if err := s.backendExec(ctx, "COMMIT"); err != nil {
 			s.sendStatementError(err, nil)
 		}
+	}
+	if s.tx == txIdle {
+		s.unlockTx()
 	}
 }
 
@@ -103,11 +116,53 @@ func (s *Session) execSimple(ctx context.Context, st *stmt.Statement, multi bool
 	}
 	sctx, done := s.statementContext(ctx)
 	defer done()
-	res, err := s.backend.Query(sctx, st.SQL)
+	if writes(st) {
+		if err := s.lockTx(sctx); err != nil {
+			return err
+		}
+	}
+	res, err := s.runOnBackend(sctx, st)
 	if err != nil {
 		return err
 	}
 	return s.sendResult(sctx, res, st)
+}
+
+// runOnBackend runs a statement with no parameters, rewritten for the
+// backend's dialect. A statement rewritten into several runs them in order
+// and returns the last one's result.
+func (s *Session) runOnBackend(ctx context.Context, st *stmt.Statement) (*backends.Result, error) {
+	plan, err := s.plan(st)
+	if err != nil {
+		return nil, err
+	}
+	if plan == nil {
+		return s.backend.Query(ctx, st.SQL)
+	}
+	if plan.NoOp {
+		return &backends.Result{RowsAffected: -1}, nil
+	}
+	for i, sql := range plan.SQL {
+		res, err := s.backend.Query(ctx, sql)
+		if err != nil {
+			return nil, err
+		}
+		if i == len(plan.SQL)-1 {
+			return res, nil
+		}
+		if res.Rows != nil {
+			res.Rows.Release()
+		}
+	}
+	return &backends.Result{RowsAffected: -1}, nil
+}
+
+// plan returns the dialect rewrite of st, or nil to run it as written.
+func (s *Session) plan(st *stmt.Statement) (*dialect.Plan, error) {
+	if s.h.rw == nil {
+		return nil, nil
+	}
+	return s.h.rw.Rewrite(st)
 }
 
 var errInFailedTx = pgerror.New(pgerror.InFailedSQLTransaction, "current transaction is aborted, commands ignored until end of transaction block")

@@ -30,7 +30,11 @@ func (s *Session) execTransaction(ctx context.Context, st *stmt.Statement, multi
 			s.tx = txBlock
 			return complete(st.Tag)
 		}
+		if err := s.lockTx(ctx); err != nil {
+			return err
+		}
 		if err := s.backendExec(ctx, "BEGIN"); err != nil {
+			s.unlockTx()
 			return err
 		}
 		s.tx = txBlock
@@ -52,6 +56,9 @@ func (s *Session) execTransaction(ctx context.Context, st *stmt.Statement, multi
 		err := s.backendExec(ctx, op)
 		s.tx, s.implicit = txIdle, false
 		s.ext.txEnded()
+		if !multi {
+			s.unlockTx()
+		}
 		if err != nil && op == "COMMIT" {
 			return err
 		}

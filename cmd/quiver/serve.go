@@ -17,7 +17,7 @@ func newServer(o *options, be backends.Backend, log zerolog.Logger) *server.Serv
 		Addr:      o.listen,
 		MaxConns:  o.maxConns,
 		Handshake: &handshake.Config{ServerVersion: serverVersion},
-		Handler:   dispatch.NewHandler(dispatch.Config{Backend: be}),
+		Handler:   dispatch.NewHandler(dispatch.Config{Backend: be, Dialect: backends.DialectOf(be)}),
 		Logger:    log,
 	})
 }

@@ -66,7 +66,7 @@ func Start(t testing.TB, opts ...Options) *Server {
 		Addr:      "127.0.0.1:0",
 		MaxConns:  o.MaxConns,
 		Handshake: &handshake.Config{},
-		Handler:   dispatch.NewHandler(dispatch.Config{Backend: be}),
+		Handler:   dispatch.NewHandler(dispatch.Config{Backend: be, Dialect: backends.DialectOf(be)}),
 		Logger:    zerolog.New(zerolog.NewTestWriter(t)).Level(level),
 	})
 	addr, err := srv.Listen()

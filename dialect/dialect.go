@@ -1,0 +1,95 @@
+// Package dialect rewrites PostgreSQL statements, on their parse trees, into
+// what a backend engine accepts. It never edits SQL text with patterns: a
+// statement is parsed by the real PostgreSQL parser (package stmt), changed
+// as a tree, and deparsed.
+package dialect
+
+import (
+	"strings"
+
+	pg_query "github.com/pganalyze/pg_query_go/v6"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
+
+	"github.com/quiverdb/quiver/pgerror"
+	"github.com/quiverdb/quiver/stmt"
+)
+
+// Plan is how to run one client statement on the backend.
+type Plan struct {
+	// SQL holds the statements to run in order; the client sees one
+	// command tag, the statement's own. Empty with NoOp set means the
+	// statement is accepted and does nothing on this engine.
+	SQL  []string
+	NoOp bool
+}
+
+// Rewriter rewrites statements for one engine.
+type Rewriter interface {
+	// Rewrite returns the plan for st, or a nil plan when st runs as
+	// written.
+	Rewrite(st *stmt.Statement) (*Plan, error)
+}
+
+// For returns the rewriter for an engine's dialect: "duckdb", or "" and
+// "postgres" for engines that take PostgreSQL as it is.
+func For(name string) Rewriter {
+	if name == "duckdb" {
+		return duckdb{}
+	}
+	return nil
+}
+
+// parseTreeVersion is the parser's tree version, which Deparse checks.
+var parseTreeVersion = func() int32 {
+	r, err := pg_query.Parse("select 1")
+	if err != nil {
+		return 0
+	}
+	return r.Version
+}()
+
+// deparse turns a changed tree back into SQL.
+func deparse(n *pg_query.Node) (string, error) {
+	out, err := pg_query.Deparse(&pg_query.ParseResult{Version: parseTreeVersion, Stmts: []*pg_query.RawStmt{{Stmt: n}}})
+	if err != nil {
+		return "", pgerror.New(pgerror.FeatureNotSupported, "cannot rewrite statement: %v", err)
+	}
+	return out, nil
+}
+
+// clone copies a tree so the cached parse of a statement is never changed.
+func clone(n *pg_query.Node) *pg_query.Node { return proto.Clone(n).(*pg_query.Node) }
+
+// walk calls f on every message of the tree below m, parents first.
+func walk(m protoreflect.Message, f func(protoreflect.Message)) {
+	f(m)
+	m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
+		switch {
+		case fd.IsList() && fd.Message() != nil:
+			l := v.List()
+			for i := 0; i < l.Len(); i++ {
+				walk(l.Get(i).Message(), f)
+			}
+		case fd.Message() != nil && !fd.IsMap():
+			walk(v.Message(), f)
+		}
+		return true
+	})
+}
+
+// names returns the strings of a qualified name list.
+func names(list []*pg_query.Node) []string {
+	out := make([]string, 0, len(list))
+	for _, n := range list {
+		if s := n.GetString_(); s != nil {
+			out = append(out, s.Sval)
+		}
+	}
+	return out
+}
+
+func isPgCatalog(list []*pg_query.Node) bool {
+	n := names(list)
+	return len(n) == 2 && strings.EqualFold(n[0], "pg_catalog")
+}

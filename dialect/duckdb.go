@@ -1,0 +1,119 @@
+package dialect
+
+import (
+	pg_query "github.com/pganalyze/pg_query_go/v6"
+	"google.golang.org/protobuf/reflect/protoreflect"
+
+	"github.com/quiverdb/quiver/stmt"
+)
+
+// duckdb rewrites for embedded DuckDB, whose parser is PostgreSQL's but
+// whose engine lacks some of PostgreSQL's statement forms.
+type duckdb struct{}
+
+func (duckdb) Rewrite(st *stmt.Statement) (*Plan, error) {
+	if st.Node == nil {
+		return nil, nil
+	}
+	switch x := st.Node.Node.(type) {
+	case *pg_query.Node_VacuumStmt:
+		// DuckDB has no VACUUM ... of named tables nor ANALYZE options
+		// worth passing; PostgreSQL clients run them as maintenance.
+		return &Plan{NoOp: true}, nil
+	case *pg_query.Node_DropStmt:
+		// DuckDB drops one object per statement.
+		if len(x.DropStmt.Objects) > 1 {
+			return splitList(st.Node, func(n *pg_query.Node) *[]*pg_query.Node { return &n.GetDropStmt().Objects })
+		}
+	case *pg_query.Node_TruncateStmt:
+		if len(x.TruncateStmt.Relations) > 1 {
+			return splitList(st.Node, func(n *pg_query.Node) *[]*pg_query.Node { return &n.GetTruncateStmt().Relations })
+		}
+	}
+	if !needsTreeRewrite(st.Node) {
+		return nil, nil
+	}
+	n := clone(st.Node)
+	rewriteTree(n)
+	sql, err := deparse(n)
+	if err != nil {
+		return nil, err
+	}
+	return &Plan{SQL: []string{sql}}, nil
+}
+
+// splitList runs a statement once per element of one of its lists.
+func splitList(n *pg_query.Node, list func(*pg_query.Node) *[]*pg_query.Node) (*Plan, error) {
+	items := *list(n)
+	p := &Plan{}
+	for _, it := range items {
+		c := clone(n)
+		*list(c) = []*pg_query.Node{it}
+		rewriteTree(c)
+		sql, err := deparse(c)
+		if err != nil {
+			return nil, err
+		}
+		p.SQL = append(p.SQL, sql)
+	}
+	return p, nil
+}
+
+// needsTreeRewrite reports whether the tree has anything rewriteTree
+// changes, so untouched statements keep their original text.
+func needsTreeRewrite(n *pg_query.Node) bool {
+	found := false
+	walk(n.ProtoReflect(), func(m protoreflect.Message) {
+		if found {
+			return
+		}
+		switch x := m.Interface().(type) {
+		case *pg_query.CreateStmt:
+			found = len(x.Options) > 0 || x.Tablespacename != "" ||
+				(x.Relation != nil && x.Relation.Relpersistence == "u")
+		case *pg_query.IndexStmt:
+			found = len(x.Options) > 0 || x.TableSpace != ""
+		case *pg_query.A_Expr:
+			found = isPgCatalog(x.Name)
+		case *pg_query.CollateClause:
+			found = isDefaultCollation(x)
+		case *pg_query.Constraint:
+			found = len(x.Options) > 0 || x.Indexspace != ""
+		}
+	})
+	return found
+}
+
+func isDefaultCollation(c *pg_query.CollateClause) bool {
+	n := names(c.Collname)
+	return len(n) > 0 && (n[len(n)-1] == "default" || n[len(n)-1] == "C" || n[len(n)-1] == "POSIX")
+}
+
+// rewriteTree makes the changes DuckDB needs in place:
+//   - storage options (WITH (fillfactor=...)), tablespaces and UNLOGGED
+//     are dropped: DuckDB has no such storage parameters;
+//   - OPERATOR(pg_catalog.~) becomes the plain operator;
+//   - COLLATE pg_catalog."default" (and "C") is dropped.
+func rewriteTree(n *pg_query.Node) {
+	walk(n.ProtoReflect(), func(m protoreflect.Message) {
+		switch x := m.Interface().(type) {
+		case *pg_query.CreateStmt:
+			x.Options, x.Tablespacename = nil, ""
+			if x.Relation != nil && x.Relation.Relpersistence == "u" {
+				x.Relation.Relpersistence = "p"
+			}
+		case *pg_query.IndexStmt:
+			x.Options, x.TableSpace = nil, ""
+		case *pg_query.Constraint:
+			x.Options, x.Indexspace = nil, ""
+		case *pg_query.A_Expr:
+			if isPgCatalog(x.Name) {
+				x.Name = x.Name[1:]
+			}
+		case *pg_query.Node:
+			if cc := x.GetCollateClause(); cc != nil && isDefaultCollation(cc) && cc.Arg != nil {
+				x.Node = cc.Arg.Node
+			}
+		}
+	})
+}
