@@ -22,9 +22,9 @@ type preparedStmt struct {
 	// unknown marks parameters neither the client nor the engine typed:
 	// they are reported as text, and their values typed at Bind.
 	unknown []bool
-	bstmt  backends.Stmt // nil for statements quiver runs itself
-	schema *arrow.Schema // rows it returns, or nil
-	refs   int           // portals using it, plus one while it is named
+	bstmt   backends.Stmt // nil for statements quiver runs itself
+	schema  *arrow.Schema // rows it returns, or nil
+	refs    int           // portals using it, plus one while it is named
 }
 
 func (p *preparedStmt) release() {
