@@ -9,7 +9,7 @@ import (
 )
 
 // startDuck serves a fresh in-memory DuckDB.
-func startDuck(t *testing.T, edit func(*Config)) *testServer {
+func startDuck(t testing.TB, edit func(*Config)) *testServer {
 	t.Helper()
 	be, err := duckdb.Open("duckdb:", duckdb.Options{})
 	if err != nil {

@@ -38,7 +38,7 @@ type testServer struct {
 
 // startServer serves be on 127.0.0.1:0. The server's allocator is checked
 // for leaks when the test ends.
-func startServer(t *testing.T, be backends.Backend, edit func(*Config)) *testServer {
+func startServer(t testing.TB, be backends.Backend, edit func(*Config)) *testServer {
 	t.Helper()
 	mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
 	cfg := Config{
@@ -77,7 +77,7 @@ func startServer(t *testing.T, be backends.Backend, edit func(*Config)) *testSer
 
 // client returns an arrow-go Flight SQL client whose allocator is checked
 // for leaks when the test ends.
-func (ts *testServer) client(t *testing.T, middleware ...flight.ClientMiddleware) *flightsql.Client {
+func (ts *testServer) client(t testing.TB, middleware ...flight.ClientMiddleware) *flightsql.Client {
 	t.Helper()
 	cl, err := flightsql.NewClient(ts.addr, nil, middleware, grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {
