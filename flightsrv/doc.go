@@ -40,6 +40,9 @@
 // connection of its own running BEGIN ... COMMIT, so statements sent
 // without the transaction id stay outside it, as Flight SQL requires. A
 // connection freed by a transaction is kept as a spare for the next one.
+// Session options (SetSessionOptions "catalog" and "schema") apply to
+// every connection of the session; a setting made with an SQL SET applies
+// to the connection that ran it only.
 // Calls on one backend connection are serialised with a mutex held for each
 // backend call, including each Next of a streaming result, as the
 // backends contract requires.
