@@ -33,7 +33,7 @@ func (v *ValueDecoder) AppendText(b array.Builder, s string) error {
 // AppendBinary appends the value whose binary (send) form is data.
 func (v *ValueDecoder) AppendBinary(b array.Builder, data []byte) error {
 	err := v.d.binary(b, data)
-	if err == errShortBinary {
+	if err == errShortBinary || err == errInsufficientBinary {
 		return pgerror.New(pgerror.InvalidBinaryRepresentation, "incorrect binary data format")
 	}
 	return err

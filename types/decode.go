@@ -128,6 +128,8 @@ func DecodeParamsWith(mem memory.Allocator, types []arrow.DataType, formats []in
 			err = d.binary(fb, v)
 			if err == errShortBinary {
 				err = pgerror.New(pgerror.InvalidBinaryRepresentation, "incorrect binary data format in bind parameter %d", i+1)
+			} else if err == errInsufficientBinary {
+				err = pgerror.New(pgerror.ProtocolViolation, "insufficient data left in message")
 			}
 		}
 		if err != nil {

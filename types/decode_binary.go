@@ -16,6 +16,22 @@ import (
 // reports it as PostgreSQL does, naming the parameter.
 var errShortBinary = errors.New("incorrect binary data format")
 
+// errInsufficientBinary marks binary input shorter than its type's width,
+// which PostgreSQL reports as a malformed message.
+var errInsufficientBinary = errors.New("insufficient data left in message")
+
+// intWidth is the byte width of the PostgreSQL integer type an Arrow
+// integer type is described as (OIDFor): int2, int4 or int8, or oid.
+func intWidth(id arrow.Type) int {
+	switch id {
+	case arrow.INT8, arrow.INT16, arrow.UINT8:
+		return 2
+	case arrow.INT32, arrow.UINT16, arrow.UINT32:
+		return 4
+	}
+	return 8
+}
+
 func be16(v []byte) int16 { return int16(binary.BigEndian.Uint16(v)) }
 func be32(v []byte) int32 { return int32(binary.BigEndian.Uint32(v)) }
 func be64(v []byte) int64 { return int64(binary.BigEndian.Uint64(v)) }
@@ -49,6 +65,14 @@ func (d *paramDecoder) binary(b array.Builder, v []byte) error {
 		b.(*array.BooleanBuilder).Append(v[0] != 0)
 		return nil
 	case arrow.INT8, arrow.INT16, arrow.INT32, arrow.INT64, arrow.UINT8, arrow.UINT16, arrow.UINT32:
+		// The receive function of the parameter's PostgreSQL type reads
+		// exactly its width: fewer bytes are a protocol error (08P01),
+		// more are bad binary data (22P03), as in int4recv.
+		if w := intWidth(t.ID()); len(v) < w {
+			return errInsufficientBinary
+		} else if len(v) > w && !(t.ID() == arrow.UINT32 && len(v) == 8) { // uint32 is int8, or oid
+			return errShortBinary
+		}
 		var n int64
 		switch len(v) {
 		case 2:

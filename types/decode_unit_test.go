@@ -71,8 +71,12 @@ func TestDecodeParamsErrors(t *testing.T) {
 		{[]arrow.DataType{i32, i32}, []int16{0, 1, 1}, [][]byte{nil, nil}, pgerror.ProtocolViolation, "bind message has 3 parameter formats but 2 parameters"},
 		{[]arrow.DataType{i32}, []int16{3}, [][]byte{nil}, pgerror.ProtocolViolation, "unsupported format code: 3"},
 		{[]arrow.DataType{nil}, nil, [][]byte{nil}, pgerror.IndeterminateDatatype, "could not determine data type of parameter $1"},
-		{[]arrow.DataType{i32, i32}, []int16{1}, [][]byte{{0, 0, 0, 1}, {1, 2, 3}}, pgerror.InvalidBinaryRepresentation, "incorrect binary data format in bind parameter 2"},
-		{[]arrow.DataType{i32}, []int16{1}, [][]byte{{0, 0, 0, 1, 0, 0, 0, 0}}, pgerror.NumericValueOutOfRange, "integer out of range"},
+		// As int4recv: too few bytes is a malformed message, too many is bad
+		// binary data (both proven on PostgreSQL by the extended_bind_errors
+		// transcript).
+		{[]arrow.DataType{i32, i32}, []int16{1}, [][]byte{{0, 0, 0, 1}, {1, 2, 3}}, pgerror.ProtocolViolation, "insufficient data left in message"},
+		{[]arrow.DataType{i32}, []int16{1}, [][]byte{{0, 0, 0, 1, 0, 0, 0, 0}}, pgerror.InvalidBinaryRepresentation, "incorrect binary data format in bind parameter 1"},
+		{[]arrow.DataType{arrow.PrimitiveTypes.Int64}, []int16{1}, [][]byte{{0xff, 0xfe}}, pgerror.ProtocolViolation, "insufficient data left in message"},
 		{[]arrow.DataType{arrow.StructOf(arrow.Field{Name: "a", Type: i32})}, nil, [][]byte{[]byte("(1)")}, pgerror.FeatureNotSupported, ""},
 		{[]arrow.DataType{arrow.ListOf(i32)}, []int16{1}, [][]byte{{0, 0, 0, 1, 0, 0, 0, 2}}, pgerror.InvalidBinaryRepresentation, "incorrect binary data format in bind parameter 1"},
 		{[]arrow.DataType{arrow.ListOf(i32)}, []int16{1}, [][]byte{{0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 23, 0, 0, 0, 1, 0, 0, 0, 1}}, pgerror.InvalidBinaryRepresentation, "invalid array flags"},
@@ -110,7 +114,6 @@ func TestDecodeParamsValues(t *testing.T) {
 		{arrow.PrimitiveTypes.Uint64, 0, []byte("18446744073709551615"), "18446744073709551615"},
 		{arrow.PrimitiveTypes.Uint64, 0, []byte("1.5"), "2"},
 		{arrow.PrimitiveTypes.Uint64, 1, []byte{0, 1, 0, 0, 0, 0, 0, 0, 0, 42}, "42"},
-		{arrow.PrimitiveTypes.Int64, 1, []byte{0xff, 0xfe}, "-2"}, // int2 sent for a bigint
 		{arrow.PrimitiveTypes.Uint32, 1, []byte{0xff, 0xff, 0xff, 0xff}, "4294967295"},
 		{arrow.PrimitiveTypes.Float64, 1, []byte{0x3f, 0xc0, 0, 0}, "1.5"}, // float4 sent for a float8
 		{arrow.FixedWidthTypes.Duration_ms, 0, []byte("01:00:00.0015"), "3600002"},
