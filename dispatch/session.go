@@ -59,6 +59,10 @@ type Config struct {
 	// Dialect names the backend's SQL dialect ("duckdb"), whose rewrites
 	// package dialect applies; "" runs PostgreSQL SQL as written.
 	Dialect string
+	// SessionInit holds statements run on each new backend session before
+	// the client's first statement (the catalog layer's functions and
+	// views for engines that lack PostgreSQL's).
+	SessionInit func(info backends.SessionInfo) []string
 	// MaxMessageSize bounds a frontend message's declared length; larger
 	// messages get 08P01 and the connection closes. 0 means 1 GiB, as in
 	// PostgreSQL.
@@ -138,15 +142,24 @@ func (h *Handler) Serve(ctx context.Context, c Conn, info Info) (err error) {
 		s.fatal(err)
 		return nil
 	}
-	bs, err := h.cfg.Backend.Open(ctx, backends.SessionInfo{
+	sinfo := backends.SessionInfo{
 		User: info.User, Database: info.Database, Password: info.Password,
 		Application: info.Params["application_name"], Params: info.Params,
-	})
+	}
+	bs, err := h.cfg.Backend.Open(ctx, sinfo)
 	if err != nil {
 		s.fatal(err)
 		return nil
 	}
 	s.backend = bs
+	if h.cfg.SessionInit != nil {
+		for _, q := range h.cfg.SessionInit(sinfo) {
+			if err := s.backendExec(ctx, q); err != nil {
+				s.fatal(pgerror.Wrap(err, pgerror.InternalError))
+				return nil
+			}
+		}
+	}
 	defer func() {
 		s.ext.closeAll()
 		defer s.unlockTx()
