@@ -2,6 +2,7 @@ package clients
 
 import (
 	"context"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
@@ -20,7 +21,10 @@ func pythonProgram(t *testing.T, file string) func(ctx context.Context, tgt targ
 		t.Fatal(err)
 	}
 	return func(ctx context.Context, tgt target) *exec.Cmd {
-		return exec.CommandContext(ctx, systemPython, src, tgt.host, strconv.Itoa(tgt.port), tgt.user, tgt.db, tgt.dialect)
+		cmd := exec.CommandContext(ctx, systemPython, src, tgt.host, strconv.Itoa(tgt.port), tgt.user, tgt.db, tgt.dialect)
+		// No __pycache__ in the source tree.
+		cmd.Env = append(os.Environ(), "PYTHONDONTWRITEBYTECODE=1")
+		return cmd
 	}
 }
 
