@@ -30,7 +30,7 @@ func TestCancelRunning(t *testing.T) {
 	select {
 	case err := <-done:
 		wantSQLError(t, "cancelled DoGet", err, codes.Canceled, "57014")
-		if d := time.Since(start); d > 2*time.Second {
+		if d := time.Since(start); d > 5*time.Second { // generous: the test machine may be loaded
 			t.Errorf("cancel took %v", d)
 		}
 	case <-time.After(10 * time.Second):

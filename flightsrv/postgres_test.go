@@ -333,7 +333,7 @@ func TestPGCancel(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantSQLError(t, "cancelled", <-done, codes.Canceled, "57014")
-	if d := time.Since(start); d > 2*time.Second {
+	if d := time.Since(start); d > 5*time.Second { // generous: the test machine may be loaded
 		t.Errorf("cancel took %v", d)
 	}
 	rec := query(t, cl, "SELECT 1")
