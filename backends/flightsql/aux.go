@@ -41,11 +41,21 @@ type aux struct {
 // minutes.
 var reconnectBackoff = backoff.Config{BaseDelay: 100 * time.Millisecond, Multiplier: 1.6, Jitter: 0.2, MaxDelay: 2 * time.Second}
 
+// auxServiceConfig retries the aux client's calls, all of which are
+// idempotent, when they fail with UNAVAILABLE: a call made just after the
+// server restarted can go out on the connection the restart cut.
+const auxServiceConfig = `{"methodConfig": [{
+	"name": [{"service": "arrow.flight.protocol.FlightService"}],
+	"retryPolicy": {"maxAttempts": 3, "initialBackoff": "0.05s", "maxBackoff": "0.5s",
+		"backoffMultiplier": 2, "retryableStatusCodes": ["UNAVAILABLE"]}
+}]}`
+
 func newAux(target string, creds credentials.TransportCredentials, maxMsg int, connectTimeout time.Duration, mem memory.Allocator) (*aux, error) {
 	cc, err := grpc.NewClient(target,
 		grpc.WithTransportCredentials(creds),
 		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(maxMsg), grpc.MaxCallSendMsgSize(maxMsg)),
 		grpc.WithConnectParams(grpc.ConnectParams{Backoff: reconnectBackoff, MinConnectTimeout: connectTimeout}),
+		grpc.WithDefaultServiceConfig(auxServiceConfig),
 		grpc.WithUserAgent("quiver"))
 	if err != nil {
 		return nil, err
@@ -143,7 +153,9 @@ func (a *aux) cancel(ctx context.Context, md metadata.MD, parts [][]byte) error 
 	if err != nil {
 		return err
 	}
-	_, err = a.cl.CancelFlightInfo(metadata.NewOutgoingContext(ctx, md), &flight.CancelFlightInfoRequest{Info: info})
+	// Waiting for the connection lets the request reach a server the
+	// connection is just finding again.
+	_, err = a.cl.CancelFlightInfo(metadata.NewOutgoingContext(ctx, md), &flight.CancelFlightInfoRequest{Info: info}, grpc.WaitForReady(true))
 	if status.Code(err) == codes.Unimplemented {
 		a.noCancel.Store(true)
 	}

@@ -204,6 +204,7 @@ type splitConfig struct {
 	locations []string            // endpoint i is at locations[i%len] when set
 	delayPart int                 // this endpoint waits delay before streaming
 	delay     time.Duration       //
+	hold      time.Duration       // every endpoint waits this long before streaming
 	gate      chan struct{}       // /*gate*/ queries send 3 batches, then wait for it
 	mem       []arrow.RecordBatch // /*mem*/ queries send these
 }
@@ -275,16 +276,33 @@ func (s *splitServer) DoGetStatement(ctx context.Context, cmd flightsql.Statemen
 	perPart, q, _ := strings.Cut(rest, "|")
 	i, _ := strconv.Atoi(idx)
 	per, _ := strconv.Atoi(perPart)
-	if i == s.cfg.delayPart && s.cfg.delay > 0 {
-		select {
-		case <-time.After(s.cfg.delay):
-		case <-ctx.Done():
-			return nil, nil, ctx.Err()
+	n := s.c.active.Add(1)
+	for {
+		m := s.c.maxActive.Load()
+		if n <= m || s.c.maxActive.CompareAndSwap(m, n) {
+			break
 		}
 	}
+	streaming := false
+	defer func() {
+		if !streaming {
+			s.c.active.Add(-1)
+		}
+	}()
+	wait := s.cfg.hold
+	if i == s.cfg.delayPart {
+		wait += s.cfg.delay
+	}
+	select {
+	case <-time.After(wait):
+	case <-ctx.Done():
+		return nil, nil, ctx.Err()
+	}
 	if strings.HasPrefix(q, "/*mem*/") {
+		streaming = true
 		ch := make(chan flight.StreamChunk, 1)
 		go func() {
+			defer s.c.active.Add(-1)
 			defer close(ch)
 			for _, rec := range s.cfg.mem {
 				rec.Retain()
@@ -310,13 +328,7 @@ func (s *splitServer) DoGetStatement(ctx context.Context, cmd flightsql.Statemen
 	if err != nil {
 		return nil, nil, err
 	}
-	n := s.c.active.Add(1)
-	for {
-		m := s.c.maxActive.Load()
-		if n <= m || s.c.maxActive.CompareAndSwap(m, n) {
-			break
-		}
-	}
+	streaming = true
 	ch := make(chan flight.StreamChunk)
 	go func() {
 		defer s.c.active.Add(-1)

@@ -3,6 +3,7 @@ package adbcbackend
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/apache/arrow-adbc/go/adbc"
 
@@ -56,7 +57,8 @@ func (b *Backend) mapError(ctx context.Context, err error) error {
 	if err == nil {
 		return nil
 	}
-	if ctx != nil && ctx.Err() != nil {
+	settle(ctx)
+	if ctx.Err() != nil {
 		return canceled(ctx)
 	}
 	var pe *pgerror.Error
@@ -88,6 +90,29 @@ func fromADBC(err error) *pgerror.Error {
 	e.Message = ae.Msg
 	return e
 }
+
+// settle waits, at most a little past it, for a deadline that is about to
+// pass. A server enforcing the deadline gRPC sent it can fail a call a
+// moment before the client's own timer fires; the error is then the
+// deadline's, and should say so.
+func settle(ctx context.Context) {
+	dl, ok := ctx.Deadline()
+	if !ok || ctx.Err() != nil {
+		return
+	}
+	wait := time.Until(dl)
+	if wait > settleWindow {
+		return
+	}
+	t := time.NewTimer(max(wait, 0) + settleWindow/10)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+}
+
+const settleWindow = 100 * time.Millisecond
 
 // canceled is the error for a statement whose context ended. It wraps
 // ctx.Err(), so errors.Is(err, context.Canceled) holds.

@@ -60,7 +60,7 @@ func (s *Session) execute(ctx context.Context, c *conn, st adbc.Statement, own b
 		ordered := len(r.parts) == 1 || c.Ordered == nil || c.Ordered(r.parts)
 		f, err := newFetcher(ctx, c.ReadPartition, r.parts, s.b.cfg.MaxConcurrency, s.b.cfg.QueueSize, ordered)
 		if err != nil {
-			if ctx.Err() != nil {
+			if settle(ctx); ctx.Err() != nil {
 				s.cancelRemote(c, r.parts)
 			}
 			return nil, s.fail(ctx, c, err)
