@@ -36,7 +36,11 @@
 //   - Failures. An error that means the connection is gone (Config.IsBroken)
 //     fails that statement only; the session's next statement opens a new
 //     connection. A transaction open on the lost connection is reported
-//     lost: statements fail until ROLLBACK, and COMMIT fails.
+//     lost: statements fail until ROLLBACK, and COMMIT fails. Outside a
+//     transaction, a statement that cannot change anything (and preparing)
+//     is tried once more on a new connection when the first try finds the
+//     connection dead, as happens to the first statement after the engine
+//     restarted.
 //   - Cancellation. The statement's context is passed to every ADBC call
 //     and governs reading the rows; a cancelled statement fails with
 //     SQLSTATE 57014, wrapping context.Canceled or DeadlineExceeded. When the
