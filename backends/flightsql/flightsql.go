@@ -23,7 +23,8 @@
 //   - Credentials: none; a fixed bearer token; or pass-through, where each
 //     session logs in with the client's user name and password (the Flight
 //     basic-auth handshake) and keeps the bearer token the server returns.
-//     A refused login is SQLSTATE 28P01.
+//     A refused login is SQLSTATE 28P01. The session keeps the password,
+//     to log in again when it reconnects.
 //   - Transactions are used when the server's SqlInfo
 //     FLIGHT_SQL_SERVER_TRANSACTION says it has them.
 //   - The server is asked once per session, at open, for its SqlInfo; a
