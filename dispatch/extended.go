@@ -248,6 +248,8 @@ func (s *Session) runsLocally(st *stmt.Statement) bool {
 	case stmt.KindCopy:
 		cs := st.Node.GetCopyStmt()
 		return cs != nil && cs.Filename == "" && !cs.IsProgram
+	case stmt.KindUtility:
+		return st.Node.GetDeallocateStmt() != nil
 	case stmt.KindSet:
 		vs := st.Node.GetVariableSetStmt()
 		return vs != nil && (lookupSetting(vs.Name) != nil || vs.Name == "timezone" || vs.Kind == 6 /* RESET ALL */)
@@ -447,6 +449,16 @@ func (s *Session) execute(ctx context.Context, m *pgproto3.Execute) error {
 	if !p.started {
 		p.started = true
 		if s.runsLocally(st) {
+			if st.Kind == stmt.KindShow && p.enc != nil {
+				// Rows without a RowDescription: Describe sent that.
+				rr, err := s.showResult(st)
+				if err != nil {
+					return err
+				}
+				p.ctx, p.cancel = context.WithCancel(ctx)
+				p.cur = portalCursor{rr: rr, enc: p.enc}
+				return s.continuePortal(p, st, m)
+			}
 			p.complete = true
 			return s.execSimple(ctx, st, false)
 		}
@@ -496,6 +508,11 @@ func (s *Session) execute(ctx context.Context, m *pgproto3.Execute) error {
 		done()
 		p.cur = portalCursor{rr: res.Rows, enc: p.enc}
 	}
+	return s.continuePortal(p, st, m)
+}
+
+// continuePortal sends the portal's next rows, up to Execute's limit.
+func (s *Session) continuePortal(p *portal, st *stmt.Statement, m *pgproto3.Execute) error {
 	sctx, done := s.portalContext(p)
 	defer done()
 	n, suspended, err := s.streamRows(sctx, &p.cur, int64(m.MaxRows))

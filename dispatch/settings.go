@@ -92,7 +92,14 @@ func checkBool(_ *Session, v string) (string, error) {
 }
 
 func checkEncoding(_ *Session, v string) (string, error) {
-	switch strings.ToUpper(strings.ReplaceAll(strings.ReplaceAll(v, "-", ""), "_", "")) {
+	// PostgreSQL ignores punctuation in encoding names ('utf-8', "UTF_8").
+	norm := strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, v)
+	switch strings.ToUpper(norm) {
 	case "UTF8", "UNICODE":
 		return "UTF8", nil
 	}

@@ -104,6 +104,10 @@ func (s *Session) execSimple(ctx context.Context, st *stmt.Statement, multi bool
 		if handled, err := s.execCopy(ctx, st); handled {
 			return err
 		}
+	case stmt.KindUtility:
+		if d := st.Node.GetDeallocateStmt(); d != nil {
+			return s.deallocate(d.Name, d.Isall, st.Tag)
+		}
 	case stmt.KindShow:
 		rr, err := s.showResult(st)
 		if err != nil {
@@ -270,4 +274,24 @@ func (s *Session) countCreated(ctx context.Context, st *stmt.Statement) int64 {
 // quoteIdent quotes an identifier for SQL text quiver generates itself.
 func quoteIdent(s string) string {
 	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
+}
+
+// deallocate runs SQL DEALLOCATE, which shares its namespace with the
+// protocol's named statements (psycopg drops its statements this way).
+func (s *Session) deallocate(name string, all bool, tag string) error {
+	if all {
+		for n, ps := range s.ext.stmts {
+			ps.release()
+			delete(s.ext.stmts, n)
+		}
+	} else {
+		ps, ok := s.ext.stmts[name]
+		if !ok || name == "" {
+			return pgerror.New(pgerror.UndefinedPreparedStatement, "prepared statement \"%s\" does not exist", name)
+		}
+		ps.release()
+		delete(s.ext.stmts, name)
+	}
+	s.w.send(&pgproto3.CommandComplete{CommandTag: []byte(tag)})
+	return nil
 }

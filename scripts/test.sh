@@ -18,6 +18,10 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
 
+# The PostgreSQL drivers the e2e/clients tests run: pgjdbc, asyncpg,
+# psycopg 3 and node-postgres.
+bash scripts/install-clients.sh
+
 export PATH="/usr/lib/postgresql/15/bin:$PATH"
 tags=duckdb_arrow
 go vet -tags "$tags" ./...

@@ -20,22 +20,11 @@ var knownDivergences = map[string]string{
 	"psycopg/types_binary.vc":         "varchar column described as text",
 	"psycopg/types_prepared.vc":       "varchar column described as text",
 
-	// Parse, Bind, Describe(portal), Execute, Sync of SHOW: quiver answers
-	// the Describe with RowDescription and the Execute with a second
-	// RowDescription before the DataRow; pgjdbc has no pending describe
-	// left for it and fails with NoSuchElementException.
-	"pgjdbc/show_set": "SHOW in the extended protocol sends RowDescription twice",
-
 	// getObject on an interval column makes pgjdbc look the type up in
 	// pg_type with a query using current_schemas, array_upper and
 	// generate_series; quiver answers 42883 (array_upper does not exist).
 	"pgjdbc/types_prepared.iv":  "pgjdbc's pg_type lookup for interval fails with 42883",
 	"pgjdbc/types_statement.iv": "pgjdbc's pg_type lookup for interval fails with 42883",
-
-	// asyncpg's StartupMessage has client_encoding 'utf-8', quotes included;
-	// PostgreSQL ignores the punctuation, quiver refuses with 0A000. The
-	// program then connects through a proxy that sends UTF8, to test the rest.
-	"asyncpg/connect": "client_encoding 'utf-8' (quoted) refused with 0A000",
 
 	// asyncpg introspects int4[], int8[], float8[] and bool[] with its
 	// recursive typeinfo_tree query over pg_type, pg_range and friends;
@@ -56,11 +45,6 @@ var knownDivergences = map[string]string{
 	"asyncpg/params_inferred": "parameter of + described as text",
 	"asyncpg/dml":             "parameter of + described as text",
 
-	// COPY ... FROM STDIN is not implemented: binary (asyncpg) is a syntax
-	// error, text (psycopg) reaches DuckDB as a file name.
-	"asyncpg/copy_records": "COPY FROM STDIN (FORMAT binary) fails with 42601",
-	"psycopg/copy":         "COPY FROM STDIN fails with 58030 (/dev/stdin)",
-
 	// A numeric parameter (OID 1700) selected without a cast is described
 	// as numeric(38,10) and printed with ten decimals: 1.5 comes back as
 	// 1.5000000000 (PostgreSQL: typmod -1, 1.5).
@@ -68,10 +52,6 @@ var knownDivergences = map[string]string{
 
 	// SAVEPOINT (psycopg's nested transaction blocks) fails with 42601.
 	"psycopg/savepoint": "SAVEPOINT fails with 42601",
-
-	// After DDL psycopg drops its prepared statements with DEALLOCATE ALL;
-	// quiver answers 42601 (DEALLOCATE requires a name).
-	"psycopg/ddl_after_prepare": "DEALLOCATE ALL fails with 42601",
 
 	// DECLARE ... CURSOR (psycopg's named cursors) fails with 42601.
 	"psycopg/named_cursor": "DECLARE CURSOR fails with 42601",
