@@ -37,9 +37,12 @@ package backends
 import (
 	"context"
 	"errors"
+	"strconv"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/quiverdb/quiver/pgerror"
 )
 
 // Field metadata keys a backend may set on result fields.
@@ -146,4 +149,52 @@ func DialectOf(b Backend) string {
 // run concurrently.
 type TxSerializer interface {
 	SerializeTransactions() bool
+}
+
+// IngestMode says what bulk ingestion does with the target table.
+type IngestMode int
+
+const (
+	// IngestCreate creates the table; it fails with 42P07 if it exists.
+	IngestCreate IngestMode = iota
+	// IngestAppend appends to an existing table; it fails with 42P01 if
+	// there is none.
+	IngestAppend
+	// IngestReplace drops the table if it exists and creates it anew.
+	IngestReplace
+	// IngestCreateAppend creates the table if it is missing, then appends.
+	IngestCreateAppend
+)
+
+// String returns the mode's name.
+func (m IngestMode) String() string {
+	switch m {
+	case IngestCreate:
+		return "create"
+	case IngestAppend:
+		return "append"
+	case IngestReplace:
+		return "replace"
+	case IngestCreateAppend:
+		return "create_append"
+	}
+	return "IngestMode(" + strconv.Itoa(int(m)) + ")"
+}
+
+// Ingester is implemented by sessions that load Arrow batches into a table
+// themselves (PostgreSQL's binary COPY), creating it from the batches'
+// schema when the mode asks. Ingest is all or nothing: on error nothing is
+// left behind, including a table it created or dropped. table is one
+// identifier or schema.table, each part taken as written. It reads rows to
+// the end and does not release them.
+type Ingester interface {
+	Ingest(ctx context.Context, table string, mode IngestMode, rows array.RecordReader) (int64, error)
+}
+
+// Noticer is implemented by sessions that have notices or warnings for the
+// client, such as a Flight SQL backend saying that BEGIN has no effect on a
+// server without transactions. The frontend drains them after each call and
+// sends them before the statement's completion.
+type Noticer interface {
+	Notices() []*pgerror.Error
 }

@@ -136,6 +136,7 @@ func (s *Session) execSimple(ctx context.Context, st *stmt.Statement, multi bool
 // backend's dialect. A statement rewritten into several runs them in order
 // and returns the last one's result.
 func (s *Session) runOnBackend(ctx context.Context, st *stmt.Statement) (*backends.Result, error) {
+	defer s.drainNotices()
 	plan, err := s.plan(st)
 	if err != nil {
 		return nil, err
@@ -240,6 +241,7 @@ func (s *Session) sendAllRows(ctx context.Context, rr array.RecordReader, st *st
 
 // backendExec runs a statement whose result is not sent to the client.
 func (s *Session) backendExec(ctx context.Context, sql string) error {
+	defer s.drainNotices()
 	sctx, done := s.statementContext(ctx)
 	defer done()
 	res, err := s.backend.Query(sctx, sql)
@@ -294,4 +296,21 @@ func (s *Session) deallocate(name string, all bool, tag string) error {
 	}
 	s.w.send(&pgproto3.CommandComplete{CommandTag: []byte(tag)})
 	return nil
+}
+
+// drainNotices sends the backend session's pending notices.
+func (s *Session) drainNotices() {
+	n, ok := s.backend.(backends.Noticer)
+	if !ok {
+		return
+	}
+	for _, e := range n.Notices() {
+		if e.Severity == "" || e.Severity == "ERROR" {
+			e.Severity = "NOTICE"
+		}
+		s.w.send(&pgproto3.NoticeResponse{
+			Severity: e.Severity, SeverityUnlocalized: e.Severity, Code: e.Code,
+			Message: e.Message, Detail: e.Detail, Hint: e.Hint,
+		})
+	}
 }

@@ -15,30 +15,19 @@ import (
 	"github.com/quiverdb/quiver/types/pgarrow"
 )
 
-// IngestMode says what bulk ingestion does with the target table. The
-// values are those of the postgres backend's IngestMode.
-type IngestMode int
+// IngestMode says what bulk ingestion does with the target table.
+type IngestMode = backends.IngestMode
 
+// The ingest modes.
 const (
-	// IngestCreate creates the table; it fails if the table exists.
-	IngestCreate IngestMode = iota
-	// IngestAppend appends to an existing table; it fails if there is none.
-	IngestAppend
-	// IngestReplace drops the table if it exists and creates it anew.
-	IngestReplace
-	// IngestCreateAppend creates the table if it is missing, then appends.
-	IngestCreateAppend
+	IngestCreate       = backends.IngestCreate
+	IngestAppend       = backends.IngestAppend
+	IngestReplace      = backends.IngestReplace
+	IngestCreateAppend = backends.IngestCreateAppend
 )
 
-// Ingester is a backends.Session that loads Arrow batches into a table
-// itself, faster than row-by-row INSERTs (PostgreSQL's COPY). Ingest must
-// be all or nothing: on error nothing is left behind, including a table it
-// created or dropped. table is one identifier or schema.table, each part
-// taken as written (not folded, not quoted). It reads rows to the end and
-// does not release them.
-type Ingester interface {
-	Ingest(ctx context.Context, table string, mode IngestMode, rows array.RecordReader) (int64, error)
-}
+// Ingester is a session with its own bulk load path (backends.Ingester).
+type Ingester = backends.Ingester
 
 // appender is a backends.Session that appends an Arrow stream to an
 // existing table in one statement (the DuckDB backend). table is an SQL

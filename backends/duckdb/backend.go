@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	bindings "github.com/duckdb/duckdb-go-bindings"
@@ -32,12 +33,21 @@ type Options struct {
 	// RecordBatch by joining DuckDB's 2,048-row chunks. Zero or less means
 	// one chunk per batch, which avoids a copy.
 	BatchRows int
+	// StatementCache is the number of prepared statements each session
+	// keeps, by SQL text, for the statements it runs repeatedly: zero means
+	// 256, a negative number turns the cache off. Each costs some
+	// kilobytes of DuckDB memory.
+	StatementCache int
 }
 
 // Backend is an embedded DuckDB database. It is safe for concurrent use.
 type Backend struct {
 	opts Options
 	mem  memory.Allocator
+
+	// gen is moved on by statements that may change plans; cached plans
+	// of older generations are planned again.
+	gen atomic.Uint64
 
 	mu       sync.Mutex
 	db       bindings.Database
@@ -114,6 +124,11 @@ func (b *Backend) Connect(ctx context.Context) (*Session, error) {
 		return nil, pgerror.New(pgerror.ConnectionFailure, "duckdb: backend is closed")
 	}
 	s := &Session{b: b}
+	size := b.opts.StatementCache
+	if size == 0 {
+		size = defaultCacheSize
+	}
+	s.cache.init(size)
 	if bindings.Connect(b.db, &s.conn) == bindings.StateError {
 		bindings.Disconnect(&s.conn)
 		return nil, pgerror.New(pgerror.SQLClientUnableToEstablishConnection, "duckdb: cannot connect")

@@ -4,6 +4,7 @@ package duckdb
 
 import (
 	"context"
+	"slices"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	bindings "github.com/duckdb/duckdb-go-bindings"
@@ -28,6 +29,17 @@ type Session struct {
 	stmts   map[*Stmt]struct{}
 	appends int // names the views Append registers
 	closed  bool
+
+	// cache holds the statements the session runs repeatedly, prepared.
+	// See cache.go for when its entries are planned again.
+	cache stmtCache
+	// txs counts the transaction statements the session has run, and
+	// inTx tells whether the last one may have left a transaction open.
+	txs  uint64
+	inTx bool
+	// dirty is set when the session has run a statement that may change
+	// plans since its last transaction statement.
+	dirty bool
 }
 
 var _ backends.Session = (*Session)(nil)
@@ -36,8 +48,10 @@ var _ backends.Session = (*Session)(nil)
 // call that made it) and the results it produced, destroyed when the last
 // of them lets go.
 type prepared struct {
-	ps   bindings.PreparedStatement
-	refs int
+	ps      bindings.PreparedStatement
+	refs    int
+	kind    stmtKind
+	nparams int
 }
 
 func (p *prepared) retain() { p.refs++ }
@@ -82,7 +96,7 @@ func (s *Session) Query(ctx context.Context, sql string) (*backends.Result, erro
 	if err := s.begin(ctx); err != nil {
 		return nil, err
 	}
-	p, err := s.prepare(ctx, sql)
+	p, _, _, err := s.statement(ctx, sql, false)
 	if err != nil || p == nil {
 		return emptyResult(err)
 	}
@@ -120,7 +134,73 @@ func (s *Session) prepare(ctx context.Context, sql string) (*prepared, error) {
 		destroyPrepared(&p.ps)
 		return nil, engineError(ctx, bindings.ErrorTypeInvalid, msg, sql)
 	}
+	p.kind = kindOf(p.ps, sql)
+	p.nparams = int(bindings.NParams(p.ps))
 	return p, nil
+}
+
+// statement returns the prepared statement for sql, from the cache when it
+// holds a current one, with a reference for the caller; nil and no error
+// when sql holds no statement. forStmt asks for a statement that Prepare
+// will describe, which may have parameters. e is the statement's cache
+// entry, if it has one, and hit tells whether the statement came from it.
+func (s *Session) statement(ctx context.Context, sql string, forStmt bool) (p *prepared, e *cacheEntry, hit bool, err error) {
+	gen := s.b.gen.Load()
+	if e := s.cache.get(sql); e != nil {
+		if e.gen == gen && (!forStmt || !e.inTx || e.txs == s.txs) {
+			// Query runs a statement with parameters fresh, to report
+			// the missing values rather than use those Execute bound.
+			if forStmt || e.p.nparams == 0 {
+				s.cache.touch(e)
+				e.p.retain()
+				return e.p, e, true, nil
+			}
+		} else {
+			s.cache.remove(e)
+		}
+	}
+	p, err = s.prepare(ctx, sql)
+	if err != nil || p == nil {
+		return nil, nil, false, err
+	}
+	if p.kind == kindState || (!forStmt && p.nparams > 0) || !s.cache.admit(sql) {
+		return p, nil, false, nil
+	}
+	return p, s.cachePrepared(sql, p, gen), false, nil
+}
+
+// cachePrepared caches p for sql, prepared at generation gen, and returns
+// its entry.
+func (s *Session) cachePrepared(sql string, p *prepared, gen uint64) *cacheEntry {
+	e := &cacheEntry{sql: sql, p: p, gen: gen, inTx: s.inTx, txs: s.txs}
+	p.retain()
+	s.cache.add(e)
+	return e
+}
+
+// ran records that p was run, or tried, for the plans it may invalidate.
+func (s *Session) ran(p *prepared) {
+	switch p.kind {
+	case kindPlain:
+		return
+	case kindState:
+		s.dirty = true
+		s.b.gen.Add(1)
+		return
+	case kindBegin:
+		s.inTx = true
+	case kindEnd:
+		s.inTx = false
+	default:
+		s.inTx = true // unknown: assume the worst
+	}
+	s.txs++
+	if s.dirty {
+		// A change made inside the transaction that just ended (or
+		// began, harmlessly) becomes visible to other sessions now.
+		s.dirty = false
+		s.b.gen.Add(1)
+	}
 }
 
 // expect is what a prepared statement described: the schema its rows must
@@ -140,11 +220,13 @@ func (s *Session) run(ctx context.Context, p *prepared, sql string, want *expect
 		msg := bindings.PendingError(pr)
 		destroyPending(&pr)
 		w.end()
+		s.ran(p)
 		return nil, engineError(ctx, bindings.ErrorTypeInvalid, msg, sql)
 	}
 	var res bindings.Result
 	st := executePending(pr, &res)
 	destroyPending(&pr)
+	s.ran(p)
 	if st == bindings.StateError {
 		err := engineError(ctx, bindings.ResultErrorType(&res), bindings.ResultError(&res), sql)
 		destroyResult(&res)
@@ -176,15 +258,36 @@ func (s *Session) Prepare(ctx context.Context, sql string, paramTypes []arrow.Da
 	if err := s.begin(ctx); err != nil {
 		return nil, err
 	}
-	p, err := s.prepare(ctx, sql)
+	gen := s.b.gen.Load()
+	p, e, hit, err := s.statement(ctx, sql, true)
 	if err != nil {
 		return nil, err
 	}
 	st := &Stmt{s: s, p: p, sql: sql}
-	if p != nil {
+	switch {
+	case p == nil:
+	case e != nil && e.desc != nil && e.desc.matches(paramTypes):
+		st.description = *e.desc
+	default:
+		if hit && p.nparams > 0 {
+			// Executing the cached statement may have replanned it for
+			// the types of the values bound, which would change the
+			// parameter types DuckDB reports: describe a fresh one.
+			p.release()
+			if p, err = s.prepare(ctx, sql); err != nil {
+				return nil, err
+			}
+			st.p = p
+			e = s.cachePrepared(sql, p, gen)
+		}
 		if err := st.describe(ctx, paramTypes); err != nil {
 			p.release()
 			return nil, err
+		}
+		if e != nil {
+			d := st.description
+			d.declared = slices.Clone(paramTypes)
+			e.desc = &d
 		}
 	}
 	if s.stmts == nil {
@@ -206,6 +309,7 @@ func (s *Session) Close() error {
 	for st := range s.stmts {
 		st.Close()
 	}
+	s.cache.clear()
 	s.closed = true
 	bindings.Disconnect(&s.conn)
 	s.b.sessionClosed()

@@ -30,16 +30,11 @@ import (
 // the statement with sample values of the parameter types, so Schema matches
 // what Execute returns.
 type Stmt struct {
-	s      *Session
-	p      *prepared // nil for an empty statement
-	sql    string
-	params []arrow.Field
-	text   []bool // bind strings for parameter i as VARCHAR values, not literals
-	schema *arrow.Schema
-	// replans is set when the result types depend on the types of the
-	// values bound (the statement was described with DESCRIBE).
-	replans bool
-	closed  bool
+	s   *Session
+	p   *prepared // nil for an empty statement
+	sql string
+	description
+	closed bool
 }
 
 var _ backends.Stmt = (*Stmt)(nil)

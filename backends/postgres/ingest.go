@@ -8,39 +8,21 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow/array"
 
+	"github.com/quiverdb/quiver/backends"
 	"github.com/quiverdb/quiver/pgerror"
 	"github.com/quiverdb/quiver/types/pgarrow"
 )
 
 // IngestMode says what Ingest does with the target table.
-type IngestMode int
+type IngestMode = backends.IngestMode
 
+// The ingest modes.
 const (
-	// IngestCreate creates the table; it fails with 42P07 if it exists.
-	IngestCreate IngestMode = iota
-	// IngestAppend appends to an existing table; it fails with 42P01 if
-	// there is none.
-	IngestAppend
-	// IngestReplace drops the table if it exists and creates it anew.
-	IngestReplace
-	// IngestCreateAppend creates the table if it is missing, then appends.
-	IngestCreateAppend
+	IngestCreate       = backends.IngestCreate
+	IngestAppend       = backends.IngestAppend
+	IngestReplace      = backends.IngestReplace
+	IngestCreateAppend = backends.IngestCreateAppend
 )
-
-// String returns the mode's name.
-func (m IngestMode) String() string {
-	switch m {
-	case IngestCreate:
-		return "create"
-	case IngestAppend:
-		return "append"
-	case IngestReplace:
-		return "replace"
-	case IngestCreateAppend:
-		return "create_append"
-	}
-	return "IngestMode(" + strconv.Itoa(int(m)) + ")"
-}
 
 // Ingest writes the batches of rows into table with COPY ... FROM STDIN
 // (FORMAT binary), encoding Arrow straight to PostgreSQL's binary format,

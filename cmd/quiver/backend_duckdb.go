@@ -8,7 +8,7 @@ import (
 )
 
 func init() {
-	backendOpeners["duckdb"] = func(uri string) (backends.Backend, error) {
+	backendOpeners["duckdb"] = func(uri string, _ *options) (backends.Backend, error) {
 		return duckdb.Open(uri, duckdb.Options{})
 	}
 }

@@ -9,7 +9,7 @@ import (
 )
 
 func init() {
-	backendOpeners["duckdb"] = func(string) (backends.Backend, error) {
+	backendOpeners["duckdb"] = func(string, *options) (backends.Backend, error) {
 		return nil, errors.New("this quiver was built without DuckDB: build with -tags duckdb_arrow")
 	}
 }

@@ -29,7 +29,17 @@ var Version = "0.1.0-dev"
 // options are the command-line settings.
 type options struct {
 	listen          string
+	flightListen    string
 	backend         string
+	auth            string
+	backendAuth     string
+	backendToken    string
+	caFile          string
+	skipVerify      bool
+	headers         headerList
+	connectTimeout  time.Duration
+	callTimeout     time.Duration
+	maxMessageSize  int
 	logLevel        string
 	logFormat       string
 	maxConns        int
@@ -48,8 +58,13 @@ in-memory embedded DuckDB. Connect with any PostgreSQL client:
   psql -h 127.0.0.1 -p 5433 -U me
 
 Backends (--backend):
-  duckdb:          embedded DuckDB, in memory (the default)
-  duckdb:PATH      embedded DuckDB on a database file
+  duckdb:                 embedded DuckDB, in memory (the default)
+  duckdb:PATH             embedded DuckDB on a database file
+  grpc://HOST:PORT        an Arrow Flight SQL server (grpc+tls:// for TLS)
+  postgres://USER@HOST/DB a PostgreSQL server
+
+With --flight-listen, quiver also serves Arrow Flight SQL over the same
+backend, so ADBC and Flight SQL clients get Arrow batches from it.
 
 Flags:
 `
@@ -60,6 +75,16 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.listen, "listen", "127.0.0.1:5433", "`HOST:PORT` for the PostgreSQL protocol; port 0 picks a free port")
 	fs.StringVar(&o.backend, "backend", "duckdb:", "backend `URI`")
+	fs.StringVar(&o.flightListen, "flight-listen", "", "also serve Arrow Flight SQL on `HOST:PORT`")
+	fs.StringVar(&o.auth, "auth", "trust", "client authentication `method`: trust, or passthrough (ask for a password and let the backend check it)")
+	fs.StringVar(&o.backendAuth, "backend-auth", "none", "credentials quiver gives the backend: none, passthrough (the client's user and password), or token (Flight SQL only)")
+	fs.StringVar(&o.backendToken, "backend-token", "", "bearer `token` for --backend-auth token")
+	fs.StringVar(&o.caFile, "backend-ca-file", "", "PEM `file` of CAs trusted for a grpc+tls backend")
+	fs.BoolVar(&o.skipVerify, "backend-skip-verify", false, "accept any certificate from a grpc+tls backend (testing only)")
+	fs.Var(&o.headers, "backend-header", "extra `NAME:VALUE` header on every Flight SQL call (repeatable)")
+	fs.DurationVar(&o.connectTimeout, "backend-connect-timeout", 10*time.Second, "how long connecting to a remote backend may take")
+	fs.DurationVar(&o.callTimeout, "backend-call-timeout", 0, "bound on each Flight SQL planning or update call (0: none)")
+	fs.IntVar(&o.maxMessageSize, "max-message-size", 64<<20, "largest gRPC message, in `bytes`, for Flight SQL backend and frontend")
 	fs.StringVar(&o.logLevel, "log-level", "info", "log `level`: debug, info, warn, error")
 	fs.StringVar(&o.logFormat, "log-format", "console", "log `format`: console or json")
 	fs.IntVar(&o.maxConns, "max-connections", 100, "maximum concurrent client `connections`")
@@ -100,7 +125,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "quiver:", err)
 		return 2
 	}
-	be, err := openBackend(o.backend)
+	be, err := openBackend(o.backend, o)
 	if err != nil {
 		log.Error().Err(err).Str("backend", o.backend).Msg("cannot open backend")
 		return 1
@@ -108,13 +133,38 @@ func run(args []string, stdout, stderr io.Writer) int {
 	defer be.Close()
 
 	defer startProfile()()
-	srv := newServer(o, be, log)
+	srv, err := newServer(o, be, log)
+	if err != nil {
+		fmt.Fprintln(stderr, "quiver:", err)
+		return 2
+	}
 	addr, err := srv.Listen()
 	if err != nil {
 		log.Error().Err(err).Msg("cannot listen")
 		return 1
 	}
 	log.Info().Str("addr", addr.String()).Str("backend", o.backend).Str("version", Version).Msg("quiver listening")
+	var flightErr chan error
+	if o.flightListen != "" {
+		fsrv, err := newFlightServer(o, be, log)
+		if err != nil {
+			log.Error().Err(err).Msg("cannot start Flight SQL")
+			return 1
+		}
+		faddr, err := fsrv.Listen(o.flightListen)
+		if err != nil {
+			log.Error().Err(err).Msg("cannot listen for Flight SQL")
+			return 1
+		}
+		log.Info().Str("addr", faddr.String()).Msg("Flight SQL listening")
+		flightErr = make(chan error, 1)
+		go func() { flightErr <- fsrv.Serve() }()
+		defer func() {
+			ctx, cancel := context.WithTimeout(context.Background(), o.shutdownTimeout)
+			defer cancel()
+			_ = fsrv.Shutdown(ctx)
+		}()
+	}
 
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
@@ -137,6 +187,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		log.Error().Err(err).Msg("server failed")
 		return 1
+	case err := <-flightErr:
+		log.Error().Err(err).Msg("Flight SQL server failed")
+		return 1
 	}
 }
 
@@ -157,10 +210,10 @@ func newLogger(o *options, w io.Writer) (zerolog.Logger, error) {
 }
 
 // openBackend opens the backend a URI names.
-func openBackend(uri string) (backends.Backend, error) {
+func openBackend(uri string, o *options) (backends.Backend, error) {
 	scheme, _, _ := strings.Cut(uri, ":")
 	if opener, ok := backendOpeners[scheme]; ok {
-		return opener(uri)
+		return opener(uri, o)
 	}
 	known := make([]string, 0, len(backendOpeners))
 	for k := range backendOpeners {
@@ -171,4 +224,21 @@ func openBackend(uri string) (backends.Backend, error) {
 
 // backendOpeners maps URI schemes to backends; each backend registers itself
 // in its own file.
-var backendOpeners = map[string]func(uri string) (backends.Backend, error){}
+var backendOpeners = map[string]func(uri string, o *options) (backends.Backend, error){}
+
+// headerList collects repeated --backend-header flags.
+type headerList map[string]string
+
+func (h *headerList) String() string { return fmt.Sprint(map[string]string(*h)) }
+
+func (h *headerList) Set(v string) error {
+	name, value, ok := strings.Cut(v, ":")
+	if !ok || strings.TrimSpace(name) == "" {
+		return fmt.Errorf("want NAME:VALUE, got %q", v)
+	}
+	if *h == nil {
+		*h = headerList{}
+	}
+	(*h)[strings.TrimSpace(name)] = strings.TrimSpace(value)
+	return nil
+}
