@@ -68,6 +68,16 @@ func mapError(err error) *pgerror.Error {
 	if !ok {
 		return nil
 	}
+	if info := errorInfo(err); info != nil {
+		// The server said exactly which PostgreSQL error it was.
+		msg := ""
+		if isADBC {
+			msg, _ = splitDriverMessage(ae.Msg, code)
+		} else if st, ok := status.FromError(err); ok {
+			msg = st.Message()
+		}
+		return fromErrorInfo(err, info, msg)
+	}
 	state := GRPCCodes[code]
 	if state == pgerror.SuccessfulCompletion {
 		state = pgerror.InternalError

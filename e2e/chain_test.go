@@ -1,0 +1,92 @@
+//go:build duckdb_arrow
+
+package e2e
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/rs/zerolog"
+
+	"github.com/quiverdb/quiver/backends/flightsql"
+	"github.com/quiverdb/quiver/backends/postgres"
+	"github.com/quiverdb/quiver/flightsrv"
+	"github.com/quiverdb/quiver/internal/quivertest"
+	"github.com/quiverdb/quiver/internal/testenv"
+)
+
+// TestChain proves both directions of the bridge at once: psql talks to
+// quiver A, whose backend is Flight SQL pointing at quiver B, whose Flight
+// SQL frontend runs on a PostgreSQL backend pointing at the real server.
+// Every statement's psql output through the chain must be what psql prints
+// connected to PostgreSQL directly.
+func TestChain(t *testing.T) {
+	pg := testenv.PG(t)
+	// The direct run and the chain each get their own database.
+	db := pg.CreateDB(t)
+	chainDB := db + "_chain"
+	if _, err := pgconnExec(pg.URL("postgres"), "create database "+chainDB); err != nil {
+		t.Fatal(err)
+	}
+	pgBackend, err := postgres.Open(pg.URL(chainDB), postgres.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = pgBackend.Close() })
+	b, err := flightsrv.New(flightsrv.Config{Backend: pgBackend, Logger: zerolog.Nop()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	baddr, err := b.Listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = b.Serve() }()
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = b.Shutdown(ctx)
+	})
+	fb, err := flightsql.Open("grpc://"+baddr.String(), flightsql.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = fb.Close() })
+	a := quivertest.Start(t, quivertest.Options{Backend: fb})
+
+	corpus := []string{
+		"create table chain_t (id int primary key, name text, price numeric(10,2), ok bool, d date, ts timestamp, tags text[])",
+		"insert into chain_t values (1, 'one', 1.50, true, '2024-01-02', '2024-01-02 03:04:05.25', array['a','b']), (2, 'two', null, false, null, null, null)",
+		"select * from chain_t order by id",
+		"update chain_t set name = 'uno' where id = 1",
+		"select id, name, price * 2 as p2, ok and true as b from chain_t order by id",
+		"delete from chain_t where id = 2",
+		"select count(*), sum(price), max(name) from chain_t",
+		"select 1/0",
+		"select * from no_such_table",
+		"selec 1",
+		"select i, i * 1.5 as f, 'row ' || i as s from generate_series(1, 500) i",
+		"select 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'::uuid, interval '1 day 02:00', '{\"a\": 1}'::jsonb, 1e300::float8, 'NaN'::float4",
+		"insert into chain_t values (1, 'dup')",
+		"drop table chain_t",
+	}
+	for _, sql := range corpus {
+		script := "\\set VERBOSITY sqlstate\n" + sql + ";\n"
+		want := psqlRun(t, pg.Host, pg.Port, pg.User, db, script)
+		got := psqlRun(t, a.Host, a.Port, "me", "quiver", script)
+		if got != want {
+			t.Errorf("%s\n--- PostgreSQL:\n%s\n--- through quiver A -> Flight SQL -> quiver B -> PostgreSQL:\n%s", sql, want, got)
+		}
+	}
+}
+
+func pgconnExec(url, sql string) ([]*pgconn.Result, error) {
+	c, err := pgconn.Connect(context.Background(), url)
+	if err != nil {
+		return nil, err
+	}
+	defer c.Close(context.Background())
+	return c.Exec(context.Background(), sql).ReadAll()
+}
