@@ -34,7 +34,9 @@ func (duckdb) Rewrite(st *stmt.Statement) (*Plan, error) {
 		return nil, nil
 	}
 	n := clone(st.Node)
-	rewriteTree(n)
+	if err := rewriteTree(n); err != nil {
+		return nil, err
+	}
 	sql, err := deparse(n)
 	if err != nil {
 		return nil, err
@@ -49,7 +51,9 @@ func splitList(n *pg_query.Node, list func(*pg_query.Node) *[]*pg_query.Node) (*
 	for _, it := range items {
 		c := clone(n)
 		*list(c) = []*pg_query.Node{it}
-		rewriteTree(c)
+		if err := rewriteTree(c); err != nil {
+			return nil, err
+		}
 		sql, err := deparse(c)
 		if err != nil {
 			return nil, err
@@ -65,6 +69,10 @@ func needsTreeRewrite(n *pg_query.Node) bool {
 	found := false
 	walk(n.ProtoReflect(), func(m protoreflect.Message) {
 		if found {
+			return
+		}
+		if catalogCandidate(m) {
+			found = true
 			return
 		}
 		switch x := m.Interface().(type) {
@@ -93,8 +101,10 @@ func isDefaultCollation(c *pg_query.CollateClause) bool {
 //   - storage options (WITH (fillfactor=...)), tablespaces and UNLOGGED
 //     are dropped: DuckDB has no such storage parameters;
 //   - OPERATOR(pg_catalog.~) becomes the plain operator;
-//   - COLLATE pg_catalog."default" (and "C") is dropped.
-func rewriteTree(n *pg_query.Node) {
+//   - COLLATE pg_catalog."default" (and "C") is dropped;
+//   - references to PostgreSQL's system catalog are expanded into package
+//     catalog's definitions (see rewriteCatalog).
+func rewriteTree(n *pg_query.Node) error {
 	walk(n.ProtoReflect(), func(m protoreflect.Message) {
 		switch x := m.Interface().(type) {
 		case *pg_query.CreateStmt:
@@ -116,4 +126,5 @@ func rewriteTree(n *pg_query.Node) {
 			}
 		}
 	})
+	return rewriteCatalog(n)
 }

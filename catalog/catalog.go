@@ -1,0 +1,74 @@
+// Package catalog is PostgreSQL's system catalog for engines that lack it:
+// the pg_catalog relations and functions that psql's describe commands and
+// drivers query (pg_class, pg_attribute, format_type, pg_get_indexdef, ...),
+// defined over embedded DuckDB's own metadata functions.
+//
+// The definitions are SQL in PostgreSQL's syntax. They are not created as
+// objects in the database: package dialect expands every reference to a
+// catalog relation into a subquery and every call of a catalog function
+// into its expression, on the statement's parse tree, before the statement
+// reaches DuckDB. A new session therefore costs one statement (DuckDBInit),
+// not the dozens of CREATE MACRO / CREATE VIEW a per-session catalog would
+// need (about 0.2 ms each in DuckDB).
+package catalog
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/quiverdb/quiver/backends"
+)
+
+// Relation returns the definition of the catalog relation pg_catalog.name
+// as a SELECT statement.
+func Relation(name string) (string, bool) {
+	s, ok := relations[name]
+	return s, ok
+}
+
+// Native reports whether DuckDB provides pg_catalog.name itself, so that a
+// reference to it runs as written.
+func Native(name string) bool { return nativeRelations[name] }
+
+// Function returns the expression that stands for the catalog function
+// pg_catalog.name called with nargs arguments; $1..$n in it stand for the
+// arguments.
+func Function(name string, nargs int) (string, bool) {
+	s, ok := functions[name+"/"+strconv.Itoa(nargs)]
+	return s, ok
+}
+
+// SetReturning reports whether the catalog function name returns a set in
+// PostgreSQL; its expression gives the set's only row.
+func SetReturning(name string) bool { return setReturning[name] }
+
+// RelationNames returns the names of all catalog relations.
+func RelationNames() []string {
+	out := make([]string, 0, len(relations))
+	for n := range relations {
+		out = append(out, n)
+	}
+	return out
+}
+
+// FunctionNames returns the names of all catalog functions, each once.
+func FunctionNames() []string {
+	seen := make(map[string]bool)
+	var out []string
+	for k := range functions {
+		n, _, _ := strings.Cut(k, "/")
+		if !seen[n] {
+			seen[n] = true
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// DuckDBInit returns the statements that set up a new DuckDB session for
+// the catalog: the session's user and database names, which
+// pg_get_userbyid, current_user, current_database and pg_database show. It
+// is dispatch.Config.SessionInit for the DuckDB backend.
+func DuckDBInit(info backends.SessionInfo) []string {
+	return []string{"SET VARIABLE quiver_session = [" + quote(info.User) + ", " + quote(info.Database) + "]"}
+}

@@ -1,0 +1,379 @@
+package catalog
+
+import (
+	"strings"
+)
+
+// The relations below are written in PostgreSQL's syntax over DuckDB's
+// metadata functions (duckdb_tables(), duckdb_columns(), ...), so that the
+// PostgreSQL parser reads them and DuckDB runs them. A name written
+// pg_catalog.X refers to another catalog relation or function of this
+// package and is expanded in turn; unqualified names are DuckDB's own.
+//
+// Object identity: tables, views, sequences, indexes, schemas and types
+// keep DuckDB's OIDs, which stay the same for an object's lifetime in one
+// database. Objects DuckDB has no OID for get one derived from their
+// table's: constraint k of table t is t*1000+k, the index behind it
+// t*1000+500+k, the default of column n t*10000+n.
+
+// scope limits DuckDB's metadata to the session's database and its
+// temporary objects, as PostgreSQL shows one database at a time.
+const scope = "database_name IN (current_database(), 'temp')"
+
+// systemRelations are the catalog relations listed in pg_class under
+// pg_catalog, with PostgreSQL's OIDs for the tables (views get OIDs from
+// 12000 up), so that 'pg_catalog.pg_class'::regclass and friends resolve.
+var systemRelations = []struct {
+	name string
+	oid  uint32
+	kind byte
+}{
+	{"pg_type", 1247, 'r'}, {"pg_attribute", 1249, 'r'}, {"pg_proc", 1255, 'r'}, {"pg_class", 1259, 'r'},
+	{"pg_authid", 1260, 'r'}, {"pg_auth_members", 1261, 'r'}, {"pg_database", 1262, 'r'},
+	{"pg_tablespace", 1213, 'r'}, {"pg_am", 2601, 'r'}, {"pg_attrdef", 2604, 'r'},
+	{"pg_constraint", 2606, 'r'}, {"pg_inherits", 2611, 'r'}, {"pg_index", 2610, 'r'},
+	{"pg_description", 2609, 'r'}, {"pg_language", 2612, 'r'}, {"pg_rewrite", 2618, 'r'},
+	{"pg_trigger", 2620, 'r'}, {"pg_namespace", 2615, 'r'}, {"pg_sequence", 2224, 'r'},
+	{"pg_extension", 3079, 'r'}, {"pg_foreign_table", 3118, 'r'}, {"pg_policy", 3256, 'r'},
+	{"pg_partitioned_table", 3350, 'r'}, {"pg_statistic_ext", 3381, 'r'}, {"pg_collation", 3456, 'r'},
+	{"pg_enum", 3501, 'r'}, {"pg_range", 3541, 'r'}, {"pg_publication", 6104, 'r'},
+	{"pg_publication_namespace", 6237, 'r'}, {"pg_publication_rel", 6106, 'r'},
+	{"pg_roles", 12001, 'v'}, {"pg_user", 12002, 'v'}, {"pg_tables", 12003, 'v'},
+	{"pg_views", 12004, 'v'}, {"pg_indexes", 12005, 'v'}, {"pg_settings", 12006, 'v'},
+}
+
+func systemRelationsSQL() string {
+	var b strings.Builder
+	b.WriteString("SELECT * FROM (VALUES ")
+	for i, r := range systemRelations {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("(" + u(r.oid) + "::bigint, " + quote(r.name) + ", " + quote(string(r.kind)) + ")")
+	}
+	b.WriteString(") AS s(oid, relname, relkind)")
+	return b.String()
+}
+
+// emptyRelation returns a relation with typed columns and no rows, for the
+// catalogs of features DuckDB does not have (policies, triggers, ...).
+func emptyRelation(cols string) string {
+	var sel []string
+	for _, c := range strings.Split(cols, ",") {
+		name, typ, _ := strings.Cut(strings.TrimSpace(c), " ")
+		sel = append(sel, "NULL::"+typ+" AS "+name)
+	}
+	return "SELECT " + strings.Join(sel, ", ") + " WHERE false"
+}
+
+// relations maps catalog relation names to their definitions.
+var relations = map[string]string{
+	// quiver_namespaces is pg_namespace with the DuckDB names behind it and
+	// whether the schema is on the search path.
+	"quiver_namespaces": `
+SELECT s.oid::bigint AS oid, pg_catalog.quiver_nspname(s.database_name, s.schema_name) AS nspname,
+  (CASE WHEN s.database_name <> 'temp' AND s.schema_name = 'main' THEN 6171 ELSE 10 END)::bigint AS nspowner,
+  NULL::varchar[] AS nspacl, s.database_name AS duckdb_database, s.schema_name AS duckdb_schema,
+  (s.database_name = 'temp' OR list_contains(current_schemas(true), s.schema_name)) AS visible
+FROM duckdb_schemas() s WHERE s.` + scope + `
+UNION ALL SELECT 11::bigint, 'pg_catalog', 10::bigint, NULL::varchar[], 'system', 'pg_catalog', true
+UNION ALL SELECT 99::bigint, 'pg_toast', 10::bigint, NULL::varchar[], NULL, NULL, false
+UNION ALL SELECT 13000::bigint, 'information_schema', 10::bigint, NULL::varchar[], 'system', 'information_schema', false`,
+
+	"pg_namespace": `SELECT oid, nspname, nspowner, nspacl FROM pg_catalog.quiver_namespaces`,
+
+	// quiver_constraints is pg_constraint with each constraint's text and
+	// the DuckDB names behind it. DuckDB does not keep constraint names,
+	// so they are PostgreSQL's defaults.
+	"quiver_constraints": `
+SELECT k.table_oid * 1000 + k.n AS oid,
+  (CASE k.contype WHEN 'p' THEN k.table_name || '_pkey'
+    WHEN 'u' THEN k.table_name || '_' || array_to_string(k.constraint_column_names, '_') || '_key'
+    WHEN 'f' THEN k.table_name || '_' || array_to_string(k.constraint_column_names, '_') || '_fkey'
+    ELSE k.table_name || '_' || coalesce(k.constraint_column_names[1], '') || '_check' END) AS conname,
+  k.schema_oid::bigint AS connamespace, k.contype, false AS condeferrable, false AS condeferred,
+  true AS convalidated, k.table_oid::bigint AS conrelid, 0::bigint AS contypid,
+  (CASE WHEN k.contype IN ('p', 'u') THEN k.table_oid * 1000 + 500 + k.n ELSE 0 END)::bigint AS conindid,
+  0::bigint AS conparentid, coalesce(rt.table_oid, 0)::bigint AS confrelid,
+  (CASE WHEN k.contype = 'f' THEN 'a' ELSE ' ' END) AS confupdtype,
+  (CASE WHEN k.contype = 'f' THEN 'a' ELSE ' ' END) AS confdeltype,
+  (CASE WHEN k.contype = 'f' THEN 's' ELSE ' ' END) AS confmatchtype,
+  true AS conislocal, 0 AS coninhcount, false AS connoinherit,
+  array(SELECT (x + 1)::smallint FROM unnest(k.constraint_column_indexes) WITH ORDINALITY AS u(x, i) ORDER BY i) AS conkey,
+  (CASE WHEN k.contype = 'f' THEN array(SELECT c.column_index::smallint
+     FROM unnest(k.referenced_column_names) WITH ORDINALITY AS u(x, i)
+     JOIN duckdb_columns() c ON c.table_oid = rt.table_oid AND c.column_name = u.x ORDER BY u.i) END) AS confkey,
+  NULL::bigint[] AS conpfeqop, NULL::bigint[] AS conppeqop, NULL::bigint[] AS conffeqop, NULL::bigint[] AS conexclop,
+  k.expression AS conbin,
+  (CASE k.contype
+    WHEN 'p' THEN 'PRIMARY KEY (' || pg_catalog.quiver_ident_list(k.constraint_column_names) || ')'
+    WHEN 'u' THEN 'UNIQUE (' || pg_catalog.quiver_ident_list(k.constraint_column_names) || ')'
+    WHEN 'f' THEN 'FOREIGN KEY (' || pg_catalog.quiver_ident_list(k.constraint_column_names) || ') REFERENCES ' ||
+      (CASE WHEN k.database_name = 'temp' OR list_contains(current_schemas(true), k.schema_name) THEN ''
+        ELSE pg_catalog.quiver_quote_ident(pg_catalog.quiver_nspname(k.database_name, k.schema_name)) || '.' END) ||
+      pg_catalog.quiver_quote_ident(k.referenced_table) || '(' || pg_catalog.quiver_ident_list(k.referenced_column_names) || ')'
+    ELSE 'CHECK (' || k.expression || ')' END) AS condef,
+  k.table_name, k.database_name, k.schema_name
+FROM (SELECT c.*,
+    (CASE c.constraint_type WHEN 'PRIMARY KEY' THEN 'p' WHEN 'UNIQUE' THEN 'u' WHEN 'FOREIGN KEY' THEN 'f' ELSE 'c' END) AS contype,
+    row_number() OVER (PARTITION BY c.table_oid ORDER BY c.constraint_index) AS n
+  FROM duckdb_constraints() c
+  WHERE c.constraint_type IN ('PRIMARY KEY', 'UNIQUE', 'FOREIGN KEY', 'CHECK') AND c.` + scope + `) k
+LEFT JOIN duckdb_tables() rt ON k.contype = 'f' AND rt.database_name = k.database_name
+  AND rt.schema_name = k.schema_name AND rt.table_name = k.referenced_table`,
+
+	"pg_constraint": `SELECT oid, conname, connamespace, contype, condeferrable, condeferred, convalidated, conrelid,
+  contypid, conindid, conparentid, confrelid, confupdtype, confdeltype, confmatchtype, conislocal, coninhcount,
+  connoinherit, conkey, confkey, conpfeqop, conppeqop, conffeqop, conexclop, conbin
+FROM pg_catalog.quiver_constraints`,
+
+	// quiver_indexes holds DuckDB's indexes and the ones behind primary
+	// key and unique constraints, which DuckDB does not list, with their
+	// definitions.
+	"quiver_indexes": `
+SELECT x.oid, x.relname, x.relnamespace, x.indrelid, x.indisunique, x.indisprimary, x.indkey, x.natts,
+  'CREATE ' || (CASE WHEN x.indisunique THEN 'UNIQUE ' ELSE '' END) || 'INDEX ' || pg_catalog.quiver_quote_ident(x.relname) ||
+  ' ON ' || pg_catalog.quiver_quote_ident(pg_catalog.quiver_nspname(x.database_name, x.schema_name)) || '.' ||
+  pg_catalog.quiver_quote_ident(x.table_name) || ' USING art (' || x.columns || ')' AS indexdef,
+  x.comment
+FROM (
+  SELECT i.index_oid::bigint AS oid, i.index_name AS relname, i.schema_oid::bigint AS relnamespace,
+    i.table_oid::bigint AS indrelid, i.is_unique AS indisunique, i.is_primary AS indisprimary,
+    NULL::smallint[] AS indkey, len(string_split(regexp_replace(i.expressions, '^\[|\]$', '', 'g'), ', ')) AS natts,
+    regexp_replace(i.expressions, '^\[|\]$', '', 'g') AS columns, i.database_name, i.schema_name, i.table_name, i.comment
+  FROM duckdb_indexes() i WHERE i.` + scope + `
+  UNION ALL
+  SELECT c.conindid, c.conname, c.connamespace, c.conrelid, true, c.contype = 'p', c.conkey, len(c.conkey),
+    substr(c.condef, strpos(c.condef, '(') + 1, length(c.condef) - strpos(c.condef, '(') - 1),
+    c.database_name, c.schema_name, c.table_name, NULL
+  FROM pg_catalog.quiver_constraints c WHERE c.contype IN ('p', 'u')
+) x`,
+
+	"pg_index": `
+SELECT i.oid AS indexrelid, i.indrelid, i.natts::smallint AS indnatts, i.natts::smallint AS indnkeyatts,
+  i.indisunique, false AS indnullsnotdistinct, i.indisprimary, false AS indisexclusion, true AS indimmediate,
+  false AS indisclustered, true AS indisvalid, false AS indcheckxmin, true AS indisready, true AS indislive,
+  false AS indisreplident, i.indkey, NULL::bigint[] AS indcollation, NULL::bigint[] AS indclass,
+  NULL::smallint[] AS indoption, NULL::varchar AS indexprs, NULL::varchar AS indpred
+FROM pg_catalog.quiver_indexes i`,
+
+	"pg_class": `
+SELECT o.oid::bigint AS oid, o.relname, o.relnamespace::bigint AS relnamespace, 0::bigint AS reltype,
+  0::bigint AS reloftype, 10::bigint AS relowner, o.relam::bigint AS relam, 0::bigint AS relfilenode,
+  0::bigint AS reltablespace, 0 AS relpages, o.reltuples::float AS reltuples, 0 AS relallvisible,
+  0::bigint AS reltoastrelid, o.relhasindex, false AS relisshared, o.relpersistence, o.relkind,
+  o.relnatts::smallint AS relnatts, o.relchecks::smallint AS relchecks, false AS relhasrules,
+  false AS relhastriggers, false AS relhassubclass, false AS relrowsecurity, false AS relforcerowsecurity,
+  true AS relispopulated, 'd' AS relreplident, false AS relispartition, 0::bigint AS relrewrite,
+  0::bigint AS relfrozenxid, 0::bigint AS relminmxid, NULL::varchar[] AS relacl, NULL::varchar[] AS reloptions,
+  NULL::varchar AS relpartbound
+FROM (
+  SELECT table_oid AS oid, table_name AS relname, schema_oid AS relnamespace, 2 AS relam, estimated_size AS reltuples,
+    index_count > 0 AS relhasindex, (CASE WHEN temporary THEN 't' ELSE 'p' END) AS relpersistence, 'r' AS relkind,
+    column_count AS relnatts, check_constraint_count AS relchecks
+  FROM duckdb_tables() WHERE ` + scope + ` AND NOT internal
+  UNION ALL SELECT view_oid, view_name, schema_oid, 0, 0, false, (CASE WHEN temporary THEN 't' ELSE 'p' END), 'v', column_count, 0
+  FROM duckdb_views() WHERE ` + scope + ` AND NOT internal
+  UNION ALL SELECT sequence_oid, sequence_name, schema_oid, 0, 1, false, (CASE WHEN temporary THEN 't' ELSE 'p' END), 'S', 3, 0
+  FROM duckdb_sequences() WHERE ` + scope + `
+  UNION ALL SELECT oid, relname, relnamespace, 403, 0, false, 'p', 'i', natts, 0 FROM pg_catalog.quiver_indexes
+  UNION ALL SELECT oid, relname, 11, 0, 0, false, 'p', relkind, 0, 0 FROM pg_catalog.quiver_system_relations
+) o`,
+
+	"quiver_system_relations": systemRelationsSQL(),
+
+	// The quiver_*names relations expose underscored column names only, so
+	// that a function's argument inside a lookup subquery cannot be
+	// captured by the subquery's own columns.
+	"quiver_relnames": `SELECT c.oid AS _oid, c.relname AS _relname, n.nspname AS _nspname, n.visible AS _visible
+FROM pg_catalog.pg_class c JOIN pg_catalog.quiver_namespaces n ON n.oid = c.relnamespace`,
+	"quiver_nspnames": `SELECT oid AS _oid, nspname AS _nspname, visible AS _visible FROM pg_catalog.quiver_namespaces`,
+	"quiver_procnames": `SELECT p.oid AS _oid, p.proname AS _proname, array_to_string(p.proargnames, ', ') AS _args,
+  n.visible AS _visible FROM pg_catalog.pg_proc p JOIN pg_catalog.quiver_namespaces n ON n.oid = p.pronamespace`,
+	"quiver_descriptions": `SELECT objoid AS _oid, classoid AS _class, objsubid AS _sub, description AS _text
+FROM pg_catalog.pg_description`,
+
+	// quiver_columns is pg_attribute with each column's DuckDB default.
+	"quiver_columns": `
+SELECT c.table_oid::bigint AS attrelid, c.column_name AS attname,
+  (CASE WHEN c.is_array THEN coalesce(m.arrayoid, 1009) ELSE coalesce(m.oid, 25) END)::bigint AS atttypid,
+  -1 AS attstattarget, (CASE WHEN c.is_array THEN -1 ELSE coalesce(m.len, -1) END)::smallint AS attlen,
+  c.column_index::smallint AS attnum, (CASE WHEN c.is_array THEN 1 ELSE 0 END) AS attndims, -1 AS attcacheoff,
+  (CASE WHEN c.base = 'DECIMAL' THEN c.numeric_precision * 65536 + c.numeric_scale + 4
+    WHEN c.base = 'TIMESTAMP_S' THEN 0 WHEN c.base = 'TIMESTAMP_MS' THEN 3 ELSE -1 END) AS atttypmod,
+  (m.len BETWEEN 1 AND 8 AND NOT c.is_array) AS attbyval,
+  (CASE WHEN c.is_array THEN 'x' ELSE coalesce(m.storage, 'x') END) AS attstorage,
+  'i' AS attalign, NOT c.is_nullable AS attnotnull, c.column_default IS NOT NULL AS atthasdef,
+  false AS atthasmissing, '' AS attidentity, '' AS attgenerated, false AS attisdropped, true AS attislocal,
+  0 AS attinhcount, coalesce(m.typcollation, 100)::bigint AS attcollation, '' AS attcompression,
+  NULL::varchar[] AS attacl, NULL::varchar[] AS attoptions, NULL::varchar[] AS attfdwoptions,
+  NULL::varchar AS attmissingval, c.column_default, c.comment
+FROM (SELECT d.*, rtrim(regexp_extract(d.data_type, '^[A-Za-z_ ]+')) AS base, d.data_type LIKE '%[]' AS is_array
+  FROM duckdb_columns() d WHERE d.` + scope + ` AND NOT d.internal) c
+LEFT JOIN pg_catalog.quiver_typemap m ON m.duckdb = c.base`,
+
+	"quiver_typemap": typeMapSQL(),
+
+	"pg_attribute": `SELECT attrelid, attname, atttypid, attstattarget, attlen, attnum, attndims, attcacheoff, atttypmod,
+  attbyval, attstorage, attalign, attnotnull, atthasdef, atthasmissing, attidentity, attgenerated, attisdropped,
+  attislocal, attinhcount, attcollation, attcompression, attacl, attoptions, attfdwoptions, attmissingval
+FROM pg_catalog.quiver_columns`,
+
+	// pg_attrdef shows DuckDB's default expressions as PostgreSQL prints
+	// the common ones: true/false, CURRENT_TIMESTAMP, typed literals.
+	"pg_attrdef": `
+SELECT a.attrelid * 10000 + a.attnum AS oid, a.attrelid AS adrelid, a.attnum AS adnum,
+  (CASE WHEN a.column_default = 'CAST(''t'' AS BOOLEAN)' THEN 'true'
+    WHEN a.column_default = 'CAST(''f'' AS BOOLEAN)' THEN 'false'
+    WHEN lower(a.column_default) IN ('current_timestamp', 'current_date', 'current_time', 'localtimestamp',
+      'localtime', 'current_user', 'session_user', 'current_role') THEN upper(a.column_default)
+    WHEN regexp_matches(a.column_default, '^nextval\(''[^'']*''\)$')
+      THEN substr(a.column_default, 1, length(a.column_default) - 1) || '::regclass)'
+    WHEN regexp_matches(a.column_default, '^''.*''$') OR regexp_matches(a.column_default, '^-[0-9.]+$')
+      THEN (CASE WHEN a.column_default LIKE '''%' THEN a.column_default ELSE '''' || a.column_default || '''' END) ||
+        '::' || pg_catalog.format_type(a.atttypid, a.atttypmod)
+    ELSE a.column_default END) AS adbin
+FROM pg_catalog.quiver_columns a WHERE a.column_default IS NOT NULL`,
+
+	"pg_type": `
+SELECT t.oid, t.typname, t.typnamespace, 10::bigint AS typowner, t.typlen::smallint AS typlen,
+  (t.typlen BETWEEN 1 AND 8) AS typbyval, t.typtype, t.typcategory, false AS typispreferred, true AS typisdefined,
+  ',' AS typdelim, 0::bigint AS typrelid, NULL::varchar AS typsubscript, t.typelem, t.typarray, t.typinput,
+  regexp_replace(t.typinput, 'in$', 'out') AS typoutput, regexp_replace(t.typinput, 'in$', 'recv') AS typreceive,
+  regexp_replace(t.typinput, 'in$', 'send') AS typsend, NULL::varchar AS typmodin, NULL::varchar AS typmodout,
+  NULL::varchar AS typanalyze, (CASE WHEN t.typlen = 8 THEN 'd' WHEN t.typlen = 2 THEN 's' WHEN t.typlen = 1 THEN 'c' ELSE 'i' END) AS typalign,
+  t.typstorage, false AS typnotnull, 0::bigint AS typbasetype, -1 AS typtypmod, 0 AS typndims,
+  t.typcollation, NULL::varchar AS typdefaultbin, NULL::varchar AS typdefault, NULL::varchar[] AS typacl
+FROM (
+  SELECT b.oid, b.typname, 11::bigint AS typnamespace, b.typlen, b.typtype, b.typcategory, b.typelem, b.typarray,
+    b.typstorage, b.typcollation, b.typinput FROM pg_catalog.quiver_builtin_types b
+  UNION ALL
+  SELECT d.type_oid::bigint, d.type_name, d.schema_oid::bigint, 4, 'e', 'E', 0::bigint, 0::bigint, 'p', 0::bigint, 'enum_in'
+  FROM duckdb_types() d WHERE d.logical_type = 'ENUM' AND NOT d.internal AND d.` + scope + `
+) t`,
+
+	"quiver_builtin_types": pgTypeSQL(),
+
+	"pg_enum": `
+SELECT d.type_oid * 1000 + u.i AS oid, d.type_oid::bigint AS enumtypid, u.i::float AS enumsortorder, u.label AS enumlabel
+FROM duckdb_types() d, unnest(d.labels) WITH ORDINALITY AS u(label, i)
+WHERE d.logical_type = 'ENUM' AND NOT d.internal AND d.` + scope,
+
+	"pg_description": `
+SELECT table_oid::bigint AS objoid, 1259::bigint AS classoid, 0 AS objsubid, comment AS description
+  FROM duckdb_tables() WHERE comment IS NOT NULL AND ` + scope + `
+UNION ALL SELECT view_oid, 1259, 0, comment FROM duckdb_views() WHERE comment IS NOT NULL AND NOT internal AND ` + scope + `
+UNION ALL SELECT attrelid, 1259, attnum, comment FROM pg_catalog.quiver_columns WHERE comment IS NOT NULL
+UNION ALL SELECT oid, 1259, 0, comment FROM pg_catalog.quiver_indexes WHERE comment IS NOT NULL
+UNION ALL SELECT sequence_oid, 1259, 0, comment FROM duckdb_sequences() WHERE comment IS NOT NULL AND ` + scope + `
+UNION ALL SELECT oid, 2615, 0, comment FROM duckdb_schemas() WHERE comment IS NOT NULL AND ` + scope + `
+UNION ALL SELECT type_oid, 1247, 0, comment FROM duckdb_types() WHERE comment IS NOT NULL AND NOT internal AND ` + scope + `
+UNION ALL SELECT oid, 3079, 0, description FROM pg_catalog.quiver_extensions WHERE description IS NOT NULL`,
+
+	"quiver_extensions": `
+SELECT (hash(e.extension_name) % 1000000000)::bigint + 1000000000 AS oid, e.extension_name AS extname,
+  10::bigint AS extowner, 11::bigint AS extnamespace, false AS extrelocatable,
+  coalesce(e.extension_version, '') AS extversion, NULL::bigint[] AS extconfig, NULL::varchar[] AS extcondition,
+  e.description
+FROM duckdb_extensions() e WHERE e.loaded`,
+
+	"pg_extension": `SELECT oid, extname, extowner, extnamespace, extrelocatable, extversion, extconfig, extcondition
+FROM pg_catalog.quiver_extensions`,
+
+	"pg_roles": `
+SELECT r.rolname, r.rolsuper, r.rolinherit, r.rolcreaterole, r.rolcreatedb, r.rolcanlogin, r.rolreplication,
+  -1 AS rolconnlimit, '********' AS rolpassword, NULL::timestamptz AS rolvaliduntil, r.rolbypassrls,
+  NULL::varchar[] AS rolconfig, r.oid
+FROM (SELECT 10::bigint AS oid, pg_catalog.quiver_user() AS rolname, true AS rolsuper, true AS rolinherit,
+    true AS rolcreaterole, true AS rolcreatedb, true AS rolcanlogin, true AS rolreplication, true AS rolbypassrls
+  UNION ALL SELECT 6171::bigint, 'pg_database_owner', false, true, false, false, false, false, false) r`,
+
+	"pg_user": `
+SELECT rolname AS usename, oid AS usesysid, rolcreatedb AS usecreatedb, rolsuper AS usesuper,
+  rolreplication AS userepl, rolbypassrls AS usebypassrls, '********' AS passwd, rolvaliduntil AS valuntil,
+  rolconfig AS useconfig
+FROM pg_catalog.pg_roles WHERE rolcanlogin`,
+
+	"pg_auth_members": emptyRelation("roleid bigint, member bigint, grantor bigint, admin_option boolean"),
+
+	"pg_database": `
+SELECT d.database_oid::bigint AS oid, pg_catalog.quiver_database() AS datname, 10::bigint AS datdba, 6 AS encoding,
+  'c' AS datlocprovider, false AS datistemplate, true AS datallowconn, -1 AS datconnlimit,
+  0::bigint AS datfrozenxid, 1::bigint AS datminmxid, 1663::bigint AS dattablespace, 'C' AS datcollate,
+  'C' AS datctype, NULL::varchar AS daticulocale, NULL::varchar AS datcollversion, NULL::varchar[] AS datacl
+FROM duckdb_databases() d WHERE d.database_name = current_database()`,
+
+	"pg_am": `SELECT * FROM (VALUES (2::bigint, 'duckdb', 'duckdb_tableam_handler', 't'),
+  (403::bigint, 'art', 'art_handler', 'i')) AS a(oid, amname, amhandler, amtype)`,
+
+	"pg_collation": `SELECT * FROM (VALUES
+  (100::bigint, 'default', 11::bigint, 10::bigint, 'd', true, -1, NULL::varchar, NULL::varchar, NULL::varchar, NULL::varchar),
+  (950::bigint, 'C', 11::bigint, 10::bigint, 'c', true, -1, 'C', 'C', NULL::varchar, NULL::varchar),
+  (951::bigint, 'POSIX', 11::bigint, 10::bigint, 'c', true, -1, 'POSIX', 'POSIX', NULL::varchar, NULL::varchar))
+  AS c(oid, collname, collnamespace, collowner, collprovider, collisdeterministic, collencoding, collcollate,
+    collctype, colliculocale, collversion)`,
+
+	"pg_tablespace": `SELECT * FROM (VALUES (1663::bigint, 'pg_default', 10::bigint, NULL::varchar[], NULL::varchar[]),
+  (1664::bigint, 'pg_global', 10::bigint, NULL::varchar[], NULL::varchar[])) AS t(oid, spcname, spcowner, spcacl, spcoptions)`,
+
+	"pg_language": `SELECT * FROM (VALUES (12::bigint, 'internal', 10::bigint, false, false, 0::bigint, 0::bigint, 0::bigint, NULL::varchar[]),
+  (13::bigint, 'c', 10::bigint, false, false, 0::bigint, 0::bigint, 0::bigint, NULL::varchar[]),
+  (14::bigint, 'sql', 10::bigint, false, true, 0::bigint, 0::bigint, 0::bigint, NULL::varchar[]))
+  AS l(oid, lanname, lanowner, lanispl, lanpltrusted, lanplcallfoid, laninline, lanvalidator, lanacl)`,
+
+	"pg_proc": `
+SELECT f.function_oid::bigint AS oid, f.function_name AS proname, s.oid::bigint AS pronamespace, 10::bigint AS proowner,
+  14::bigint AS prolang, 100::float AS procost, (CASE WHEN f.function_type = 'table_macro' THEN 1000 ELSE 0 END)::float AS prorows,
+  0::bigint AS provariadic, 0::bigint AS prosupport, 'f' AS prokind, false AS prosecdef, false AS proleakproof,
+  false AS proisstrict, f.function_type = 'table_macro' AS proretset, 'v' AS provolatile, 'u' AS proparallel,
+  len(f.parameters)::smallint AS pronargs, 0::smallint AS pronargdefaults,
+  (CASE WHEN f.function_type = 'table_macro' THEN 2249 ELSE 2283 END)::bigint AS prorettype,
+  NULL::bigint[] AS proargtypes, NULL::bigint[] AS proallargtypes, NULL::varchar[] AS proargmodes,
+  f.parameters AS proargnames, NULL::varchar AS proargdefaults, NULL::bigint[] AS protrftypes,
+  f.macro_definition AS prosrc, NULL::varchar AS probin, NULL::varchar AS prosqlbody, NULL::varchar[] AS proconfig,
+  NULL::varchar[] AS proacl
+FROM duckdb_functions() f JOIN duckdb_schemas() s ON s.database_name = f.database_name AND s.schema_name = f.schema_name
+WHERE f.` + scope + ` AND NOT f.internal`,
+
+	"pg_sequence": `
+SELECT sequence_oid::bigint AS seqrelid, 20::bigint AS seqtypid, start_value AS seqstart, increment_by AS seqincrement,
+  max_value AS seqmax, min_value AS seqmin, 1 AS seqcache, cycle AS seqcycle
+FROM duckdb_sequences() WHERE ` + scope,
+
+	"pg_tables": `
+SELECT n.nspname AS schemaname, c.relname AS tablename, pg_catalog.pg_get_userbyid(c.relowner) AS tableowner,
+  NULL::varchar AS tablespace, c.relhasindex AS hasindexes, false AS hasrules, false AS hastriggers, false AS rowsecurity
+FROM pg_catalog.pg_class c LEFT JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p')`,
+
+	"pg_views": `
+SELECT n.nspname AS schemaname, c.relname AS viewname, pg_catalog.pg_get_userbyid(c.relowner) AS viewowner,
+  pg_catalog.pg_get_viewdef(c.oid) AS definition
+FROM pg_catalog.pg_class c LEFT JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind = 'v' AND c.relnamespace <> 11`,
+
+	"pg_indexes": `
+SELECT n.nspname AS schemaname, t.relname AS tablename, i.relname AS indexname, NULL::varchar AS tablespace,
+  i.indexdef
+FROM pg_catalog.quiver_indexes i JOIN pg_catalog.pg_class t ON t.oid = i.indrelid
+  LEFT JOIN pg_catalog.pg_namespace n ON n.oid = i.relnamespace`,
+
+	"pg_inherits":              emptyRelation("inhrelid bigint, inhparent bigint, inhseqno integer, inhdetachpending boolean"),
+	"pg_partitioned_table":     emptyRelation("partrelid bigint, partstrat varchar, partnatts smallint, partdefid bigint, partattrs smallint[], partclass bigint[], partcollation bigint[], partexprs varchar"),
+	"pg_policy":                emptyRelation("oid bigint, polname varchar, polrelid bigint, polcmd varchar, polpermissive boolean, polroles bigint[], polqual varchar, polwithcheck varchar"),
+	"pg_statistic_ext":         emptyRelation("oid bigint, stxrelid bigint, stxname varchar, stxnamespace bigint, stxowner bigint, stxstattarget integer, stxkeys smallint[], stxkind varchar[], stxexprs varchar"),
+	"pg_publication":           emptyRelation("oid bigint, pubname varchar, pubowner bigint, puballtables boolean, pubinsert boolean, pubupdate boolean, pubdelete boolean, pubtruncate boolean, pubviaroot boolean"),
+	"pg_publication_namespace": emptyRelation("oid bigint, pnpubid bigint, pnnspid bigint"),
+	"pg_publication_rel":       emptyRelation("oid bigint, prpubid bigint, prrelid bigint, prqual varchar, prattrs smallint[]"),
+	"pg_trigger":               emptyRelation("oid bigint, tgrelid bigint, tgparentid bigint, tgname varchar, tgfoid bigint, tgtype smallint, tgenabled varchar, tgisinternal boolean, tgconstrrelid bigint, tgconstrindid bigint, tgconstraint bigint, tgdeferrable boolean, tginitdeferred boolean, tgnargs smallint, tgattr smallint[], tgargs blob, tgqual varchar, tgoldtable varchar, tgnewtable varchar"),
+	"pg_range":                 emptyRelation("rngtypid bigint, rngsubtype bigint, rngmultitypid bigint, rngcollation bigint, rngsubopc bigint, rngcanonical varchar, rngsubdiff varchar"),
+	"pg_rewrite":               emptyRelation("oid bigint, rulename varchar, ev_class bigint, ev_type varchar, ev_enabled varchar, is_instead boolean, ev_qual varchar, ev_action varchar"),
+	"pg_foreign_table":         emptyRelation("ftrelid bigint, ftserver bigint, ftoptions varchar[]"),
+	"pg_foreign_server":        emptyRelation("oid bigint, srvname varchar, srvowner bigint, srvfdw bigint, srvtype varchar, srvversion varchar, srvacl varchar[], srvoptions varchar[]"),
+	"pg_event_trigger":         emptyRelation("oid bigint, evtname varchar, evtevent varchar, evtowner bigint, evtfoid bigint, evtenabled varchar, evttags varchar[]"),
+}
+
+// nativeRelations are pg_catalog relations DuckDB provides itself and that
+// run as written.
+var nativeRelations = map[string]bool{
+	"pg_settings": true, "pg_prepared_statements": true, "pg_depend": true, "pg_sequences": true,
+}
