@@ -72,3 +72,13 @@ func FunctionNames() []string {
 func DuckDBInit(info backends.SessionInfo) []string {
 	return []string{"SET VARIABLE quiver_session = [" + quote(info.User) + ", " + quote(info.Database) + "]"}
 }
+
+// SessionInit returns the session set-up for an engine's SQL dialect, for
+// dispatch.Config.SessionInit: DuckDBInit for "duckdb", nil for engines
+// that have PostgreSQL's catalog.
+func SessionInit(dialect string) func(backends.SessionInfo) []string {
+	if dialect == "duckdb" {
+		return DuckDBInit
+	}
+	return nil
+}

@@ -31,12 +31,16 @@ var reservedWords = []string{
 	"user", "using", "values", "varchar", "variadic", "verbose", "when", "where", "window", "with",
 }
 
-func quoteIdentSQL() string {
+func reservedList() string {
 	var kw []string
 	for _, w := range reservedWords {
 		kw = append(kw, quote(w))
 	}
-	return "(CASE WHEN regexp_matches($1, '^[a-z_][a-z0-9_$]*$') AND $1 NOT IN (" + strings.Join(kw, ", ") +
+	return strings.Join(kw, ", ")
+}
+
+func quoteIdentSQL() string {
+	return "(CASE WHEN regexp_matches($1, '^[a-z_][a-z0-9_$]*$') AND $1 NOT IN (" + reservedList() +
 		") THEN $1 ELSE '\"' || replace($1, '\"', '\"\"') || '\"' END)"
 }
 
@@ -54,8 +58,11 @@ var functions = map[string]string{
 
 	"quiver_quote_ident/1": quoteIdentSQL(),
 	"quote_ident/1":        quoteIdentSQL(),
-	"quiver_ident_list/1": `array_to_string(array(SELECT pg_catalog.quiver_quote_ident(_u._x)
-  FROM unnest($1) WITH ORDINALITY AS _u(_x, _i) ORDER BY _u._i), ', ')`,
+	// quiver_ident_list joins names with ", ", quoting them all when one
+	// needs quotes (PostgreSQL would quote only that one).
+	"quiver_ident_list/1": `(CASE WHEN regexp_matches(array_to_string($1, ','), '^[a-z_][a-z0-9_$]*(,[a-z_][a-z0-9_$]*)*$')
+  AND NOT list_has_any($1, ARRAY[` + reservedList() + `]) THEN array_to_string($1, ', ')
+  ELSE '"' || replace(replace(array_to_string($1, chr(1)), '"', '""'), chr(1), '", "') || '"' END)`,
 	// quiver_nspname names DuckDB's schema $2 of database $1 as PostgreSQL
 	// clients expect: DuckDB's main schema is PostgreSQL's public.
 	"quiver_nspname/2":  `(CASE WHEN $1 = 'temp' THEN 'pg_temp_1' WHEN $2 = 'main' THEN 'public' ELSE $2 END)`,
@@ -102,7 +109,8 @@ var functions = map[string]string{
   JOIN pg_catalog.quiver_nspnames _n ON _n._oid = _t._nsp WHERE _t._oid = $1), false)`,
 	"pg_function_is_visible/1": `coalesce((SELECT _p._visible FROM pg_catalog.quiver_procnames _p WHERE _p._oid = $1 LIMIT 1), false)`,
 
-	"format_type/2":          formatTypeSQL(),
+	"format_type/2": `coalesce(` + formatTypeSQL() + `, (SELECT _t._typname
+  FROM (SELECT oid AS _oid, typname AS _typname FROM pg_catalog.pg_type) _t WHERE _t._oid = $1))`,
 	"pg_get_expr/2":          `$1`,
 	"pg_get_expr/3":          `$1`,
 	"pg_get_constraintdef/1": `(SELECT _c._def FROM (SELECT oid AS _oid, condef AS _def FROM pg_catalog.quiver_constraints) _c WHERE _c._oid = $1)`,

@@ -82,43 +82,48 @@ UNION ALL SELECT 13000::bigint, 'information_schema', 10::bigint, NULL::varchar[
 
 	"pg_namespace": `SELECT oid, nspname, nspowner, nspacl FROM pg_catalog.quiver_namespaces`,
 
-	// quiver_constraints is pg_constraint with each constraint's text and
-	// the DuckDB names behind it. DuckDB does not keep constraint names,
-	// so they are PostgreSQL's defaults.
-	"quiver_constraints": `
-SELECT k.table_oid * 1000 + k.n AS oid,
+	// quiver_conbase holds DuckDB's constraints with the names and OIDs the
+	// catalog gives them. DuckDB does not keep constraint names, so they
+	// are PostgreSQL's defaults.
+	"quiver_conbase": `
+SELECT k.*, k.table_oid * 1000 + k.n AS oid, k.table_oid * 1000 + 500 + k.n AS indexoid,
   (CASE k.contype WHEN 'p' THEN k.table_name || '_pkey'
-    WHEN 'u' THEN k.table_name || '_' || array_to_string(k.constraint_column_names, '_') || '_key'
-    WHEN 'f' THEN k.table_name || '_' || array_to_string(k.constraint_column_names, '_') || '_fkey'
-    ELSE k.table_name || '_' || coalesce(k.constraint_column_names[1], '') || '_check' END) AS conname,
-  k.schema_oid::bigint AS connamespace, k.contype, false AS condeferrable, false AS condeferred,
-  true AS convalidated, k.table_oid::bigint AS conrelid, 0::bigint AS contypid,
-  (CASE WHEN k.contype IN ('p', 'u') THEN k.table_oid * 1000 + 500 + k.n ELSE 0 END)::bigint AS conindid,
+    WHEN 'u' THEN k.table_name || '_' || array_to_string(k.cols, '_') || '_key'
+    WHEN 'f' THEN k.table_name || '_' || array_to_string(k.cols, '_') || '_fkey'
+    ELSE k.table_name || '_' || coalesce(k.cols[1], '') || '_check' END) AS conname
+FROM (SELECT c.table_oid::bigint AS table_oid, c.schema_oid::bigint AS schema_oid, c.database_name, c.schema_name,
+    c.table_name, c.constraint_column_names AS cols, c.constraint_column_indexes AS colidx, c.referenced_table,
+    c.referenced_column_names AS refcols, c.expression,
+    (CASE c.constraint_type WHEN 'PRIMARY KEY' THEN 'p' WHEN 'UNIQUE' THEN 'u' WHEN 'FOREIGN KEY' THEN 'f' ELSE 'c' END) AS contype,
+    row_number() OVER (PARTITION BY c.table_oid ORDER BY c.constraint_index) AS n
+  FROM duckdb_constraints() c
+  WHERE c.constraint_type IN ('PRIMARY KEY', 'UNIQUE', 'FOREIGN KEY', 'CHECK') AND c.` + scope + `) k`,
+
+	// quiver_constraints is pg_constraint with each constraint's text.
+	"quiver_constraints": `
+SELECT k.oid, k.conname, k.schema_oid AS connamespace, k.contype, false AS condeferrable, false AS condeferred,
+  true AS convalidated, k.table_oid AS conrelid, 0::bigint AS contypid,
+  (CASE WHEN k.contype IN ('p', 'u') THEN k.indexoid ELSE 0 END)::bigint AS conindid,
   0::bigint AS conparentid, coalesce(rt.table_oid, 0)::bigint AS confrelid,
   (CASE WHEN k.contype = 'f' THEN 'a' ELSE ' ' END) AS confupdtype,
   (CASE WHEN k.contype = 'f' THEN 'a' ELSE ' ' END) AS confdeltype,
   (CASE WHEN k.contype = 'f' THEN 's' ELSE ' ' END) AS confmatchtype,
   true AS conislocal, 0 AS coninhcount, false AS connoinherit,
-  array(SELECT (x + 1)::smallint FROM unnest(k.constraint_column_indexes) WITH ORDINALITY AS u(x, i) ORDER BY i) AS conkey,
+  array(SELECT (u.x + 1)::smallint FROM unnest(k.colidx) WITH ORDINALITY AS u(x, i) ORDER BY u.i) AS conkey,
   (CASE WHEN k.contype = 'f' THEN array(SELECT c.column_index::smallint
-     FROM unnest(k.referenced_column_names) WITH ORDINALITY AS u(x, i)
+     FROM unnest(k.refcols) WITH ORDINALITY AS u(x, i)
      JOIN duckdb_columns() c ON c.table_oid = rt.table_oid AND c.column_name = u.x ORDER BY u.i) END) AS confkey,
   NULL::bigint[] AS conpfeqop, NULL::bigint[] AS conppeqop, NULL::bigint[] AS conffeqop, NULL::bigint[] AS conexclop,
   k.expression AS conbin,
   (CASE k.contype
-    WHEN 'p' THEN 'PRIMARY KEY (' || pg_catalog.quiver_ident_list(k.constraint_column_names) || ')'
-    WHEN 'u' THEN 'UNIQUE (' || pg_catalog.quiver_ident_list(k.constraint_column_names) || ')'
-    WHEN 'f' THEN 'FOREIGN KEY (' || pg_catalog.quiver_ident_list(k.constraint_column_names) || ') REFERENCES ' ||
+    WHEN 'p' THEN 'PRIMARY KEY (' || pg_catalog.quiver_ident_list(k.cols) || ')'
+    WHEN 'u' THEN 'UNIQUE (' || pg_catalog.quiver_ident_list(k.cols) || ')'
+    WHEN 'f' THEN 'FOREIGN KEY (' || pg_catalog.quiver_ident_list(k.cols) || ') REFERENCES ' ||
       (CASE WHEN k.database_name = 'temp' OR list_contains(current_schemas(true), k.schema_name) THEN ''
         ELSE pg_catalog.quiver_quote_ident(pg_catalog.quiver_nspname(k.database_name, k.schema_name)) || '.' END) ||
-      pg_catalog.quiver_quote_ident(k.referenced_table) || '(' || pg_catalog.quiver_ident_list(k.referenced_column_names) || ')'
-    ELSE 'CHECK (' || k.expression || ')' END) AS condef,
-  k.table_name, k.database_name, k.schema_name
-FROM (SELECT c.*,
-    (CASE c.constraint_type WHEN 'PRIMARY KEY' THEN 'p' WHEN 'UNIQUE' THEN 'u' WHEN 'FOREIGN KEY' THEN 'f' ELSE 'c' END) AS contype,
-    row_number() OVER (PARTITION BY c.table_oid ORDER BY c.constraint_index) AS n
-  FROM duckdb_constraints() c
-  WHERE c.constraint_type IN ('PRIMARY KEY', 'UNIQUE', 'FOREIGN KEY', 'CHECK') AND c.` + scope + `) k
+      pg_catalog.quiver_quote_ident(k.referenced_table) || '(' || pg_catalog.quiver_ident_list(k.refcols) || ')'
+    ELSE 'CHECK (' || k.expression || ')' END) AS condef
+FROM pg_catalog.quiver_conbase k
 LEFT JOIN duckdb_tables() rt ON k.contype = 'f' AND rt.database_name = k.database_name
   AND rt.schema_name = k.schema_name AND rt.table_name = k.referenced_table`,
 
@@ -139,14 +144,14 @@ SELECT x.oid, x.relname, x.relnamespace, x.indrelid, x.indisunique, x.indisprima
 FROM (
   SELECT i.index_oid::bigint AS oid, i.index_name AS relname, i.schema_oid::bigint AS relnamespace,
     i.table_oid::bigint AS indrelid, i.is_unique AS indisunique, i.is_primary AS indisprimary,
-    NULL::smallint[] AS indkey, len(string_split(regexp_replace(i.expressions, '^\[|\]$', '', 'g'), ', ')) AS natts,
+    NULL::smallint[] AS indkey, len(string_split(i.expressions, ',')) AS natts,
     regexp_replace(i.expressions, '^\[|\]$', '', 'g') AS columns, i.database_name, i.schema_name, i.table_name, i.comment
   FROM duckdb_indexes() i WHERE i.` + scope + `
   UNION ALL
-  SELECT c.conindid, c.conname, c.connamespace, c.conrelid, true, c.contype = 'p', c.conkey, len(c.conkey),
-    substr(c.condef, strpos(c.condef, '(') + 1, length(c.condef) - strpos(c.condef, '(') - 1),
-    c.database_name, c.schema_name, c.table_name, NULL
-  FROM pg_catalog.quiver_constraints c WHERE c.contype IN ('p', 'u')
+  SELECT c.indexoid, c.conname, c.schema_oid, c.table_oid, true, c.contype = 'p',
+    array(SELECT (u.x + 1)::smallint FROM unnest(c.colidx) WITH ORDINALITY AS u(x, i) ORDER BY u.i), len(c.cols),
+    pg_catalog.quiver_ident_list(c.cols), c.database_name, c.schema_name, c.table_name, NULL
+  FROM pg_catalog.quiver_conbase c WHERE c.contype IN ('p', 'u')
 ) x`,
 
 	"pg_index": `
@@ -157,27 +162,36 @@ SELECT i.oid AS indexrelid, i.indrelid, i.natts::smallint AS indnatts, i.natts::
   NULL::smallint[] AS indoption, NULL::varchar AS indexprs, NULL::varchar AS indpred
 FROM pg_catalog.quiver_indexes i`,
 
+	// pg_class lists tables, views, sequences, indexes and the catalog's
+	// own relations. A table that has or is the target of a foreign key
+	// has triggers, as in PostgreSQL, where foreign keys are triggers.
 	"pg_class": `
 SELECT o.oid::bigint AS oid, o.relname, o.relnamespace::bigint AS relnamespace, 0::bigint AS reltype,
   0::bigint AS reloftype, 10::bigint AS relowner, o.relam::bigint AS relam, 0::bigint AS relfilenode,
   0::bigint AS reltablespace, 0 AS relpages, o.reltuples::float AS reltuples, 0 AS relallvisible,
   0::bigint AS reltoastrelid, o.relhasindex, false AS relisshared, o.relpersistence, o.relkind,
   o.relnatts::smallint AS relnatts, o.relchecks::smallint AS relchecks, false AS relhasrules,
-  false AS relhastriggers, false AS relhassubclass, false AS relrowsecurity, false AS relforcerowsecurity,
+  o.relhastriggers, false AS relhassubclass, false AS relrowsecurity, false AS relforcerowsecurity,
   true AS relispopulated, 'd' AS relreplident, false AS relispartition, 0::bigint AS relrewrite,
   0::bigint AS relfrozenxid, 0::bigint AS relminmxid, NULL::varchar[] AS relacl, NULL::varchar[] AS reloptions,
   NULL::varchar AS relpartbound
 FROM (
   SELECT table_oid AS oid, table_name AS relname, schema_oid AS relnamespace, 2 AS relam, estimated_size AS reltuples,
     index_count > 0 AS relhasindex, (CASE WHEN temporary THEN 't' ELSE 'p' END) AS relpersistence, 'r' AS relkind,
-    column_count AS relnatts, check_constraint_count AS relchecks
+    column_count AS relnatts, check_constraint_count AS relchecks,
+    (table_oid IN (SELECT table_oid FROM duckdb_constraints() WHERE constraint_type = 'FOREIGN KEY') OR
+      (database_name || '.' || schema_name || '.' || table_name) IN (SELECT database_name || '.' || schema_name || '.' ||
+        referenced_table FROM duckdb_constraints() WHERE constraint_type = 'FOREIGN KEY')) AS relhastriggers
   FROM duckdb_tables() WHERE ` + scope + ` AND NOT internal
-  UNION ALL SELECT view_oid, view_name, schema_oid, 0, 0, false, (CASE WHEN temporary THEN 't' ELSE 'p' END), 'v', column_count, 0
-  FROM duckdb_views() WHERE ` + scope + ` AND NOT internal
-  UNION ALL SELECT sequence_oid, sequence_name, schema_oid, 0, 1, false, (CASE WHEN temporary THEN 't' ELSE 'p' END), 'S', 3, 0
-  FROM duckdb_sequences() WHERE ` + scope + `
-  UNION ALL SELECT oid, relname, relnamespace, 403, 0, false, 'p', 'i', natts, 0 FROM pg_catalog.quiver_indexes
-  UNION ALL SELECT oid, relname, 11, 0, 0, false, 'p', relkind, 0, 0 FROM pg_catalog.quiver_system_relations
+  UNION ALL SELECT view_oid, view_name, schema_oid, 0, 0, false, (CASE WHEN temporary THEN 't' ELSE 'p' END), 'v',
+    column_count, 0, false FROM duckdb_views() WHERE ` + scope + ` AND NOT internal
+  UNION ALL SELECT sequence_oid, sequence_name, schema_oid, 0, 1, false, (CASE WHEN temporary THEN 't' ELSE 'p' END), 'S',
+    3, 0, false FROM duckdb_sequences() WHERE ` + scope + `
+  UNION ALL SELECT index_oid, index_name, schema_oid, 403, 0, false, 'p', 'i', len(string_split(expressions, ',')), 0, false
+  FROM duckdb_indexes() WHERE ` + scope + `
+  UNION ALL SELECT indexoid, conname, schema_oid, 403, 0, false, 'p', 'i', len(cols), 0, false
+  FROM pg_catalog.quiver_conbase WHERE contype IN ('p', 'u')
+  UNION ALL SELECT oid, relname, 11, 0, 0, false, 'p', relkind, 0, 0, false FROM pg_catalog.quiver_system_relations
 ) o`,
 
 	"quiver_system_relations": systemRelationsSQL(),

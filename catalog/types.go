@@ -133,9 +133,10 @@ func pgTypeSQL() string {
 
 // formatTypeSQL is format_type($1, $2) for built-in types: PostgreSQL's
 // printed names with their modifiers; other OIDs are looked up in pg_type.
+// $1 appears once, in a simple CASE, since it may be a large expression.
 func formatTypeSQL() string {
 	var b strings.Builder
-	b.WriteString("CASE")
+	b.WriteString("CASE $1")
 	for _, t := range builtinTypes {
 		base := quote(t.sqlname)
 		switch t.oid {
@@ -147,11 +148,10 @@ func formatTypeSQL() string {
 			kind, zone, _ := strings.Cut(t.sqlname, " ")
 			base = "CASE WHEN $2 >= 0 THEN " + quote(kind+"(") + " || $2 || " + quote(") "+zone) + " ELSE " + quote(t.sqlname) + " END"
 		}
-		b.WriteString(" WHEN $1 = " + u(t.oid) + " THEN " + base)
-		b.WriteString(" WHEN $1 = " + u(t.array) + " THEN (" + base + ") || '[]'")
+		b.WriteString(" WHEN " + u(t.oid) + " THEN " + base)
+		b.WriteString(" WHEN " + u(t.array) + " THEN (" + base + ") || '[]'")
 	}
-	b.WriteString(" WHEN $1 IS NULL THEN NULL")
-	b.WriteString(" ELSE coalesce((SELECT _t._typname FROM (SELECT oid AS _oid, typname AS _typname FROM pg_catalog.pg_type) _t WHERE _t._oid = $1), '???') END")
+	b.WriteString(" ELSE NULL END")
 	return b.String()
 }
 

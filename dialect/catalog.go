@@ -172,35 +172,7 @@ func (r *catalogRewriter) node(n *pg_query.Node) error {
 
 // message rewrites every Node below m.
 func (r *catalogRewriter) message(m protoreflect.Message) error {
-	var err error
-	m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
-		if fd.Message() == nil || fd.IsMap() {
-			return true
-		}
-		visit := func(cm protoreflect.Message) {
-			if err != nil {
-				return
-			}
-			if child, ok := cm.Interface().(*pg_query.Node); ok {
-				err = r.node(child)
-				return
-			}
-			err = r.message(cm)
-			if err == nil {
-				err = r.inPlace(cm.Interface())
-			}
-		}
-		if fd.IsList() {
-			l := v.List()
-			for i := 0; i < l.Len(); i++ {
-				visit(l.Get(i).Message())
-			}
-		} else {
-			visit(v.Message())
-		}
-		return err == nil
-	})
-	return err
+	return eachChildNode(m, r.node, func(cm protoreflect.Message) error { return r.inPlace(cm.Interface()) })
 }
 
 // inPlace changes messages that are not replaced as a whole.
@@ -304,29 +276,37 @@ func (r *catalogRewriter) funcCall(n *pg_query.Node, fc *pg_query.FuncCall) erro
 // substitute returns a copy of tmpl with $i replaced by args[i-1].
 func substitute(tmpl *pg_query.Node, args []*pg_query.Node) *pg_query.Node {
 	out := clone(tmpl)
-	var fix func(n *pg_query.Node)
-	fix = func(n *pg_query.Node) {
+	var fix func(n *pg_query.Node) error
+	fix = func(n *pg_query.Node) error {
 		if p := n.GetParamRef(); p != nil && p.Number >= 1 && int(p.Number) <= len(args) {
 			n.Node = clone(args[p.Number-1]).Node
-			return
+			return nil
 		}
-		eachChildNode(n.ProtoReflect(), fix)
+		return eachChildNode(n.ProtoReflect(), fix, nil)
 	}
-	fix(out)
+	_ = fix(out)
 	return out
 }
 
-// eachChildNode calls f on the Nodes directly below m (not below them).
-func eachChildNode(m protoreflect.Message, f func(*pg_query.Node)) {
+// eachChildNode calls f on the Nodes directly below m (not below them),
+// and after (post-order) on the other messages between m and those Nodes;
+// the first error stops the walk.
+func eachChildNode(m protoreflect.Message, f func(*pg_query.Node) error, after func(protoreflect.Message) error) error {
+	var err error
 	m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
 		if fd.Message() == nil || fd.IsMap() {
 			return true
 		}
 		visit := func(cm protoreflect.Message) {
+			if err != nil {
+				return
+			}
 			if child, ok := cm.Interface().(*pg_query.Node); ok {
-				f(child)
-			} else {
-				eachChildNode(cm, f)
+				err = f(child)
+				return
+			}
+			if err = eachChildNode(cm, f, after); err == nil && after != nil {
+				err = after(cm)
 			}
 		}
 		if fd.IsList() {
@@ -337,8 +317,9 @@ func eachChildNode(m protoreflect.Message, f func(*pg_query.Node)) {
 		} else {
 			visit(v.Message())
 		}
-		return true
+		return err == nil
 	})
+	return err
 }
 
 // call builds pg_catalog.name(args...) already expanded.
@@ -492,15 +473,17 @@ func (r *catalogRewriter) typeCast(n *pg_query.Node, tc *pg_query.TypeCast) erro
 		}
 		return nil
 	}
-	if c := tc.Arg.GetAConst(); c != nil && c.GetSval() != nil && reg == "regtype" {
+	c := tc.Arg.GetAConst()
+	if c == nil || c.GetSval() == nil {
+		// An OID: numbers and columns of OIDs are OIDs already.
+		tc.TypeName = &pg_query.TypeName{Names: []*pg_query.Node{pg_query.MakeStrNode("bigint")}, Typmods: nil, Typemod: -1}
+		return nil
+	}
+	if reg == "regtype" {
 		if oid, ok := catalog.TypeOID(c.GetSval().Sval); ok {
 			n.Node = pg_query.MakeAConstIntNode(int64(oid), -1).Node
 			return nil
 		}
-	}
-	if c := tc.Arg.GetAConst(); c != nil && c.GetIval() != nil {
-		n.Node = pg_query.MakeAConstIntNode(int64(c.GetIval().Ival), -1).Node
-		return nil
 	}
 	e, err := r.call("quiver_"+reg+"_in", tc.Arg)
 	if err != nil {

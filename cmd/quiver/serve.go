@@ -6,6 +6,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/quiverdb/quiver/backends"
+	"github.com/quiverdb/quiver/catalog"
 	"github.com/quiverdb/quiver/dispatch"
 	"github.com/quiverdb/quiver/flightsrv"
 	"github.com/quiverdb/quiver/handshake"
@@ -49,5 +50,5 @@ func newFlightServer(o *options, be backends.Backend, log zerolog.Logger) (*flig
 
 // sessionInit returns the catalog set-up for the backend's dialect, if any.
 func sessionInit(be backends.Backend) func(backends.SessionInfo) []string {
-	return nil
+	return catalog.SessionInit(backends.DialectOf(be))
 }

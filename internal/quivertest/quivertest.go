@@ -17,6 +17,7 @@ import (
 
 	"github.com/quiverdb/quiver/backends"
 	"github.com/quiverdb/quiver/backends/duckdb"
+	"github.com/quiverdb/quiver/catalog"
 	"github.com/quiverdb/quiver/dispatch"
 	"github.com/quiverdb/quiver/handshake"
 	"github.com/quiverdb/quiver/server"
@@ -66,7 +67,7 @@ func Start(t testing.TB, opts ...Options) *Server {
 		Addr:      "127.0.0.1:0",
 		MaxConns:  o.MaxConns,
 		Handshake: &handshake.Config{},
-		Handler:   dispatch.NewHandler(dispatch.Config{Backend: be, Dialect: backends.DialectOf(be)}),
+		Handler:   dispatch.NewHandler(dispatch.Config{Backend: be, Dialect: backends.DialectOf(be), SessionInit: catalog.SessionInit(backends.DialectOf(be))}),
 		Logger:    zerolog.New(zerolog.NewTestWriter(t)).Level(level),
 	})
 	addr, err := srv.Listen()

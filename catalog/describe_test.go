@@ -1,0 +1,206 @@
+//go:build duckdb_arrow
+
+package catalog_test
+
+import (
+	"bytes"
+	"fmt"
+	"os/exec"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/quiverdb/quiver/internal/quivertest"
+	"github.com/quiverdb/quiver/internal/testenv"
+)
+
+func TestMain(m *testing.M) { testenv.Main(m) }
+
+// describeSchema is created on PostgreSQL and on quiver (DuckDB) alike.
+const describeSchema = `
+create schema app;
+create table customers (
+  id integer primary key,
+  name varchar(100) not null,
+  email text,
+  created_at timestamp default current_timestamp,
+  active boolean default true
+);
+comment on table customers is 'People who buy';
+comment on column customers.name is 'Full name';
+create table orders (
+  order_id bigint primary key,
+  customer_id integer not null references customers(id),
+  amount numeric(12,2) not null default 0,
+  note text,
+  placed date
+);
+create index orders_customer_idx on orders (customer_id);
+create view big_orders as select order_id, amount from orders where amount > 100;
+create table app.items (sku varchar(20) primary key, qty smallint default 1, price double precision);
+`
+
+// describeCommands are the psql commands compared, each with the
+// normalisations its output needs. Every normalisation is a difference
+// between the engines, not between the catalogs; anything else must print
+// the same.
+var describeCommands = []struct {
+	cmd  string
+	norm []normalisation
+}{
+	{cmd: `\d`},
+	{cmd: `\dt`},
+	{cmd: `\dt+`, norm: []normalisation{accessMethodColumn, sizeColumn}},
+	{cmd: `\d customers`, norm: []normalisation{varcharType, indexMethod}},
+	{cmd: `\d+ customers`, norm: []normalisation{varcharType, indexMethod, accessMethodFooter}},
+	{cmd: `\d orders`, norm: []normalisation{indexMethod}},
+	{cmd: `\d+ orders`, norm: []normalisation{indexMethod, accessMethodFooter}},
+	{cmd: `\d app.items`, norm: []normalisation{varcharType, indexMethod}},
+	{cmd: `\d big_orders`},
+	{cmd: `\di`},
+	{cmd: `\dv`},
+	{cmd: `\dn`},
+	{cmd: `\df`},
+	{cmd: `\l`, norm: []normalisation{otherDatabases}},
+	{cmd: `\du`},
+	{cmd: `\dx`, norm: []normalisation{extensionRows}},
+	{cmd: `\conninfo`, norm: []normalisation{port}},
+}
+
+// normalisation rewrites one engine's psql output where the engines
+// legitimately differ.
+type normalisation struct {
+	name string
+	fn   func(out string) string
+}
+
+var (
+	// DuckDB stores tables in its own format, not PostgreSQL's heap.
+	accessMethodColumn = normalisation{"Access method column (heap vs duckdb)", func(s string) string {
+		return replaceColumn(s, "Access method", "<am>")
+	}}
+	accessMethodFooter = normalisation{"Access method footer (heap vs duckdb)", func(s string) string {
+		return regexp.MustCompile(`(?m)^Access method: \w+$`).ReplaceAllString(s, "Access method: <am>")
+	}}
+	// DuckDB does not report the size of one table.
+	sizeColumn = normalisation{"Size column", func(s string) string { return replaceColumn(s, "Size", "<size>") }}
+	// DuckDB's indexes are ART indexes, PostgreSQL's btree.
+	indexMethod = normalisation{"index method (btree vs art)", func(s string) string {
+		return regexp.MustCompile(`(?m)^(    ".*?) (btree|art) \(`).ReplaceAllString(s, "$1 <index method> (")
+	}}
+	// DuckDB has one string type: varchar(n) is text, its length not kept.
+	varcharType = normalisation{"character varying(n) is text", func(s string) string {
+		return regexp.MustCompile(`\|character varying(\(\d+\))?\|`).ReplaceAllString(s, "|text|")
+	}}
+	// PostgreSQL's cluster has other databases; quiver shows its own.
+	otherDatabases = normalisation{"databases other than the test's, and the row count", func(s string) string {
+		return keepRows(s, func(row string) bool { return strings.HasPrefix(row, "t_testdescribe|") })
+	}}
+	// PostgreSQL has plpgsql; DuckDB has its own extensions.
+	extensionRows = normalisation{"installed extensions", func(s string) string {
+		return keepRows(s, func(string) bool { return false })
+	}}
+	port = normalisation{"port", func(s string) string {
+		return regexp.MustCompile(`at port "\d+"`).ReplaceAllString(s, `at port "<port>"`)
+	}}
+)
+
+// keepRows keeps the title and header of psql's unaligned output and the
+// rows keep accepts, and drops the row count.
+func keepRows(s string, keep func(row string) bool) string {
+	lines := strings.Split(s, "\n")
+	var out []string
+	for i, l := range lines {
+		if i < 2 || l == "" || keep(l) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+// replaceColumn replaces the cells of a named column in psql's unaligned
+// output.
+func replaceColumn(s, column, with string) string {
+	lines := strings.Split(s, "\n")
+	idx := -1
+	for i, l := range lines {
+		cells := strings.Split(l, "|")
+		if idx < 0 {
+			for j, c := range cells {
+				if c == column {
+					idx = j
+				}
+			}
+			continue
+		}
+		if idx < len(cells) && len(cells) > 1 {
+			cells[idx] = with
+			lines[i] = strings.Join(cells, "|")
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// psqlRun runs the real psql against host:port with script on stdin and
+// returns what it printed, stdout and stderr interleaved.
+func psqlRun(t *testing.T, host string, port int, user, db, script string) string {
+	t.Helper()
+	cmd := exec.Command("psql", "-X", "-A", "-h", host, "-p", fmt.Sprint(port), "-U", user, "-d", db, "-v", "ON_ERROR_STOP=0")
+	cmd.Stdin = strings.NewReader(script)
+	env := []string{"PGCONNECT_TIMEOUT=10", "PGSSLMODE=disable"}
+	for _, kv := range cmd.Environ() {
+		if !strings.HasPrefix(kv, "PG") {
+			env = append(env, kv)
+		}
+	}
+	cmd.Env = env
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Run(); err != nil {
+		if _, ok := err.(*exec.ExitError); !ok {
+			t.Fatalf("psql: %v", err)
+		}
+	}
+	return out.String()
+}
+
+// TestDescribe runs psql's describe commands on the same schema in
+// PostgreSQL and in quiver over DuckDB and requires the same output, but
+// for the normalisations listed with each command.
+func TestDescribe(t *testing.T) {
+	pg := testenv.PG(t)
+	db := pg.CreateDB(t)
+	q := quivertest.Start(t)
+	// quiver is reached as the same user and database name as PostgreSQL,
+	// so owners and \conninfo compare as they are.
+	if out := psqlRun(t, pg.Host, pg.Port, pg.User, db, describeSchema); strings.Contains(out, "ERROR") {
+		t.Fatalf("schema on PostgreSQL:\n%s", out)
+	}
+	if out := psqlRun(t, q.Host, q.Port, pg.User, db, describeSchema); strings.Contains(out, "ERROR") {
+		t.Fatalf("schema on quiver:\n%s", out)
+	}
+	for _, c := range describeCommands {
+		t.Run(c.cmd, func(t *testing.T) {
+			want := psqlRun(t, pg.Host, pg.Port, pg.User, db, c.cmd+"\n")
+			got := psqlRun(t, q.Host, q.Port, pg.User, db, c.cmd+"\n")
+			if strings.Contains(got, "ERROR") {
+				t.Fatalf("quiver:\n%s", got)
+			}
+			if strings.TrimSpace(want) == "" {
+				t.Fatalf("PostgreSQL printed nothing for %s", c.cmd)
+			}
+			if c.cmd == `\dx` && !strings.Contains(got, "|pg_catalog|") {
+				t.Errorf("quiver lists no extensions:\n%s", got)
+			}
+			for _, n := range c.norm {
+				want, got = n.fn(want), n.fn(got)
+			}
+			if got != want {
+				t.Errorf("psql %s differs\n--- PostgreSQL:\n%s\n--- quiver:\n%s", c.cmd, want, got)
+			}
+			if testing.Verbose() {
+				t.Logf("%s on quiver:\n%s", c.cmd, got)
+			}
+		})
+	}
+}
