@@ -53,8 +53,8 @@ const classOIDSQL = `(CASE $1 WHEN 'pg_class' THEN 1259 WHEN 'pg_namespace' THEN
 // $1..$n. A template may use pg_catalog.X relations and functions.
 var functions = map[string]string{
 	// Session facts set by DuckDBInit.
-	"quiver_user/0":     `coalesce((getvariable('quiver_session'))[1], 'duckdb')`,
-	"quiver_database/0": `coalesce((getvariable('quiver_session'))[2], current_database())`,
+	"quiver_user/0":     `coalesce(nullif((getvariable('quiver_session'))[1], ''), 'duckdb')`,
+	"quiver_database/0": `coalesce(nullif((getvariable('quiver_session'))[2], ''), current_database())`,
 
 	"quiver_quote_ident/1": quoteIdentSQL(),
 	"quote_ident/1":        quoteIdentSQL(),

@@ -398,11 +398,17 @@ func (r *catalogRewriter) typeName(tn *pg_query.TypeName) error {
 	}
 	switch b := typeBase(tn); {
 	case b == "name":
-		tn.Names = []*pg_query.Node{pg_query.MakeStrNode("varchar")}
+		tn.Names = systemType("varchar").Names
 	case unsupportedRegTypes[b]:
 		return pgerror.New(pgerror.FeatureNotSupported, "type %s is not supported on DuckDB", b)
 	}
 	return nil
+}
+
+// systemType is pg_catalog.name, which the deparser prints in its
+// standard spelling (bigint, varchar).
+func systemType(name string) *pg_query.TypeName {
+	return &pg_query.TypeName{Names: []*pg_query.Node{pg_query.MakeStrNode("pg_catalog"), pg_query.MakeStrNode(name)}, Typemod: -1}
 }
 
 // preOrder makes the changes that need to see a node before its children
@@ -469,14 +475,14 @@ func (r *catalogRewriter) typeCast(n *pg_query.Node, tc *pg_query.TypeCast) erro
 	reg, ok := regTypes[base]
 	if !ok {
 		if base == "oid" {
-			tc.TypeName.Names = []*pg_query.Node{pg_query.MakeStrNode("bigint")}
+			tc.TypeName = systemType("int8")
 		}
 		return nil
 	}
 	c := tc.Arg.GetAConst()
 	if c == nil || c.GetSval() == nil {
 		// An OID: numbers and columns of OIDs are OIDs already.
-		tc.TypeName = &pg_query.TypeName{Names: []*pg_query.Node{pg_query.MakeStrNode("bigint")}, Typmods: nil, Typemod: -1}
+		tc.TypeName = systemType("int8")
 		return nil
 	}
 	if reg == "regtype" {

@@ -1,0 +1,103 @@
+package dialect
+
+import (
+	"strings"
+	"testing"
+
+	pg_query "github.com/pganalyze/pg_query_go/v6"
+
+	"github.com/quiverdb/quiver/pgerror"
+	"github.com/quiverdb/quiver/stmt"
+)
+
+// rewriteOne rewrites one statement for DuckDB and returns the SQL run.
+func rewriteOne(t *testing.T, sql string) (string, error) {
+	t.Helper()
+	st := stmt.Split(sql)[0]
+	p, err := For("duckdb").Rewrite(&st)
+	if err != nil {
+		return "", err
+	}
+	if p == nil {
+		return sql, nil
+	}
+	return strings.Join(p.SQL, "; "), nil
+}
+
+func TestCatalogRewrites(t *testing.T) {
+	cases := []struct {
+		in       string
+		contains []string // substrings of the rewritten SQL
+		absent   []string
+	}{
+		// Catalog relations, qualified or not, become subqueries over DuckDB's metadata.
+		{in: "select relname from pg_catalog.pg_class", contains: []string{"duckdb_tables()"}, absent: []string{"pg_catalog.pg_class"}},
+		{in: "select relname from pg_class c", contains: []string{"duckdb_tables()", ") c"}},
+		// A CTE of the same name hides the catalog relation.
+		{in: "with pg_class as (select 1 as relname) select relname from pg_class", absent: []string{"duckdb_tables()"}},
+		// Catalog functions become their expressions; other pg_catalog functions lose the qualifier.
+		{in: "select pg_catalog.pg_get_userbyid(10)", contains: []string{"getvariable('quiver_session')"}},
+		{in: "select pg_catalog.lower('A')", contains: []string{"lower('A')"}, absent: []string{"pg_catalog"}},
+		{in: "select current_user", contains: []string{"getvariable('quiver_session')"}},
+		{in: "select version()", contains: []string{"PostgreSQL 15.0 (quiver", "pragma_version()"}},
+		// OID alias types.
+		{in: "select 'pg_catalog.pg_class'::pg_catalog.regclass = 1259", contains: []string{"quiver_system_relations"}},
+		{in: "select c.oid::pg_catalog.regclass from pg_class c", contains: []string{"_relname"}},
+		{in: "select 1 from pg_class c where c.oid = 5::regclass", contains: []string{"c.oid = 5::bigint"}},
+		{in: "select 'int4'::regtype::oid", contains: []string{"23"}},
+		{in: "select x::pg_catalog.text from t", contains: []string{"x::text"}},
+		// PostgreSQL's regular expression operators match anywhere.
+		{in: "select 'pg_toast' !~ '^pg_'", contains: []string{"NOT regexp_matches('pg_toast', '^pg_')"}},
+		{in: "select 'A' ~* 'a'", contains: []string{"regexp_matches('A', 'a', 'i')"}},
+		// generate_series's alias names its column.
+		{in: "select s from generate_series(1, 3) s", contains: []string{"s(s)"}},
+		// Types the deparser spells in full stay as they are.
+		{in: "create table t (a integer, b varchar(3))", contains: []string{"int", "varchar(3)"}, absent: []string{"pg_catalog"}},
+	}
+	for _, c := range cases {
+		got, err := rewriteOne(t, c.in)
+		if err != nil {
+			t.Errorf("%q: %v", c.in, err)
+			continue
+		}
+		for _, s := range c.contains {
+			if !strings.Contains(got, s) {
+				t.Errorf("%q: rewritten SQL lacks %q:\n%s", c.in, s, got)
+			}
+		}
+		for _, s := range c.absent {
+			if strings.Contains(got, s) {
+				t.Errorf("%q: rewritten SQL has %q:\n%s", c.in, s, got)
+			}
+		}
+	}
+}
+
+func TestCatalogUnsupported(t *testing.T) {
+	for _, in := range []string{
+		"select * from pg_catalog.pg_stat_activity",
+		"select 'a'::regoper",
+	} {
+		_, err := rewriteOne(t, in)
+		if pgerror.Code(err) != pgerror.FeatureNotSupported {
+			t.Errorf("%q: got %v, want 0A000", in, err)
+		}
+	}
+	// Relations DuckDB has itself run as written.
+	if got, err := rewriteOne(t, "select name from pg_catalog.pg_settings"); err != nil || strings.Contains(got, "duckdb_") {
+		t.Errorf("pg_settings: %q, %v", got, err)
+	}
+}
+
+// TestCatalogDefinitions parses and expands every definition.
+func TestCatalogDefinitions(t *testing.T) {
+	defs, err := loadCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, sel := range defs.rels {
+		if _, err := deparse(&pg_query.Node{Node: &pg_query.Node_SelectStmt{SelectStmt: sel}}); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
