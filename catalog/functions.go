@@ -109,14 +109,14 @@ var functions = map[string]string{
   JOIN pg_catalog.quiver_nspnames _n ON _n._oid = _t._nsp WHERE _t._oid = $1), false)`,
 	"pg_function_is_visible/1": `coalesce((SELECT _p._visible FROM pg_catalog.quiver_procnames _p WHERE _p._oid = $1 LIMIT 1), false)`,
 
-	"format_type/2": `coalesce(` + formatTypeSQL() + `, (SELECT _t._typname
-  FROM (SELECT oid AS _oid, typname AS _typname FROM pg_catalog.pg_type) _t WHERE _t._oid = $1))`,
+	"format_type/2": `coalesce(` + formatTypeSQL() + `, (SELECT _t._name
+  FROM (SELECT type_oid AS _oid, type_name AS _name FROM duckdb_types() WHERE logical_type = 'ENUM') _t WHERE _t._oid = $1))`,
 	"pg_get_expr/2":          `$1`,
 	"pg_get_expr/3":          `$1`,
-	"pg_get_constraintdef/1": `(SELECT _c._def FROM (SELECT oid AS _oid, condef AS _def FROM pg_catalog.quiver_constraints) _c WHERE _c._oid = $1)`,
-	"pg_get_constraintdef/2": `(SELECT _c._def FROM (SELECT oid AS _oid, condef AS _def FROM pg_catalog.quiver_constraints) _c WHERE _c._oid = $1)`,
-	"pg_get_indexdef/1":      `(SELECT _i._def FROM (SELECT oid AS _oid, indexdef AS _def FROM pg_catalog.quiver_indexes) _i WHERE _i._oid = $1)`,
-	"pg_get_indexdef/3":      `(SELECT _i._def FROM (SELECT oid AS _oid, indexdef AS _def FROM pg_catalog.quiver_indexes) _i WHERE _i._oid = $1)`,
+	"pg_get_constraintdef/1": `(SELECT _c._def FROM pg_catalog.quiver_condefs _c WHERE _c._oid = $1)`,
+	"pg_get_constraintdef/2": `(SELECT _c._def FROM pg_catalog.quiver_condefs _c WHERE _c._oid = $1)`,
+	"pg_get_indexdef/1":      `(SELECT _i._def FROM pg_catalog.quiver_indexdefs _i WHERE _i._oid = $1)`,
+	"pg_get_indexdef/3":      `(SELECT _i._def FROM pg_catalog.quiver_indexdefs _i WHERE _i._oid = $1)`,
 	"pg_get_viewdef/1": `(SELECT regexp_replace(_v._sql, '^CREATE (TEMP |TEMPORARY )?VIEW .*? AS ', ' ')
   FROM (SELECT view_oid AS _oid, sql AS _sql FROM duckdb_views()) _v WHERE _v._oid = $1)`,
 	"pg_get_viewdef/2": `(SELECT regexp_replace(_v._sql, '^CREATE (TEMP |TEMPORARY )?VIEW .*? AS ', ' ')
@@ -131,8 +131,10 @@ var functions = map[string]string{
 	"obj_description/1": `(SELECT _d._text FROM pg_catalog.quiver_descriptions _d WHERE _d._oid = $1 AND _d._sub = 0 LIMIT 1)`,
 	"obj_description/2": `(SELECT _d._text FROM pg_catalog.quiver_descriptions _d WHERE _d._oid = $1
   AND _d._class = pg_catalog.quiver_classoid($2) AND _d._sub = 0)`,
-	"col_description/2": `(SELECT _d._text FROM pg_catalog.quiver_descriptions _d WHERE _d._oid = $1
-  AND _d._class = 1259 AND _d._sub = $2)`,
+	// col_description reads DuckDB's column comments directly: it is
+	// called for every column \d+ shows.
+	"col_description/2": `(SELECT _c._text FROM (SELECT table_oid AS _oid, column_index AS _sub, comment AS _text
+  FROM duckdb_columns() WHERE comment IS NOT NULL) _c WHERE _c._oid = $1 AND _c._sub = $2)`,
 	"shobj_description/2": `(SELECT _d._text FROM pg_catalog.quiver_descriptions _d WHERE _d._oid = $1
   AND _d._class = pg_catalog.quiver_classoid($2) AND _d._sub = 0)`,
 

@@ -99,8 +99,7 @@ FROM (SELECT c.table_oid::bigint AS table_oid, c.schema_oid::bigint AS schema_oi
   FROM duckdb_constraints() c
   WHERE c.constraint_type IN ('PRIMARY KEY', 'UNIQUE', 'FOREIGN KEY', 'CHECK') AND c.` + scope + `) k`,
 
-	// quiver_constraints is pg_constraint with each constraint's text.
-	"quiver_constraints": `
+	"pg_constraint": `
 SELECT k.oid, k.conname, k.schema_oid AS connamespace, k.contype, false AS condeferrable, false AS condeferred,
   true AS convalidated, k.table_oid AS conrelid, 0::bigint AS contypid,
   (CASE WHEN k.contype IN ('p', 'u') THEN k.indexoid ELSE 0 END)::bigint AS conindid,
@@ -114,7 +113,14 @@ SELECT k.oid, k.conname, k.schema_oid AS connamespace, k.contype, false AS conde
      FROM unnest(k.refcols) WITH ORDINALITY AS u(x, i)
      JOIN duckdb_columns() c ON c.table_oid = rt.table_oid AND c.column_name = u.x ORDER BY u.i) END) AS confkey,
   NULL::bigint[] AS conpfeqop, NULL::bigint[] AS conppeqop, NULL::bigint[] AS conffeqop, NULL::bigint[] AS conexclop,
-  k.expression AS conbin,
+  k.expression AS conbin
+FROM pg_catalog.quiver_conbase k
+LEFT JOIN duckdb_tables() rt ON k.contype = 'f' AND rt.database_name = k.database_name
+  AND rt.schema_name = k.schema_name AND rt.table_name = k.referenced_table`,
+
+	// quiver_condefs holds each constraint's text, for pg_get_constraintdef.
+	"quiver_condefs": `
+SELECT k.oid AS _oid,
   (CASE k.contype
     WHEN 'p' THEN 'PRIMARY KEY (' || pg_catalog.quiver_ident_list(k.cols) || ')'
     WHEN 'u' THEN 'UNIQUE (' || pg_catalog.quiver_ident_list(k.cols) || ')'
@@ -122,37 +128,30 @@ SELECT k.oid, k.conname, k.schema_oid AS connamespace, k.contype, false AS conde
       (CASE WHEN k.database_name = 'temp' OR list_contains(current_schemas(true), k.schema_name) THEN ''
         ELSE pg_catalog.quiver_quote_ident(pg_catalog.quiver_nspname(k.database_name, k.schema_name)) || '.' END) ||
       pg_catalog.quiver_quote_ident(k.referenced_table) || '(' || pg_catalog.quiver_ident_list(k.refcols) || ')'
-    ELSE 'CHECK (' || k.expression || ')' END) AS condef
-FROM pg_catalog.quiver_conbase k
-LEFT JOIN duckdb_tables() rt ON k.contype = 'f' AND rt.database_name = k.database_name
-  AND rt.schema_name = k.schema_name AND rt.table_name = k.referenced_table`,
-
-	"pg_constraint": `SELECT oid, conname, connamespace, contype, condeferrable, condeferred, convalidated, conrelid,
-  contypid, conindid, conparentid, confrelid, confupdtype, confdeltype, confmatchtype, conislocal, coninhcount,
-  connoinherit, conkey, confkey, conpfeqop, conppeqop, conffeqop, conexclop, conbin
-FROM pg_catalog.quiver_constraints`,
+    ELSE 'CHECK (' || k.expression || ')' END) AS _def
+FROM pg_catalog.quiver_conbase k`,
 
 	// quiver_indexes holds DuckDB's indexes and the ones behind primary
-	// key and unique constraints, which DuckDB does not list, with their
-	// definitions.
+	// key and unique constraints, which DuckDB does not list.
 	"quiver_indexes": `
-SELECT x.oid, x.relname, x.relnamespace, x.indrelid, x.indisunique, x.indisprimary, x.indkey, x.natts,
+SELECT i.index_oid::bigint AS oid, i.index_name AS relname, i.schema_oid::bigint AS relnamespace,
+  i.table_oid::bigint AS indrelid, i.is_unique AS indisunique, i.is_primary AS indisprimary,
+  NULL::smallint[] AS indkey, len(string_split(i.expressions, ',')) AS natts,
+  regexp_replace(i.expressions, '^\[|\]$', '', 'g') AS columns, i.database_name, i.schema_name, i.table_name
+FROM duckdb_indexes() i WHERE i.` + scope + `
+UNION ALL
+SELECT c.indexoid, c.conname, c.schema_oid, c.table_oid, true, c.contype = 'p',
+  array(SELECT (u.x + 1)::smallint FROM unnest(c.colidx) WITH ORDINALITY AS u(x, i) ORDER BY u.i), len(c.cols),
+  pg_catalog.quiver_ident_list(c.cols), c.database_name, c.schema_name, c.table_name
+FROM pg_catalog.quiver_conbase c WHERE c.contype IN ('p', 'u')`,
+
+	// quiver_indexdefs holds each index's CREATE INDEX, for pg_get_indexdef.
+	"quiver_indexdefs": `
+SELECT x.oid AS _oid,
   'CREATE ' || (CASE WHEN x.indisunique THEN 'UNIQUE ' ELSE '' END) || 'INDEX ' || pg_catalog.quiver_quote_ident(x.relname) ||
   ' ON ' || pg_catalog.quiver_quote_ident(pg_catalog.quiver_nspname(x.database_name, x.schema_name)) || '.' ||
-  pg_catalog.quiver_quote_ident(x.table_name) || ' USING art (' || x.columns || ')' AS indexdef,
-  x.comment
-FROM (
-  SELECT i.index_oid::bigint AS oid, i.index_name AS relname, i.schema_oid::bigint AS relnamespace,
-    i.table_oid::bigint AS indrelid, i.is_unique AS indisunique, i.is_primary AS indisprimary,
-    NULL::smallint[] AS indkey, len(string_split(i.expressions, ',')) AS natts,
-    regexp_replace(i.expressions, '^\[|\]$', '', 'g') AS columns, i.database_name, i.schema_name, i.table_name, i.comment
-  FROM duckdb_indexes() i WHERE i.` + scope + `
-  UNION ALL
-  SELECT c.indexoid, c.conname, c.schema_oid, c.table_oid, true, c.contype = 'p',
-    array(SELECT (u.x + 1)::smallint FROM unnest(c.colidx) WITH ORDINALITY AS u(x, i) ORDER BY u.i), len(c.cols),
-    pg_catalog.quiver_ident_list(c.cols), c.database_name, c.schema_name, c.table_name, NULL
-  FROM pg_catalog.quiver_conbase c WHERE c.contype IN ('p', 'u')
-) x`,
+  pg_catalog.quiver_quote_ident(x.table_name) || ' USING art (' || x.columns || ')' AS _def
+FROM pg_catalog.quiver_indexes x`,
 
 	"pg_index": `
 SELECT i.oid AS indexrelid, i.indrelid, i.natts::smallint AS indnatts, i.natts::smallint AS indnkeyatts,
@@ -273,12 +272,13 @@ SELECT d.type_oid * 1000 + u.i AS oid, d.type_oid::bigint AS enumtypid, u.i::flo
 FROM duckdb_types() d, unnest(d.labels) WITH ORDINALITY AS u(label, i)
 WHERE d.logical_type = 'ENUM' AND NOT d.internal AND d.` + scope,
 
+	// pg_description reads the comments DuckDB keeps (COMMENT ON).
 	"pg_description": `
 SELECT table_oid::bigint AS objoid, 1259::bigint AS classoid, 0 AS objsubid, comment AS description
   FROM duckdb_tables() WHERE comment IS NOT NULL AND ` + scope + `
 UNION ALL SELECT view_oid, 1259, 0, comment FROM duckdb_views() WHERE comment IS NOT NULL AND NOT internal AND ` + scope + `
-UNION ALL SELECT attrelid, 1259, attnum, comment FROM pg_catalog.quiver_columns WHERE comment IS NOT NULL
-UNION ALL SELECT oid, 1259, 0, comment FROM pg_catalog.quiver_indexes WHERE comment IS NOT NULL
+UNION ALL SELECT table_oid, 1259, column_index, comment FROM duckdb_columns() WHERE comment IS NOT NULL AND ` + scope + `
+UNION ALL SELECT index_oid, 1259, 0, comment FROM duckdb_indexes() WHERE comment IS NOT NULL AND ` + scope + `
 UNION ALL SELECT sequence_oid, 1259, 0, comment FROM duckdb_sequences() WHERE comment IS NOT NULL AND ` + scope + `
 UNION ALL SELECT oid, 2615, 0, comment FROM duckdb_schemas() WHERE comment IS NOT NULL AND ` + scope + `
 UNION ALL SELECT type_oid, 1247, 0, comment FROM duckdb_types() WHERE comment IS NOT NULL AND NOT internal AND ` + scope + `
@@ -367,7 +367,7 @@ WHERE c.relkind = 'v' AND c.relnamespace <> 11`,
 
 	"pg_indexes": `
 SELECT n.nspname AS schemaname, t.relname AS tablename, i.relname AS indexname, NULL::varchar AS tablespace,
-  i.indexdef
+  pg_catalog.pg_get_indexdef(i.oid) AS indexdef
 FROM pg_catalog.quiver_indexes i JOIN pg_catalog.pg_class t ON t.oid = i.indrelid
   LEFT JOIN pg_catalog.pg_namespace n ON n.oid = i.relnamespace`,
 

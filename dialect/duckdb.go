@@ -1,6 +1,8 @@
 package dialect
 
 import (
+	"sync"
+
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 	"google.golang.org/protobuf/reflect/protoreflect"
 
@@ -33,6 +35,9 @@ func (duckdb) Rewrite(st *stmt.Statement) (*Plan, error) {
 	if !needsTreeRewrite(st.Node) {
 		return nil, nil
 	}
+	if p := plans.get(st.SQL); p != nil {
+		return p, nil
+	}
 	n := clone(st.Node)
 	if err := rewriteTree(n); err != nil {
 		return nil, err
@@ -41,7 +46,37 @@ func (duckdb) Rewrite(st *stmt.Statement) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Plan{SQL: []string{sql}}, nil
+	p := &Plan{SQL: []string{sql}}
+	plans.put(st.SQL, p)
+	return p, nil
+}
+
+// planCache keeps the rewrites of statements by their text: expanding the
+// catalog into a client's catalog query costs milliseconds, and clients
+// send the same catalog queries again and again. Plans are not changed
+// once made, so they are shared.
+type planCache struct {
+	sync.Mutex
+	m map[string]*Plan
+}
+
+const planCacheMax = 256
+
+var plans = planCache{m: make(map[string]*Plan)}
+
+func (c *planCache) get(sql string) *Plan {
+	c.Lock()
+	defer c.Unlock()
+	return c.m[sql]
+}
+
+func (c *planCache) put(sql string, p *Plan) {
+	c.Lock()
+	defer c.Unlock()
+	if len(c.m) >= planCacheMax {
+		clear(c.m)
+	}
+	c.m[sql] = p
 }
 
 // splitList runs a statement once per element of one of its lists.
