@@ -41,6 +41,7 @@ type copyCommand struct {
 	from    bool
 	table   string   // quoted, possibly qualified relation name; "" for COPY (query) TO
 	display string   // relation name as PostgreSQL prints it in messages
+	rawName string   // schema.table, unquoted, for Ingester backends
 	columns []string // column list, or nil for all
 	query   string   // COPY (query) TO: the query text
 	opts    copyOptions
@@ -60,6 +61,10 @@ func parseCopy(st *stmt.Statement) (*copyCommand, bool, error) {
 	c := &copyCommand{from: cs.IsFrom}
 	if cs.Relation != nil {
 		c.display = cs.Relation.Relname
+		c.rawName = cs.Relation.Relname
+		if cs.Relation.Schemaname != "" {
+			c.rawName = cs.Relation.Schemaname + "." + cs.Relation.Relname
+		}
 		c.table = quoteIdent(cs.Relation.Relname)
 		if cs.Relation.Schemaname != "" {
 			c.table = quoteIdent(cs.Relation.Schemaname) + "." + c.table

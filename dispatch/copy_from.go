@@ -26,9 +26,9 @@ const copyBatchRows = 65536
 // batches while the backend pulls them, so memory stays bounded, and an
 // error anywhere leaves nothing behind.
 func (s *Session) copyFrom(ctx context.Context, c *copyCommand) error {
-	loader, ok := s.backend.(backends.BulkLoader)
-	if !ok {
-		return pgerror.New(pgerror.FeatureNotSupported, "COPY FROM STDIN is not supported by this backend")
+	load, err := s.bulkPath(c)
+	if err != nil {
+		return err
 	}
 	sctx, done := s.statementContext(ctx)
 	defer done()
@@ -62,7 +62,7 @@ func (s *Session) copyFrom(ctx context.Context, c *copyCommand) error {
 	if len(c.columns) > 0 {
 		target += "(" + c.selectList() + ")"
 	}
-	n, err := loader.Append(sctx, target, r)
+	n, err := load(sctx, target, r)
 	if r.err != nil {
 		err = r.err // the parse or protocol error, not the engine's report of it
 	}
@@ -77,6 +77,25 @@ func (s *Session) copyFrom(ctx context.Context, c *copyCommand) error {
 	}
 	s.copyDone(n)
 	return nil
+}
+
+// bulkPath picks the backend's bulk load path for COPY FROM: an Append of
+// an existing table (DuckDB), or an Ingester in append mode (PostgreSQL's
+// binary COPY, Flight SQL bulk ingestion), which takes the bare table name.
+func (s *Session) bulkPath(c *copyCommand) (func(ctx context.Context, target string, r array.RecordReader) (int64, error), error) {
+	if loader, ok := s.backend.(backends.BulkLoader); ok {
+		return loader.Append, nil
+	}
+	if ing, ok := s.backend.(backends.Ingester); ok {
+		if len(c.columns) > 0 {
+			return nil, pgerror.New(pgerror.FeatureNotSupported, "COPY FROM with a column list is not supported by this backend")
+		}
+		name := c.rawName
+		return func(ctx context.Context, _ string, r array.RecordReader) (int64, error) {
+			return ing.Ingest(ctx, name, backends.IngestAppend, r)
+		}, nil
+	}
+	return nil, pgerror.New(pgerror.FeatureNotSupported, "COPY FROM STDIN is not supported by this backend")
 }
 
 // copyReader is an array.RecordReader over the client's COPY data: each
