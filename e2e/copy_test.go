@@ -42,18 +42,8 @@ func copyOut(t *testing.T, c *pgconn.PgConn, sql string) (string, string) {
 // with COPY FROM STDIN and compares COPY TO STDOUT byte for byte in every
 // format, then feeds each format back in.
 func TestCopyMatchesPostgres(t *testing.T) {
-	pg, q := servers(t)
+	pc, qc := connectBoth(t)
 	ctx := context.Background()
-	pc, err := pgconn.Connect(ctx, pg.URL(pg.CreateDB(t)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pc.Close(ctx)
-	qc, err := pgconn.Connect(ctx, q.URL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer qc.Close(ctx)
 	for _, c := range []*pgconn.PgConn{pc, qc} {
 		if _, err := c.Exec(ctx, copyTable+"; set timezone = 'UTC'").ReadAll(); err != nil {
 			t.Fatal(err)
@@ -106,18 +96,8 @@ func TestCopyMatchesPostgres(t *testing.T) {
 // matches PostgreSQL's, nothing from that COPY is kept, and the session
 // goes on.
 func TestCopyRejectsBadInput(t *testing.T) {
-	pg, q := servers(t)
+	pc, qc := connectBoth(t)
 	ctx := context.Background()
-	pc, err := pgconn.Connect(ctx, pg.URL(pg.CreateDB(t)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pc.Close(ctx)
-	qc, err := pgconn.Connect(ctx, q.URL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer qc.Close(ctx)
 	for _, c := range []*pgconn.PgConn{pc, qc} {
 		if _, err := c.Exec(ctx, "create table bad (i int4, d date, s text)").ReadAll(); err != nil {
 			t.Fatal(err)

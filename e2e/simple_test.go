@@ -66,18 +66,7 @@ func runSimple(t *testing.T, c *pgconn.PgConn, sql string) outcome {
 // TestMultiStatementMatchesPostgres sends the same Query strings to
 // PostgreSQL and to quiver and compares everything a client sees.
 func TestMultiStatementMatchesPostgres(t *testing.T) {
-	pg, q := servers(t)
-	ctx := context.Background()
-	pc, err := pgconn.Connect(ctx, pg.URL(pg.CreateDB(t)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pc.Close(ctx)
-	qc, err := pgconn.Connect(ctx, q.URL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer qc.Close(ctx)
+	pc, qc := connectBoth(t)
 
 	steps := []string{
 		"create table m (i int, s text); insert into m values (1, 'a'), (2, 'b'); select * from m order by i",
