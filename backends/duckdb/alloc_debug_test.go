@@ -57,6 +57,19 @@ func TestBindingsAllocations(t *testing.T) {
 		_, _ = s.Query(cctx, "select count(*) from range(10000000000)")
 		cancel()
 		collect(t, res2.Rows)
+		// Statements run again, from the cache, and a change of setting
+		// that makes them planned again.
+		for i := range 6 {
+			mustExec(t, s, "select * from t where a = 1")
+			st, err := s.Prepare(ctx, "select * from t where a = $1", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			st.Close()
+			if i == 3 {
+				mustExec(t, s, "set threads = 2")
+			}
+		}
 		// Statements, described and not.
 		for _, q := range []string{"select * from t where a = $1", "select $1 as x", "insert into t values ($1, 'y')"} {
 			st, err := s.Prepare(ctx, q, []arrow.DataType{arrow.PrimitiveTypes.Int64})

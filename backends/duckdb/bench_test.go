@@ -19,8 +19,8 @@ func cpuTime() time.Duration {
 
 // benchSession opens a session on a fresh in-memory database, with the
 // settings in $QUIVER_BENCH_DUCKDB (for example "?threads=1").
-func benchSession(b *testing.B) *Session {
-	be, err := Open("duckdb:"+os.Getenv("QUIVER_BENCH_DUCKDB"), Options{})
+func benchSession(b *testing.B, opts Options) *Session {
+	be, err := Open("duckdb:"+os.Getenv("QUIVER_BENCH_DUCKDB"), opts)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -35,18 +35,73 @@ func benchSession(b *testing.B) *Session {
 	return s
 }
 
-// BenchmarkQuerySelect1 measures the small-statement path of Query: one
-// short statement run and read to the end, as the simple protocol does.
-// Besides wall time it reports the process's CPU time per statement, which
-// other load on the machine disturbs less.
+// The benchmarks below are the small-statement paths of the PostgreSQL
+// protocol's three modes, as pgbench -M simple, extended and prepared use
+// them: each runs "select 1" and reads its one row. Besides wall time they
+// report the process's CPU time per statement, DuckDB's threads included,
+// which other load on the machine disturbs less.
+
 func BenchmarkQuerySelect1(b *testing.B) {
-	s := benchSession(b)
+	for _, c := range []struct {
+		name string
+		size int
+	}{{"cached", 0}, {"uncached", -1}} {
+		b.Run(c.name, func(b *testing.B) {
+			s := benchSession(b, Options{StatementCache: c.size})
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			b.ReportAllocs()
+			start := cpuTime()
+			for b.Loop() {
+				res, err := s.Query(ctx, "select 1")
+				if err != nil {
+					b.Fatal(err)
+				}
+				for res.Rows.Next() {
+				}
+				res.Rows.Release()
+			}
+			b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
+		})
+	}
+}
+
+func BenchmarkPrepareExecuteSelect1(b *testing.B) {
+	s := benchSession(b, Options{})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	b.ReportAllocs()
 	start := cpuTime()
 	for b.Loop() {
-		res, err := s.Query(ctx, "select 1")
+		st, err := s.Prepare(ctx, "select 1", nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		res, err := st.Execute(ctx, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for res.Rows.Next() {
+		}
+		res.Rows.Release()
+		st.Close()
+	}
+	b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
+}
+
+func BenchmarkExecuteSelect1(b *testing.B) {
+	s := benchSession(b, Options{})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	st, err := s.Prepare(ctx, "select 1", nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	b.ReportAllocs()
+	start := cpuTime()
+	for b.Loop() {
+		res, err := st.Execute(ctx, nil)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -4,6 +4,7 @@ package duckdb
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	bindings "github.com/duckdb/duckdb-go-bindings"
@@ -20,9 +21,11 @@ const interruptEvery = 50 * time.Millisecond
 // Nothing runs until the context is done: context.AfterFunc starts the
 // interrupting goroutine only then.
 type watch struct {
-	stop   func() bool
-	done   chan struct{} // closed by end to stop the interrupt loop
-	exited chan struct{} // closed by the interrupt loop when it returns
+	conn bindings.Connection
+	stop func() bool
+
+	mu    sync.Mutex // held while interrupting
+	ended bool
 }
 
 // watchConn starts watching ctx on behalf of conn. It returns nil when ctx
@@ -31,33 +34,36 @@ func watchConn(ctx context.Context, conn bindings.Connection) *watch {
 	if ctx.Done() == nil {
 		return nil
 	}
-	w := &watch{done: make(chan struct{}), exited: make(chan struct{})}
-	w.stop = context.AfterFunc(ctx, func() {
-		defer close(w.exited)
-		t := time.NewTimer(interruptEvery)
-		defer t.Stop()
-		for {
-			bindings.Interrupt(conn)
-			select {
-			case <-w.done:
-				return
-			case <-t.C:
-				t.Reset(interruptEvery)
-			}
-		}
-	})
+	w := &watch{conn: conn}
+	w.stop = context.AfterFunc(ctx, w.interrupt)
 	return w
 }
 
-// end stops watching. When the interrupt loop has started, end waits for it
-// to return so that it cannot interrupt the connection's next statement.
+// interrupt interrupts the connection until end is called.
+func (w *watch) interrupt() {
+	for {
+		w.mu.Lock()
+		if w.ended {
+			w.mu.Unlock()
+			return
+		}
+		bindings.Interrupt(w.conn)
+		w.mu.Unlock()
+		time.Sleep(interruptEvery)
+	}
+}
+
+// end stops watching. Once it returns, the connection is not interrupted
+// on the statement's behalf any more: an interrupt in progress has
+// finished, and the loop, if it started, stops at its next turn.
 func (w *watch) end() {
 	if w == nil || w.stop == nil {
 		return
 	}
 	if !w.stop() {
-		close(w.done)
-		<-w.exited
+		w.mu.Lock()
+		w.ended = true
+		w.mu.Unlock()
 	}
 	w.stop = nil
 }

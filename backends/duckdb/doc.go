@@ -22,6 +22,11 @@
 //     Options.BatchRows can join chunks into bigger batches, at the cost of
 //     a copy; it measured slower, with no gain for the PostgreSQL encoder,
 //     so it is off by default.
+//   - Each session keeps the statements it runs more than once prepared,
+//     by SQL text (Options.StatementCache, 256 by default), since DuckDB
+//     takes several times longer to plan a small statement than to run it.
+//     Plans are made again when a statement that may change them (SET, DDL,
+//     ATTACH, ...) has run in any session; see cache.go.
 //   - DuckDB closes a connection's open streaming result when the connection
 //     runs anything else, so before a session runs a new statement it reads
 //     the rest of an open stream into memory; the old Rows then continues

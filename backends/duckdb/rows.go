@@ -50,15 +50,8 @@ func (s *Session) newRows(ctx context.Context, w *watch, p *prepared, res bindin
 	r.refs.Store(1)
 	p.retain()
 	r.opts = resultArrowOptions(&r.res)
-	n := bindings.ColumnCount(&r.res)
-	names := make([]string, n)
-	types := make([]bindings.LogicalType, n)
-	for i := range n {
-		names[i] = bindings.ColumnName(&r.res, i)
-		types[i] = bindings.ColumnLogicalType(&r.res, i)
-	}
 	var err error
-	r.raw, err = arrowSchema(r.opts, types, names)
+	r.raw, err = p.resultSchema(&r.res, r.opts, s.b.gen.Load())
 	if err != nil {
 		r.finish()
 		return nil, err

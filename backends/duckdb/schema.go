@@ -88,3 +88,77 @@ func sameTypes(a, b *arrow.Schema) bool {
 	}
 	return true
 }
+
+// shape is the Arrow schema of a prepared statement's last result, kept to
+// be reused for its next results while they have the same columns.
+type shape struct {
+	gen    uint64 // the Backend's generation, which settings of the Arrow export follow
+	names  []string
+	types  []bindings.Type
+	schema *arrow.Schema
+}
+
+// resultSchema returns the Arrow schema of res, a result of p, reusing the
+// one of p's previous result when the columns have the same names and types.
+// DuckDB can replan a statement between runs (after a catalog change, or
+// because it reads files), so the columns are compared every time; only
+// types that their id fully describes are reused, and VARCHAR only without
+// an alias (JSON).
+func (p *prepared) resultSchema(res *bindings.Result, opts bindings.ArrowOptions, gen uint64) (*arrow.Schema, error) {
+	n := int(bindings.ColumnCount(res))
+	if sh := p.shape; sh != nil && sh.gen == gen && len(sh.types) == n && sh.matches(res) {
+		return sh.schema, nil
+	}
+	p.shape = nil
+	names := make([]string, n)
+	types := make([]bindings.LogicalType, n)
+	ids := make([]bindings.Type, n)
+	reusable := true
+	for i := range n {
+		c := bindings.IdxT(i)
+		names[i] = bindings.ColumnName(res, c)
+		types[i] = bindings.ColumnLogicalType(res, c)
+		ids[i] = bindings.GetTypeId(types[i])
+		reusable = reusable && plainType(ids[i]) && bindings.LogicalTypeGetAlias(types[i]) == ""
+	}
+	sc, err := arrowSchema(opts, types, names)
+	if err == nil && reusable {
+		p.shape = &shape{gen: gen, names: names, types: ids, schema: sc}
+	}
+	return sc, err
+}
+
+// matches reports whether res has the columns sh was made for.
+func (sh *shape) matches(res *bindings.Result) bool {
+	for i, id := range sh.types {
+		c := bindings.IdxT(i)
+		if bindings.ColumnType(res, c) != id || bindings.ColumnName(res, c) != sh.names[i] {
+			return false
+		}
+		if id == bindings.TypeVarchar && hasAlias(res, c) {
+			return false
+		}
+	}
+	return true
+}
+
+func hasAlias(res *bindings.Result, col bindings.IdxT) bool {
+	lt := bindings.ColumnLogicalType(res, col)
+	defer bindings.DestroyLogicalType(&lt)
+	return bindings.LogicalTypeGetAlias(lt) != ""
+}
+
+// plainType reports whether DuckDB type id has no parameters, so that the
+// id alone decides its Arrow type.
+func plainType(id bindings.Type) bool {
+	switch id {
+	case bindings.TypeBoolean, bindings.TypeTinyInt, bindings.TypeSmallInt, bindings.TypeInteger, bindings.TypeBigInt,
+		bindings.TypeUTinyInt, bindings.TypeUSmallInt, bindings.TypeUInteger, bindings.TypeUBigInt,
+		bindings.TypeHugeInt, bindings.TypeUHugeInt, bindings.TypeFloat, bindings.TypeDouble,
+		bindings.TypeDate, bindings.TypeTime, bindings.TypeTimeTZ, bindings.TypeInterval,
+		bindings.TypeTimestamp, bindings.TypeTimestampS, bindings.TypeTimestampMS, bindings.TypeTimestampNS,
+		bindings.TypeTimestampTZ, bindings.TypeVarchar, bindings.TypeBlob, bindings.TypeUUID, bindings.TypeSQLNull:
+		return true
+	}
+	return false
+}

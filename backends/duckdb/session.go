@@ -52,6 +52,7 @@ type prepared struct {
 	refs    int
 	kind    stmtKind
 	nparams int
+	shape   *shape // the schema of the last result, see resultSchema
 }
 
 func (p *prepared) retain() { p.refs++ }
