@@ -2,6 +2,7 @@ package handshake
 
 import (
 	"context"
+	"crypto/tls"
 	"net"
 
 	"github.com/jackc/pgx/v5/pgproto3"
@@ -25,7 +26,7 @@ import (
 // Config.StartupTimeout; ctx is cancelled when the server closes.
 type AuthMethod interface {
 	// Name is the method's name as pg_hba.conf spells it: "trust",
-	// "password", "md5", "scram-sha-256".
+	// "password", "md5", "scram-sha-256", "cert".
 	Name() string
 	Authenticate(ctx context.Context, ex *AuthExchange) error
 }
@@ -46,6 +47,7 @@ type AuthExchange struct {
 	Startup *Startup
 	conn    net.Conn
 	w       writer
+	tls     *tls.Config // the server's, for channel binding
 }
 
 // Send queues msg, an Authentication request, for the client.

@@ -2,6 +2,7 @@ package handshake
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/binary"
 	"errors"
 	"net"
@@ -40,8 +41,20 @@ type Config struct {
 	// accept after the handshake (see MaxMessage). The startup packet has its
 	// own fixed limit of 10000 bytes, as in PostgreSQL.
 	MaxMessageSize int
-
-	// TLS, when it comes, will answer 'S' to SSLRequest here.
+	// TLS, when set, enables TLS: SSLRequest is answered 'S' and the
+	// handshake goes on over TLS, and a connection that opens with a TLS
+	// ClientHello offering ALPN "postgresql" (PostgreSQL 17's direct TLS,
+	// libpq's sslnegotiation=direct) is accepted. ALPN "postgresql" is added
+	// to NextProtos if missing. ClientAuth and ClientCAs verify client
+	// certificates, which the Cert method then maps to users. nil answers
+	// SSLRequest 'N'.
+	TLS *tls.Config
+	// RequireTLS refuses sessions that did not start TLS with FATAL 28000,
+	// as a pg_hba.conf with only hostssl lines does.
+	RequireTLS bool
+	// Limiter, when set, slows down authentication after failures from the
+	// same IP address (see AuthLimiter).
+	Limiter *AuthLimiter
 }
 
 // Version returns the server_version to report.
@@ -100,8 +113,8 @@ func (k Kind) String() string {
 // Hello is the outcome of a connection's first packets.
 type Hello struct {
 	Kind Kind
-	// Conn is the connection the session continues on: the one passed in
-	// for now, a TLS connection over it once SSLRequest can be accepted.
+	// Conn is the connection the session continues on: the one passed in,
+	// or a *tls.Conn over it once TLS was started.
 	Conn    net.Conn
 	Startup *Startup  // for KindStartup
 	Cancel  CancelKey // for KindCancel
@@ -125,8 +138,13 @@ func Accept(ctx context.Context, conn net.Conn, cfg *Config) (*Hello, error) {
 // ReadStartup reads the packets that open a connection, as PostgreSQL's
 // ProcessStartupPacket does:
 //
-//   - SSLRequest and GSSENCRequest are answered 'N' (each at most once in a
-//     row, as PostgreSQL allows) and the next packet is read;
+//   - SSLRequest is answered 'S' when Config.TLS is set, and the TLS
+//     handshake follows; without TLS it is answered 'N'. GSSENCRequest is
+//     answered 'N'. Each may come at most once in a row, as PostgreSQL
+//     allows; the next packet is read;
+//   - a connection whose first byte starts a TLS record goes straight to
+//     the TLS handshake when Config.TLS is set (PostgreSQL 17's direct
+//     TLS); the client must negotiate ALPN "postgresql";
 //   - a CancelRequest is returned as KindCancel;
 //   - a StartupMessage for protocol 3.x is returned as KindStartup. A minor
 //     version above 0, or "_pq_." options, are first answered with
@@ -140,9 +158,22 @@ func Accept(ctx context.Context, conn net.Conn, cfg *Config) (*Hello, error) {
 // connection without a reply; the returned error says which.
 func ReadStartup(ctx context.Context, conn net.Conn, cfg *Config) (*Hello, error) {
 	defer watch(ctx, conn, cfg.startupTimeout())()
+	tlsCfg := cfg.serverTLSConfig()
 	sslDone, gssDone := false, false
-	for {
-		body, err := readStartupPacket(conn)
+	for first := true; ; first = false {
+		hdr, err := readStartupHeader(conn)
+		if err != nil {
+			return nil, err
+		}
+		if first && hdr[0] == tlsRecordHandshake && tlsCfg != nil {
+			tc, err := startTLS(ctx, &prefixConn{Conn: conn, prefix: hdr[:]}, tlsCfg, true)
+			if err != nil {
+				return nil, err
+			}
+			conn, sslDone, gssDone = tc, true, true
+			continue
+		}
+		body, err := readStartupBody(conn, hdr)
 		if err != nil {
 			return nil, err
 		}
@@ -154,6 +185,18 @@ func ReadStartup(ctx context.Context, conn net.Conn, cfg *Config) (*Hello, error
 				return nil, errInvalidStartupLength
 			}
 			return &Hello{Kind: KindCancel, Conn: conn, Cancel: key}, nil
+		case code == sslRequestCode && !sslDone && tlsCfg != nil:
+			if _, err := conn.Write([]byte{'S'}); err != nil {
+				return nil, err
+			}
+			tc, err := startTLS(ctx, conn, tlsCfg, false)
+			if err != nil {
+				return nil, err
+			}
+			// As PostgreSQL: no second SSLRequest nor a GSSENCRequest
+			// inside TLS.
+			conn, sslDone, gssDone = tc, true, true
+			continue
 		case code == sslRequestCode && !sslDone:
 			if _, err := conn.Write([]byte{'N'}); err != nil {
 				return nil, err
@@ -186,6 +229,7 @@ func ReadStartup(ctx context.Context, conn net.Conn, cfg *Config) (*Hello, error
 			return nil, err
 		}
 		s.ProtocolMajor, s.ProtocolMinor, s.RequestedMinor = 3, 0, uint16(minor)
+		s.TLS = tlsState(conn)
 		w := writer{w: conn}
 		if minor > 0 || len(unrecognized) > 0 {
 			// PostgreSQL sends its whole newest version number here,
@@ -218,7 +262,10 @@ func ReadStartup(ctx context.Context, conn net.Conn, cfg *Config) (*Hello, error
 func Authenticate(ctx context.Context, conn net.Conn, cfg *Config, s *Startup) error {
 	defer watch(ctx, conn, cfg.startupTimeout())()
 	ex := &AuthExchange{Startup: s, conn: conn, w: writer{w: conn}}
-	if err := cfg.auth().Authenticate(ctx, ex); err != nil {
+	if cfg != nil {
+		ex.tls = cfg.TLS
+	}
+	if err := cfg.authenticate(ctx, ex); err != nil {
 		if ctx.Err() == nil && !IsDisconnect(err) && !isTimeout(err) {
 			ex.w.buf = ex.w.buf[:0]
 			ex.w.err = nil
@@ -239,6 +286,27 @@ func Authenticate(ctx context.Context, conn net.Conn, cfg *Config, s *Startup) e
 	}
 	s.Settings = settings
 	return ex.w.flush()
+}
+
+// authenticate checks encryption, waits out the limiter, and runs the
+// method, recording its failure.
+func (c *Config) authenticate(ctx context.Context, ex *AuthExchange) error {
+	if err := checkEncryption(c, ex.conn, ex.Startup); err != nil {
+		return err
+	}
+	var limiter *AuthLimiter
+	if c != nil {
+		limiter = c.Limiter
+	}
+	ip := remoteHost(ex.conn)
+	if err := limiter.wait(ctx, ip); err != nil {
+		return err
+	}
+	err := c.auth().Authenticate(ctx, ex)
+	if err != nil && isAuthFailure(err) {
+		limiter.failed(ip)
+	}
+	return err
 }
 
 // fatal makes err's severity FATAL: every error during the handshake ends

@@ -2,10 +2,6 @@ package handshake
 
 import (
 	"context"
-
-	"github.com/jackc/pgx/v5/pgproto3"
-
-	"github.com/quiverdb/quiver/pgerror"
 )
 
 // PassThrough asks the client for its password in cleartext and keeps it in
@@ -20,18 +16,10 @@ type passThrough struct{}
 func (passThrough) Name() string { return "password" }
 
 func (passThrough) Authenticate(_ context.Context, ex *AuthExchange) error {
-	ex.Send(&pgproto3.AuthenticationCleartextPassword{})
-	msg, err := ex.Receive(pgproto3.AuthTypeCleartextPassword)
+	pw, err := receivePassword(ex)
 	if err != nil {
 		return err
 	}
-	pw, ok := msg.(*pgproto3.PasswordMessage)
-	if !ok {
-		return pgerror.Fatal(pgerror.ProtocolViolation, "expected password response, got message type %T", msg)
-	}
-	if pw.Password == "" {
-		return pgerror.Fatal(pgerror.InvalidPassword, "password authentication failed for user \"%s\"", ex.Startup.User)
-	}
-	ex.Startup.Password = pw.Password
+	ex.Startup.Password = pw
 	return nil
 }

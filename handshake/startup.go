@@ -2,6 +2,7 @@ package handshake
 
 import (
 	"bytes"
+	"crypto/tls"
 	"strings"
 
 	"github.com/quiverdb/quiver/pgerror"
@@ -33,6 +34,9 @@ type Startup struct {
 	// of the options parameter, then the other packet parameters (which win),
 	// as PostgreSQL applies them. Authenticate fills it in; it is nil before.
 	Settings map[string]string
+	// TLS is the state of the session's TLS connection, nil for a
+	// plaintext session.
+	TLS *tls.ConnectionState
 	// Password is the password the client gave, set only by an AuthMethod
 	// that asked for one. It must never be logged.
 	Password string

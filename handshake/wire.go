@@ -37,18 +37,23 @@ var errInvalidStartupLength = errors.New("invalid length of startup packet")
 // errIncompleteStartup is the EOF in the middle of a startup packet.
 var errIncompleteStartup = errors.New("incomplete startup packet")
 
-// readStartupPacket reads one length-prefixed packet without a type byte and
-// returns its body, the protocol version or request code first. The length is
-// checked against maxStartupPacketLen before the body is allocated. A clean
-// EOF before the first byte is returned as io.EOF.
-func readStartupPacket(r io.Reader) ([]byte, error) {
+// readStartupHeader reads the length word of a startup packet. A clean EOF
+// before the first byte is returned as io.EOF.
+func readStartupHeader(r io.Reader) ([4]byte, error) {
 	var hdr [4]byte
 	if n, err := io.ReadFull(r, hdr[:]); err != nil {
 		if n == 0 && errors.Is(err, io.EOF) {
-			return nil, io.EOF
+			return hdr, io.EOF
 		}
-		return nil, fmt.Errorf("%w: %w", errIncompleteStartup, err)
+		return hdr, fmt.Errorf("%w: %w", errIncompleteStartup, err)
 	}
+	return hdr, nil
+}
+
+// readStartupBody reads the body of the startup packet whose length word is
+// hdr, the protocol version or request code first. The length is checked
+// against maxStartupPacketLen before the body is allocated.
+func readStartupBody(r io.Reader, hdr [4]byte) ([]byte, error) {
 	n := int64(binary.BigEndian.Uint32(hdr[:])) - 4
 	if n < 4 || n > maxStartupPacketLen {
 		return nil, fmt.Errorf("%w: %d", errInvalidStartupLength, n)

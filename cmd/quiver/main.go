@@ -45,6 +45,7 @@ type options struct {
 	maxConns        int
 	shutdownTimeout time.Duration
 	version         bool
+	security        securityOptions // TLS, authentication and limits: security.go
 }
 
 const usageText = `quiver serves the PostgreSQL protocol over Arrow-native engines.
@@ -76,7 +77,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.listen, "listen", "127.0.0.1:5433", "`HOST:PORT` for the PostgreSQL protocol; port 0 picks a free port")
 	fs.StringVar(&o.backend, "backend", "duckdb:", "backend `URI`")
 	fs.StringVar(&o.flightListen, "flight-listen", "", "also serve Arrow Flight SQL on `HOST:PORT`")
-	fs.StringVar(&o.auth, "auth", "trust", "client authentication `method`: trust, or passthrough (ask for a password and let the backend check it)")
+	fs.StringVar(&o.auth, "auth", "trust", "client authentication `method`: trust, password, md5, scram-sha-256 (these three with --users), cert (with --tls-client-ca), or passthrough (ask for a password and let the backend check it)")
 	fs.StringVar(&o.backendAuth, "backend-auth", "none", "credentials quiver gives the backend: none, passthrough (the client's user and password), or token (Flight SQL only)")
 	fs.StringVar(&o.backendToken, "backend-token", "", "bearer `token` for --backend-auth token")
 	fs.StringVar(&o.caFile, "backend-ca-file", "", "PEM `file` of CAs trusted for a grpc+tls backend")
@@ -90,6 +91,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.maxConns, "max-connections", 100, "maximum concurrent client `connections`")
 	fs.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 30*time.Second, "on SIGINT/SIGTERM, how long running statements may finish before they are cancelled")
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
+	o.security.register(fs)
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), usageText)
 		fs.PrintDefaults()

@@ -9,7 +9,6 @@ import (
 	"github.com/quiverdb/quiver/catalog"
 	"github.com/quiverdb/quiver/dispatch"
 	"github.com/quiverdb/quiver/flightsrv"
-	"github.com/quiverdb/quiver/handshake"
 	"github.com/quiverdb/quiver/server"
 )
 
@@ -17,15 +16,12 @@ import (
 const serverVersion = dispatch.ServerVersion
 
 func newServer(o *options, be backends.Backend, log zerolog.Logger) (*server.Server, error) {
-	hs := &handshake.Config{ServerVersion: serverVersion}
-	switch o.auth {
-	case "trust":
-		hs.Auth = handshake.Trust
-	case "passthrough":
-		hs.Auth = handshake.PassThrough
-	default:
-		return nil, fmt.Errorf("invalid --auth %q (want trust or passthrough)", o.auth)
+	sec, err := securityConfig(o)
+	if err != nil {
+		return nil, err
 	}
+	hs := sec.handshake
+	hs.ServerVersion = serverVersion
 	if o.backendAuth == "passthrough" && o.auth != "passthrough" {
 		return nil, fmt.Errorf("--backend-auth passthrough needs --auth passthrough, so that clients are asked for a password")
 	}
@@ -33,14 +29,21 @@ func newServer(o *options, be backends.Backend, log zerolog.Logger) (*server.Ser
 		Addr:      o.listen,
 		MaxConns:  o.maxConns,
 		Handshake: hs,
-		Handler:   dispatch.NewHandler(dispatch.Config{Backend: be, Dialect: backends.DialectOf(be), SessionInit: sessionInit(be)}),
-		Logger:    log,
+		Handler: dispatch.NewHandler(dispatch.Config{Backend: be, Dialect: backends.DialectOf(be), SessionInit: sessionInit(be),
+			MaxMessageSize: sec.maxFrontendMessage}),
+		Logger: log,
 	}), nil
 }
 
 // newFlightServer serves Arrow Flight SQL over the same backend.
 func newFlightServer(o *options, be backends.Backend, log zerolog.Logger) (*flightsrv.Server, error) {
+	sec, err := securityConfig(o)
+	if err != nil {
+		return nil, err
+	}
 	return flightsrv.New(flightsrv.Config{
+		TLS:            sec.flightTLS,
+		Auth:           sec.flightAuth,
 		Backend:        be,
 		MaxMessageSize: o.maxMessageSize,
 		Version:        Version,
