@@ -17,9 +17,9 @@ func Password(users *Users) AuthMethod { return passwordMethod{users} }
 
 // MD5 returns pg_hba.conf's md5 method: the client proves its password with
 // PostgreSQL's salted MD5 challenge (AuthenticationMD5Password). As in
-// PostgreSQL, a user whose stored secret is a SCRAM verifier only is asked
-// for SCRAM-SHA-256 instead, and an unknown user is challenged like a known
-// one and fails the same way.
+// PostgreSQL (with password_encryption scram-sha-256), a user whose stored
+// secret is a SCRAM verifier only, or an unknown user, is asked for
+// SCRAM-SHA-256 instead; the unknown user fails at the proof.
 func MD5(users *Users) AuthMethod { return md5Method{users} }
 
 type passwordMethod struct{ users *Users }
@@ -44,26 +44,21 @@ func (md5Method) Name() string { return "md5" }
 func (m md5Method) Authenticate(_ context.Context, ex *AuthExchange) error {
 	user := ex.Startup.User
 	s := m.users.lookup(user)
-	if s != nil && s.md5 == "" {
+	if s == nil || s.md5 == "" {
+		// As PostgreSQL with password_encryption scram-sha-256: a user
+		// without an MD5 hash, or without any password, gets SCRAM.
 		return m.users.scramExchange(ex)
 	}
 	var salt [4]byte
 	_, _ = rand.Read(salt[:])
-	stored := ""
-	if s != nil {
-		stored = s.md5
-	} else {
-		var junk [16]byte
-		_, _ = rand.Read(junk[:])
-		stored = md5Hash(string(junk[:]), user)
-	}
+	stored := s.md5
 	ex.Send(&pgproto3.AuthenticationMD5Password{Salt: salt})
 	got, err := receivePasswordMessage(ex, pgproto3.AuthTypeMD5Password)
 	if err != nil {
 		return err
 	}
 	want := md5Response(stored, salt)
-	if subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 || s == nil {
+	if subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
 		return AuthFailed(user)
 	}
 	return nil
