@@ -165,8 +165,10 @@ func ingestData(n int) (*arrow.Schema, []arrow.RecordBatch, []byte) {
 		{Name: "a", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
 		{Name: "b", Type: arrow.BinaryTypes.String, Nullable: true},
 	}, nil)
-	// Signature, flags, header extension length.
-	cp := append([]byte("PGCOPY\n\xff\r\n\x00"), 0, 0, 0, 0, 0, 0, 0, 0)
+	// Signature, flags, header extension length; then per row a field
+	// count, two lengths, the int8 and the text; then the trailer.
+	cp := make([]byte, 0, 19+n*(2+4+8+4)+int(ingestTextBytes(n))+2)
+	cp = append(cp, "PGCOPY\n\xff\r\n\x00\x00\x00\x00\x00\x00\x00\x00\x00"...)
 	var batches []arrow.RecordBatch
 	var text []byte
 	bld := array.NewRecordBuilder(memory.DefaultAllocator, schema)
