@@ -506,7 +506,12 @@ func (s *Session) execute(ctx context.Context, m *pgproto3.Execute) error {
 			return nil
 		}
 		done()
-		p.cur = portalCursor{rr: res.Rows, enc: p.enc}
+		rows := res.Rows
+		if m.MaxRows == 0 {
+			// This Execute sends the whole result: read ahead.
+			rows = newPrefetch(rows, p.cancel)
+		}
+		p.cur = portalCursor{rr: rows, enc: p.enc}
 	}
 	return s.continuePortal(p, st, m)
 }

@@ -218,14 +218,16 @@ func completeTag(st *stmt.Statement, affected int64) string {
 // sendAllRows sends RowDescription, every row and CommandComplete, and
 // releases rr.
 func (s *Session) sendAllRows(ctx context.Context, rr array.RecordReader, st *stmt.Statement) (int64, error) {
-	defer rr.Release()
 	enc, err := types.NewRowEncoder(pgNames(rr.Schema(), st), nil, &s.settings)
 	if err != nil {
+		rr.Release()
 		return 0, err
 	}
 	s.w.buf = enc.AppendRowDescription(s.w.buf)
-	var p portalCursor
-	p.rr, p.enc = rr, enc
+	// The whole result goes to the client now: the next batch is read
+	// while this one is encoded. The cursor releases the prefetcher, which
+	// releases rr.
+	p := portalCursor{rr: newPrefetch(rr, s.cancelRunning), enc: enc}
 	n, _, err := s.streamRows(ctx, &p, 0)
 	p.release()
 	if err != nil {

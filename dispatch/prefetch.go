@@ -1,0 +1,106 @@
+package dispatch
+
+import (
+	"sync"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+)
+
+// prefetchReader reads the next batch from the backend on its own goroutine
+// while the session encodes the current one, so the engine's work and the
+// encoding overlap. It is used only while one result is sent to its end,
+// when nothing else calls the backend session, which keeps the backends
+// contract (calls on a session are serialized). At most one batch waits.
+type prefetchReader struct {
+	rr   array.RecordReader
+	ch   chan arrow.RecordBatch
+	stop chan struct{}
+	wg   sync.WaitGroup
+	cur  arrow.RecordBatch
+	err  error // set before ch is closed
+	once sync.Once
+	// cancel stops the statement, for a Release while the goroutine is
+	// still waiting on the engine (a client that hung up).
+	cancel func()
+}
+
+func newPrefetch(rr array.RecordReader, cancel func()) *prefetchReader {
+	p := &prefetchReader{rr: rr, ch: make(chan arrow.RecordBatch, 1), stop: make(chan struct{}), cancel: cancel}
+	p.wg.Add(1)
+	go p.run()
+	return p
+}
+
+func (p *prefetchReader) run() {
+	defer p.wg.Done()
+	defer close(p.ch)
+	for p.rr.Next() {
+		rec := p.rr.RecordBatch()
+		rec.Retain()
+		select {
+		case p.ch <- rec:
+		case <-p.stop:
+			rec.Release()
+			return
+		}
+	}
+	p.err = p.rr.Err()
+}
+
+func (p *prefetchReader) Schema() *arrow.Schema { return p.rr.Schema() }
+
+func (p *prefetchReader) Next() bool {
+	if p.cur != nil {
+		p.cur.Release()
+		p.cur = nil
+	}
+	rec, ok := <-p.ch
+	if !ok {
+		return false
+	}
+	p.cur = rec
+	return true
+}
+
+func (p *prefetchReader) RecordBatch() arrow.RecordBatch { return p.cur }
+func (p *prefetchReader) Record() arrow.RecordBatch      { return p.cur }
+
+// Err is valid once Next has returned false.
+func (p *prefetchReader) Err() error { return p.err }
+
+func (p *prefetchReader) Retain() {}
+
+// Release stops the goroutine, frees the batches it holds and releases the
+// backend's reader, which stops the engine's work.
+func (p *prefetchReader) Release() {
+	p.once.Do(func() {
+		close(p.stop)
+		for drained := false; !drained; {
+			select {
+			case rec, ok := <-p.ch:
+				if !ok {
+					drained = true // the goroutine has finished
+				} else {
+					rec.Release()
+				}
+			default:
+				// The goroutine is still inside the engine (the result was
+				// abandoned): stop the statement, then collect what it sends.
+				if p.cancel != nil {
+					p.cancel()
+				}
+				for rec := range p.ch {
+					rec.Release()
+				}
+				drained = true
+			}
+		}
+		p.wg.Wait()
+		if p.cur != nil {
+			p.cur.Release()
+			p.cur = nil
+		}
+		p.rr.Release()
+	})
+}
