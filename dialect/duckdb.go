@@ -32,14 +32,18 @@ func (duckdb) Rewrite(st *stmt.Statement) (*Plan, error) {
 			return splitList(st.Node, func(n *pg_query.Node) *[]*pg_query.Node { return &n.GetTruncateStmt().Relations })
 		}
 	}
-	if !needsTreeRewrite(st.Node) {
+	// Statements with parameters keep PostgreSQL's catalog names for now:
+	// dispatch runs a rewritten statement with parameters without them
+	// (see the report of issue 6), so they reach DuckDB's own pg_catalog.
+	withCatalog := st.Params == 0
+	if !needsTreeRewrite(st.Node, withCatalog) {
 		return nil, nil
 	}
 	if p := plans.get(st.SQL); p != nil {
 		return p, nil
 	}
 	n := clone(st.Node)
-	if err := rewriteTree(n); err != nil {
+	if err := rewriteTree(n, withCatalog); err != nil {
 		return nil, err
 	}
 	sql, err := deparse(n)
@@ -86,7 +90,7 @@ func splitList(n *pg_query.Node, list func(*pg_query.Node) *[]*pg_query.Node) (*
 	for _, it := range items {
 		c := clone(n)
 		*list(c) = []*pg_query.Node{it}
-		if err := rewriteTree(c); err != nil {
+		if err := rewriteTree(c, true); err != nil {
 			return nil, err
 		}
 		sql, err := deparse(c)
@@ -100,13 +104,13 @@ func splitList(n *pg_query.Node, list func(*pg_query.Node) *[]*pg_query.Node) (*
 
 // needsTreeRewrite reports whether the tree has anything rewriteTree
 // changes, so untouched statements keep their original text.
-func needsTreeRewrite(n *pg_query.Node) bool {
+func needsTreeRewrite(n *pg_query.Node, withCatalog bool) bool {
 	found := false
 	walk(n.ProtoReflect(), func(m protoreflect.Message) {
 		if found {
 			return
 		}
-		if catalogCandidate(m) {
+		if withCatalog && catalogCandidate(m) {
 			found = true
 			return
 		}
@@ -139,7 +143,7 @@ func isDefaultCollation(c *pg_query.CollateClause) bool {
 //   - COLLATE pg_catalog."default" (and "C") is dropped;
 //   - references to PostgreSQL's system catalog are expanded into package
 //     catalog's definitions (see rewriteCatalog).
-func rewriteTree(n *pg_query.Node) error {
+func rewriteTree(n *pg_query.Node, withCatalog bool) error {
 	walk(n.ProtoReflect(), func(m protoreflect.Message) {
 		switch x := m.Interface().(type) {
 		case *pg_query.CreateStmt:
@@ -161,5 +165,8 @@ func rewriteTree(n *pg_query.Node) error {
 			}
 		}
 	})
+	if !withCatalog {
+		return nil
+	}
 	return rewriteCatalog(n)
 }
