@@ -41,7 +41,8 @@ type Config struct {
 	// PostgreSQL answers past max_connections. 0 means no cap. Connections
 	// still in their handshake and cancel requests do not count.
 	MaxConns int
-	// Handshake configures the handshake; nil means its defaults (trust).
+	// Handshake configures the handshake: TLS, authentication, limits. nil
+	// means its defaults (trust, no TLS).
 	Handshake *handshake.Config
 	// Handler runs each session after the handshake. It is required.
 	Handler Handler
@@ -52,8 +53,6 @@ type Config struct {
 	// goroutine that changes it, as net/http's ConnState is. It must not
 	// block.
 	ConnState func(*Conn, ConnState)
-
-	// TLS will be configured here (handshake answers SSLRequest).
 }
 
 // Handler runs one session after the handshake.
