@@ -81,6 +81,7 @@ func BenchmarkFlightIngest(b *testing.B) {
 		}
 	}
 	b.Run("int8_text/quiver", func(b *testing.B) {
+		m := newCPUMeter(b, pg)
 		for range b.N {
 			b.StopTimer()
 			exec(b, "truncate f_ingest_quiver")
@@ -89,21 +90,27 @@ func BenchmarkFlightIngest(b *testing.B) {
 				b.Fatal(err)
 			}
 			b.StartTimer()
+			m.start(b)
 			got := adbcIngest(b, cn, "f_ingest_quiver", rdr)
+			m.stop(b)
 			rdr.Release()
 			if got != int64(n) {
 				b.Fatalf("ingested %d rows, want %d", got, n)
 			}
 		}
 		reportRows(b, n*b.N)
+		m.report(b, n*b.N)
 		verify(b, "f_ingest_quiver")
 	})
 	b.Run("int8_text/copy", func(b *testing.B) {
+		m := newCPUMeter(b, pg)
 		for range b.N {
 			b.StopTimer()
 			exec(b, "truncate f_ingest_copy")
 			b.StartTimer()
+			m.start(b)
 			tag, err := c.CopyFrom(ctx, bytes.NewReader(copyData), "copy f_ingest_copy (a, b) from stdin (format binary)")
+			m.stop(b)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -112,6 +119,7 @@ func BenchmarkFlightIngest(b *testing.B) {
 			}
 		}
 		reportRows(b, n*b.N)
+		m.report(b, n*b.N)
 		verify(b, "f_ingest_copy")
 	})
 }

@@ -50,9 +50,9 @@ func BenchmarkFlightStream(b *testing.B) {
 
 	for _, d := range datasets {
 		n := scaled(d.rows)
-		benchRead(b, d.name+"/quiver", n, func(b *testing.B) int {
+		benchRead(b, d.name+"/quiver", n, nil, func(b *testing.B) int {
 			return drain(b, pc.ExecParams(ctx, d.query, nil, nil, nil, []int16{1}))
 		})
-		benchRead(b, d.name+"/adbc", n, func(b *testing.B) int { return adbcRead(b, cn, d.query) })
+		benchRead(b, d.name+"/adbc", n, nil, func(b *testing.B) int { return adbcRead(b, cn, d.query) })
 	}
 }

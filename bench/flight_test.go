@@ -209,9 +209,9 @@ func BenchmarkFlightRead(b *testing.B) {
 
 	for _, d := range flightReads {
 		n := scaled(d.rows)
-		benchRead(b, d.name+"/quiver", n, func(b *testing.B) int { return adbcRead(b, cn, d.query) })
-		benchRead(b, d.name+"/pgx", n, func(b *testing.B) int { return pgxScan(b, pc, d.query) })
-		benchRead(b, d.name+"/copy", n, func(b *testing.B) int {
+		benchRead(b, d.name+"/quiver", n, pg, func(b *testing.B) int { return adbcRead(b, cn, d.query) })
+		benchRead(b, d.name+"/pgx", n, pg, func(b *testing.B) int { return pgxScan(b, pc, d.query) })
+		benchRead(b, d.name+"/copy", n, pg, func(b *testing.B) int {
 			tag, err := pc.PgConn().CopyTo(ctx, io.Discard, "copy ("+d.query+") to stdout (format binary)")
 			if err != nil {
 				b.Fatal(err)
@@ -222,15 +222,22 @@ func BenchmarkFlightRead(b *testing.B) {
 }
 
 // benchRead runs a sub-benchmark that reads a result of want rows once per
-// iteration with read, which returns the rows it read, and reports rows/s.
-func benchRead(b *testing.B, name string, want int, read func(b *testing.B) int) {
+// iteration with read, which returns the rows it read, and reports rows/s
+// and the CPU time per row of this process and, when pg is not nil, of
+// PostgreSQL.
+func benchRead(b *testing.B, name string, want int, pg *testenv.Postgres, read func(b *testing.B) int) {
 	b.Run(name, func(b *testing.B) {
+		m := newCPUMeter(b, pg)
 		for range b.N {
-			if got := read(b); got != want {
+			m.start(b)
+			got := read(b)
+			m.stop(b)
+			if got != want {
 				b.Fatalf("read %d rows, want %d", got, want)
 			}
 		}
 		reportRows(b, want*b.N)
+		m.report(b, want*b.N)
 	})
 }
 

@@ -1,0 +1,107 @@
+//go:build duckdb_arrow
+
+package bench
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strconv"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/quiverdb/quiver/internal/testenv"
+)
+
+// clockTick is the unit of the CPU times in /proc/PID/stat (USER_HZ,
+// which is 100 on Linux).
+const clockTick = 10 * time.Millisecond
+
+// cpuMeter adds up the CPU time spent while it runs, by this process
+// (quiver's servers, the clients, DuckDB) and by the server processes of a
+// PostgreSQL cluster. On a shared machine CPU time per row is steadier than
+// rows/s, which other people's work slows down.
+type cpuMeter struct {
+	postmaster   int // 0: no PostgreSQL
+	self, pg     time.Duration
+	selfAt, pgAt time.Duration
+}
+
+// newCPUMeter returns a meter of this process and, when pg is not nil, of
+// pg's server processes.
+func newCPUMeter(b *testing.B, pg *testenv.Postgres) *cpuMeter {
+	m := &cpuMeter{}
+	if pg != nil {
+		pid, err := os.ReadFile(filepath.Join(pg.Dir, "data", "postmaster.pid"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if m.postmaster, err = strconv.Atoi(string(bytes.Fields(pid)[0])); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return m
+}
+
+// start starts counting, with the benchmark timer stopped while it reads
+// the counters.
+func (m *cpuMeter) start(b *testing.B) {
+	b.StopTimer()
+	m.selfAt, m.pgAt = selfCPU(), m.pgCPU()
+	b.StartTimer()
+}
+
+// stop stops counting.
+func (m *cpuMeter) stop(b *testing.B) {
+	b.StopTimer()
+	m.self += selfCPU() - m.selfAt
+	m.pg += m.pgCPU() - m.pgAt
+	b.StartTimer()
+}
+
+// report reports the CPU time per row: go-cpu-ns/row for this process and
+// pg-cpu-ns/row for PostgreSQL's.
+func (m *cpuMeter) report(b *testing.B, rows int) {
+	b.ReportMetric(float64(m.self.Nanoseconds())/float64(rows), "go-cpu-ns/row")
+	if m.postmaster != 0 {
+		b.ReportMetric(float64(m.pg.Nanoseconds())/float64(rows), "pg-cpu-ns/row")
+	}
+}
+
+// selfCPU is the user and system time this process has used.
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// pgCPU is the user and system time used by the postmaster's children
+// alive now (the backends, the background writer, the WAL writer, and so
+// on).
+func (m *cpuMeter) pgCPU() time.Duration {
+	if m.postmaster == 0 {
+		return 0
+	}
+	procs, _ := filepath.Glob("/proc/[0-9]*/stat")
+	var ticks int64
+	for _, p := range procs {
+		st, err := os.ReadFile(p)
+		if err != nil {
+			continue // exited
+		}
+		// pid (comm) state ppid ... utime stime: fields 4, 14 and 15, the
+		// comm being free text in parentheses.
+		f := bytes.Fields(st[bytes.LastIndexByte(st, ')')+1:])
+		if len(f) < 13 {
+			continue
+		}
+		if ppid, _ := strconv.Atoi(string(f[1])); ppid != m.postmaster {
+			continue
+		}
+		u, _ := strconv.ParseInt(string(f[11]), 10, 64)
+		s, _ := strconv.ParseInt(string(f[12]), 10, 64)
+		ticks += u + s
+	}
+	return time.Duration(ticks) * clockTick
+}
