@@ -221,8 +221,9 @@ func (c *stmtCache) admit(sql string) bool {
 	return false
 }
 
-// add caches p for sql, taking over one reference to it, and replaces any
-// entry for sql. It evicts the least recently used entry when full.
+// add caches e, which holds a reference to its statement, in place of any
+// entry for the same text. It evicts the least recently used entry when
+// full.
 func (c *stmtCache) add(e *cacheEntry) {
 	if old := c.entries[e.sql]; old != nil {
 		c.remove(old)
