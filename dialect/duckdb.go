@@ -32,10 +32,7 @@ func (duckdb) Rewrite(st *stmt.Statement) (*Plan, error) {
 			return splitList(st.Node, func(n *pg_query.Node) *[]*pg_query.Node { return &n.GetTruncateStmt().Relations })
 		}
 	}
-	// Statements with parameters keep PostgreSQL's catalog names for now:
-	// dispatch runs a rewritten statement with parameters without them
-	// (see the report of issue 6), so they reach DuckDB's own pg_catalog.
-	withCatalog := st.Params == 0
+	withCatalog := true
 	if !needsTreeRewrite(st.Node, withCatalog) {
 		return nil, nil
 	}

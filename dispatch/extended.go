@@ -290,13 +290,16 @@ func (s *Session) prepareOnBackend(ctx context.Context, ps *preparedStmt) error 
 		return err
 	}
 	if plan != nil {
-		if plan.NoOp || len(plan.SQL) != 1 || ps.st.Params > 0 {
-			if ps.st.Params > 0 && !plan.NoOp && len(plan.SQL) != 1 {
+		if plan.NoOp {
+			return nil // accepted, nothing to run
+		}
+		if len(plan.SQL) != 1 {
+			if ps.st.Params > 0 {
 				return pgerror.New(pgerror.FeatureNotSupported, "this statement cannot take parameters on this backend")
 			}
-			return nil // run through runOnBackend at Execute
+			return nil // several statements: run through runOnBackend at Execute
 		}
-		sql = plan.SQL[0]
+		sql = plan.SQL[0] // the rewritten statement, with its parameters
 	}
 	sctx, done := s.statementContext(ctx)
 	defer done()
