@@ -4,6 +4,7 @@ package duckdb
 
 import (
 	"hash/maphash"
+	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	bindings "github.com/duckdb/duckdb-go-bindings"
@@ -55,6 +56,10 @@ const (
 	// kindState statements may change what a plan depends on. They are
 	// not cached.
 	kindState
+	// kindSessionState statements change only their own connection's
+	// state (SET VARIABLE: DuckDB variables belong to the connection).
+	// They are not cached and invalidate only their session's plans.
+	kindSessionState
 )
 
 // kindOf classifies a prepared statement.
@@ -72,7 +77,20 @@ func kindOf(ps bindings.PreparedStatement, sql string) stmtKind {
 		}
 		return kindTx
 	}
+	if isSetVariable(sql) {
+		return kindSessionState
+	}
 	return kindState
+}
+
+// isSetVariable reports whether sql is DuckDB's SET VARIABLE (the catalog
+// layer names each session's user and database with one at session start).
+func isSetVariable(sql string) bool {
+	if firstKeyword(sql) != "set" {
+		return false
+	}
+	rest := strings.TrimLeft(sql, " \t\r\n\f")[3:]
+	return firstKeyword(rest) == "variable"
 }
 
 // firstKeyword returns the first word of sql in lower case, skipping

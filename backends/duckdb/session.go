@@ -164,7 +164,7 @@ func (s *Session) statement(ctx context.Context, sql string, forStmt bool) (p *p
 	if err != nil || p == nil {
 		return nil, nil, false, err
 	}
-	if p.kind == kindState || (!forStmt && p.nparams > 0) || !s.cache.admit(sql) {
+	if p.kind == kindState || p.kind == kindSessionState || (!forStmt && p.nparams > 0) || !s.cache.admit(sql) {
 		return p, nil, false, nil
 	}
 	return p, s.cachePrepared(sql, p, gen), false, nil
@@ -187,6 +187,9 @@ func (s *Session) ran(p *prepared) {
 	case kindState:
 		s.dirty = true
 		s.b.gen.Add(1)
+		return
+	case kindSessionState:
+		s.cache.clear()
 		return
 	case kindBegin:
 		s.inTx = true
