@@ -82,6 +82,7 @@ func TestPsqlTypes(t *testing.T) {
 		{name: "nested_array", pg: "select array[array[1,2],array[3,4]] as a", quiver: "select [[1,2],[3,4]] as a"},
 		{name: "uuid", pg: "select 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'::uuid as a"},
 		{name: "nulls", pg: "select null as a, null::int as b, null::date as c"},
+		{name: "int_division", pg: "select 7/2 as a, -7/2 as b, 7 % 3 as c, (-7) % 3 as d, 9223372036854775807 / 2 as e"},
 		{name: "many_rows", pg: "select i, i * 1.5 as f, 'row ' || i as s from generate_series(1, 2000) as g(i)", quiver: "select i, i * 1.5 as f, 'row ' || i as s from range(1, 2001) as g(i)"},
 	}
 	for _, c := range cases {

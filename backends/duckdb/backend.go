@@ -69,7 +69,9 @@ func Open(uri string, opts Options) (*Backend, error) {
 	if path == ":memory:" {
 		path = ""
 	}
-	settings := map[string]string{"duckdb_api": "quiver"}
+	// integer_division gives "/" on integers PostgreSQL's meaning (7/2 is
+	// 3), which DuckDB otherwise computes in floating point.
+	settings := map[string]string{"duckdb_api": "quiver", "integer_division": "true"}
 	for k, v := range opts.Config {
 		settings[k] = v
 	}
