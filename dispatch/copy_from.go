@@ -193,6 +193,10 @@ func (r *copyReader) fill() (bool, error) {
 			// Ignored during COPY, as PostgreSQL does.
 		default:
 			r.dataDone = true
+			// The client left COPY without ending it: PostgreSQL reports
+			// the message, then ends the session, whose protocol state it
+			// can no longer trust.
+			r.s.terminate = pgerror.Fatal(pgerror.ProtocolViolation, "terminating connection because protocol synchronization was lost")
 			return false, pgerror.New(pgerror.ProtocolViolation, "unexpected message type 0x%02X during COPY from stdin", messageType(msg))
 		}
 	}

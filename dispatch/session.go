@@ -120,6 +120,9 @@ type Session struct {
 	ext extended
 	// curQuery is the Query string running, for error positions.
 	curQuery string
+	// terminate, once set, is the FATAL error that ends the session after
+	// the current message (the protocol lost synchronisation).
+	terminate *pgerror.Error
 
 	mu     sync.Mutex
 	cancel context.CancelFunc // cancels the running statement, if any
@@ -203,6 +206,11 @@ func (s *Session) loop(ctx context.Context) error {
 			s.ext.ignoreTillSync = false
 			s.ext.dropUnnamed()
 			s.simpleQuery(ctx, m.String)
+			if s.terminate != nil {
+				s.w.sendError(s.terminate)
+				_ = s.w.flush()
+				return nil
+			}
 			s.readyForQuery()
 			err = s.w.flush()
 		case *pgproto3.Terminate:

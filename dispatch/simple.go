@@ -2,7 +2,9 @@ package dispatch
 
 import (
 	"context"
+	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/jackc/pgx/v5/pgproto3"
@@ -21,6 +23,10 @@ import (
 // See https://www.postgresql.org/docs/current/protocol-flow.html#PROTOCOL-FLOW-MULTI-STATEMENT.
 func (s *Session) simpleQuery(ctx context.Context, sql string) {
 	s.curQuery = sql
+	if err := checkUTF8(sql); err != nil {
+		s.w.sendError(err)
+		return
+	}
 	stmts := stmt.Split(sql)
 	if len(stmts) == 0 {
 		s.w.send(&pgproto3.EmptyQueryResponse{})
@@ -315,4 +321,42 @@ func (s *Session) drainNotices() {
 			Message: e.Message, Detail: e.Detail, Hint: e.Hint,
 		})
 	}
+}
+
+// checkUTF8 rejects text that is not valid UTF-8, as PostgreSQL does when it
+// receives a query (report_invalid_encoding).
+func checkUTF8(sql string) *pgerror.Error {
+	if utf8.ValidString(sql) {
+		return nil
+	}
+	for i := 0; i < len(sql); {
+		r, n := utf8.DecodeRuneInString(sql[i:])
+		if r != utf8.RuneError || n > 1 {
+			i += n
+			continue
+		}
+		// PostgreSQL shows the bytes of the bad character: as many as its
+		// first byte announces, and no more than there are.
+		want := 1
+		switch c := sql[i]; {
+		case c >= 0xf0:
+			want = 4
+		case c >= 0xe0:
+			want = 3
+		case c >= 0xc0:
+			want = 2
+		}
+		var b strings.Builder
+		for j := 0; j < want && i+j < len(sql); j++ {
+			if j > 0 {
+				b.WriteByte(' ')
+			}
+			fmt.Fprintf(&b, "0x%02x", sql[i+j])
+		}
+		if i+want > len(sql) {
+			return pgerror.New(pgerror.CharacterNotInRepertoire, "incomplete multibyte character")
+		}
+		return pgerror.New(pgerror.CharacterNotInRepertoire, "invalid byte sequence for encoding \"UTF8\": %s", b.String())
+	}
+	return nil
 }

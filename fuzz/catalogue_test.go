@@ -46,14 +46,6 @@ var divergences = map[string]struct{ outcome, why string }{
 	"length below 4":            {"FATAL 08P01, closed", "as above"},
 	"query without terminator": {"FATAL 08P01, closed",
 		"dispatch: PostgreSQL answers ERROR 08P01 \"invalid string in message\" and goes on; pgproto3's decoding error ends the session"},
-	"invalid UTF-8 in a query": {"ERROR 22023",
-		"dispatch: PostgreSQL checks the query text (22021 invalid byte sequence for encoding \"UTF8\"); quiver passes it to DuckDB"},
-	"truncated UTF-8 in a query": {"ERROR 22023", "as above"},
-	"bind with an unknown format code": {"ERROR 08P01",
-		"dispatch: PostgreSQL gives 22023 (invalid_parameter_value) for \"unsupported format code\""},
-	"query during copy": {"ERROR 08P01",
-		"dispatch: after the ERROR PostgreSQL adds FATAL 08P01 \"terminating connection because protocol synchronization was lost\" and closes"},
-	"terminate during copy": {"ERROR 08P01, ready", "as above"},
 }
 
 func malformedCatalogue() []malformed {

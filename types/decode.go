@@ -100,7 +100,7 @@ func DecodeParamsWith(mem memory.Allocator, types []arrow.DataType, formats []in
 	}
 	for _, f := range formats {
 		if f != 0 && f != 1 {
-			return nil, pgerror.New(pgerror.ProtocolViolation, "unsupported format code: %d", f)
+			return nil, pgerror.New(pgerror.InvalidParameterValue, "unsupported format code: %d", f)
 		}
 	}
 	fields := make([]arrow.Field, len(types))

@@ -69,7 +69,7 @@ func TestDecodeParamsErrors(t *testing.T) {
 	}{
 		{[]arrow.DataType{i32}, nil, nil, pgerror.ProtocolViolation, "bind message supplies 0 parameters, but prepared statement requires 1"},
 		{[]arrow.DataType{i32, i32}, []int16{0, 1, 1}, [][]byte{nil, nil}, pgerror.ProtocolViolation, "bind message has 3 parameter formats but 2 parameters"},
-		{[]arrow.DataType{i32}, []int16{3}, [][]byte{nil}, pgerror.ProtocolViolation, "unsupported format code: 3"},
+		{[]arrow.DataType{i32}, []int16{3}, [][]byte{nil}, pgerror.InvalidParameterValue, "unsupported format code: 3"},
 		{[]arrow.DataType{nil}, nil, [][]byte{nil}, pgerror.IndeterminateDatatype, "could not determine data type of parameter $1"},
 		// As int4recv: too few bytes is a malformed message, too many is bad
 		// binary data (both proven on PostgreSQL by the extended_bind_errors

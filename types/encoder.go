@@ -56,7 +56,7 @@ func checkFormats(formats []int16, count int, what, items string) error {
 	}
 	for _, f := range formats {
 		if f != 0 && f != 1 {
-			return pgerror.New(pgerror.ProtocolViolation, "unsupported format code: %d", f)
+			return pgerror.New(pgerror.InvalidParameterValue, "unsupported format code: %d", f)
 		}
 	}
 	return nil

@@ -121,7 +121,7 @@ func TestFormatCodes(t *testing.T) {
 		{[]int16{1}, "", []int16{1, 1}},
 		{[]int16{0, 1}, "", []int16{0, 1}},
 		{[]int16{0, 1, 1}, pgerror.ProtocolViolation, nil},
-		{[]int16{2}, pgerror.ProtocolViolation, nil},
+		{[]int16{2}, pgerror.InvalidParameterValue, nil}, // printtup.c: ERRCODE_INVALID_PARAMETER_VALUE,
 	} {
 		enc, err := NewRowEncoder(schema, tc.formats, nil)
 		if pgerror.Code(err) != tc.code {
