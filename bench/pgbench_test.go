@@ -70,3 +70,13 @@ func BenchmarkPgbenchSelect1(b *testing.B) {
 		}
 	}
 }
+
+// pgbenchInit runs "pgbench -i -s 10" against one server.
+func pgbenchInit(b *testing.B, host string, port int, user, db string) {
+	b.Helper()
+	cmd := exec.Command("pgbench", "-h", host, "-p", strconv.Itoa(port), "-U", user, "-i", "-s", "10", "-q", db)
+	cmd.Env = append(os.Environ(), "PGSSLMODE=disable")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		b.Fatalf("pgbench -i: %v\n%s", err, out)
+	}
+}

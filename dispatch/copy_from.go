@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unsafe"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -111,12 +112,14 @@ type copyReader struct {
 	eof     bool
 	connErr bool
 
-	buf      []byte // unparsed bytes
-	line     int64
-	header   bool // the header line or binary header was consumed
-	dataDone bool // CopyDone (or the end marker) was seen
-	fields   [][]byte
-	scratch  []byte
+	buf       []byte // unparsed bytes
+	line      int64
+	header    bool // the header line or binary header was consumed
+	dataDone  bool // CopyDone (or the end marker) was seen
+	fields    [][]byte
+	nulls     []bool
+	unescaped []byte // splitText's buffer
+	scratch   []byte
 }
 
 func (r *copyReader) Retain()  {}
@@ -308,16 +311,16 @@ func (r *copyReader) lineEnd() int {
 // parseLine splits a text or CSV line into fields and appends them.
 func (r *copyReader) parseLine(line []byte) error {
 	ncols := r.schema.NumFields()
-	var nulls []bool
 	var err error
 	if r.c.opts.format == copyCSV {
-		r.fields, nulls, err = splitCSV(r.fields[:0], line, &r.c.opts)
+		r.fields, r.nulls, err = splitCSV(r.fields[:0], line, &r.c.opts)
+		if err != nil {
+			return r.rowError(err)
+		}
 	} else {
-		r.fields, nulls, err = splitText(r.fields[:0], line, &r.c.opts)
+		r.fields, r.nulls, r.unescaped = splitText(r.fields[:0], r.nulls[:0], r.unescaped, line, &r.c.opts)
 	}
-	if err != nil {
-		return r.rowError(err)
-	}
+	nulls := r.nulls
 	if len(r.fields) > ncols {
 		return r.rowError(pgerror.New(pgerror.BadCopyFileFormat, "extra data after last expected column"))
 	}
@@ -338,7 +341,8 @@ func (r *copyReader) parseLine(line []byte) error {
 			r.b.Field(i).AppendNull()
 			continue
 		}
-		if err := r.dec.AppendText(r.b.Field(i), string(f)); err != nil {
+		// The decoder does not keep the string: no copy of the bytes.
+		if err := r.dec.AppendText(r.b.Field(i), unsafe.String(unsafe.SliceData(f), len(f))); err != nil {
 			return r.columnError(err, i, string(f))
 		}
 	}
@@ -346,40 +350,55 @@ func (r *copyReader) parseLine(line []byte) error {
 }
 
 // splitText splits a COPY text line and undoes its backslash escapes.
-func splitText(fields [][]byte, line []byte, o *copyOptions) ([][]byte, []bool, error) {
-	var nulls []bool
-	field := make([]byte, 0, len(line))
-	raw := 0 // start of the raw field, for comparing with the NULL string
-	flush := func(end int) {
-		fields = append(fields, field)
-		nulls = append(nulls, string(line[raw:end]) == o.null)
-		field = field[len(field):]
+// Fields without escapes are slices of line itself; unescaped ones are
+// written to buf, which is reused from line to line.
+func splitText(fields [][]byte, nulls []bool, buf, line []byte, o *copyOptions) ([][]byte, []bool, []byte) {
+	if bytes.IndexByte(line, '\\') < 0 {
+		for {
+			i := bytes.IndexByte(line, o.delimiter)
+			f := line
+			if i >= 0 {
+				f = line[:i]
+			}
+			fields = append(fields, f)
+			nulls = append(nulls, len(f) == len(o.null) && string(f) == o.null)
+			if i < 0 {
+				return fields, nulls, buf
+			}
+			line = line[i+1:]
+		}
 	}
+	if cap(buf) < len(line) {
+		buf = make([]byte, 0, 2*len(line))
+	}
+	buf = buf[:0]
+	start, raw := 0, 0 // where the field starts in buf, and in line
 	for i := 0; i < len(line); i++ {
 		ch := line[i]
 		if ch == o.delimiter {
-			flush(i)
-			raw = i + 1
+			fields = append(fields, buf[start:len(buf):len(buf)])
+			nulls = append(nulls, string(line[raw:i]) == o.null)
+			start, raw = len(buf), i+1
 			continue
 		}
 		if ch != '\\' || i+1 >= len(line) {
-			field = append(field, ch)
+			buf = append(buf, ch)
 			continue
 		}
 		i++
 		switch c := line[i]; c {
 		case 'b':
-			field = append(field, '\b')
+			buf = append(buf, '\b')
 		case 'f':
-			field = append(field, '\f')
+			buf = append(buf, '\f')
 		case 'n':
-			field = append(field, '\n')
+			buf = append(buf, '\n')
 		case 'r':
-			field = append(field, '\r')
+			buf = append(buf, '\r')
 		case 't':
-			field = append(field, '\t')
+			buf = append(buf, '\t')
 		case 'v':
-			field = append(field, '\v')
+			buf = append(buf, '\v')
 		case 'x':
 			v, n := 0, 0
 			for n < 2 && i+1 < len(line) && isHex(line[i+1]) {
@@ -388,9 +407,9 @@ func splitText(fields [][]byte, line []byte, o *copyOptions) ([][]byte, []bool, 
 				n++
 			}
 			if n == 0 {
-				field = append(field, 'x')
+				buf = append(buf, 'x')
 			} else {
-				field = append(field, byte(v))
+				buf = append(buf, byte(v))
 			}
 		case '0', '1', '2', '3', '4', '5', '6', '7':
 			v := int(c - '0')
@@ -398,13 +417,14 @@ func splitText(fields [][]byte, line []byte, o *copyOptions) ([][]byte, []bool, 
 				i++
 				v = v*8 + int(line[i]-'0')
 			}
-			field = append(field, byte(v))
+			buf = append(buf, byte(v))
 		default:
-			field = append(field, c)
+			buf = append(buf, c)
 		}
 	}
-	flush(len(line))
-	return fields, nulls, nil
+	fields = append(fields, buf[start:len(buf):len(buf)])
+	nulls = append(nulls, string(line[raw:]) == o.null)
+	return fields, nulls, buf
 }
 
 func isHex(c byte) bool {
