@@ -80,3 +80,43 @@ func pgbenchInit(b *testing.B, host string, port int, user, db string) {
 		b.Fatalf("pgbench -i: %v\n%s", err, out)
 	}
 }
+
+// BenchmarkPgbenchRuns runs pgbench's TPC-B-like script and its select-only
+// script (-S) with 4 clients in each protocol mode against PostgreSQL and
+// quiver, both initialised with -i -s 10, and reports tps.
+func BenchmarkPgbenchRuns(b *testing.B) {
+	pg := testenv.PG(b)
+	q := quivertest.Start(b)
+	db := pg.CreateDB(b)
+	secs := os.Getenv("QUIVER_PGBENCH_SECONDS")
+	if secs == "" {
+		secs = "10"
+	}
+	type target struct {
+		name     string
+		host     string
+		port     int
+		user, db string
+	}
+	targets := []target{{"postgres", pg.Host, pg.Port, pg.User, db}, {"quiver", q.Host, q.Port, "me", "quiver"}}
+	for _, tg := range targets {
+		pgbenchInit(b, tg.host, tg.port, tg.user, tg.db)
+	}
+	for _, script := range []string{"tpcb", "select-only"} {
+		for _, mode := range []string{"simple", "extended", "prepared"} {
+			for _, tg := range targets {
+				b.Run(fmt.Sprintf("%s/%s/%s", script, mode, tg.name), func(b *testing.B) {
+					args := []string{"-T", secs, "-c", "4", "-j", "2", "-M", mode}
+					if script == "select-only" {
+						args = append(args, "-S")
+					}
+					var tps float64
+					for range b.N {
+						tps = pgbench(b, tg.host, tg.port, tg.user, tg.db, args...)
+					}
+					b.ReportMetric(tps, "tps")
+				})
+			}
+		}
+	}
+}
