@@ -1,6 +1,8 @@
 package dialect
 
 import (
+	"strings"
+
 	"sync"
 
 	pg_query "github.com/pganalyze/pg_query_go/v6"
@@ -118,7 +120,7 @@ func needsTreeRewrite(n *pg_query.Node, withCatalog bool) bool {
 		case *pg_query.IndexStmt:
 			found = len(x.Options) > 0 || x.TableSpace != ""
 		case *pg_query.A_Expr:
-			found = isPgCatalog(x.Name)
+			found = isPgCatalog(x.Name) || divisorToCheck(x)
 		case *pg_query.CollateClause:
 			found = isDefaultCollation(x)
 		case *pg_query.Constraint:
@@ -156,6 +158,9 @@ func rewriteTree(n *pg_query.Node, withCatalog bool) error {
 			if isPgCatalog(x.Name) {
 				x.Name = x.Name[1:]
 			}
+			if divisorToCheck(x) {
+				x.Rexpr = checkedDivisor(x.Rexpr)
+			}
 		case *pg_query.Node:
 			if cc := x.GetCollateClause(); cc != nil && isDefaultCollation(cc) && cc.Arg != nil {
 				x.Node = cc.Arg.Node
@@ -166,4 +171,48 @@ func rewriteTree(n *pg_query.Node, withCatalog bool) error {
 		return nil
 	}
 	return rewriteCatalog(n)
+}
+
+// divisorToCheck reports whether x divides (/ or %) by something that is
+// not a non-zero constant. PostgreSQL raises 22012 for a zero divisor,
+// where DuckDB returns NULL or infinity.
+func divisorToCheck(x *pg_query.A_Expr) bool {
+	if x.Kind != pg_query.A_Expr_Kind_AEXPR_OP || x.Lexpr == nil || x.Rexpr == nil {
+		return false
+	}
+	n := names(x.Name)
+	if len(n) != 1 || (n[0] != "/" && n[0] != "%") {
+		return false
+	}
+	if c := x.Rexpr.GetAConst(); c != nil {
+		switch {
+		case c.GetIval() != nil:
+			return c.GetIval().Ival == 0
+		case c.GetFval() != nil:
+			return strings.Trim(c.GetFval().Fval, "0.") == ""
+		case c.Isnull:
+			return false
+		}
+	}
+	return true
+}
+
+// checkedDivisor wraps a divisor so that zero raises PostgreSQL's error:
+// CASE WHEN d = 0 THEN error('division by zero') ELSE d END.
+func checkedDivisor(d *pg_query.Node) *pg_query.Node {
+	isZero := &pg_query.Node{Node: &pg_query.Node_AExpr{AExpr: &pg_query.A_Expr{
+		Kind: pg_query.A_Expr_Kind_AEXPR_OP, Name: []*pg_query.Node{pg_query.MakeStrNode("=")},
+		Lexpr: d, Rexpr: pg_query.MakeAConstIntNode(0, -1), Location: -1,
+	}}}
+	raise := &pg_query.Node{Node: &pg_query.Node_FuncCall{FuncCall: &pg_query.FuncCall{
+		Funcname: []*pg_query.Node{pg_query.MakeStrNode("error")},
+		Args:     []*pg_query.Node{pg_query.MakeAConstStrNode("division by zero", -1)},
+		Location: -1,
+	}}}
+	return &pg_query.Node{Node: &pg_query.Node_CaseExpr{CaseExpr: &pg_query.CaseExpr{
+		Args: []*pg_query.Node{{Node: &pg_query.Node_CaseWhen{CaseWhen: &pg_query.CaseWhen{
+			Expr: isZero, Result: raise, Location: -1,
+		}}}},
+		Defresult: d, Location: -1,
+	}}}
 }

@@ -209,6 +209,9 @@ var refiners = map[bindings.ErrorType]func(e *pgerror.Error, m string){
 	},
 	bindings.ErrorTypeInvalidInput: func(e *pgerror.Error, m string) {
 		switch {
+		case m == "division by zero":
+			// Raised by the dialect layer's check of divisors.
+			e.Code, e.Message, e.Hint = pgerror.DivisionByZero, "division by zero", ""
 		case strings.HasPrefix(m, "More than one row returned by a subquery"):
 			e.Code, e.Hint = pgerror.CardinalityViolation, ""
 			e.Message = "more than one row returned by a subquery used as an expression"
