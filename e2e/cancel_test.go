@@ -61,3 +61,27 @@ func TestCancelRequest(t *testing.T) {
 		}
 	}
 }
+
+// TestStatementTimeout: statement_timeout interrupts DuckDB with
+// PostgreSQL's 57014 and message, and the session goes on.
+func TestStatementTimeout(t *testing.T) {
+	q := quivertest.Start(t)
+	ctx := context.Background()
+	c, err := pgconn.Connect(ctx, q.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(ctx)
+	start := time.Now()
+	_, err = c.Exec(ctx, "set statement_timeout = 300; select count(*) from range(100000000000)").ReadAll()
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) || pe.Code != "57014" || pe.Message != "canceling statement due to statement timeout" {
+		t.Fatalf("got %v, want 57014 canceling statement due to statement timeout", err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("timeout took %v", d)
+	}
+	if res, err := c.Exec(ctx, "select 1").ReadAll(); err != nil || string(res[0].Rows[0][0]) != "1" {
+		t.Fatalf("session unusable after the timeout: %v", err)
+	}
+}
