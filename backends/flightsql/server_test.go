@@ -329,6 +329,9 @@ func (s *splitServer) DoGetStatement(ctx context.Context, cmd flightsql.Statemen
 		return nil, nil, err
 	}
 	streaming = true
+	// Read the schema before the goroutine starts: it releases the reader,
+	// possibly at once when the call is cancelled.
+	schema := rdr.Schema()
 	ch := make(chan flight.StreamChunk)
 	go func() {
 		defer s.c.active.Add(-1)
@@ -360,7 +363,7 @@ func (s *splitServer) DoGetStatement(ctx context.Context, cmd flightsql.Statemen
 			}
 		}
 	}()
-	return rdr.Schema(), ch, nil
+	return schema, ch, nil
 }
 
 // ClosePreparedStatement counts the handles released.
