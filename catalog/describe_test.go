@@ -3,9 +3,6 @@
 package catalog_test
 
 import (
-	"bytes"
-	"fmt"
-	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
@@ -145,23 +142,7 @@ func replaceColumn(s, column, with string) string {
 // returns what it printed, stdout and stderr interleaved.
 func psqlRun(t *testing.T, host string, port int, user, db, script string) string {
 	t.Helper()
-	cmd := exec.Command("psql", "-X", "-A", "-h", host, "-p", fmt.Sprint(port), "-U", user, "-d", db, "-v", "ON_ERROR_STOP=0")
-	cmd.Stdin = strings.NewReader(script)
-	env := []string{"PGCONNECT_TIMEOUT=10", "PGSSLMODE=disable"}
-	for _, kv := range cmd.Environ() {
-		if !strings.HasPrefix(kv, "PG") {
-			env = append(env, kv)
-		}
-	}
-	cmd.Env = env
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Run(); err != nil {
-		if _, ok := err.(*exec.ExitError); !ok {
-			t.Fatalf("psql: %v", err)
-		}
-	}
-	return out.String()
+	return testenv.Psql(t, host, port, user, db, script, "-A")
 }
 
 // TestDescribe runs psql's describe commands on the same schema in

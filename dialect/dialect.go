@@ -9,7 +9,6 @@ import (
 
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 	"google.golang.org/protobuf/proto"
-	"google.golang.org/protobuf/reflect/protoreflect"
 
 	"github.com/quiverdb/quiver/pgerror"
 	"github.com/quiverdb/quiver/stmt"
@@ -62,21 +61,7 @@ func deparse(n *pg_query.Node) (string, error) {
 func clone(n *pg_query.Node) *pg_query.Node { return proto.Clone(n).(*pg_query.Node) }
 
 // walk calls f on every message of the tree below m, parents first.
-func walk(m protoreflect.Message, f func(protoreflect.Message)) {
-	f(m)
-	m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
-		switch {
-		case fd.IsList() && fd.Message() != nil:
-			l := v.List()
-			for i := 0; i < l.Len(); i++ {
-				walk(l.Get(i).Message(), f)
-			}
-		case fd.Message() != nil && !fd.IsMap():
-			walk(v.Message(), f)
-		}
-		return true
-	})
-}
+var walk = stmt.Walk
 
 // names returns the strings of a qualified name list.
 func names(list []*pg_query.Node) []string {

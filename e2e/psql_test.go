@@ -3,35 +3,16 @@
 package e2e
 
 import (
-	"bytes"
-	"fmt"
-	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/quiverdb/quiver/internal/testenv"
 )
 
-// psqlRun runs the real psql against host:port with script on stdin and
-// returns what it printed, stdout and stderr interleaved as a user sees it.
+// psqlRun runs the real psql against host:port (see testenv.Psql).
 func psqlRun(t *testing.T, host string, port int, user, db, script string, args ...string) string {
 	t.Helper()
-	base := []string{"-X", "-q", "-h", host, "-p", fmt.Sprint(port), "-U", user, "-d", db, "-v", "ON_ERROR_STOP=0"}
-	cmd := exec.Command("psql", append(base, args...)...)
-	cmd.Stdin = strings.NewReader(script)
-	env := []string{"PGCONNECT_TIMEOUT=10", "PGSSLMODE=disable"}
-	for _, kv := range cmd.Environ() {
-		if !strings.HasPrefix(kv, "PG") {
-			env = append(env, kv)
-		}
-	}
-	cmd.Env = env
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Run(); err != nil {
-		if _, ok := err.(*exec.ExitError); !ok {
-			t.Fatalf("psql: %v", err)
-		}
-	}
-	return out.String()
+	return testenv.Psql(t, host, port, user, db, script, args...)
 }
 
 // psqlCase is one statement run on both servers. PostgreSQL's SQL and

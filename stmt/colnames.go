@@ -198,7 +198,7 @@ func (s *Statement) ParamCasts() map[int]string {
 		return nil
 	}
 	out := map[int]string{}
-	walkNodes(s.Node.ProtoReflect(), func(m protoreflect.Message) {
+	Walk(s.Node.ProtoReflect(), func(m protoreflect.Message) {
 		tc, ok := m.Interface().(*pg_query.TypeCast)
 		if !ok || tc.Arg == nil || tc.TypeName == nil {
 			return
@@ -220,18 +220,19 @@ func (s *Statement) ParamCasts() map[int]string {
 	return out
 }
 
-// walkNodes calls f on every message in the tree below m.
-func walkNodes(m protoreflect.Message, f func(protoreflect.Message)) {
+// Walk calls f on every message of the parse tree below m, parents before
+// their children. f may change a message's fields before they are walked.
+func Walk(m protoreflect.Message, f func(protoreflect.Message)) {
 	f(m)
 	m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
 		switch {
 		case fd.IsList() && fd.Message() != nil:
 			l := v.List()
 			for i := 0; i < l.Len(); i++ {
-				walkNodes(l.Get(i).Message(), f)
+				Walk(l.Get(i).Message(), f)
 			}
 		case fd.Message() != nil && !fd.IsMap():
-			walkNodes(v.Message(), f)
+			Walk(v.Message(), f)
 		}
 		return true
 	})
