@@ -33,6 +33,10 @@ func (s *Session) copyFrom(ctx context.Context, c *copyCommand) error {
 	}
 	sctx, done := s.statementContext(ctx)
 	defer done()
+	// COPY FROM writes: on engines whose writers take turns, take the turn.
+	if err := s.lockTx(sctx); err != nil {
+		return err
+	}
 	// The target columns' types, without reading any rows.
 	pst, err := s.backend.Prepare(sctx, "select "+c.selectList()+" from "+c.table, nil)
 	if err != nil {

@@ -6,10 +6,13 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/quiverdb/quiver/internal/quivertest"
 )
 
 const copyTable = `create table ct (
@@ -132,5 +135,56 @@ func TestCopyRejectsBadInput(t *testing.T) {
 		if codes[0] != codes[1] {
 			t.Errorf("%q: PostgreSQL %s, quiver %s", cs.data, codes[0], codes[1])
 		}
+	}
+}
+
+// TestConcurrentCopy runs COPY FROM STDIN from several sessions at once.
+// DuckDB's Arrow-scan views are shared by all sessions, so a name clash
+// once made one session scan another's released stream and crash quiver.
+func TestConcurrentCopy(t *testing.T) {
+	q := quivertest.Start(t)
+	ctx := context.Background()
+	setup, err := pgconn.Connect(ctx, q.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer setup.Close(ctx)
+	if _, err := setup.Exec(ctx, "create table cc (id int8, s text)").ReadAll(); err != nil {
+		t.Fatal(err)
+	}
+	const sessions, copies, rows = 8, 20, 100
+	errs := make(chan error, sessions)
+	for i := 0; i < sessions; i++ {
+		go func(i int) {
+			c, err := pgconn.Connect(ctx, q.URL())
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer c.Close(ctx)
+			var data strings.Builder
+			for r := 0; r < rows; r++ {
+				fmt.Fprintf(&data, "%d\tsession %d\n", i*rows+r, i)
+			}
+			for range copies {
+				if _, err := c.CopyFrom(ctx, strings.NewReader(data.String()), "copy cc from stdin"); err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}(i)
+	}
+	for i := 0; i < sessions; i++ {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err := setup.Exec(ctx, "select count(*) from cc").ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := string(res[0].Rows[0][0]), fmt.Sprint(sessions*copies*rows); got != want {
+		t.Fatalf("%s rows, want %s", got, want)
 	}
 }

@@ -38,8 +38,7 @@ func (s *Session) Append(ctx context.Context, table string, rows array.RecordRea
 	cdata.ExportRecordReader(rows, stream)
 	defer cdata.ReleaseCArrowArrayStream(stream)
 
-	s.appends++
-	view := "__quiver_append_" + strconv.Itoa(s.appends)
+	view := "__quiver_append_" + strconv.FormatUint(s.b.appendSeq.Add(1), 10)
 	if bindings.ArrowScan(s.conn, view, bindings.ArrowStream{Ptr: unsafe.Pointer(stream)}) == bindings.StateError {
 		return 0, pgerror.New(pgerror.InternalError, "duckdb: cannot scan the Arrow stream for %s", table)
 	}

@@ -26,9 +26,8 @@ type Session struct {
 	// closes.
 	results map[*rows]struct{}
 	// stmts holds the session's prepared statements, closed with it.
-	stmts   map[*Stmt]struct{}
-	appends int // names the views Append registers
-	closed  bool
+	stmts  map[*Stmt]struct{}
+	closed bool
 
 	// cache holds the statements the session runs repeatedly, prepared.
 	// See cache.go for when its entries are planned again.
