@@ -5,8 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/jackc/pgx/v5/pgconn"
-
 	"github.com/quiverdb/quiver/internal/testenv"
 )
 
@@ -67,11 +65,7 @@ func TestTagsMatchPostgres(t *testing.T) {
 	pg := testenv.PG(t)
 	db := pg.CreateDB(t)
 	ctx := context.Background()
-	c, err := pgconn.Connect(ctx, pg.URL(db))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close(ctx)
+	c := pg.Connect(t, db)
 	corpus := []string{
 		"create table t (i int primary key, s text default 'x')",
 		"insert into t values (1), (2), (3)",
@@ -179,11 +173,7 @@ func TestTrailingSemicolon(t *testing.T) {
 func TestColumnNamesMatchPostgres(t *testing.T) {
 	pg := testenv.PG(t)
 	ctx := context.Background()
-	c, err := pgconn.Connect(ctx, pg.URL("postgres"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close(ctx)
+	c := pg.Connect(t, "postgres")
 	corpus := []string{
 		"select 1, 1.5, 'x', null",
 		"select 1::int4, 1::int, 'a'::text, 2::numeric(10,2), 1.5::float8, 'x'::varchar(3)",

@@ -102,11 +102,7 @@ func inputCases() []inputCase {
 func TestDecodeTextAgainstPostgres(t *testing.T) {
 	pg := testenv.PG(t)
 	ctx := context.Background()
-	conn, err := pgconn.Connect(ctx, pg.URL("postgres"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	conn := pg.Connect(t, "postgres")
 	mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
 	defer mem.AssertSize(t, 0)
 	uuidType, _ := ArrowType(oidUUID)

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/quiverdb/quiver/internal/testenv"
 )
 
@@ -18,11 +17,7 @@ import (
 func TestFloatAgainstPostgres(t *testing.T) {
 	pg := testenv.PG(t)
 	ctx := context.Background()
-	conn, err := pgconn.Connect(ctx, pg.URL("postgres"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	conn := pg.Connect(t, "postgres")
 	rng := rand.New(rand.NewSource(1))
 	var f64 []float64
 	for i := 0; i < 3000; i++ {

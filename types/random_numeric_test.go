@@ -12,7 +12,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
 	"github.com/apache/arrow-go/v18/arrow/decimal256"
 	"github.com/apache/arrow-go/v18/arrow/memory"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/quiverdb/quiver/internal/testenv"
 )
 
@@ -22,11 +21,7 @@ import (
 func TestRandomNumericAgainstPostgres(t *testing.T) {
 	pg := testenv.PG(t)
 	ctx := context.Background()
-	conn, err := pgconn.Connect(ctx, pg.URL("postgres"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	conn := pg.Connect(t, "postgres")
 	mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
 	defer mem.AssertSize(t, 0)
 	rng := rand.New(rand.NewSource(3))

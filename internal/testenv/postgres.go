@@ -204,3 +204,15 @@ func (p *Postgres) Stop() {
 	}
 	_ = os.RemoveAll(p.Dir)
 }
+
+// Connect opens a connection to database db for the test and closes it
+// when the test ends.
+func (p *Postgres) Connect(t testing.TB, db string) *pgconn.PgConn {
+	t.Helper()
+	c, err := pgconn.Connect(context.Background(), p.URL(db))
+	if err != nil {
+		t.Fatalf("connecting to PostgreSQL: %v", err)
+	}
+	t.Cleanup(func() { c.Close(context.Background()) })
+	return c
+}
