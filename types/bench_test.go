@@ -106,3 +106,36 @@ func BenchmarkEncodeMixed(b *testing.B) {
 	s.TimeZone = ny
 	b.Run("text_timestamptz_new_york", func(b *testing.B) { benchEncode(b, tzrec, 0, s) })
 }
+
+// benchStreamBatch builds rows first..first+benchRows-1 of bench/'s "mixed"
+// data set as DuckDB hands them over: i::int8, i * 1.5::float8,
+// 'row number ' || i, timestamp '2020-01-01' + i seconds, i % 2 = 0.
+func benchStreamBatch(mem memory.Allocator, first int) arrow.RecordBatch {
+	schema := arrow.NewSchema([]arrow.Field{
+		{Name: "a", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+		{Name: "b", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+		{Name: "c", Type: arrow.BinaryTypes.String, Nullable: true},
+		{Name: "d", Type: &arrow.TimestampType{Unit: arrow.Microsecond}, Nullable: true},
+		{Name: "e", Type: arrow.FixedWidthTypes.Boolean, Nullable: true},
+	}, nil)
+	b := array.NewRecordBuilder(mem, schema)
+	defer b.Release()
+	base := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC).UnixMicro()
+	for i := first; i < first+benchRows; i++ {
+		b.Field(0).(*array.Int64Builder).Append(int64(i))
+		b.Field(1).(*array.Float64Builder).Append(float64(i) * 1.5)
+		b.Field(2).(*array.StringBuilder).Append(fmt.Sprintf("row number %d", i))
+		b.Field(3).(*array.TimestampBuilder).Append(arrow.Timestamp(base + int64(i)*1e6))
+		b.Field(4).(*array.BooleanBuilder).Append(i%2 == 0)
+	}
+	return b.NewRecordBatch()
+}
+
+// BenchmarkAppendRowMixedText encodes the rows bench/'s BenchmarkStream
+// streams for its "mixed" data set, in text format: the end-to-end
+// benchmark's encoding cost per row.
+func BenchmarkAppendRowMixedText(b *testing.B) {
+	rec := benchStreamBatch(memory.DefaultAllocator, 1_000_000)
+	defer rec.Release()
+	benchEncode(b, rec, 0, DefaultSettings())
+}

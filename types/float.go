@@ -30,14 +30,24 @@ func appendFloat(dst []byte, f float64, bits int, efd int) []byte {
 		}
 		return strconv.AppendFloat(dst, f, 'g', max(digits, 1), 64)
 	}
+	maxExp, mantBits := 15, 53
+	if bits == 32 {
+		maxExp, mantBits = 6, 24
+	}
+	if out, ok := appendShortDyadic(dst, f, mantBits, maxExp); ok {
+		return out
+	}
+	return appendShortest(dst, f, bits, maxExp)
+}
+
+// appendShortest appends finite f in PostgreSQL's shortest round-trip form,
+// in exponent notation when its decimal exponent is below -4 or at least
+// maxExp.
+func appendShortest(dst []byte, f float64, bits int, maxExp int) []byte {
 	var buf [32]byte
 	d, exp, neg := shortestDigits(buf[:0], f, bits)
 	if neg {
 		dst = append(dst, '-')
-	}
-	maxExp := 15
-	if bits == 32 {
-		maxExp = 6
 	}
 	if exp < -4 || exp >= maxExp {
 		dst = append(dst, d[0])
@@ -177,4 +187,62 @@ func onRoundingBound(f float64, width int, digits []byte, exp int) bool {
 		return true
 	}
 	return pow2 && t == e-2 && odd == 4*m-1
+}
+
+// maxDyadicBits is the most fraction bits appendShortDyadic handles.
+const maxDyadicBits = 4
+
+// pow10f holds the thresholds of fixed notation, 1e6 (float4) and 1e15
+// (float8), by exponent.
+var pow10f = [...]float64{6: 1e6, 15: 1e15}
+
+// appendShortDyadic appends f (finite) in PostgreSQL's shortest form when
+// that form is f's exact decimal expansion and in fixed notation: when f is
+// an integer below 10^maxExp in magnitude, or has n <= maxDyadicBits
+// fraction bits (so exactly n fraction digits, the last a 5) and is small
+// enough that its rounding interval holds no shorter decimal. It reports
+// false, appending nothing, for any other value. mantBits is the width of
+// the significand of the type printed: 53 for float8, 24 for float4.
+//
+// Why the exact expansion is the shortest: with n fraction digits ending in
+// 5, every decimal with fewer significant digits is at least 5×10^-n away
+// from f, while a neighbouring float is at most ulp ≤ 2^(p-mantBits) away
+// for |f| < 2^p. With p ≤ mantBits+2-4n, half an ulp is below 5×10^-n, so
+// no shorter decimal reads back as f; the exact expansion is at distance 0,
+// so it is also the closest of its length (and never a rounding bound,
+// which PostgreSQL's Ryu would reject). An integer below 2^mantBits has
+// ulp ≤ 1 and the same argument holds with n = 0.
+func appendShortDyadic(dst []byte, f float64, mantBits, maxExp int) ([]byte, bool) {
+	b := math.Float64bits(f)
+	neg := b>>63 != 0
+	ex := int(b >> 52 & 0x7ff)
+	if ex == 0 {
+		if b<<1 != 0 {
+			return dst, false // subnormal
+		}
+		if neg {
+			return append(dst, '-', '0'), true
+		}
+		return append(dst, '0'), true
+	}
+	m := b&(1<<52-1) | 1<<52
+	shift := 1075 - ex // |f| = m / 2^shift, 2^52 <= m < 2^53
+	tz := bits.TrailingZeros64(m)
+	n := shift - tz // fraction bits
+	// |f| < 2^(53-shift); integers need only |f| < 10^maxExp (< 2^mantBits).
+	if n > maxDyadicBits || (n > 0 && 53-shift > mantBits+2-4*n) || math.Abs(f) >= pow10f[maxExp] {
+		return dst, false
+	}
+	if neg {
+		dst = append(dst, '-')
+	}
+	if n <= 0 {
+		if shift <= 0 {
+			return appendUintText(dst, m<<-shift), true
+		}
+		return appendUintText(dst, m>>shift), true
+	}
+	dst = appendUintText(dst, m>>shift)
+	frac := (m & (1<<shift - 1)) >> tz // n bits: frac / 2^n = frac×5^n / 10^n
+	return appendPad(append(dst, '.'), int64(frac*pow5[n]), n), true
 }

@@ -33,6 +33,7 @@ func TestFloatAgainstPostgres(t *testing.T) {
 	for i := 0; i < 20000; i++ {
 		f64 = append(f64, float64(rng.Int63n(1<<40)+1<<24)*math.Pow(2, float64(rng.Intn(40))))
 	}
+	f64 = append(f64, dyadicSamples(rng)...)
 	mismatches := map[int]int{}
 	for _, bits := range []int{64, 32} {
 		oid, typ, arrOID := oidFloat8, "float8", uint32(1022)
@@ -95,4 +96,63 @@ func sigDigits(s string) int {
 	m := strings.SplitN(strings.ToLower(s), "e", 2)[0]
 	m = strings.Trim(strings.ReplaceAll(strings.TrimLeft(m, "-"), ".", ""), "0")
 	return len(m)
+}
+
+// dyadicSamples returns values with few fraction bits (integers, halves,
+// quarters, ...) of every magnitude, around the limits of
+// appendShortDyadic's fast path: odd multiples of 2^-n for n up to two past
+// maxDyadicBits, in every binade up to 2^56, and the thresholds of fixed
+// notation.
+func dyadicSamples(rng *rand.Rand) []float64 {
+	var out []float64
+	for n := 0; n <= maxDyadicBits+2; n++ {
+		for p := 0; p <= 56; p++ {
+			for k := 0; k < 8; k++ {
+				num := uint64(rng.Int63n(1<<p)) | 1<<p | 1 // odd, in [2^p, 2^(p+1))
+				v := math.Ldexp(float64(num), -n)
+				out = append(out, v, -v, math.Ldexp(float64(num-1), -n))
+			}
+			b := math.Ldexp(1, p-n)
+			out = append(out, b, b-math.Ldexp(1, -n), b+math.Ldexp(1, -n))
+		}
+	}
+	for _, t := range []float64{1e6, 1e15, 1 << 24, 1 << 53} {
+		out = append(out, t, t-1, t+1, t-0.5, -t+0.5, math.Nextafter(t, 0), math.Nextafter(t, math.Inf(1)))
+	}
+	return append(out, 0, math.Copysign(0, -1), 0.0625, 1.0/32, 1e-4)
+}
+
+// TestShortDyadicMatchesShortest checks appendShortDyadic, where it applies,
+// against the general shortest-digits path (itself checked against
+// PostgreSQL by TestFloatAgainstPostgres), for float8 and float4.
+func TestShortDyadicMatchesShortest(t *testing.T) {
+	rng := rand.New(rand.NewSource(3))
+	vals := dyadicSamples(rng)
+	for i := 0; i < 100000; i++ {
+		vals = append(vals, float64(rng.Int63n(1<<uint(rng.Intn(54))))*1.5, float64(rng.Int63())/float64(int64(1)<<uint(rng.Intn(64))))
+	}
+	fast := map[int]int{}
+	for _, bits := range []int{64, 32} {
+		maxExp, mantBits := 15, 53
+		if bits == 32 {
+			maxExp, mantBits = 6, 24
+		}
+		for _, v := range vals {
+			if bits == 32 {
+				v = float64(float32(v))
+			}
+			got, ok := appendShortDyadic(nil, v, mantBits, maxExp)
+			if !ok {
+				continue
+			}
+			fast[bits]++
+			if want := appendShortest(nil, v, bits, maxExp); string(got) != string(want) {
+				t.Errorf("float%d %v (%b): fast path gives %s, shortest digits give %s", bits, v, v, got, want)
+			}
+		}
+	}
+	if fast[64] < len(vals)/4 || fast[32] < len(vals)/8 {
+		t.Errorf("fast path taken too rarely to test it: %v of %d", fast, len(vals))
+	}
+	t.Logf("fast path taken for %v of %d values", fast, len(vals))
 }
