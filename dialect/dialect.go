@@ -39,18 +39,9 @@ func For(name string) Rewriter {
 	return nil
 }
 
-// parseTreeVersion is the parser's tree version, which Deparse checks.
-var parseTreeVersion = func() int32 {
-	r, err := pg_query.Parse("select 1")
-	if err != nil {
-		return 0
-	}
-	return r.Version
-}()
-
 // deparse turns a changed tree back into SQL.
 func deparse(n *pg_query.Node) (string, error) {
-	out, err := pg_query.Deparse(&pg_query.ParseResult{Version: parseTreeVersion, Stmts: []*pg_query.RawStmt{{Stmt: n}}})
+	out, err := stmt.Deparse(n)
 	if err != nil {
 		return "", pgerror.New(pgerror.FeatureNotSupported, "cannot rewrite statement: %v", err)
 	}

@@ -25,6 +25,8 @@ type preparedStmt struct {
 	bstmt   backends.Stmt // nil for statements quiver runs itself
 	schema  *arrow.Schema // rows it returns, or nil
 	refs    int           // portals using it, plus one while it is named
+	// inner is the query of a DECLARE, which bstmt prepares.
+	inner *stmt.Statement
 }
 
 func (p *preparedStmt) release() {
@@ -48,6 +50,11 @@ type portal struct {
 	cancel  context.CancelFunc
 	// complete is set once the portal ran to its end.
 	complete bool
+
+	// sqlc is set for a cursor made by DECLARE (see cursor.go), whose
+	// result columns are schema; such a portal has no ps.
+	sqlc   *sqlCursor
+	schema *arrow.Schema
 }
 
 func (p *portal) close() {
@@ -59,7 +66,12 @@ func (p *portal) close() {
 		p.params.Release()
 		p.params = nil
 	}
-	p.ps.release()
+	if p.sqlc != nil {
+		p.sqlc.release()
+	}
+	if p.ps != nil {
+		p.ps.release()
+	}
 }
 
 // extended is the extended-protocol state of a session.
@@ -71,6 +83,8 @@ type extended struct {
 	// readyPending is set when ReadyForQuery was queued; the session is
 	// idle once it is written.
 	readyPending bool
+	// cursors counts the portals made by DECLARE.
+	cursors int
 }
 
 func (e *extended) init() {
@@ -78,16 +92,34 @@ func (e *extended) init() {
 	e.portals = make(map[string]*portal)
 }
 
-// closePortals destroys every portal, as a transaction's end does.
+// closePortals destroys every protocol portal, as a transaction's end
+// does. Cursors made by DECLARE are settled by cursorsAtTxEnd.
 func (e *extended) closePortals() {
 	for name, p := range e.portals {
-		p.close()
-		delete(e.portals, name)
+		if p.sqlc == nil {
+			p.close()
+			delete(e.portals, name)
+		}
 	}
 }
 
+// dropPortal closes and forgets a portal.
+func (e *extended) dropPortal(name string) {
+	p, ok := e.portals[name]
+	if !ok {
+		return
+	}
+	if p.sqlc != nil {
+		e.cursors--
+	}
+	p.close()
+	delete(e.portals, name)
+}
+
 func (e *extended) closeAll() {
-	e.closePortals()
+	for name := range e.portals {
+		e.dropPortal(name)
+	}
 	for name, ps := range e.stmts {
 		ps.release()
 		delete(e.stmts, name)
@@ -148,6 +180,7 @@ func (s *Session) extendedMessage(ctx context.Context, msg pgproto3.FrontendMess
 			_ = s.backendExec(ctx, "ROLLBACK")
 			s.implicit = false
 			s.ext.closePortals()
+			s.cursorsAtTxEnd(false)
 			s.unlockTx()
 		} else if s.tx == txBlock {
 			s.tx = txFailed
@@ -162,14 +195,17 @@ func (s *Session) extendedMessage(ctx context.Context, msg pgproto3.FrontendMess
 // transaction block are destroyed, and ReadyForQuery is sent.
 func (s *Session) sync(ctx context.Context) {
 	s.ext.ignoreTillSync = false
+	committed := true
 	if s.implicit {
 		s.implicit = false
 		if err := s.backendExec(ctx, "COMMIT"); err != nil {
 			s.w.sendError(pgerror.Flatten(err))
+			committed = false
 		}
 	}
 	if s.tx == txIdle {
 		s.ext.closePortals()
+		s.cursorsAtTxEnd(committed)
 		s.unlockTx()
 	}
 	s.readyForQuery()
@@ -249,6 +285,11 @@ func (s *Session) runsLocally(st *stmt.Statement) bool {
 		cs := st.Node.GetCopyStmt()
 		return cs != nil && cs.Filename == "" && !cs.IsProgram
 	case stmt.KindUtility:
+		if s.isCursorStmt(st) {
+			// DECLARE's query is prepared on the backend, with its
+			// parameters; FETCH, MOVE and CLOSE run here.
+			return st.Node.GetDeclareCursorStmt() == nil
+		}
 		return st.Node.GetDeallocateStmt() != nil
 	case stmt.KindSet:
 		vs := st.Node.GetVariableSetStmt()
@@ -267,6 +308,7 @@ func (s *Session) prepareOnBackend(ctx context.Context, ps *preparedStmt) error 
 		return nil
 	}
 	if s.runsLocally(ps.st) {
+		ps.schema = s.cursorSchema(ps.st)
 		if ps.st.Kind == stmt.KindShow {
 			rr, err := s.showResult(ps.st)
 			if err != nil {
@@ -284,8 +326,17 @@ func (s *Session) prepareOnBackend(ctx context.Context, ps *preparedStmt) error 
 		// in the same pipeline.
 		return nil
 	}
-	sql := ps.st.SQL
-	plan, err := s.plan(ps.st)
+	target := ps.st
+	if s.isCursorStmt(ps.st) {
+		// DECLARE: prepare its query, whose result the cursor reads.
+		inner, err := cursorQuery(ps.st)
+		if err != nil {
+			return err
+		}
+		ps.inner, target = inner, inner
+	}
+	sql := target.SQL
+	plan, err := s.plan(target)
 	if err != nil {
 		return err
 	}
@@ -296,6 +347,9 @@ func (s *Session) prepareOnBackend(ctx context.Context, ps *preparedStmt) error 
 		if len(plan.SQL) != 1 {
 			if ps.st.Params > 0 {
 				return pgerror.New(pgerror.FeatureNotSupported, "this statement cannot take parameters on this backend")
+			}
+			if ps.inner != nil {
+				return pgerror.New(pgerror.FeatureNotSupported, "the query of this cursor cannot be prepared on this backend")
 			}
 			return nil // several statements: run through runOnBackend at Execute
 		}
@@ -360,8 +414,12 @@ func (s *Session) bind(m *pgproto3.Bind) error {
 		}
 		p.params = rec
 	}
-	if ps.schema != nil {
-		enc, err := types.NewRowEncoder(ps.schema, p.formats, &s.settings)
+	schema := ps.schema
+	if ps.st != nil && s.isCursorStmt(ps.st) {
+		schema = s.cursorSchema(ps.st) // the cursor FETCH reads now
+	}
+	if schema != nil {
+		enc, err := types.NewRowEncoder(schema, p.formats, &s.settings)
 		if err != nil {
 			if p.params != nil {
 				p.params.Release()
@@ -423,10 +481,7 @@ func (s *Session) closeObject(m *pgproto3.Close) {
 			ps.release()
 		}
 	case 'P':
-		if p, ok := s.ext.portals[m.Name]; ok {
-			delete(s.ext.portals, m.Name)
-			p.close()
-		}
+		s.ext.dropPortal(m.Name)
 	}
 	s.w.send(&pgproto3.CloseComplete{})
 }
@@ -451,6 +506,10 @@ func (s *Session) execute(ctx context.Context, m *pgproto3.Execute) error {
 	}
 	if !p.started {
 		p.started = true
+		if s.isCursorStmt(st) {
+			p.complete = true
+			return s.execCursorPortal(ctx, p, st)
+		}
 		if s.runsLocally(st) {
 			if st.Kind == stmt.KindShow && p.enc != nil {
 				// Rows without a RowDescription: Describe sent that.

@@ -57,6 +57,7 @@ func (s *Session) simpleQuery(ctx context.Context, sql string) {
 				s.tx = txFailed
 			}
 			if s.tx == txIdle {
+				s.cursorsAtTxEnd(false)
 				s.unlockTx()
 			}
 			return
@@ -65,13 +66,16 @@ func (s *Session) simpleQuery(ctx context.Context, sql string) {
 			return
 		}
 	}
+	committed := true
 	if s.implicit {
 		s.implicit = false
 		if err := s.backendExec(ctx, "COMMIT"); err != nil {
 			s.sendStatementError(err, nil)
+			committed = false
 		}
 	}
 	if s.tx == txIdle {
+		s.cursorsAtTxEnd(committed)
 		s.unlockTx()
 	}
 }
@@ -111,6 +115,9 @@ func (s *Session) execSimple(ctx context.Context, st *stmt.Statement, multi bool
 			return err
 		}
 	case stmt.KindUtility:
+		if s.isCursorStmt(st) {
+			return s.execCursorStmt(ctx, st)
+		}
 		if d := st.Node.GetDeallocateStmt(); d != nil {
 			return s.deallocate(d.Name, d.Isall, st.Tag)
 		}

@@ -53,9 +53,15 @@ func (s *Session) execTransaction(ctx context.Context, st *stmt.Statement, multi
 		if st.Tx == stmt.TxRollback || s.tx == txFailed {
 			op, tag = "ROLLBACK", "ROLLBACK"
 		}
+		if op == "COMMIT" {
+			// Held cursors read the rest of their rows before the
+			// transaction that sees them ends.
+			s.cursorsAtTxEnd(true)
+		}
 		err := s.backendExec(ctx, op)
 		s.tx, s.implicit = txIdle, false
 		s.ext.txEnded()
+		s.cursorsAtTxEnd(false)
 		if !multi {
 			s.unlockTx()
 		}

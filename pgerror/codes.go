@@ -63,6 +63,7 @@ const (
 	UndefinedObject                  = "42704"
 	DuplicateColumn                  = "42701"
 	DuplicateCursor                  = "42P03"
+	InvalidCursorDefinition          = "42P11"
 	DuplicateDatabase                = "42P04"
 	DuplicatePreparedStatement       = "42P05"
 	DuplicateSchema                  = "42P06"

@@ -281,3 +281,17 @@ func maxParam(sql string) int {
 	}
 	return max
 }
+
+// parseTreeVersion is the parser's tree version, which Deparse checks.
+var parseTreeVersion = func() int32 {
+	r, err := pg_query.Parse("select 1")
+	if err != nil {
+		return 0
+	}
+	return r.Version
+}()
+
+// Deparse turns one statement's tree back into SQL.
+func Deparse(n *pg_query.Node) (string, error) {
+	return pg_query.Deparse(&pg_query.ParseResult{Version: parseTreeVersion, Stmts: []*pg_query.RawStmt{{Stmt: n}}})
+}

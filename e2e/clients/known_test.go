@@ -52,7 +52,4 @@ var knownDivergences = map[string]string{
 
 	// SAVEPOINT (psycopg's nested transaction blocks) fails with 42601.
 	"psycopg/savepoint": "SAVEPOINT fails with 42601",
-
-	// DECLARE ... CURSOR (psycopg's named cursors) fails with 42601.
-	"psycopg/named_cursor": "DECLARE CURSOR fails with 42601",
 }
