@@ -75,16 +75,20 @@ var functions = map[string]string{
     WHERE _r._relname = pg_catalog.quiver_unquote(CASE WHEN strpos(CAST($1 AS varchar), '.') > 0 THEN split_part(CAST($1 AS varchar), '.', 2) ELSE CAST($1 AS varchar) END)
       AND (CASE WHEN strpos(CAST($1 AS varchar), '.') > 0 THEN _r._nspname = pg_catalog.quiver_unquote(split_part(CAST($1 AS varchar), '.', 1)) ELSE _r._visible END)
     ORDER BY _r._nspname = 'pg_catalog' DESC LIMIT 1) END)`,
-	"quiver_regclass_out/1": `coalesce((SELECT (CASE WHEN _r._visible THEN '' ELSE pg_catalog.quiver_quote_ident(_r._nspname) || '.' END) ||
-  pg_catalog.quiver_quote_ident(_r._relname) FROM pg_catalog.quiver_relnames _r WHERE _r._oid = $1), CAST($1 AS varchar))`,
+	"quiver_regclass_out/1": `(CASE WHEN $1 = 0 THEN '-' ELSE coalesce((SELECT (CASE WHEN _r._visible THEN '' ELSE pg_catalog.quiver_quote_ident(_r._nspname) || '.' END) ||
+  pg_catalog.quiver_quote_ident(_r._relname) FROM pg_catalog.quiver_relnames _r WHERE _r._oid = $1), CAST($1 AS varchar)) END)`,
 	"quiver_unquote/1": `(CASE WHEN $1 LIKE '"%"' THEN replace(substr($1, 2, length($1) - 2), '""', '"') ELSE lower($1) END)`,
 	"quiver_regtype_in/1": `(CASE WHEN regexp_matches(CAST($1 AS varchar), '^[0-9]+$') THEN CAST($1 AS bigint)
   ELSE (SELECT _t._oid FROM (SELECT oid AS _oid, typname AS _typname FROM pg_catalog.pg_type) _t
     WHERE _t._typname = pg_catalog.quiver_unquote(CAST($1 AS varchar)) LIMIT 1) END)`,
-	"quiver_regtype_out/1": `coalesce(pg_catalog.format_type($1, NULL), CAST($1 AS varchar))`,
+	"quiver_regtype_out/1": `(CASE WHEN $1 = 0 THEN '-' ELSE coalesce(pg_catalog.format_type($1, NULL), CAST($1 AS varchar)) END)`,
 	"quiver_regproc_in/1": `(CASE WHEN regexp_matches(CAST($1 AS varchar), '^[0-9]+$') THEN CAST($1 AS bigint)
-  ELSE (SELECT _p._oid FROM pg_catalog.quiver_procnames _p WHERE _p._proname = pg_catalog.quiver_unquote(CAST($1 AS varchar)) LIMIT 1) END)`,
-	"quiver_regproc_out/1": `coalesce((SELECT _p._proname FROM pg_catalog.quiver_procnames _p WHERE _p._oid = $1 LIMIT 1), CAST($1 AS varchar))`,
+  WHEN CAST($1 AS varchar) = '-' THEN 0
+  ELSE (SELECT _p._oid FROM pg_catalog.quiver_procnames _p
+    WHERE _p._proname = pg_catalog.quiver_unquote(regexp_replace(CAST($1 AS varchar), '^(pg_catalog|"pg_catalog")\.', ''))
+    LIMIT 1) END)`,
+	"quiver_regproc_out/1": `(CASE WHEN $1 = 0 THEN '-' ELSE coalesce((SELECT _p._proname FROM pg_catalog.quiver_procnames _p
+  WHERE _p._oid = $1 LIMIT 1), CAST($1 AS varchar)) END)`,
 	"quiver_regnamespace_in/1": `(CASE WHEN regexp_matches(CAST($1 AS varchar), '^[0-9]+$') THEN CAST($1 AS bigint)
   ELSE (SELECT _n._oid FROM pg_catalog.quiver_nspnames _n WHERE _n._nspname = pg_catalog.quiver_unquote(CAST($1 AS varchar))) END)`,
 	"quiver_regnamespace_out/1": `coalesce((SELECT pg_catalog.quiver_quote_ident(_n._nspname) FROM pg_catalog.quiver_nspnames _n WHERE _n._oid = $1), CAST($1 AS varchar))`,

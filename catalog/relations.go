@@ -248,24 +248,28 @@ SELECT a.attrelid * 10000 + a.attnum AS oid, a.attrelid AS adrelid, a.attnum AS 
     ELSE a.column_default END) AS adbin
 FROM pg_catalog.quiver_columns a WHERE a.column_default IS NOT NULL`,
 
+	// pg_type's typinput, typoutput, typreceive, typsend, typmodin,
+	// typmodout and typsubscript are regproc columns: OIDs of pg_proc rows,
+	// 0 for none.
 	"pg_type": `
 SELECT t.oid, t.typname, t.typnamespace, 10::bigint AS typowner, t.typlen::smallint AS typlen,
-  (t.typlen BETWEEN 1 AND 8) AS typbyval, t.typtype, t.typcategory, false AS typispreferred, true AS typisdefined,
-  ',' AS typdelim, 0::bigint AS typrelid, NULL::varchar AS typsubscript, t.typelem, t.typarray, t.typinput,
-  regexp_replace(t.typinput, 'in$', 'out') AS typoutput, regexp_replace(t.typinput, 'in$', 'recv') AS typreceive,
-  regexp_replace(t.typinput, 'in$', 'send') AS typsend, NULL::varchar AS typmodin, NULL::varchar AS typmodout,
-  NULL::varchar AS typanalyze, (CASE WHEN t.typlen = 8 THEN 'd' WHEN t.typlen = 2 THEN 's' WHEN t.typlen = 1 THEN 'c' ELSE 'i' END) AS typalign,
+  t.typlen IN (1, 2, 4, 8) AS typbyval, t.typtype, t.typcategory, false AS typispreferred,
+  true AS typisdefined, ',' AS typdelim, 0::bigint AS typrelid, t.typsubscript, t.typelem, t.typarray, t.typinput,
+  t.typoutput, t.typreceive, t.typsend, t.typmodin, t.typmodout, 0::bigint AS typanalyze, t.typalign,
   t.typstorage, false AS typnotnull, 0::bigint AS typbasetype, -1 AS typtypmod, 0 AS typndims,
   t.typcollation, NULL::varchar AS typdefaultbin, NULL::varchar AS typdefault, NULL::varchar[] AS typacl
 FROM (
   SELECT b.oid, b.typname, 11::bigint AS typnamespace, b.typlen, b.typtype, b.typcategory, b.typelem, b.typarray,
-    b.typstorage, b.typcollation, b.typinput FROM pg_catalog.quiver_builtin_types b
+    b.typstorage, b.typcollation, b.typalign, b.typinput, b.typoutput, b.typreceive, b.typsend, b.typmodin,
+    b.typmodout, b.typsubscript FROM pg_catalog.quiver_builtin_types b
   UNION ALL
-  SELECT d.type_oid::bigint, d.type_name, d.schema_oid::bigint, 4, 'e', 'E', 0::bigint, 0::bigint, 'p', 0::bigint, 'enum_in'
+  SELECT d.type_oid::bigint, d.type_name, d.schema_oid::bigint, 4, 'e', 'E', 0::bigint, 0::bigint, 'p', 0::bigint, 'i',
+    ` + enumIO + `
   FROM duckdb_types() d WHERE d.logical_type = 'ENUM' AND NOT d.internal AND d.` + scope + `
 ) t`,
 
 	"quiver_builtin_types": pgTypeSQL(),
+	"quiver_builtin_procs": pgProcSQL(),
 
 	"pg_enum": `
 SELECT d.type_oid * 1000 + u.i AS oid, d.type_oid::bigint AS enumtypid, u.i::float AS enumsortorder, u.label AS enumlabel
@@ -347,7 +351,13 @@ SELECT f.function_oid::bigint AS oid, f.function_name AS proname, s.oid::bigint 
   f.macro_definition AS prosrc, NULL::varchar AS probin, NULL::varchar AS prosqlbody, NULL::varchar[] AS proconfig,
   NULL::varchar[] AS proacl
 FROM duckdb_functions() f JOIN duckdb_schemas() s ON s.database_name = f.database_name AND s.schema_name = f.schema_name
-WHERE f.` + scope + ` AND NOT f.internal`,
+WHERE f.` + scope + ` AND NOT f.internal
+UNION ALL
+SELECT b.oid, b.proname, 11::bigint, 10::bigint, 12::bigint, 1::float, 0::float, 0::bigint, 0::bigint, 'f', false, false,
+  true, false, 'i', 's', len(b.proargtypes)::smallint, 0::smallint, b.prorettype, b.proargtypes, NULL::bigint[],
+  NULL::varchar[], NULL::varchar[], NULL::varchar, NULL::bigint[], b.proname, NULL::varchar, NULL::varchar,
+  NULL::varchar[], NULL::varchar[]
+FROM pg_catalog.quiver_builtin_procs b`,
 
 	"pg_sequence": `
 SELECT sequence_oid::bigint AS seqrelid, 20::bigint AS seqtypid, start_value AS seqstart, increment_by AS seqincrement,

@@ -14,7 +14,7 @@ type pgType struct {
 	category byte   // typcategory
 	storage  byte   // typstorage, the default attstorage of columns
 	array    uint32 // OID of the array type of this type
-	collate  bool   // collatable (typcollation 100)
+	coll     uint32 // typcollation: 100 (default) for collatable types, else 0
 	// duckdb holds the DuckDB type names (duckdb_columns().data_type
 	// without modifiers) that quiver sends to clients as this type; see
 	// types/plan.go for the Arrow side of the same mapping.
@@ -24,39 +24,116 @@ type pgType struct {
 // builtinTypes are PostgreSQL's OIDs and names (pg_type.dat) for the types
 // quiver produces, and a few that clients look up by name.
 var builtinTypes = []pgType{
-	{16, "bool", "boolean", 1, 'B', 'p', 1000, false, []string{"BOOLEAN"}},
-	{17, "bytea", "bytea", -1, 'U', 'x', 1001, false, []string{"BLOB"}},
-	{18, "char", `"char"`, 1, 'Z', 'p', 1002, false, nil},
-	{19, "name", "name", 64, 'S', 'p', 1003, true, nil},
-	{20, "int8", "bigint", 8, 'N', 'p', 1016, false, []string{"BIGINT", "UINTEGER"}},
-	{21, "int2", "smallint", 2, 'N', 'p', 1005, false, []string{"SMALLINT", "TINYINT", "UTINYINT"}},
-	{23, "int4", "integer", 4, 'N', 'p', 1007, false, []string{"INTEGER", "USMALLINT"}},
-	{24, "regproc", "regproc", 4, 'N', 'p', 1008, false, nil},
-	{25, "text", "text", -1, 'S', 'x', 1009, true, []string{"VARCHAR"}},
-	{26, "oid", "oid", 4, 'N', 'p', 1028, false, nil},
-	{114, "json", "json", -1, 'U', 'x', 199, false, []string{"JSON"}},
-	{700, "float4", "real", 4, 'N', 'p', 1021, false, []string{"FLOAT"}},
-	{701, "float8", "double precision", 8, 'N', 'p', 1022, false, []string{"DOUBLE"}},
-	{1042, "bpchar", "character", -1, 'S', 'x', 1014, true, nil},
-	{1043, "varchar", "character varying", -1, 'S', 'x', 1015, true, nil},
-	{1082, "date", "date", 4, 'D', 'p', 1182, false, []string{"DATE"}},
-	{1083, "time", "time without time zone", 8, 'D', 'p', 1183, false, []string{"TIME", "TIME_NS"}},
-	{1114, "timestamp", "timestamp without time zone", 8, 'D', 'p', 1115, false,
+	{16, "bool", "boolean", 1, 'B', 'p', 1000, 0, []string{"BOOLEAN"}},
+	{17, "bytea", "bytea", -1, 'U', 'x', 1001, 0, []string{"BLOB"}},
+	{18, "char", `"char"`, 1, 'Z', 'p', 1002, 0, nil},
+	{19, "name", "name", 64, 'S', 'p', 1003, 950, nil},
+	{20, "int8", "bigint", 8, 'N', 'p', 1016, 0, []string{"BIGINT", "UINTEGER"}},
+	{21, "int2", "smallint", 2, 'N', 'p', 1005, 0, []string{"SMALLINT", "TINYINT", "UTINYINT"}},
+	{23, "int4", "integer", 4, 'N', 'p', 1007, 0, []string{"INTEGER", "USMALLINT"}},
+	{24, "regproc", "regproc", 4, 'N', 'p', 1008, 0, nil},
+	{25, "text", "text", -1, 'S', 'x', 1009, 100, []string{"VARCHAR"}},
+	{26, "oid", "oid", 4, 'N', 'p', 1028, 0, nil},
+	{114, "json", "json", -1, 'U', 'x', 199, 0, []string{"JSON"}},
+	{700, "float4", "real", 4, 'N', 'p', 1021, 0, []string{"FLOAT"}},
+	{701, "float8", "double precision", 8, 'N', 'p', 1022, 0, []string{"DOUBLE"}},
+	{1042, "bpchar", "character", -1, 'S', 'x', 1014, 100, nil},
+	{1043, "varchar", "character varying", -1, 'S', 'x', 1015, 100, nil},
+	{1082, "date", "date", 4, 'D', 'p', 1182, 0, []string{"DATE"}},
+	{1083, "time", "time without time zone", 8, 'D', 'p', 1183, 0, []string{"TIME", "TIME_NS"}},
+	{1114, "timestamp", "timestamp without time zone", 8, 'D', 'p', 1115, 0,
 		[]string{"TIMESTAMP", "TIMESTAMP_S", "TIMESTAMP_MS", "TIMESTAMP_NS"}},
-	{1184, "timestamptz", "timestamp with time zone", 8, 'D', 'p', 1185, false, []string{"TIMESTAMP WITH TIME ZONE"}},
-	{1186, "interval", "interval", 16, 'T', 'p', 1187, false, []string{"INTERVAL"}},
-	{1266, "timetz", "time with time zone", 12, 'D', 'p', 1270, false, []string{"TIME WITH TIME ZONE"}},
-	{1560, "bit", "bit", -1, 'V', 'x', 1561, false, []string{"BIT"}},
-	{1700, "numeric", "numeric", -1, 'N', 'm', 1231, false,
+	{1184, "timestamptz", "timestamp with time zone", 8, 'D', 'p', 1185, 0, []string{"TIMESTAMP WITH TIME ZONE"}},
+	{1186, "interval", "interval", 16, 'T', 'p', 1187, 0, []string{"INTERVAL"}},
+	{1266, "timetz", "time with time zone", 12, 'D', 'p', 1270, 0, []string{"TIME WITH TIME ZONE"}},
+	{1560, "bit", "bit", -1, 'V', 'x', 1561, 0, []string{"BIT"}},
+	{1700, "numeric", "numeric", -1, 'N', 'm', 1231, 0,
 		[]string{"DECIMAL", "HUGEINT", "UHUGEINT", "UBIGINT", "BIGNUM", "VARINT"}},
-	{2205, "regclass", "regclass", 4, 'N', 'p', 2210, false, nil},
-	{2206, "regtype", "regtype", 4, 'N', 'p', 2211, false, nil},
-	{2249, "record", "record", -1, 'P', 'x', 2287, false, []string{"STRUCT"}},
-	{2950, "uuid", "uuid", 16, 'U', 'p', 2951, false, []string{"UUID"}},
-	{3802, "jsonb", "jsonb", -1, 'U', 'x', 3807, false, nil},
-	{4089, "regnamespace", "regnamespace", 4, 'N', 'p', 4090, false, nil},
-	{4096, "regrole", "regrole", 4, 'N', 'p', 4097, false, nil},
+	{2205, "regclass", "regclass", 4, 'N', 'p', 2210, 0, nil},
+	{2206, "regtype", "regtype", 4, 'N', 'p', 2211, 0, nil},
+	{2249, "record", "record", -1, 'P', 'x', 2287, 0, []string{"STRUCT"}},
+	{2950, "uuid", "uuid", 16, 'U', 'p', 2951, 0, []string{"UUID"}},
+	{3802, "jsonb", "jsonb", -1, 'U', 'x', 3807, 0, nil},
+	{4089, "regnamespace", "regnamespace", 4, 'N', 'p', 4090, 0, nil},
+	{4096, "regrole", "regrole", 4, 'N', 'p', 4097, 0, nil},
 }
+
+// typeFuncs are the I/O functions of a built-in type, with PostgreSQL's
+// OIDs (pg_proc.dat), and the type's alignment.
+type typeFuncs struct {
+	align byte // typalign
+	// prefix names the functions: prefix+"in", "out", "recv" and "send".
+	prefix string
+	io     [4]uint32 // OIDs of typinput, typoutput, typreceive, typsend
+	typmod [2]uint32 // OIDs of typmodin and typmodout, 0 if none
+	subscr uint32    // OID of typsubscript, 0 if none
+}
+
+// builtinFuncs holds the typeFuncs of each of builtinTypes, by type OID.
+var builtinFuncs = map[uint32]typeFuncs{
+	16:   {'c', "bool", [4]uint32{1242, 1243, 2436, 2437}, [2]uint32{}, 0},
+	17:   {'i', "bytea", [4]uint32{1244, 31, 2412, 2413}, [2]uint32{}, 0},
+	18:   {'c', "char", [4]uint32{1245, 33, 2434, 2435}, [2]uint32{}, 0},
+	19:   {'c', "name", [4]uint32{34, 35, 2422, 2423}, [2]uint32{}, 6180},
+	20:   {'d', "int8", [4]uint32{460, 461, 2408, 2409}, [2]uint32{}, 0},
+	21:   {'s', "int2", [4]uint32{38, 39, 2404, 2405}, [2]uint32{}, 0},
+	23:   {'i', "int4", [4]uint32{42, 43, 2406, 2407}, [2]uint32{}, 0},
+	24:   {'i', "regproc", [4]uint32{44, 45, 2444, 2445}, [2]uint32{}, 0},
+	25:   {'i', "text", [4]uint32{46, 47, 2414, 2415}, [2]uint32{}, 0},
+	26:   {'i', "oid", [4]uint32{1798, 1799, 2418, 2419}, [2]uint32{}, 0},
+	114:  {'i', "json_", [4]uint32{321, 322, 323, 324}, [2]uint32{}, 0},
+	700:  {'i', "float4", [4]uint32{200, 201, 2424, 2425}, [2]uint32{}, 0},
+	701:  {'d', "float8", [4]uint32{214, 215, 2426, 2427}, [2]uint32{}, 0},
+	1042: {'i', "bpchar", [4]uint32{1044, 1045, 2430, 2431}, [2]uint32{2913, 2914}, 0},
+	1043: {'i', "varchar", [4]uint32{1046, 1047, 2432, 2433}, [2]uint32{2915, 2916}, 0},
+	1082: {'i', "date_", [4]uint32{1084, 1085, 2468, 2469}, [2]uint32{}, 0},
+	1083: {'d', "time_", [4]uint32{1143, 1144, 2470, 2471}, [2]uint32{2909, 2910}, 0},
+	1114: {'d', "timestamp_", [4]uint32{1312, 1313, 2474, 2475}, [2]uint32{2905, 2906}, 0},
+	1184: {'d', "timestamptz_", [4]uint32{1150, 1151, 2476, 2477}, [2]uint32{2907, 2908}, 0},
+	1186: {'d', "interval_", [4]uint32{1160, 1161, 2478, 2479}, [2]uint32{2903, 2904}, 0},
+	1266: {'d', "timetz_", [4]uint32{1350, 1351, 2472, 2473}, [2]uint32{2911, 2912}, 0},
+	1560: {'i', "bit_", [4]uint32{1564, 1565, 2456, 2457}, [2]uint32{2919, 2920}, 0},
+	1700: {'i', "numeric_", [4]uint32{1701, 1702, 2460, 2461}, [2]uint32{2917, 2918}, 0},
+	2205: {'i', "regclass", [4]uint32{2218, 2219, 2452, 2453}, [2]uint32{}, 0},
+	2206: {'i', "regtype", [4]uint32{2220, 2221, 2454, 2455}, [2]uint32{}, 0},
+	2249: {'d', "record_", [4]uint32{2290, 2291, 2402, 2403}, [2]uint32{}, 0},
+	2950: {'c', "uuid_", [4]uint32{2952, 2953, 2961, 2962}, [2]uint32{}, 0},
+	3802: {'i', "jsonb_", [4]uint32{3806, 3804, 3805, 3803}, [2]uint32{}, 6098},
+	4089: {'i', "regnamespace", [4]uint32{4084, 4085, 4087, 4088}, [2]uint32{}, 0},
+	4096: {'i', "regrole", [4]uint32{4098, 4092, 4094, 4095}, [2]uint32{}, 0},
+}
+
+// arrayFuncs and enumFuncs are the functions of all array and all enum
+// types.
+var (
+	arrayFuncs = typeFuncs{'i', "array_", [4]uint32{750, 751, 2400, 2401}, [2]uint32{}, 6179}
+	enumFuncs  = typeFuncs{'i', "enum_", [4]uint32{3506, 3507, 3532, 3533}, [2]uint32{}, 0}
+)
+
+// enumIO is the typinput ... typsubscript columns of pg_type for enums.
+var enumIO = func() string {
+	var cols []string
+	for _, o := range enumFuncs.io {
+		cols = append(cols, u(o)+"::bigint")
+	}
+	return strings.Join(cols, ", ") + ", 0::bigint, 0::bigint, 0::bigint"
+}()
+
+// arrayOf returns the functions of the array type of a type with f: the
+// array functions, the element's type modifier functions, and double
+// alignment if the element has it.
+func arrayOf(f typeFuncs) typeFuncs {
+	a := arrayFuncs
+	if f.align == 'd' {
+		a.align = 'd'
+	}
+	a.typmod = f.typmod
+	return a
+}
+
+// elemOf holds typelem for the base types that have one: name can be
+// subscripted as an array of "char".
+var elemOf = map[uint32]uint32{19: 18}
 
 // typeAliases are the other names PostgreSQL accepts for built-in types
 // in a regtype literal.
@@ -116,19 +193,76 @@ func typeMapSQL() string {
 func pgTypeSQL() string {
 	var b strings.Builder
 	b.WriteString("SELECT * FROM (VALUES ")
-	for i, t := range builtinTypes {
-		if i > 0 {
+	row := func(oid uint32, name string, length int, category byte, elem, array uint32, storage byte, coll int, f typeFuncs) {
+		if b.Len() > len("SELECT * FROM (VALUES ") {
 			b.WriteString(", ")
 		}
-		// oid, typname, typlen, typtype, typcategory, typelem, typarray, typstorage, typcollation, typinput
-		b.WriteString("(" + u(t.oid) + "::bigint, " + quote(t.typname) + ", " + strconv.Itoa(t.length) + ", 'b', " +
-			quote(string(t.category)) + ", 0::bigint, " + u(t.array) + "::bigint, " + quote(string(t.storage)) + ", " +
-			strconv.Itoa(collation(t)) + "::bigint, " + quote(t.typname+"in") + ")")
-		b.WriteString(", (" + u(t.array) + "::bigint, " + quote("_"+t.typname) + ", -1, 'b', 'A', " + u(t.oid) +
-			"::bigint, 0::bigint, 'x', " + strconv.Itoa(collation(t)) + "::bigint, 'array_in')")
+		typtype := "'b'"
+		if category == 'P' {
+			typtype = "'p'" // record and record[] are pseudo-types
+		}
+		b.WriteString("(" + u(oid) + "::bigint, " + quote(name) + ", " + strconv.Itoa(length) + ", " + typtype + ", " +
+			quote(string(category)) + ", " + u(elem) + "::bigint, " + u(array) + "::bigint, " + quote(string(storage)) + ", " +
+			strconv.Itoa(coll) + "::bigint, " + quote(string(f.align)))
+		for _, o := range f.io {
+			b.WriteString(", " + u(o) + "::bigint")
+		}
+		b.WriteString(", " + u(f.typmod[0]) + "::bigint, " + u(f.typmod[1]) + "::bigint, " + u(f.subscr) + "::bigint)")
 	}
-	b.WriteString(") AS t(oid, typname, typlen, typtype, typcategory, typelem, typarray, typstorage, typcollation, typinput)")
+	for _, t := range builtinTypes {
+		f := builtinFuncs[t.oid]
+		row(t.oid, t.typname, t.length, t.category, elemOf[t.oid], t.array, t.storage, collation(t), f)
+		cat := byte('A')
+		if t.category == 'P' {
+			cat = 'P'
+		}
+		row(t.array, "_"+t.typname, -1, cat, t.oid, 0, 'x', collation(t), arrayOf(f))
+	}
+	b.WriteString(") AS t(oid, typname, typlen, typtype, typcategory, typelem, typarray, typstorage, typcollation, typalign, " +
+		"typinput, typoutput, typreceive, typsend, typmodin, typmodout, typsubscript)")
 	return b.String()
+}
+
+// pgProcSQL is the rows of pg_proc for the built-in types' functions, which
+// pg_type's typinput, typoutput, typreceive, typsend, typmodin, typmodout
+// and typsubscript refer to: each function's OID, name, result type and
+// argument types.
+func pgProcSQL() string {
+	var b strings.Builder
+	seen := make(map[uint32]bool)
+	row := func(oid uint32, name string, ret uint32, args ...uint32) {
+		if oid == 0 || seen[oid] {
+			return
+		}
+		seen[oid] = true
+		if len(seen) > 1 {
+			b.WriteString(", ")
+		}
+		var a []string
+		for _, x := range args {
+			a = append(a, u(x))
+		}
+		b.WriteString("(" + u(oid) + "::bigint, " + quote(name) + ", " + u(ret) + "::bigint, ARRAY[" + strings.Join(a, ", ") + "]::bigint[])")
+	}
+	const cstring, internal, bytea, int4, oid, cstringArray = 2275, 2281, 17, 23, 26, 1263
+	funcs := func(typ uint32, f typeFuncs) {
+		row(f.io[0], f.prefix+"in", typ, cstring, oid, int4)
+		row(f.io[1], f.prefix+"out", cstring, typ)
+		row(f.io[2], f.prefix+"recv", typ, internal, oid, int4)
+		row(f.io[3], f.prefix+"send", bytea, typ)
+		name := strings.TrimSuffix(f.prefix, "_")
+		row(f.typmod[0], name+"typmodin", int4, cstringArray)
+		row(f.typmod[1], name+"typmodout", cstring, int4)
+	}
+	for _, t := range builtinTypes {
+		funcs(t.oid, builtinFuncs[t.oid])
+	}
+	funcs(2277, arrayFuncs)
+	funcs(3500, enumFuncs)
+	row(6098, "jsonb_subscript_handler", internal, internal)
+	row(6179, "array_subscript_handler", internal, internal)
+	row(6180, "raw_array_subscript_handler", internal, internal)
+	return "SELECT * FROM (VALUES " + b.String() + ") AS p(oid, proname, prorettype, proargtypes)"
 }
 
 // formatTypeSQL is format_type($1, $2) for built-in types: PostgreSQL's
@@ -155,12 +289,7 @@ func formatTypeSQL() string {
 	return b.String()
 }
 
-func collation(t pgType) int {
-	if t.collate {
-		return 100
-	}
-	return 0
-}
+func collation(t pgType) int { return int(t.coll) }
 
 func u(n uint32) string { return strconv.FormatUint(uint64(n), 10) }
 

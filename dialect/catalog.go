@@ -411,6 +411,14 @@ func systemType(name string) *pg_query.TypeName {
 	return &pg_query.TypeName{Names: []*pg_query.Node{pg_query.MakeStrNode("pg_catalog"), pg_query.MakeStrNode(name)}, Typemod: -1}
 }
 
+// oidType is the type OIDs have on DuckDB, bigint, with tn's array
+// bounds: oid[] is bigint[].
+func oidType(tn *pg_query.TypeName) *pg_query.TypeName {
+	t := systemType("int8")
+	t.ArrayBounds = tn.ArrayBounds
+	return t
+}
+
 // preOrder makes the changes that need to see a node before its children
 // are rewritten: an OID alias type cast to text, or in a query's output,
 // prints the object's name.
@@ -475,14 +483,14 @@ func (r *catalogRewriter) typeCast(n *pg_query.Node, tc *pg_query.TypeCast) erro
 	reg, ok := regTypes[base]
 	if !ok {
 		if base == "oid" {
-			tc.TypeName = systemType("int8")
+			tc.TypeName = oidType(tc.TypeName)
 		}
 		return nil
 	}
 	c := tc.Arg.GetAConst()
-	if c == nil || c.GetSval() == nil {
+	if c == nil || c.GetSval() == nil || len(tc.TypeName.ArrayBounds) > 0 {
 		// An OID: numbers and columns of OIDs are OIDs already.
-		tc.TypeName = systemType("int8")
+		tc.TypeName = oidType(tc.TypeName)
 		return nil
 	}
 	if reg == "regtype" {

@@ -45,6 +45,8 @@ func TestCatalogRewrites(t *testing.T) {
 		{in: "select c.oid::pg_catalog.regclass from pg_class c", contains: []string{"_relname"}},
 		{in: "select 1 from pg_class c where c.oid = 5::regclass", contains: []string{"c.oid = 5::bigint"}},
 		{in: "select 'int4'::regtype::oid", contains: []string{"23"}},
+		// An array of OIDs is an array of bigints (asyncpg's any($1::oid[])).
+		{in: "select 1 where 5 = any($1::oid[])", contains: []string{"$1::bigint[]"}},
 		{in: "select x::pg_catalog.text from t", contains: []string{"x::text"}},
 		// PostgreSQL's regular expression operators match anywhere.
 		{in: "select 'pg_toast' !~ '^pg_'", contains: []string{"NOT regexp_matches('pg_toast', '^pg_')"}},
