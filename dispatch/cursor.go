@@ -286,15 +286,15 @@ func (c *sqlCursor) rewind() error {
 	return nil
 }
 
-// emulatesCursors reports whether quiver runs SQL cursors itself: engines
-// with a dialect of their own have none; PostgreSQL-speaking backends
-// handle DECLARE and FETCH as written.
-func (s *Session) emulatesCursors() bool { return s.h.cfg.Dialect != "" }
+// emulates reports whether quiver runs SQL cursors and savepoints itself:
+// engines with a dialect of their own have none; PostgreSQL-speaking
+// backends handle DECLARE, FETCH and SAVEPOINT as written.
+func (s *Session) emulates() bool { return s.h.cfg.Dialect != "" }
 
 // isCursorStmt reports whether st is DECLARE, FETCH, MOVE or CLOSE run by
 // quiver's cursors.
 func (s *Session) isCursorStmt(st *stmt.Statement) bool {
-	if st.Kind != stmt.KindUtility || st.Node == nil || !s.emulatesCursors() {
+	if st.Kind != stmt.KindUtility || st.Node == nil || !s.emulates() {
 		return false
 	}
 	switch st.Node.Node.(type) {

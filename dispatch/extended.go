@@ -524,6 +524,9 @@ func (s *Session) execute(ctx context.Context, m *pgproto3.Execute) error {
 			p.complete = true
 			return s.execSimple(ctx, st, false)
 		}
+		if writes(st) {
+			s.noteWrite()
+		}
 		if s.tx == txIdle && !s.implicit && (st.Kind == stmt.KindDML || st.Kind == stmt.KindDDL) {
 			// The statements of one pipeline form an implicit transaction,
 			// committed at Sync.

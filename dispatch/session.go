@@ -113,6 +113,8 @@ type Session struct {
 	implicit bool
 	// holdsTx is set while the session holds the handler's txLock.
 	holdsTx bool
+	// sp holds the savepoints quiver keeps for engines without them.
+	sp savepoints
 
 	vars     map[string]string // current values of known settings, by lower-case name
 	settings types.Settings

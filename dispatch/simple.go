@@ -111,6 +111,7 @@ func (s *Session) execSimple(ctx context.Context, st *stmt.Statement, multi bool
 			return nil
 		}
 	case stmt.KindCopy:
+		s.noteWrite()
 		if handled, err := s.execCopy(ctx, st); handled {
 			return err
 		}
@@ -134,6 +135,7 @@ func (s *Session) execSimple(ctx context.Context, st *stmt.Statement, multi bool
 	sctx, done := s.statementContext(ctx)
 	defer done()
 	if writes(st) {
+		s.noteWrite()
 		if err := s.lockTx(sctx); err != nil {
 			return err
 		}

@@ -38,6 +38,7 @@ func (s *Session) execTransaction(ctx context.Context, st *stmt.Statement, multi
 			return err
 		}
 		s.tx = txBlock
+		s.resetSavepoints()
 		s.ext.txBegan()
 		return complete(st.Tag)
 
@@ -60,6 +61,7 @@ func (s *Session) execTransaction(ctx context.Context, st *stmt.Statement, multi
 		}
 		err := s.backendExec(ctx, op)
 		s.tx, s.implicit = txIdle, false
+		s.resetSavepoints()
 		s.ext.txEnded()
 		s.cursorsAtTxEnd(false)
 		if !multi {
@@ -73,6 +75,9 @@ func (s *Session) execTransaction(ctx context.Context, st *stmt.Statement, multi
 	case stmt.TxSavepoint, stmt.TxRelease, stmt.TxRollbackTo:
 		if s.tx == txIdle {
 			return pgerror.New(pgerror.NoActiveSQLTransaction, "%s can only be used in transaction blocks", savepointWord(st.Tx))
+		}
+		if s.emulates() {
+			return s.execSavepoint(ctx, st)
 		}
 		if err := s.backendExec(ctx, st.SQL); err != nil {
 			return err
