@@ -69,74 +69,106 @@ func appendYMD(dst []byte, year, month, day int) []byte {
 	return appendPad(dst, int64(day), 2)
 }
 
+// timestampText renders timestamps as timestamp_out (tz false) or
+// timestamptz_out (tz true) do. The text before and after the clock depends
+// only on the day, the UTC offset and the zone abbreviation, so it is kept
+// from one value to the next: consecutive values of a column usually share
+// their day.
+type timestampText struct {
+	valid  bool
+	day    int64 // local days since 2000-01-01
+	gmtoff int
+	abbrev string
+	npre   int
+	npost  int
+	pre    [24]byte // "YYYY-MM-DD ", "Wed Dec 17 ", ...
+	post   [24]byte // " 1997 PST BC", "+05:30", ...
+}
+
 // appendTimestamp appends local, microseconds since 2000-01-01 in the
 // displayed zone, as timestamp_out (tz false) or timestamptz_out (tz true,
-// with UTC offset gmtoff seconds east and zone abbreviation abbrev) do.
-func (o *outputSettings) appendTimestamp(dst []byte, local int64, tz bool, gmtoff int, abbrev string) []byte {
+// with UTC offset gmtoff seconds east and zone abbreviation abbrev) do
+// under o's DateStyle.
+func (c *timestampText) appendTimestamp(o *outputSettings, dst []byte, local int64, tz bool, gmtoff int, abbrev string) []byte {
 	days := floorDiv(local, usPerDay)
+	if !c.valid || days != c.day || gmtoff != c.gmtoff || abbrev != c.abbrev {
+		pre, post := o.timestampParts(c.pre[:0], c.post[:0], days, tz, gmtoff, abbrev)
+		c.valid, c.day, c.gmtoff, c.abbrev, c.npre, c.npost = true, days, gmtoff, abbrev, len(pre), len(post)
+		if cap(pre) != len(c.pre) || cap(post) != len(c.post) {
+			c.valid = false // outgrew the arrays (it cannot today): not kept
+			dst = append(dst, pre...)
+			dst = appendClock(dst, local-days*usPerDay)
+			return append(dst, post...)
+		}
+	}
+	dst = append(dst, c.pre[:c.npre]...)
+	dst = appendClock(dst, local-days*usPerDay)
+	return append(dst, c.post[:c.npost]...)
+}
+
+// timestampParts appends to pre the text a timestamp on local day days
+// (since 2000-01-01) shows before its clock, and to post the text after
+// it, in o's DateStyle.
+func (o *outputSettings) timestampParts(pre, post []byte, days int64, tz bool, gmtoff int, abbrev string) ([]byte, []byte) {
 	jd := int(days + pgEpochJD)
 	y, m, d := j2date(jd)
-	clock := local - days*usPerDay
 	if len(abbrev) > maxTZLen {
 		abbrev = abbrev[:maxTZLen]
 	}
 	switch o.dateStyle {
 	case styleISO:
-		dst = appendYMD(dst, y, m, d)
-		dst = append(dst, ' ')
-		dst = appendClock(dst, clock)
+		pre = appendYMD(pre, y, m, d)
+		pre = append(pre, ' ')
 		if tz {
-			dst = appendOffset(dst, gmtoff)
+			post = appendOffset(post, gmtoff)
 		}
 	case styleSQL, styleGerman:
 		if o.dateStyle == styleSQL {
-			dst = o.appendDayMonth(dst, m, d, '/')
-			dst = append(dst, '/')
+			pre = o.appendDayMonth(pre, m, d, '/')
+			pre = append(pre, '/')
 		} else {
-			dst = appendPad(dst, int64(d), 2)
-			dst = append(dst, '.')
-			dst = appendPad(dst, int64(m), 2)
-			dst = append(dst, '.')
+			pre = appendPad(pre, int64(d), 2)
+			pre = append(pre, '.')
+			pre = appendPad(pre, int64(m), 2)
+			pre = append(pre, '.')
 		}
-		dst = appendYear(dst, y)
-		dst = append(dst, ' ')
-		dst = appendClock(dst, clock)
+		pre = appendYear(pre, y)
+		pre = append(pre, ' ')
 		if tz && abbrev == "" {
-			dst = appendOffset(dst, gmtoff)
+			post = appendOffset(post, gmtoff)
 		} else if tz {
-			dst = append(dst, ' ')
-			dst = append(dst, abbrev...)
+			post = append(post, ' ')
+			post = append(post, abbrev...)
 		}
 	default: // Postgres: "Wed Dec 17 07:37:16 1997 PST"
 		wday := (jd + 1) % 7
-		dst = append(dst, dayNames[wday]...)
-		dst = append(dst, ' ')
+		pre = append(pre, dayNames[wday]...)
+		pre = append(pre, ' ')
 		if o.dateDMY {
-			dst = appendPad(dst, int64(d), 2)
-			dst = append(dst, ' ')
-			dst = append(dst, monthNames[m-1]...)
+			pre = appendPad(pre, int64(d), 2)
+			pre = append(pre, ' ')
+			pre = append(pre, monthNames[m-1]...)
 		} else {
-			dst = append(dst, monthNames[m-1]...)
-			dst = append(dst, ' ')
-			dst = appendPad(dst, int64(d), 2)
+			pre = append(pre, monthNames[m-1]...)
+			pre = append(pre, ' ')
+			pre = appendPad(pre, int64(d), 2)
 		}
-		dst = append(dst, ' ')
-		dst = appendClock(dst, clock)
-		dst = append(dst, ' ')
-		dst = appendYear(dst, y)
+		pre = append(pre, ' ')
+		post = append(post, ' ')
+		post = appendYear(post, y)
 		if tz {
-			dst = append(dst, ' ')
+			post = append(post, ' ')
 			if abbrev == "" {
-				dst = appendOffset(dst, gmtoff)
+				post = appendOffset(post, gmtoff)
 			} else {
-				dst = append(dst, abbrev...)
+				post = append(post, abbrev...)
 			}
 		}
 	}
 	if y <= 0 {
-		dst = append(dst, " BC"...)
+		post = append(post, " BC"...)
 	}
-	return dst
+	return pre, post
 }
 
 // appendInterval appends an interval as interval_out does under the

@@ -139,13 +139,14 @@ func appendFraction(dst []byte, us int64) []byte {
 // appendClock appends HH:MM:SS[.ffffff] for us microseconds into a day
 // (24:00:00 included).
 func appendClock(dst []byte, us int64) []byte {
-	sec := us / usPerSec
-	dst = appendPad(dst, sec/3600, 2)
-	dst = append(dst, ':')
-	dst = append2(dst, sec/60%60)
-	dst = append(dst, ':')
-	dst = append2(dst, sec%60)
-	return appendFraction(dst, us-sec*usPerSec)
+	u := uint64(us)
+	sec := u / usPerSec
+	h, m, s := 2*(sec/3600), 2*(sec/60%60), 2*(sec%60)
+	dst = append(dst, digitPairs[h], digitPairs[h+1], ':', digitPairs[m], digitPairs[m+1], ':', digitPairs[s], digitPairs[s+1])
+	if frac := u - sec*usPerSec; frac != 0 {
+		return appendFraction(dst, int64(frac))
+	}
+	return dst
 }
 
 // appendOffset appends a UTC offset as EncodeTimezone does: +HH, +HH:MM or

@@ -76,6 +76,7 @@ type node struct {
 	fields  []*node        // kStruct
 	names   []string       // kStruct: field names
 	set     *outputSettings
+	ts      timestampText // kTimestamp: text around the clock, kept across values
 
 	// Bound per batch.
 	valid []byte // validity bitmap, nil when there are no nulls

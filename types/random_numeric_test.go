@@ -1,7 +1,7 @@
 package types
 
 import (
-	"context"
+	"fmt"
 	"math/big"
 	"math/rand"
 	"strings"
@@ -20,7 +20,6 @@ import (
 // with PostgreSQL's numeric output for the same values.
 func TestRandomNumericAgainstPostgres(t *testing.T) {
 	pg := testenv.PG(t)
-	ctx := context.Background()
 	conn := pg.Connect(t, "postgres")
 	mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
 	defer mem.AssertSize(t, 0)
@@ -64,30 +63,9 @@ func TestRandomNumericAgainstPostgres(t *testing.T) {
 		rec := array.NewRecordBatch(schema, []arrow.Array{arr}, int64(arr.Len()))
 		arr.Release()
 		param := "{" + strings.Join(texts, ",") + "}"
+		q := pgColumn{sql: "SELECT unnest($1::text[])::numeric", param: []byte(param)}
 		for f := int16(0); f <= 1; f++ {
-			res := conn.ExecParams(ctx, "SELECT unnest($1::text[])::numeric", [][]byte{[]byte(param)}, nil, []int16{0}, []int16{f}).Read()
-			if res.Err != nil {
-				t.Fatal(res.Err)
-			}
-			enc, err := NewRowEncoder(schema, []int16{f}, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := enc.Reset(rec); err != nil {
-				t.Fatal(err)
-			}
-			bad := 0
-			var buf []byte
-			for i, row := range res.Rows {
-				buf, err = enc.AppendRow(buf[:0], i)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if got := dataRowValue(buf); string(got) != string(row[0]) && bad < 5 {
-					bad++
-					t.Errorf("%s format %d: %s encodes as %x, PostgreSQL gives %x", typ, f, texts[i], got, row[0])
-				}
-			}
+			checkAgainstPostgres(t, conn, rec, nil, f, q, fmt.Sprintf("%s format %d", typ, f))
 		}
 		rec.Release()
 	}

@@ -2,6 +2,7 @@ package types
 
 import (
 	"context"
+	"fmt"
 	"math/rand"
 	"testing"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/quiverdb/quiver/internal/testenv"
 )
 
@@ -77,25 +79,15 @@ func TestRandomTemporalAgainstPostgres(t *testing.T) {
 	}
 	// binaryArray is the same values as one array_send parameter.
 	binaryArray := func(elem uint32) []byte {
-		a := appendInt32(nil, 1)
-		a = appendInt32(a, 0)
-		a = appendInt32(a, int32(elem))
-		a = appendInt32(a, n)
-		a = appendInt32(a, 1)
-		for i := 0; i < n; i++ {
+		return arrayParam(elem, n, func(a []byte, i int) []byte {
 			switch elem {
 			case oidTimestamp, oidTimestamptz:
-				a = appendInt32(a, 8)
-				a = appendInt64(a, ts[i])
+				return appendInt64(a, ts[i])
 			case oidDate:
-				a = appendInt32(a, 4)
-				a = appendInt32(a, days[i])
-			case oidInterval:
-				a = appendInt32(a, 16)
-				a = appendIntervalBinary(a, ivs[i].months, ivs[i].days, ivs[i].us)
+				return appendInt32(a, days[i])
 			}
-		}
-		return a
+			return appendIntervalBinary(a, ivs[i].months, ivs[i].days, ivs[i].us)
+		})
 	}
 
 	for _, tc := range []struct {
@@ -130,35 +122,78 @@ func TestRandomTemporalAgainstPostgres(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			res := conn.ExecParams(ctx, "SELECT unnest($1::"+tc.sql+"[])", [][]byte{param}, []uint32{arrayOID(tc.elem)}, []int16{1}, []int16{0}).Read()
-			if res.Err != nil {
-				t.Fatal(res.Err)
-			}
 			loc, err := time.LoadLocation(set.zone)
 			if err != nil {
 				t.Fatal(err)
 			}
 			s := &Settings{TimeZone: loc, DateStyle: set.dateStyle, IntervalStyle: set.intervalStyle, ExtraFloatDigits: 1}
-			enc, err := NewRowEncoder(schema, nil, s)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := enc.Reset(rec); err != nil {
-				t.Fatal(err)
-			}
-			bad := 0
-			var buf []byte
-			for i, row := range res.Rows {
-				if buf, err = enc.AppendRow(buf[:0], i); err != nil {
-					t.Errorf("%s row %d: %v", tc.sql, i, err)
-					continue
-				}
-				if got := dataRowValue(buf); string(got) != string(row[0]) && bad < 5 {
-					bad++
-					t.Errorf("%s %+v row %d: got %q, PostgreSQL gives %q", tc.sql, set, i, got, row[0])
-				}
-			}
+			checkAgainstPostgres(t, conn, rec, s, 0, arrayColumn(tc.sql, tc.elem, param), fmt.Sprintf("%s %+v", tc.sql, set))
 		}
 		rec.Release()
+	}
+}
+
+// arrayParam returns n values as one binary array_send parameter with
+// element type elem; value appends the binary form of value i.
+func arrayParam(elem uint32, n int, value func(dst []byte, i int) []byte) []byte {
+	a := appendInt32(nil, 1) // ndim
+	a = appendInt32(a, 0)    // no NULLs
+	a = appendInt32(a, int32(elem))
+	a = appendInt32(a, int32(n))
+	a = appendInt32(a, 1) // lower bound
+	for i := 0; i < n; i++ {
+		p := len(a)
+		a = appendInt32(a, 0)
+		a = value(a, i)
+		putLength(a, p)
+	}
+	return a
+}
+
+// pgColumn is a PostgreSQL query with one parameter and one result
+// column, giving the values a test renders itself.
+type pgColumn struct {
+	sql         string
+	param       []byte
+	paramOID    uint32 // 0: PostgreSQL infers it
+	paramFormat int16
+}
+
+// arrayColumn is unnest($1::sqlType[]) of param, a binary array of elem.
+func arrayColumn(sqlType string, elem uint32, param []byte) pgColumn {
+	return pgColumn{sql: "SELECT unnest($1::" + sqlType + "[])", param: param, paramOID: arrayOID(elem), paramFormat: 1}
+}
+
+// checkAgainstPostgres renders every row of rec, which has one column, in
+// format (0 text, 1 binary) under s, and compares it with PostgreSQL's
+// output for q under the settings conn has. It reports at most five
+// differences.
+func checkAgainstPostgres(t *testing.T, conn *pgconn.PgConn, rec arrow.RecordBatch, s *Settings, format int16, q pgColumn, label string) {
+	t.Helper()
+	res := conn.ExecParams(context.Background(), q.sql, [][]byte{q.param}, []uint32{q.paramOID}, []int16{q.paramFormat}, []int16{format}).Read()
+	if res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	if len(res.Rows) != int(rec.NumRows()) {
+		t.Fatalf("%s: PostgreSQL returned %d rows for %d values", label, len(res.Rows), rec.NumRows())
+	}
+	enc, err := NewRowEncoder(rec.Schema(), []int16{format}, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := enc.Reset(rec); err != nil {
+		t.Fatal(err)
+	}
+	bad := 0
+	var buf []byte
+	for i, row := range res.Rows {
+		if buf, err = enc.AppendRow(buf[:0], i); err != nil {
+			t.Errorf("%s row %d: %v", label, i, err)
+			continue
+		}
+		if got := dataRowValue(buf); string(got) != string(row[0]) && bad < 5 {
+			bad++
+			t.Errorf("%s row %d: got %q, PostgreSQL gives %q", label, i, got, row[0])
+		}
 	}
 }

@@ -83,10 +83,10 @@ func (n *node) text(dst []byte, i int) ([]byte, error) {
 			return append(dst, "-infinity"...), nil
 		}
 		if !n.tz {
-			return n.set.appendTimestamp(dst, t, false, 0, ""), nil
+			return n.ts.appendTimestamp(n.set, dst, t, false, 0, ""), nil
 		}
 		off, abbrev := n.set.zone.zone(n.set.loc, t)
-		return n.set.appendTimestamp(dst, t+int64(off)*usPerSec, true, off, abbrev), nil
+		return n.ts.appendTimestamp(n.set, dst, t+int64(off)*usPerSec, true, off, abbrev), nil
 	case kDuration:
 		us, err := durationMicros(n.i64[i], n.unit)
 		if err != nil {
