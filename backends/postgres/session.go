@@ -28,6 +28,10 @@ type Session struct {
 	stmtSeq    uint64
 	closed     bool
 	stats      Stats
+	// scanSnap is the snapshot of the scan transaction the session is in
+	// (see scan.go), or "".
+	scanSnap      string
+	cancelTimeout time.Duration
 }
 
 // Stats counts how a session ran its statements.
@@ -49,6 +53,8 @@ func newSession(b *Backend, conn *pgconn.PgConn) *Session {
 		batchBytes: b.opts.BatchBytes,
 		database:   conn.ParameterStatus("database"),
 		prepared:   map[string]bool{},
+
+		cancelTimeout: b.opts.CancelTimeout,
 	}
 	if s.database == "" {
 		s.database = b.cfg.Database
