@@ -11,6 +11,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"os"
 	"strings"
 	"sync"
 	"syscall"
@@ -67,6 +68,17 @@ type Config struct {
 	// messages get 08P01 and the connection closes. 0 means 1 GiB, as in
 	// PostgreSQL.
 	MaxMessageSize int
+	// IdleInTransactionSessionTimeout is the server-wide default of
+	// idle_in_transaction_session_timeout: a session that waits longer
+	// than this for the client's next message inside a transaction block
+	// (ReadyForQuery status T or E) ends with FATAL 25P03, as in
+	// PostgreSQL. Sessions may SET their own value. 0 is off; it is
+	// rounded to whole milliseconds.
+	IdleInTransactionSessionTimeout time.Duration
+	// IdleSessionTimeout is the server-wide default of
+	// idle_session_timeout: the same outside a transaction block (status
+	// I), ending the session with FATAL 57P05.
+	IdleSessionTimeout time.Duration
 }
 
 // Handler serves sessions over one backend.
@@ -74,6 +86,9 @@ type Handler struct {
 	cfg    Config
 	rw     dialect.Rewriter
 	txLock txLock // nil unless the backend needs writers to take turns
+	// defaults overrides settingsTable's defaults with the server's own,
+	// by lower-case name, as postgresql.conf does.
+	defaults map[string]string
 }
 
 // NewHandler returns a Handler.
@@ -81,7 +96,13 @@ func NewHandler(cfg Config) *Handler {
 	if cfg.MaxMessageSize <= 0 {
 		cfg.MaxMessageSize = 1 << 30
 	}
-	h := &Handler{cfg: cfg, rw: dialect.For(cfg.Dialect)}
+	h := &Handler{cfg: cfg, rw: dialect.For(cfg.Dialect), defaults: map[string]string{}}
+	if d := cfg.IdleInTransactionSessionTimeout; d > 0 {
+		h.defaults["idle_in_transaction_session_timeout"] = formatMS(durationMS(d))
+	}
+	if d := cfg.IdleSessionTimeout; d > 0 {
+		h.defaults["idle_session_timeout"] = formatMS(durationMS(d))
+	}
 	if ts, ok := cfg.Backend.(backends.TxSerializer); ok && ts.SerializeTransactions() {
 		h.txLock = make(txLock, 1)
 	}
@@ -118,6 +139,13 @@ type Session struct {
 
 	vars     map[string]string // current values of known settings, by lower-case name
 	settings types.Settings
+	// stmtTimeout, idleInTxTimeout and idleTimeout are statement_timeout,
+	// idle_in_transaction_session_timeout and idle_session_timeout, parsed
+	// whenever a setting changes; 0 is off.
+	stmtTimeout, idleInTxTimeout, idleTimeout time.Duration
+	// idleWait is the idle timeout whose read deadline is on the
+	// connection while the session waits for the next message.
+	idleWait idleKind
 
 	ext extended
 	// curQuery is the Query string running, for error positions.
@@ -191,8 +219,15 @@ func (s *Session) loop(ctx context.Context) error {
 		if s.ext.readyPending {
 			s.conn.SetIdle()
 			s.ext.readyPending = false
+			s.armIdleTimeout()
 		}
 		msg, err := s.be.Receive()
+		if s.idleWait != idleNone {
+			if err != nil && errors.Is(err, os.ErrDeadlineExceeded) {
+				return s.idleTimedOut()
+			}
+			s.disarmIdleTimeout()
+		}
 		if err != nil {
 			return s.receiveError(err)
 		}
@@ -285,12 +320,16 @@ func (s *Session) fatal(err error) {
 
 // readyForQuery queues ReadyForQuery with the current transaction status.
 func (s *Session) readyForQuery() {
-	status := byte(s.tx)
-	if s.implicit {
-		status = byte(txIdle)
-	}
-	s.w.send(&pgproto3.ReadyForQuery{TxStatus: status})
+	s.w.send(&pgproto3.ReadyForQuery{TxStatus: byte(s.txStatus())})
 	s.ext.readyPending = true
+}
+
+// txStatus is the transaction status ReadyForQuery reports.
+func (s *Session) txStatus() txState {
+	if s.implicit {
+		return txIdle
+	}
+	return s.tx
 }
 
 // statementContext returns the context one statement runs under: cancelled
@@ -314,10 +353,7 @@ func (s *Session) statementContext(parent context.Context) (context.Context, fun
 	}
 }
 
-func (s *Session) statementTimeout() time.Duration {
-	d, _ := parseDurationMS(s.vars["statement_timeout"])
-	return d
-}
+func (s *Session) statementTimeout() time.Duration { return s.stmtTimeout }
 
 // cancelRunning is called by the server for a matching CancelRequest. Like
 // PostgreSQL, a cancel that arrives while nothing runs does nothing.
@@ -347,4 +383,63 @@ func appendInt(b []byte, n int64) []byte {
 		}
 	}
 	return append(b, tmp[i:]...)
+}
+
+// idleKind names the idle timeout that applies while a session waits for
+// the client's next message after ReadyForQuery.
+type idleKind uint8
+
+const (
+	idleNone idleKind = iota
+	idleSession
+	idleInTransaction
+)
+
+// SQLSTATEs of the idle timeouts, from PostgreSQL's errcodes.txt.
+const (
+	codeIdleInTransactionSessionTimeout = "25P03"
+	codeIdleSessionTimeout              = "57P05"
+)
+
+// armIdleTimeout puts a read deadline on the connection when the timeout
+// for the status just reported in ReadyForQuery is on, as PostgreSQL starts
+// its idle timers when it sends ReadyForQuery. A deadline rather than a
+// timer keeps waiting cheap: no goroutine, and nothing at all when both
+// timeouts are off.
+func (s *Session) armIdleTimeout() {
+	d, kind := s.idleTimeout, idleSession
+	if s.txStatus() != txIdle {
+		d, kind = s.idleInTxTimeout, idleInTransaction
+	}
+	if d <= 0 {
+		return
+	}
+	if s.conn.NetConn().SetReadDeadline(time.Now().Add(d)) == nil {
+		s.idleWait = kind
+	}
+}
+
+// disarmIdleTimeout removes the deadline once a message has arrived: the
+// rest of the exchange (COPY data, say) is not idle time.
+func (s *Session) disarmIdleTimeout() {
+	s.idleWait = idleNone
+	_ = s.conn.NetConn().SetReadDeadline(time.Time{})
+}
+
+// idleTimedOut ends a session whose idle timeout passed, with PostgreSQL's
+// FATAL error, unless the server closed the idle connection meanwhile.
+func (s *Session) idleTimedOut() error {
+	kind := s.idleWait
+	s.idleWait = idleNone
+	if !s.conn.SetActive() {
+		return nil
+	}
+	_ = s.conn.NetConn().SetReadDeadline(time.Time{})
+	e, name := pgerror.Fatal(codeIdleSessionTimeout, "terminating connection due to idle-session timeout"), "idle_session_timeout"
+	if kind == idleInTransaction {
+		e, name = pgerror.Fatal(codeIdleInTransactionSessionTimeout, "terminating connection due to idle-in-transaction timeout"), "idle_in_transaction_session_timeout"
+	}
+	s.fatal(e)
+	s.log.Info().Str("timeout", name).Msg("session ended by its idle timeout")
+	return nil
 }

@@ -1,6 +1,7 @@
 package dispatch
 
 import (
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -17,7 +18,11 @@ type setting struct {
 	name     string // canonical spelling, as SHOW's column name
 	reported bool   // sent as ParameterStatus at startup and on change
 	readOnly bool
-	def      string
+	// ms marks an integer number of milliseconds in 0 .. 2147483647, set
+	// with or without PostgreSQL's time units and shown with the largest
+	// unit that divides it.
+	ms  bool
+	def string
 	// check validates and canonicalises a new value.
 	check func(s *Session, v string) (string, error)
 }
@@ -40,9 +45,10 @@ var settingsTable = []*setting{
 	{name: "TimeZone", reported: true, def: "UTC", check: checkTimeZone},
 	{name: "extra_float_digits", def: "1", check: checkExtraFloatDigits},
 	{name: "search_path", def: `"$user", public`},
-	{name: "statement_timeout", def: "0", check: checkDurationMS},
-	{name: "idle_in_transaction_session_timeout", def: "0", check: checkDurationMS},
-	{name: "lock_timeout", def: "0", check: checkDurationMS},
+	{name: "statement_timeout", def: "0", ms: true},
+	{name: "idle_in_transaction_session_timeout", def: "0", ms: true},
+	{name: "idle_session_timeout", def: "0", ms: true},
+	{name: "lock_timeout", def: "0", ms: true},
 	{name: "bytea_output", def: "hex", check: checkByteaOutput},
 	{name: "default_transaction_isolation", def: "read committed"},
 	{name: "transaction_isolation", def: "read committed"},
@@ -186,41 +192,180 @@ func checkByteaOutput(_ *Session, v string) (string, error) {
 	return "", invalidValue("bytea_output", v)
 }
 
-// checkDurationMS accepts a number of milliseconds or a value with a unit.
-func checkDurationMS(_ *Session, v string) (string, error) {
-	v = strings.TrimSpace(v)
-	if _, err := parseDurationMS(v); err != nil {
-		return "", pgerror.New(pgerror.InvalidParameterValue, "invalid value for parameter: \"%s\"", v)
+// maxMS is the largest value of a millisecond setting, PostgreSQL's
+// INT_MAX.
+const maxMS = math.MaxInt32
+
+// timeUnits are PostgreSQL's time units for a setting in milliseconds, from
+// the largest, as guc.c's time_unit_conversion_table lists them.
+var timeUnits = [...]struct {
+	name string
+	ms   float64
+}{{"d", 24 * 60 * 60 * 1000}, {"h", 60 * 60 * 1000}, {"min", 60 * 1000}, {"s", 1000}, {"ms", 1}, {"us", 0.001}}
+
+// checkMS validates a value of the millisecond setting name as
+// PostgreSQL's parse_int does ("1500", "1.5s", "1 min", "0x10") and returns
+// it as SHOW prints it ("1500ms", "2s", "1min", "0").
+func checkMS(name, v string) (string, error) {
+	n, hint, ok := parseMS(v)
+	if !ok {
+		e := pgerror.New(pgerror.InvalidParameterValue, "invalid value for parameter \"%s\": \"%s\"", name, v)
+		if hint != "" {
+			e = e.WithHint(hint)
+		}
+		return "", e
 	}
-	return v, nil
+	if n < 0 || n > maxMS {
+		return "", pgerror.New(pgerror.InvalidParameterValue, "%d ms is outside the valid range for parameter \"%s\" (0 .. %d)", n, name, maxMS)
+	}
+	return formatMS(n), nil
 }
 
-// parseDurationMS parses PostgreSQL's time-unit syntax ("5s", "100", "1min").
-func parseDurationMS(v string) (time.Duration, error) {
-	v = strings.TrimSpace(v)
-	i := 0
-	for i < len(v) && (v[i] >= '0' && v[i] <= '9' || v[i] == '.') {
+// parseMS is PostgreSQL's parse_int for a setting in milliseconds: an
+// integer (decimal, 0x hex or 0 octal, as strtol reads them) or a decimal
+// fraction, then optionally a time unit, with blanks allowed around both.
+// It returns the value rounded to the nearest millisecond, or a hint when
+// the unit is what is wrong.
+func parseMS(v string) (n int64, hint string, ok bool) {
+	num, rest, ok := scanNumber(v)
+	if !ok || math.IsNaN(num) {
+		return 0, "", false
+	}
+	rest = strings.TrimLeft(rest, blanks)
+	if rest != "" {
+		unit := rest
+		if i := strings.IndexAny(unit, blanks); i >= 0 {
+			unit, rest = unit[:i], strings.TrimLeft(unit[i:], blanks)
+		} else {
+			rest = ""
+		}
+		const unitsHint = `Valid units for this parameter are "us", "ms", "s", "min", "h", and "d".`
+		if rest != "" {
+			return 0, unitsHint, false
+		}
+		found := false
+		for i, u := range timeUnits {
+			if u.name == unit {
+				num *= u.ms
+				if i+1 < len(timeUnits) {
+					// A fraction of a unit rounds to the next smaller one.
+					next := timeUnits[i+1].ms
+					num = math.RoundToEven(num/next) * next
+				}
+				found = true
+				break
+			}
+		}
+		if !found {
+			return 0, unitsHint, false
+		}
+	}
+	num = math.RoundToEven(num)
+	if num > math.MaxInt32 || num < math.MinInt32 {
+		return 0, "Value exceeds integer range.", false
+	}
+	return int64(num), "", true
+}
+
+// scanNumber reads the number at the start of v as PostgreSQL does: strtol
+// with base 0 (decimal, 0x hex, 0 octal), or strtod when that stops at '.',
+// 'e' or 'E'. It returns the value and what follows it.
+func scanNumber(v string) (float64, string, bool) {
+	start := len(v) - len(strings.TrimLeft(v, blanks))
+	i := start
+	neg := false
+	if i < len(v) && (v[i] == '+' || v[i] == '-') {
+		neg = v[i] == '-'
 		i++
 	}
-	n, err := strconv.ParseFloat(v[:i], 64)
+	base, end := 10, scanDigits(v, i, 10)
+	switch {
+	case i+2 < len(v) && v[i] == '0' && v[i+1]|0x20 == 'x' && isDigit(v[i+2], 16):
+		base, i = 16, i+2
+		end = scanDigits(v, i, 16)
+	case i < len(v) && v[i] == '0':
+		base, end = 8, scanDigits(v, i, 8)
+	}
+	if end < len(v) && (v[end] == '.' || v[end]|0x20 == 'e') {
+		// strtod: digits, an optional fraction, an optional exponent.
+		j := scanDigits(v, i, 10)
+		digits := j - i
+		if j < len(v) && v[j] == '.' {
+			k := scanDigits(v, j+1, 10)
+			digits += k - j - 1
+			j = k
+		}
+		if digits == 0 {
+			return 0, v, false
+		}
+		if j < len(v) && v[j]|0x20 == 'e' {
+			k := j + 1
+			if k < len(v) && (v[k] == '+' || v[k] == '-') {
+				k++
+			}
+			if e := scanDigits(v, k, 10); e > k {
+				j = e
+			}
+		}
+		f, err := strconv.ParseFloat(v[start:j], 64)
+		return f, v[j:], err == nil
+	}
+	if end == i {
+		return 0, v, false
+	}
+	u, err := strconv.ParseUint(v[i:end], base, 64)
+	f := float64(u)
 	if err != nil {
-		return 0, err
+		f = math.Inf(1) // out of range either way
 	}
-	unit := time.Millisecond
-	switch strings.TrimSpace(v[i:]) {
-	case "", "ms":
-	case "us":
-		unit = time.Microsecond
-	case "s":
-		unit = time.Second
-	case "min":
-		unit = time.Minute
-	case "h":
-		unit = time.Hour
-	case "d":
-		unit = 24 * time.Hour
-	default:
-		return 0, strconv.ErrSyntax
+	if neg {
+		f = -f
 	}
-	return time.Duration(n * float64(unit)), nil
+	return f, v[end:], true
+}
+
+// blanks are the characters C's isspace accepts.
+const blanks = " \t\n\r\f\v"
+
+// scanDigits returns the end of the run of base digits at v[i:].
+func scanDigits(v string, i, base int) int {
+	for i < len(v) && isDigit(v[i], base) {
+		i++
+	}
+	return i
+}
+
+func isDigit(c byte, base int) bool {
+	switch base {
+	case 8:
+		return c >= '0' && c <= '7'
+	case 16:
+		return c >= '0' && c <= '9' || c|0x20 >= 'a' && c|0x20 <= 'f'
+	}
+	return c >= '0' && c <= '9'
+}
+
+// formatMS prints a millisecond value as PostgreSQL's SHOW does: with the
+// largest unit that divides it, and 0 bare.
+func formatMS(n int64) string {
+	if n <= 0 {
+		return strconv.FormatInt(n, 10)
+	}
+	for _, u := range timeUnits {
+		if m := int64(u.ms); u.ms >= 1 && n%m == 0 {
+			return strconv.FormatInt(n/m, 10) + u.name
+		}
+	}
+	return strconv.FormatInt(n, 10) + "ms"
+}
+
+// durationMS rounds d to whole milliseconds, within a setting's range.
+func durationMS(d time.Duration) int64 {
+	return min(max(d.Round(time.Millisecond).Milliseconds(), 0), maxMS)
+}
+
+// msValue is the duration of a millisecond setting's canonical value.
+func msValue(v string) time.Duration {
+	n, _, _ := parseMS(v)
+	return time.Duration(n) * time.Millisecond
 }

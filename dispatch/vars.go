@@ -24,9 +24,8 @@ func lower(s string) string { return strings.ToLower(s) }
 func (s *Session) initSettings() error {
 	s.vars = make(map[string]string, len(settingsTable))
 	for _, st := range settingsTable {
-		s.vars[lower(st.name)] = st.def
+		s.vars[lower(st.name)] = s.defaultValue(st)
 	}
-	s.vars["session_authorization"] = s.info.User
 	for k, v := range s.info.Params {
 		switch k {
 		case "user", "database", "options", "replication":
@@ -49,7 +48,14 @@ func (s *Session) setVar(st *setting, v string, notify bool) error {
 	if st.readOnly {
 		return pgerror.New(pgerror.CantChangeRuntimeParam, "parameter \"%s\" cannot be changed", st.name)
 	}
-	if st.check != nil {
+	switch {
+	case st.ms:
+		c, err := checkMS(st.name, v)
+		if err != nil {
+			return err
+		}
+		v = c
+	case st.check != nil:
 		c, err := st.check(s, v)
 		if err != nil {
 			return err
@@ -65,8 +71,25 @@ func (s *Session) setVar(st *setting, v string, notify bool) error {
 	return nil
 }
 
-// applyFormatSettings refreshes the encoder settings from the variables.
+// defaultValue is what a setting starts as and what RESET restores: the
+// server's default if it set one, else PostgreSQL's.
+func (s *Session) defaultValue(st *setting) string {
+	key := lower(st.name)
+	if key == "session_authorization" {
+		return s.info.User
+	}
+	if v, ok := s.h.defaults[key]; ok {
+		return v
+	}
+	return st.def
+}
+
+// applyFormatSettings refreshes the encoder settings and the timeouts from
+// the variables.
 func (s *Session) applyFormatSettings() error {
+	s.stmtTimeout = msValue(s.vars["statement_timeout"])
+	s.idleInTxTimeout = msValue(s.vars["idle_in_transaction_session_timeout"])
+	s.idleTimeout = msValue(s.vars["idle_session_timeout"])
 	tz := s.vars["timezone"]
 	loc := time.UTC
 	if tz != "UTC" && tz != "GMT" {
@@ -99,11 +122,7 @@ func (s *Session) execSet(st *stmt.Statement) (handled bool, err error) {
 	case pg_query.VariableSetKind_VAR_RESET_ALL:
 		for _, d := range settingsTable {
 			if !d.readOnly {
-				def := d.def
-				if lower(d.name) == "session_authorization" {
-					def = s.info.User
-				}
-				_ = s.setVar(d, def, true)
+				_ = s.setVar(d, s.defaultValue(d), true)
 			}
 		}
 		return true, s.applyFormatSettings()
@@ -126,10 +145,7 @@ func (s *Session) execSet(st *stmt.Statement) (handled bool, err error) {
 	var v string
 	switch vs.Kind {
 	case pg_query.VariableSetKind_VAR_SET_DEFAULT, pg_query.VariableSetKind_VAR_RESET:
-		v = d.def
-		if lower(d.name) == "session_authorization" {
-			v = s.info.User
-		}
+		v = s.defaultValue(d)
 	case pg_query.VariableSetKind_VAR_SET_CURRENT:
 		return true, nil
 	default:

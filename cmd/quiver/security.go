@@ -23,6 +23,7 @@ type securityOptions struct {
 	users                        string
 	maxFrontendMessage           int
 	authTimeout                  time.Duration
+	idleInTxTimeout, idleTimeout time.Duration
 }
 
 func (s *securityOptions) register(fs *flag.FlagSet) {
@@ -33,6 +34,8 @@ func (s *securityOptions) register(fs *flag.FlagSet) {
 	fs.StringVar(&s.users, "users", "", "`file` of name:password lines for --auth password, md5 or scram-sha-256; a password may be a SCRAM-SHA-256 verifier or an md5 hash as pg_authid stores them")
 	fs.IntVar(&s.maxFrontendMessage, "max-frontend-message", handshake.DefaultMaxMessageSize, "largest PostgreSQL frontend message, in `bytes`; a larger one gets 08P01 and the connection closes")
 	fs.DurationVar(&s.authTimeout, "authentication-timeout", handshake.DefaultStartupTimeout, "how long a client may take to start up and authenticate")
+	fs.DurationVar(&s.idleInTxTimeout, "idle-in-transaction-session-timeout", 0, "default idle_in_transaction_session_timeout: end sessions idle this long inside a transaction (FATAL 25P03); 0 is off")
+	fs.DurationVar(&s.idleTimeout, "idle-session-timeout", 0, "default idle_session_timeout: end sessions idle this long outside a transaction (FATAL 57P05); 0 is off")
 }
 
 // security is what the flags configure.
@@ -59,6 +62,9 @@ func securityConfig(o *options) (*security, error) {
 	}
 	if s.authTimeout <= 0 {
 		return nil, fmt.Errorf("--authentication-timeout must be positive")
+	}
+	if s.idleInTxTimeout < 0 || s.idleTimeout < 0 {
+		return nil, fmt.Errorf("--idle-in-transaction-session-timeout and --idle-session-timeout must not be negative")
 	}
 	hs := &handshake.Config{StartupTimeout: s.authTimeout, MaxMessageSize: s.maxFrontendMessage, RequireTLS: s.tlsRequired}
 	sec := &security{handshake: hs, maxFrontendMessage: s.maxFrontendMessage}

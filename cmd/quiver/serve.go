@@ -30,7 +30,9 @@ func newServer(o *options, be backends.Backend, log zerolog.Logger) (*server.Ser
 		MaxConns:  o.maxConns,
 		Handshake: hs,
 		Handler: dispatch.NewHandler(dispatch.Config{Backend: be, Dialect: backends.DialectOf(be), SessionInit: sessionInit(be),
-			MaxMessageSize: sec.maxFrontendMessage}),
+			MaxMessageSize:                  sec.maxFrontendMessage,
+			IdleInTransactionSessionTimeout: o.security.idleInTxTimeout,
+			IdleSessionTimeout:              o.security.idleTimeout}),
 		Logger: log,
 	}), nil
 }

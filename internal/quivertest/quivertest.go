@@ -37,6 +37,10 @@ type Options struct {
 	MaxConns int
 	// Backend replaces the default in-memory DuckDB.
 	Backend backends.Backend
+	// IdleInTransactionSessionTimeout and IdleSessionTimeout are the
+	// server-wide defaults of the settings of those names (cmd/quiver's
+	// --idle-in-transaction-session-timeout and --idle-session-timeout).
+	IdleInTransactionSessionTimeout, IdleSessionTimeout time.Duration
 }
 
 // Start starts quiver on 127.0.0.1:0 over a new in-memory DuckDB, and stops
@@ -67,8 +71,9 @@ func Start(t testing.TB, opts ...Options) *Server {
 		Addr:      "127.0.0.1:0",
 		MaxConns:  o.MaxConns,
 		Handshake: &handshake.Config{},
-		Handler:   dispatch.NewHandler(dispatch.Config{Backend: be, Dialect: backends.DialectOf(be), SessionInit: catalog.SessionInit(backends.DialectOf(be))}),
-		Logger:    zerolog.New(zerolog.NewTestWriter(t)).Level(level),
+		Handler: dispatch.NewHandler(dispatch.Config{Backend: be, Dialect: backends.DialectOf(be), SessionInit: catalog.SessionInit(backends.DialectOf(be)),
+			IdleInTransactionSessionTimeout: o.IdleInTransactionSessionTimeout, IdleSessionTimeout: o.IdleSessionTimeout}),
+		Logger: zerolog.New(zerolog.NewTestWriter(t)).Level(level),
 	})
 	addr, err := srv.Listen()
 	if err != nil {
