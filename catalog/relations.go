@@ -99,10 +99,15 @@ FROM (SELECT c.table_oid::bigint AS table_oid, c.schema_oid::bigint AS schema_oi
   FROM duckdb_constraints() c
   WHERE c.constraint_type IN ('PRIMARY KEY', 'UNIQUE', 'FOREIGN KEY', 'CHECK') AND c.` + scope + `) k`,
 
+	// A foreign key's conindid is the index of the key it references, as
+	// in PostgreSQL.
 	"pg_constraint": `
 SELECT k.oid, k.conname, k.schema_oid AS connamespace, k.contype, false AS condeferrable, false AS condeferred,
   true AS convalidated, k.table_oid AS conrelid, 0::bigint AS contypid,
-  (CASE WHEN k.contype IN ('p', 'u') THEN k.indexoid ELSE 0 END)::bigint AS conindid,
+  (CASE WHEN k.contype IN ('p', 'u') THEN k.indexoid
+    WHEN k.contype = 'f' THEN coalesce((SELECT min(r.indexoid) FROM pg_catalog.quiver_conbase r
+      WHERE r.table_oid = rt.table_oid AND r.contype IN ('p', 'u') AND list_sort(r.cols) = list_sort(k.refcols)), 0)
+    ELSE 0 END)::bigint AS conindid,
   0::bigint AS conparentid, coalesce(rt.table_oid, 0)::bigint AS confrelid,
   (CASE WHEN k.contype = 'f' THEN 'a' ELSE ' ' END) AS confupdtype,
   (CASE WHEN k.contype = 'f' THEN 'a' ELSE ' ' END) AS confdeltype,
@@ -209,13 +214,14 @@ FROM pg_catalog.pg_description`,
 	// quiver_columns is pg_attribute with each column's DuckDB default.
 	"quiver_columns": `
 SELECT c.table_oid::bigint AS attrelid, c.column_name AS attname,
-  (CASE WHEN c.is_array THEN coalesce(m.arrayoid, 1009) ELSE coalesce(m.oid, 25) END)::bigint AS atttypid,
-  -1 AS attstattarget, (CASE WHEN c.is_array THEN -1 ELSE coalesce(m.len, -1) END)::smallint AS attlen,
+  (CASE WHEN c.is_array THEN coalesce(m.arrayoid, 1009) ELSE coalesce(m.oid, e.oid, 25) END)::bigint AS atttypid,
+  -1 AS attstattarget,
+  (CASE WHEN c.is_array THEN -1 WHEN e.oid IS NOT NULL THEN 4 ELSE coalesce(m.len, -1) END)::smallint AS attlen,
   c.column_index::smallint AS attnum, (CASE WHEN c.is_array THEN 1 ELSE 0 END) AS attndims, -1 AS attcacheoff,
   (CASE WHEN c.base = 'DECIMAL' THEN c.numeric_precision * 65536 + c.numeric_scale + 4
     WHEN c.base = 'TIMESTAMP_S' THEN 0 WHEN c.base = 'TIMESTAMP_MS' THEN 3 ELSE -1 END) AS atttypmod,
-  (m.len BETWEEN 1 AND 8 AND NOT c.is_array) AS attbyval,
-  (CASE WHEN c.is_array THEN 'x' ELSE coalesce(m.storage, 'x') END) AS attstorage,
+  ((m.len BETWEEN 1 AND 8 OR e.oid IS NOT NULL) AND NOT c.is_array) AS attbyval,
+  (CASE WHEN c.is_array THEN 'x' WHEN e.oid IS NOT NULL THEN 'p' ELSE coalesce(m.storage, 'x') END) AS attstorage,
   'i' AS attalign, NOT c.is_nullable AS attnotnull, c.column_default IS NOT NULL AS atthasdef,
   false AS atthasmissing, '' AS attidentity, '' AS attgenerated, false AS attisdropped, true AS attislocal,
   0 AS attinhcount, coalesce(m.typcollation, 100)::bigint AS attcollation, '' AS attcompression,
@@ -223,7 +229,21 @@ SELECT c.table_oid::bigint AS attrelid, c.column_name AS attname,
   NULL::varchar AS attmissingval, c.column_default, c.comment
 FROM (SELECT d.*, rtrim(regexp_extract(d.data_type, '^[A-Za-z_ ]+')) AS base, d.data_type LIKE '%[]' AS is_array
   FROM duckdb_columns() d WHERE d.` + scope + ` AND NOT d.internal) c
-LEFT JOIN pg_catalog.quiver_typemap m ON m.duckdb = c.base`,
+LEFT JOIN pg_catalog.quiver_typemap m ON m.duckdb = c.base
+LEFT JOIN pg_catalog.quiver_enums e ON e.duckdb = c.data_type`,
+
+	// quiver_enums maps the type DuckDB shows for an enum column,
+	// ENUM('a', 'b'), to the enum type's OID: DuckDB does not keep the
+	// type's name with the column. Of enum types with the same labels,
+	// the first is taken.
+	"quiver_enums": `
+SELECT min(e.oid) AS oid, e.spec AS duckdb
+FROM (SELECT d.type_oid::bigint AS oid,
+    'ENUM(' || string_agg('''' || replace(u.label, '''', '''''') || '''', ', ' ORDER BY u.i) || ')' AS spec
+  FROM duckdb_types() d, unnest(d.labels) WITH ORDINALITY AS u(label, i)
+  WHERE d.logical_type = 'ENUM' AND NOT d.internal AND d.` + scope + `
+  GROUP BY d.type_oid) e
+GROUP BY e.spec`,
 
 	"quiver_typemap": typeMapSQL(),
 

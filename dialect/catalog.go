@@ -225,11 +225,20 @@ func (r *catalogRewriter) rangeVar(n *pg_query.Node, rv *pg_query.RangeVar) erro
 	if rv.Catalogname != "" {
 		return nil
 	}
-	qualified := rv.Schemaname == "pg_catalog"
+	name, qualified := rv.Relname, rv.Schemaname == "pg_catalog"
+	if rv.Schemaname == catalog.InformationSchema {
+		// information_schema.X, when the catalog defines it; DuckDB's own
+		// information_schema has the rest.
+		name = catalog.InformationSchema + "." + rv.Relname
+		if !r.defs.relNames[name] {
+			return nil
+		}
+		qualified = true
+	}
 	if !qualified && (rv.Schemaname != "" || !r.user() || r.ctes[rv.Relname] || !r.defs.relNames[rv.Relname]) {
 		return nil
 	}
-	def, err := r.relation(rv.Relname)
+	def, err := r.relation(name)
 	if err != nil {
 		return err
 	}
@@ -609,7 +618,8 @@ func rewriteCatalog(n *pg_query.Node) error {
 func catalogCandidate(m protoreflect.Message) bool {
 	switch x := m.Interface().(type) {
 	case *pg_query.RangeVar:
-		return x.Schemaname == "pg_catalog" || (x.Schemaname == "" && x.Catalogname == "" && catalogRelation(x.Relname))
+		return x.Schemaname == "pg_catalog" || (x.Schemaname == "" && x.Catalogname == "" && catalogRelation(x.Relname)) ||
+			(x.Schemaname == catalog.InformationSchema && catalogRelation(catalog.InformationSchema+"."+x.Relname))
 	case *pg_query.FuncCall:
 		n := names(x.Funcname)
 		return (len(n) == 2 && n[0] == "pg_catalog") || (len(n) == 1 && (catalogFunction(n[0]) || scalarSRFs[n[0]]))
