@@ -55,15 +55,7 @@ func clone(n *pg_query.Node) *pg_query.Node { return proto.Clone(n).(*pg_query.N
 var walk = stmt.Walk
 
 // names returns the strings of a qualified name list.
-func names(list []*pg_query.Node) []string {
-	out := make([]string, 0, len(list))
-	for _, n := range list {
-		if s := n.GetString_(); s != nil {
-			out = append(out, s.Sval)
-		}
-	}
-	return out
-}
+var names = stmt.Names
 
 func isPgCatalog(list []*pg_query.Node) bool {
 	n := names(list)

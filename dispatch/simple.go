@@ -177,12 +177,24 @@ func (s *Session) runOnBackend(ctx context.Context, st *stmt.Statement) (*backen
 	return &backends.Result{RowsAffected: -1}, nil
 }
 
-// plan returns the dialect rewrite of st, or nil to run it as written.
+// plan returns how to run st on the backend: with the session's setting
+// functions answered (setfuncs.go) and rewritten for the backend's dialect;
+// nil runs it as written.
 func (s *Session) plan(st *stmt.Statement) (*dialect.Plan, error) {
-	if s.h.rw == nil {
-		return nil, nil
+	sub, err := s.substituteSettings(st)
+	if err != nil {
+		return nil, err
 	}
-	return s.h.rw.Rewrite(st)
+	var p *dialect.Plan
+	if s.h.rw != nil {
+		if p, err = s.h.rw.Rewrite(sub); err != nil {
+			return nil, err
+		}
+	}
+	if p == nil && sub != st {
+		p = &dialect.Plan{SQL: []string{sub.SQL}}
+	}
+	return p, nil
 }
 
 var errInFailedTx = pgerror.New(pgerror.InFailedSQLTransaction, "current transaction is aborted, commands ignored until end of transaction block")

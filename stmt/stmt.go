@@ -295,3 +295,15 @@ var parseTreeVersion = func() int32 {
 func Deparse(n *pg_query.Node) (string, error) {
 	return pg_query.Deparse(&pg_query.ParseResult{Version: parseTreeVersion, Stmts: []*pg_query.RawStmt{{Stmt: n}}})
 }
+
+// Names returns the strings of a qualified name list, such as a function's
+// or a type's name.
+func Names(list []*pg_query.Node) []string {
+	out := make([]string, 0, len(list))
+	for _, n := range list {
+		if s := n.GetString_(); s != nil {
+			out = append(out, s.Sval)
+		}
+	}
+	return out
+}
