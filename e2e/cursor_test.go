@@ -60,13 +60,7 @@ func TestCursorsMatchPostgres(t *testing.T) {
 		"begin; declare e cursor for select * from missing_table", "rollback",
 		"drop table ct",
 	}
-	for _, sql := range steps {
-		want := runSimple(t, pc, sql)
-		got := runSimple(t, qc, sql)
-		if got.String() != want.String() {
-			t.Errorf("%q\n PostgreSQL: %s\n quiver:     %s", sql, want, got)
-		}
-	}
+	compareSteps(t, pc, qc, steps)
 }
 
 // TestCursorsExtendedProtocol declares a cursor with a bound parameter

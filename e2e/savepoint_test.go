@@ -35,13 +35,7 @@ func TestSavepointsMatchPostgres(t *testing.T) {
 		"begin; savepoint x; select 1/0", "release x", "rollback to nosuch", "rollback to x", "select 1", "commit",
 		"drop table sp",
 	}
-	for _, sql := range steps {
-		want := runSimple(t, pc, sql)
-		got := runSimple(t, qc, sql)
-		if got.String() != want.String() {
-			t.Errorf("%q\n PostgreSQL: %s\n quiver:     %s", sql, want, got)
-		}
-	}
+	compareSteps(t, pc, qc, steps)
 }
 
 // TestSavepointRefused checks the one case quiver refuses on DuckDB:

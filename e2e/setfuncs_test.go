@@ -28,11 +28,5 @@ func TestSettingFunctionsMatchPostgres(t *testing.T) {
 		"select set_config('TimeZone', 'UTC', false)",
 		"select 1 where current_setting('application_name') = 'setfuncs'",
 	}
-	for _, sql := range steps {
-		want := runSimple(t, pc, sql)
-		got := runSimple(t, qc, sql)
-		if got.String() != want.String() {
-			t.Errorf("%q\n PostgreSQL: %s\n quiver:     %s", sql, want, got)
-		}
-	}
+	compareSteps(t, pc, qc, steps)
 }

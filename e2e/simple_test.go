@@ -101,6 +101,13 @@ func TestMultiStatementMatchesPostgres(t *testing.T) {
 		"-- only a comment",
 		"select 1 as a; ; select 2 as b",
 	}
+	compareSteps(t, pc, qc, steps)
+}
+
+// compareSteps sends each Query string to PostgreSQL and to quiver in turn
+// and reports every difference a client would see.
+func compareSteps(t *testing.T, pc, qc *pgconn.PgConn, steps []string) {
+	t.Helper()
 	for _, sql := range steps {
 		want := runSimple(t, pc, sql)
 		got := runSimple(t, qc, sql)
