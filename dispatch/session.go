@@ -229,6 +229,19 @@ func (s *Session) loop(ctx context.Context) error {
 			s.disarmIdleTimeout()
 		}
 		if err != nil {
+			if isQueryDecodeError(err) {
+				// The message was read whole, so the stream is still in
+				// step: PostgreSQL reports the bad string and goes on.
+				s.w.sendError(pgerror.New(pgerror.ProtocolViolation, "invalid string in message"))
+				if s.tx == txBlock {
+					s.tx = txFailed
+				}
+				s.readyForQuery()
+				if err := s.w.flush(); err != nil {
+					return s.clientGone(err)
+				}
+				continue
+			}
 			return s.receiveError(err)
 		}
 		if !s.conn.SetActive() {
@@ -284,6 +297,14 @@ func (s *Session) receiveError(err error) error {
 	}
 	s.fatal(pgerror.Fatal(pgerror.ProtocolViolation, "%s", invalidMessageText(err.Error())))
 	return nil
+}
+
+// isQueryDecodeError reports whether err is pgproto3's complaint about a
+// Query message's body, which it rejects when the string lacks its NUL
+// terminator or has a NUL before the end. pgproto3 has then consumed the
+// whole message.
+func isQueryDecodeError(err error) bool {
+	return strings.HasPrefix(err.Error(), "Query body is invalid")
 }
 
 // invalidMessageText words pgproto3's decoding errors as PostgreSQL does.
