@@ -40,9 +40,9 @@ func TestPgbench(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close(ctx)
-	scale := "10"
+	scale, seconds := "10", "30" // as the issue asks: pgbench -i -s 10, then -T 30
 	if testing.Short() {
-		scale = "2"
+		scale, seconds = "2", "5"
 	}
 	for _, mode := range []string{"simple", "extended", "prepared"} {
 		for _, script := range []string{"tpcb", "select-only"} {
@@ -53,7 +53,7 @@ func TestPgbench(t *testing.T) {
 						t.Fatalf("pgbench -i:\n%s", out)
 					}
 				}
-				args := []string{"-T", "10", "-c", "4", "-j", "2", "-M", mode}
+				args := []string{"-T", seconds, "-c", "4", "-j", "2", "-M", mode}
 				if script == "select-only" {
 					args = append(args, "-S")
 				}
