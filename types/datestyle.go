@@ -75,14 +75,13 @@ func appendYMD(dst []byte, year, month, day int) []byte {
 // from one value to the next: consecutive values of a column usually share
 // their day.
 type timestampText struct {
-	valid  bool
-	day    int64 // local days since 2000-01-01
-	gmtoff int
-	abbrev string
-	npre   int
-	npost  int
-	pre    [24]byte // "YYYY-MM-DD ", "Wed Dec 17 ", ...
-	post   [24]byte // " 1997 PST BC", "+05:30", ...
+	start, end int64 // the local day kept, [start, end) in µs since 2000-01-01; empty at first
+	gmtoff     int
+	abbrev     string
+	npre       int
+	npost      int
+	pre        [24]byte // "YYYY-MM-DD ", "Wed Dec 17 ", ...
+	post       [24]byte // " 1997 PST BC", "+05:30", ...
 }
 
 // appendTimestamp appends local, microseconds since 2000-01-01 in the
@@ -90,19 +89,20 @@ type timestampText struct {
 // with UTC offset gmtoff seconds east and zone abbreviation abbrev) do
 // under o's DateStyle.
 func (c *timestampText) appendTimestamp(o *outputSettings, dst []byte, local int64, tz bool, gmtoff int, abbrev string) []byte {
-	days := floorDiv(local, usPerDay)
-	if !c.valid || days != c.day || gmtoff != c.gmtoff || abbrev != c.abbrev {
+	if local < c.start || local >= c.end || gmtoff != c.gmtoff || abbrev != c.abbrev {
+		days := floorDiv(local, usPerDay)
 		pre, post := o.timestampParts(c.pre[:0], c.post[:0], days, tz, gmtoff, abbrev)
-		c.valid, c.day, c.gmtoff, c.abbrev, c.npre, c.npost = true, days, gmtoff, abbrev, len(pre), len(post)
 		if cap(pre) != len(c.pre) || cap(post) != len(c.post) {
-			c.valid = false // outgrew the arrays (it cannot today): not kept
+			// Outgrew the arrays (it cannot today): not kept.
+			c.start, c.end = 0, 0
 			dst = append(dst, pre...)
 			dst = appendClock(dst, local-days*usPerDay)
 			return append(dst, post...)
 		}
+		c.start, c.end, c.gmtoff, c.abbrev, c.npre, c.npost = days*usPerDay, days*usPerDay+usPerDay, gmtoff, abbrev, len(pre), len(post)
 	}
 	dst = append(dst, c.pre[:c.npre]...)
-	dst = appendClock(dst, local-days*usPerDay)
+	dst = appendClock(dst, local-c.start)
 	return append(dst, c.post[:c.npost]...)
 }
 

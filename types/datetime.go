@@ -97,7 +97,8 @@ func floorDiv(a, b int64) int64 {
 
 // append2 appends 0 <= v < 100 as two digits.
 func append2(dst []byte, v int64) []byte {
-	return append(dst, digitPairs[2*v], digitPairs[2*v+1])
+	p := pairs[v]
+	return append(dst, p[0], p[1])
 }
 
 // appendPad appends v (>= 0) with at least width digits.
@@ -141,8 +142,8 @@ func appendFraction(dst []byte, us int64) []byte {
 func appendClock(dst []byte, us int64) []byte {
 	u := uint64(us)
 	sec := u / usPerSec
-	h, m, s := 2*(sec/3600), 2*(sec/60%60), 2*(sec%60)
-	dst = append(dst, digitPairs[h], digitPairs[h+1], ':', digitPairs[m], digitPairs[m+1], ':', digitPairs[s], digitPairs[s+1])
+	h, m, s := pairs[sec/3600%100], pairs[sec/60%60], pairs[sec%60]
+	dst = append(dst, h[0], h[1], ':', m[0], m[1], ':', s[0], s[1])
 	if frac := u - sec*usPerSec; frac != 0 {
 		return appendFraction(dst, int64(frac))
 	}
@@ -228,6 +229,12 @@ func timestampMicros(v int64, u arrow.TimeUnit) (int64, error) {
 		return pgTimestampNoEnd, nil
 	case v == math.MinInt64 || v == math.MinInt64+1:
 		return pgTimestampNoBegin, nil
+	case u == arrow.Microsecond:
+		// Every value above the minimum is below endTimestamp once shifted.
+		if v < minTimestamp+pgEpochUnixSec*usPerSec {
+			return 0, errTimestampRange()
+		}
+		return v - pgEpochUnixSec*usPerSec, nil
 	}
 	var sec, us int64
 	switch u {

@@ -1,6 +1,8 @@
 package types
 
 import (
+	"encoding/binary"
+
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/quiverdb/quiver/pgerror"
 )
@@ -15,10 +17,11 @@ import (
 // See https://www.postgresql.org/docs/current/protocol-message-formats.html
 // (RowDescription, DataRow).
 type RowEncoder struct {
-	types []arrow.DataType
-	cols  []Column
-	nodes []*node
-	set   outputSettings
+	types   []arrow.DataType
+	cols    []Column
+	nodes   []*node
+	set     outputSettings
+	allText bool // every column is in text format
 }
 
 // NewRowEncoder resolves an encoder for every column of schema.
@@ -46,6 +49,7 @@ func NewRowEncoder(schema *arrow.Schema, formats []int16, s *Settings) (*RowEnco
 		e.nodes[c] = n
 		e.cols[c] = Column{Name: f.Name, OID: n.oid, TypeSize: typeSize(n.oid), TypeMod: n.typmod, Format: formatAt(formats, c)}
 	}
+	e.allText = len(formats) == 0 || (len(formats) == 1 && formats[0] == 0)
 	return e, nil
 }
 
@@ -104,9 +108,7 @@ func finishMessage(dst []byte, start int) []byte {
 // a value's length in a DataRow, array or record.
 func putLength(dst []byte, p int) { putInt32At(dst, p, len(dst)-p-4) }
 
-func putInt32At(dst []byte, p, v int) {
-	dst[p], dst[p+1], dst[p+2], dst[p+3] = byte(v>>24), byte(v>>16), byte(v>>8), byte(v)
-}
+func putInt32At(dst []byte, p, v int) { binary.BigEndian.PutUint32(dst[p:], uint32(v)) }
 
 // Reset binds the encoder to rec, whose column types must be those of the
 // schema the encoder was built for (XX000 otherwise). Rows are then
@@ -140,7 +142,7 @@ func (e *RowEncoder) AppendRow(dst []byte, i int) ([]byte, error) {
 		}
 		p := len(dst)
 		dst = append(dst, 0, 0, 0, 0)
-		if e.cols[c].Format == 0 {
+		if e.allText || e.cols[c].Format == 0 {
 			dst, err = n.text(dst, i)
 		} else {
 			dst, err = n.binary(dst, i)

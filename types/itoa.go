@@ -5,10 +5,19 @@ import "math/bits"
 // Decimal integer formatting for the text output paths: digits are
 // written two at a time straight into dst, with no intermediate buffer.
 
-// digitPairs holds "00" to "99".
+// digitPairs holds "00" to "99"; pair v is digitPairs[2v:2v+2].
 const digitPairs = "00010203040506070809101112131415161718192021222324252627282930313233343536373839" +
 	"40414243444546474849505152535455565758596061626364656667686970717273747576777879" +
 	"8081828384858687888990919293949596979899"
+
+// pairs is digitPairs indexed by value: an index below 100 (v % 100, for
+// instance) needs no bounds check, and a pair is copied as one unit.
+var pairs = func() (p [100][2]byte) {
+	for i := range p {
+		p[i] = [2]byte{digitPairs[2*i], digitPairs[2*i+1]}
+	}
+	return
+}()
 
 // pow10u holds 10^0 to 10^19.
 var pow10u = func() (p [20]uint64) {
@@ -41,17 +50,15 @@ func appendUintText(dst []byte, v uint64) []byte {
 	} else {
 		dst = dst[:l+n]
 	}
-	out := dst[l : l+n]
-	i := n
-	for v >= 100 {
-		q := v / 100
-		r := (v - q*100) * 2
+	out := dst[l:]
+	i := len(out)
+	for v >= 100 && i >= 2 {
 		i -= 2
-		out[i], out[i+1] = digitPairs[r], digitPairs[r+1]
-		v = q
+		*(*[2]byte)(out[i:]) = pairs[v%100]
+		v /= 100
 	}
 	if v >= 10 {
-		out[0], out[1] = digitPairs[2*v], digitPairs[2*v+1]
+		*(*[2]byte)(out) = pairs[v%100]
 	} else {
 		out[0] = byte('0' + v)
 	}

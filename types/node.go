@@ -79,32 +79,33 @@ type node struct {
 	ts      timestampText // kTimestamp: text around the clock, kept across values
 
 	// Bound per batch.
-	valid []byte // validity bitmap, nil when there are no nulls
-	voff  int    // bit offset into valid
-	bits  []byte // kBool values bitmap
-	boff  int
-	i32   []int32
-	i64   []int64
-	u16   []uint16
-	u32   []uint32
-	u64   []uint64
-	f32   []float32
-	f64   []float64
-	i8    []int8
-	i16   []int16
-	u8    []uint8
-	d128  []decimal128.Num
-	d256  []decimal256.Num
-	dt    []arrow.DayTimeInterval
-	mdn   []arrow.MonthDayNanoInterval
-	off32 []int32
-	off64 []int64
-	data  []byte
-	bview *array.BinaryView
-	sview *array.StringView
-	list  array.ListLike
-	dict  *array.Dictionary
-	ree   *array.RunEndEncoded
+	mayNull bool   // some value may be NULL: isNull must be asked
+	valid   []byte // validity bitmap, nil when there are no nulls
+	voff    int    // bit offset into valid
+	bits    []byte // kBool values bitmap
+	boff    int
+	i32     []int32
+	i64     []int64
+	u16     []uint16
+	u32     []uint32
+	u64     []uint64
+	f32     []float32
+	f64     []float64
+	i8      []int8
+	i16     []int16
+	u8      []uint8
+	d128    []decimal128.Num
+	d256    []decimal256.Num
+	dt      []arrow.DayTimeInterval
+	mdn     []arrow.MonthDayNanoInterval
+	off32   []int32
+	off64   []int64
+	data    []byte
+	bview   *array.BinaryView
+	sview   *array.StringView
+	list    array.ListLike
+	dict    *array.Dictionary
+	ree     *array.RunEndEncoded
 }
 
 // strMode says how a kString node produces PostgreSQL's binary format for
@@ -130,6 +131,7 @@ func (n *node) bind(arr arrow.Array) {
 			n.valid, n.voff = b.Bytes(), data.Offset()
 		}
 	}
+	n.mayNull = n.valid != nil || n.kind == kNull || n.kind == kDict || n.kind == kRunEnd
 	switch n.kind {
 	case kBool:
 		n.bits, n.boff = bufBytes(data, 1), data.Offset()
@@ -211,7 +213,10 @@ func bufBytes(data arrow.ArrayData, i int) []byte {
 }
 
 // isNull reports whether value i is NULL.
-func (n *node) isNull(i int) bool {
+func (n *node) isNull(i int) bool { return n.mayNull && n.nullAt(i) }
+
+// nullAt is isNull for a node that may hold NULLs.
+func (n *node) nullAt(i int) bool {
 	switch n.kind {
 	case kNull:
 		return true

@@ -2,7 +2,6 @@ package types
 
 import (
 	"bytes"
-	"strconv"
 
 	"github.com/apache/arrow-go/v18/arrow/float16"
 	"github.com/quiverdb/quiver/pgerror"
@@ -20,21 +19,21 @@ func (n *node) text(dst []byte, i int) ([]byte, error) {
 		}
 		return append(dst, 'f'), nil
 	case kInt8:
-		return strconv.AppendInt(dst, int64(n.i8[i]), 10), nil
+		return appendIntText(dst, int64(n.i8[i])), nil
 	case kInt16:
-		return strconv.AppendInt(dst, int64(n.i16[i]), 10), nil
+		return appendIntText(dst, int64(n.i16[i])), nil
 	case kInt32:
-		return strconv.AppendInt(dst, int64(n.i32[i]), 10), nil
+		return appendIntText(dst, int64(n.i32[i])), nil
 	case kInt64:
-		return strconv.AppendInt(dst, n.i64[i], 10), nil
+		return appendIntText(dst, n.i64[i]), nil
 	case kUint8:
-		return strconv.AppendUint(dst, uint64(n.u8[i]), 10), nil
+		return appendUintText(dst, uint64(n.u8[i])), nil
 	case kUint16:
-		return strconv.AppendUint(dst, uint64(n.u16[i]), 10), nil
+		return appendUintText(dst, uint64(n.u16[i])), nil
 	case kUint32:
-		return strconv.AppendUint(dst, uint64(n.u32[i]), 10), nil
+		return appendUintText(dst, uint64(n.u32[i])), nil
 	case kUint64:
-		return strconv.AppendUint(dst, n.u64[i], 10), nil
+		return appendUintText(dst, n.u64[i]), nil
 	case kFloat16:
 		return appendFloat(dst, float64(float16.FromBits(n.u16[i]).Float32()), 32, n.set.efd), nil
 	case kFloat32:
