@@ -1,9 +1,13 @@
 package types
 
-import "math/bits"
+import (
+	"encoding/binary"
+	"math/bits"
+	"slices"
+)
 
 // Decimal integer formatting for the text output paths: digits are
-// written two at a time straight into dst, with no intermediate buffer.
+// written eight at a time straight into dst, with no intermediate buffer.
 
 // digitPairs holds "00" to "99"; pair v is digitPairs[2v:2v+2].
 const digitPairs = "00010203040506070809101112131415161718192021222324252627282930313233343536373839" +
@@ -15,6 +19,14 @@ const digitPairs = "000102030405060708091011121314151617181920212223242526272829
 var pairs = func() (p [100][2]byte) {
 	for i := range p {
 		p[i] = [2]byte{digitPairs[2*i], digitPairs[2*i+1]}
+	}
+	return
+}()
+
+// pairs16 is pairs as little-endian 16-bit words.
+var pairs16 = func() (p [100]uint16) {
+	for i := range p {
+		p[i] = uint16(pairs[i][0]) | uint16(pairs[i][1])<<8
 	}
 	return
 }()
@@ -43,26 +55,24 @@ func appendUintText(dst []byte, v uint64) []byte {
 	if v < 10 {
 		return append(dst, byte('0'+v))
 	}
-	n := decimalLen(v)
+	if v < 1e8 {
+		return appendDigits8(dst, uint32(v), decimalLen(v))
+	}
+	hi := v / 1e8
+	return appendDigits8(appendUintText(dst, hi), uint32(v-hi*1e8), 8)
+}
+
+// appendDigits8 appends the last n (1 to 8) of the eight decimal digits of
+// v < 1e8. The digits are assembled in one word, most significant first in
+// memory, and stored with one 8-byte write into dst's spare capacity.
+func appendDigits8(dst []byte, v uint32, n int) []byte {
+	hi, lo := v/10000, v%10000
+	w := uint64(pairs16[hi/100%100]) | uint64(pairs16[hi%100])<<16 | uint64(pairs16[lo/100])<<32 | uint64(pairs16[lo%100])<<48
+	w >>= 8 * uint(8-n) // drop the leading zeros
 	l := len(dst)
-	if cap(dst)-l < n {
-		dst = append(dst, make([]byte, n)...)
-	} else {
-		dst = dst[:l+n]
-	}
-	out := dst[l:]
-	i := len(out)
-	for v >= 100 && i >= 2 {
-		i -= 2
-		*(*[2]byte)(out[i:]) = pairs[v%100]
-		v /= 100
-	}
-	if v >= 10 {
-		*(*[2]byte)(out) = pairs[v%100]
-	} else {
-		out[0] = byte('0' + v)
-	}
-	return dst
+	dst = slices.Grow(dst, 8)
+	binary.LittleEndian.PutUint64(dst[l:l+8], w)
+	return dst[:l+n]
 }
 
 // appendIntText appends v in decimal.
