@@ -34,11 +34,7 @@ type wireClient struct {
 // with params added to the startup packet.
 func dialWire(t *testing.T, addr, user, db string, params map[string]string) *wireClient {
 	t.Helper()
-	conn, err := net.DialTimeout("tcp", addr, 5*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conn.Close() })
+	conn := dialRaw(t, addr)
 	w := &wireClient{t: t, conn: conn, f: pgproto3.NewFrontend(conn, conn)}
 	p := map[string]string{"user": user, "database": db}
 	for k, v := range params {
@@ -49,6 +45,18 @@ func dialWire(t *testing.T, addr, user, db string, params map[string]string) *wi
 		t.Fatalf("startup: status %c, errors %v", status, errs)
 	}
 	return w
+}
+
+// dialRaw connects to addr; the connection closes when the test ends.
+func dialRaw(t *testing.T, addr string) net.Conn {
+	t.Helper()
+	conn, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	_ = conn.SetDeadline(time.Now().Add(time.Minute))
+	return conn
 }
 
 func (w *wireClient) send(msgs ...pgproto3.FrontendMessage) {

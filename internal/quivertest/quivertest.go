@@ -19,7 +19,6 @@ import (
 	"github.com/quiverdb/quiver/backends/duckdb"
 	"github.com/quiverdb/quiver/catalog"
 	"github.com/quiverdb/quiver/dispatch"
-	"github.com/quiverdb/quiver/handshake"
 	"github.com/quiverdb/quiver/server"
 )
 
@@ -41,6 +40,15 @@ type Options struct {
 	// server-wide defaults of the settings of those names (cmd/quiver's
 	// --idle-in-transaction-session-timeout and --idle-session-timeout).
 	IdleInTransactionSessionTimeout, IdleSessionTimeout time.Duration
+	// TLS, when set, serves TLS as cmd/quiver's --tls-* flags do.
+	TLS *TLSOptions
+	// Auth is the authentication method, as cmd/quiver's --auth: "" (or
+	// "trust"), "password", "md5", "scram-sha-256" (these three need
+	// Users), "cert" (needs TLS.ClientCAFile) or "passthrough".
+	Auth string
+	// Users maps user names to passwords, as the name:password lines of
+	// --users: a plain password, a SCRAM-SHA-256 verifier or an MD5 hash.
+	Users map[string]string
 }
 
 // Start starts quiver on 127.0.0.1:0 over a new in-memory DuckDB, and stops
@@ -67,10 +75,14 @@ func Start(t testing.TB, opts ...Options) *Server {
 	if os.Getenv("QUIVER_TEST_LOG") != "" {
 		level = zerolog.DebugLevel
 	}
+	hs, err := o.handshakeConfig()
+	if err != nil {
+		t.Fatalf("quivertest: %v", err)
+	}
 	srv := server.New(server.Config{
 		Addr:      "127.0.0.1:0",
 		MaxConns:  o.MaxConns,
-		Handshake: &handshake.Config{},
+		Handshake: hs,
 		Handler: dispatch.NewHandler(dispatch.Config{Backend: be, Dialect: backends.DialectOf(be), SessionInit: catalog.SessionInit(backends.DialectOf(be)),
 			IdleInTransactionSessionTimeout: o.IdleInTransactionSessionTimeout, IdleSessionTimeout: o.IdleSessionTimeout}),
 		Logger: zerolog.New(zerolog.NewTestWriter(t)).Level(level),
