@@ -1,6 +1,9 @@
 package types
 
-import "strconv"
+import (
+	"slices"
+	"strconv"
+)
 
 // DateStyle and IntervalStyle output: EncodeDateOnly, EncodeDateTime and
 // EncodeInterval in PostgreSQL's datetime.c.
@@ -101,8 +104,14 @@ func (c *timestampText) appendTimestamp(o *outputSettings, dst []byte, local int
 		}
 		c.start, c.end, c.gmtoff, c.abbrev, c.npre, c.npost = days*usPerDay, days*usPerDay+usPerDay, gmtoff, abbrev, len(pre), len(post)
 	}
-	dst = append(dst, c.pre[:c.npre]...)
-	dst = appendClock(dst, local-c.start)
+	// The date part is stored whole into spare capacity, then cut to length.
+	dst = slices.Grow(dst, len(c.pre))
+	l := len(dst)
+	*(*[len(c.pre)]byte)(dst[l : l+len(c.pre)]) = c.pre
+	dst = appendClock(dst[:l+c.npre], local-c.start)
+	if c.npost == 0 {
+		return dst
+	}
 	return append(dst, c.post[:c.npost]...)
 }
 

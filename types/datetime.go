@@ -142,8 +142,8 @@ func appendFraction(dst []byte, us int64) []byte {
 func appendClock(dst []byte, us int64) []byte {
 	u := uint64(us)
 	sec := u / usPerSec
-	h, m, s := pairs[sec/3600%100], pairs[sec/60%60], pairs[sec%60]
-	dst = append(dst, h[0], h[1], ':', m[0], m[1], ':', s[0], s[1])
+	hms := uint64(pairs16[sec/3600%100]) | ':'<<16 | uint64(pairs16[sec/60%60])<<24 | ':'<<40 | uint64(pairs16[sec%60])<<48
+	dst = appendWord(dst, hms, 8)
 	if frac := u - sec*usPerSec; frac != 0 {
 		return appendFraction(dst, int64(frac))
 	}

@@ -68,9 +68,14 @@ func appendUintText(dst []byte, v uint64) []byte {
 func appendDigits8(dst []byte, v uint32, n int) []byte {
 	hi, lo := v/10000, v%10000
 	w := uint64(pairs16[hi/100%100]) | uint64(pairs16[hi%100])<<16 | uint64(pairs16[lo/100])<<32 | uint64(pairs16[lo%100])<<48
-	w >>= 8 * uint(8-n) // drop the leading zeros
-	l := len(dst)
+	return appendWord(dst, w>>(8*uint(8-n)), n) // without the leading zeros
+}
+
+// appendWord appends the first n (up to 8) bytes of w in little-endian
+// order, with one 8-byte store into dst's spare capacity.
+func appendWord(dst []byte, w uint64, n int) []byte {
 	dst = slices.Grow(dst, 8)
+	l := len(dst)
 	binary.LittleEndian.PutUint64(dst[l:l+8], w)
 	return dst[:l+n]
 }
