@@ -12,9 +12,14 @@ import (
 // encoding overlap. It is used only while one result is sent to its end,
 // when nothing else calls the backend session, which keeps the backends
 // contract (calls on a session are serialized). At most one batch waits.
+// Batches are read in the session's goroutine until one has at least
+// prefetchMinRows rows: a small result (most statements) costs no
+// goroutine hand-offs.
 type prefetchReader struct {
-	rr   array.RecordReader
-	ch   chan arrow.RecordBatch
+	rr    array.RecordReader
+	async bool // the goroutine runs
+	done  bool // read to the end without the goroutine
+	ch    chan arrow.RecordBatch
 	stop chan struct{}
 	wg   sync.WaitGroup
 	cur  arrow.RecordBatch
@@ -25,11 +30,21 @@ type prefetchReader struct {
 	cancel func()
 }
 
+// prefetchMinRows is the batch size from which the rest of a result is read
+// ahead.
+const prefetchMinRows = 1024
+
 func newPrefetch(rr array.RecordReader, cancel func()) *prefetchReader {
-	p := &prefetchReader{rr: rr, ch: make(chan arrow.RecordBatch, 1), stop: make(chan struct{}), cancel: cancel}
+	return &prefetchReader{rr: rr, cancel: cancel}
+}
+
+// start reads the rest of the result on a goroutine.
+func (p *prefetchReader) start() {
+	p.async = true
+	p.ch = make(chan arrow.RecordBatch, 1)
+	p.stop = make(chan struct{})
 	p.wg.Add(1)
 	go p.run()
-	return p
 }
 
 func (p *prefetchReader) run() {
@@ -55,6 +70,19 @@ func (p *prefetchReader) Next() bool {
 		p.cur.Release()
 		p.cur = nil
 	}
+	if !p.async {
+		if p.done || !p.rr.Next() {
+			p.done = true
+			p.err = p.rr.Err()
+			return false
+		}
+		p.cur = p.rr.RecordBatch()
+		p.cur.Retain()
+		if p.cur.NumRows() >= prefetchMinRows {
+			p.start()
+		}
+		return true
+	}
 	rec, ok := <-p.ch
 	if !ok {
 		return false
@@ -75,6 +103,14 @@ func (p *prefetchReader) Retain() {}
 // backend's reader, which stops the engine's work.
 func (p *prefetchReader) Release() {
 	p.once.Do(func() {
+		if !p.async {
+			if p.cur != nil {
+				p.cur.Release()
+				p.cur = nil
+			}
+			p.rr.Release()
+			return
+		}
 		close(p.stop)
 		for drained := false; !drained; {
 			select {
