@@ -46,11 +46,9 @@ func (h *sqlServer) cancellable(ctx context.Context, tkt []byte) (*session, uint
 	var hd handle
 	switch m := msg.(type) {
 	case *pb.TicketStatementQuery:
-		t, err := parseTicket(m.GetStatementHandle())
-		if err != nil {
+		if hd, err = ticketHandle(m.GetStatementHandle()); err != nil {
 			return nil, 0, false
 		}
-		hd = t.handle
 	case *pb.CommandPreparedStatementQuery:
 		if hd, _, err = parseHandle(m.GetPreparedStatementHandle(), kindPrepared); err != nil {
 			return nil, 0, false

@@ -20,6 +20,7 @@ type conn struct {
 	mu     sync.Mutex
 	be     backends.Session
 	closed bool
+	gen    uint64 // the session's readerGen when a scan reader was opened
 }
 
 func (c *conn) prepare(ctx context.Context, sql string, types []arrow.DataType) (backends.Stmt, error) {

@@ -58,6 +58,12 @@
 // CancelFlightInfo cancels the statement's context, which the backend
 // turns into an interrupt.
 //
+// A query outside a transaction that the backend can read in parts (the
+// postgres backend: one table scanned, see scan.go) gets up to
+// Config.ScanParts unordered endpoints instead, read in parallel on
+// connections of the session's own pool under one snapshot taken at
+// GetFlightInfo.
+//
 // # Errors
 //
 // Backend errors carry a SQLSTATE (package pgerror). They reach the client

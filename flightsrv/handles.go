@@ -42,6 +42,7 @@ const (
 	kindPrepared  byte = 'P'
 	kindTxn       byte = 'T'
 	kindSavepoint byte = 'S'
+	kindPart      byte = 'R' // a part of a query read in parts (scan.go)
 
 	handleLen = 2 + len(sessionID{}) + 8
 )
@@ -82,6 +83,8 @@ func kindName(kind byte) string {
 		return "transaction"
 	case kindSavepoint:
 		return "savepoint"
+	case kindPart:
+		return "statement"
 	}
 	return "unknown"
 }
@@ -108,6 +111,16 @@ func parseTicket(b []byte) (ticket, error) {
 		return ticket{}, pgerror.New(pgerror.InvalidParameterValue, "invalid statement ticket")
 	}
 	return ticket{handle: h, txn: binary.BigEndian.Uint64(rest), sql: string(rest[8:])}, nil
+}
+
+// ticketHandle returns the handle of a statement ticket or a part's.
+func ticketHandle(b []byte) (handle, error) {
+	if len(b) > 1 && b[1] == kindPart {
+		t, err := parsePartTicket(b)
+		return t.handle, err
+	}
+	t, err := parseTicket(b)
+	return t.handle, err
 }
 
 // savepointID is a savepoint handle: the savepoint's object number and its

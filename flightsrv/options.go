@@ -87,7 +87,14 @@ func (ss *session) setOption(ctx context.Context, name, value string) error {
 	} else {
 		ss.options.schema = value
 	}
+	// Connections for parts are opened again with the new options.
+	ss.readerGen++
+	idle := ss.readers
+	ss.readers = nil
 	ss.mu.Unlock()
+	for _, c := range idle {
+		c.close()
+	}
 	return nil
 }
 

@@ -54,6 +54,12 @@ func (h *sqlServer) getFlightInfoStatement(ctx context.Context, cmd flightsql.St
 		return nil, err
 	}
 	schema := st.Schema()
+	if txnObj == 0 && schema != nil {
+		if info := h.scanInfo(ctx, ss, cn, cmd.GetQuery(), desc, schema); info != nil {
+			cn.closeStmt(st)
+			return info, nil
+		}
+	}
 	id, err := ss.addPending(cn, st)
 	if err != nil {
 		return nil, err
@@ -101,6 +107,9 @@ func (h *sqlServer) DoGetStatement(ctx context.Context, cmd flightsql.StatementQ
 }
 
 func (h *sqlServer) statementExecution(ctx context.Context, cmd flightsql.StatementQueryTicket) (*execution, error) {
+	if b := cmd.GetStatementHandle(); len(b) > 1 && b[1] == kindPart {
+		return h.partExecution(ctx, b)
+	}
 	t, err := parseTicket(cmd.GetStatementHandle())
 	if err != nil {
 		return nil, err

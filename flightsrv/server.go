@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"net"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -57,6 +58,20 @@ type Config struct {
 	// Logger receives the server's log; each session logs to a sub-logger
 	// with its id and user. The zero Logger writes nothing.
 	Logger zerolog.Logger
+	// ScanParts is the most endpoints, read in parallel on connections of
+	// their own under one snapshot, that GetFlightInfo returns for a query
+	// the backend can read in parts (the postgres backend, for a query
+	// that scans one table; see scan.go). Zero means the number of CPUs,
+	// at most 4; 1 reads every query in one piece.
+	ScanParts int
+	// ScanPartPages is the least table size, in pages, per part: smaller
+	// tables get fewer parts, or one. Zero means DefaultScanPartPages;
+	// negative means any size, even empty.
+	ScanPartPages int64
+	// ScanTimeout is how long the snapshot of a query read in parts waits
+	// for all its endpoints to be redeemed; those redeemed later fail.
+	// Zero means DefaultScanTimeout.
+	ScanTimeout time.Duration
 }
 
 // Server serves Flight SQL. Create it with New, then call Listen and
@@ -104,6 +119,15 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.Version == "" {
 		cfg.Version = "dev"
+	}
+	if cfg.ScanParts <= 0 {
+		cfg.ScanParts = min(runtime.NumCPU(), 4)
+	}
+	if cfg.ScanPartPages == 0 {
+		cfg.ScanPartPages = DefaultScanPartPages
+	}
+	if cfg.ScanTimeout <= 0 {
+		cfg.ScanTimeout = DefaultScanTimeout
 	}
 	s := &Server{
 		cfg:    cfg,

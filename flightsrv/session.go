@@ -49,6 +49,9 @@ type session struct {
 	options   sessionOptions
 	nextObj   uint64
 	closed    bool
+	scans     map[uint64]*scan // queries read in parts (scan.go)
+	readers   []*conn          // idle connections for reading parts
+	readerGen uint64           // bumped when options change: older readers close
 
 	// Guarded by Server.mu.
 	active   int       // calls in progress
@@ -80,6 +83,7 @@ func newSession(srv *Server, key string, info backends.SessionInfo) *session {
 		pending:   map[uint64]*pendingQuery{},
 		running:   map[runKey]context.CancelCauseFunc{},
 		cancelled: map[uint64]bool{},
+		scans:     map[uint64]*scan{},
 		lastUsed:  time.Now(),
 	}
 	lc := srv.log.With().Str("session", s.id.String())
@@ -281,6 +285,7 @@ func (s *session) cancel(id uint64) bool {
 	if p != nil {
 		s.cancelled[id] = true
 	}
+	coord, scanned := s.cancelScan(id)
 	s.mu.Unlock()
 	for _, c := range cancels {
 		c(errUserCancel)
@@ -288,7 +293,10 @@ func (s *session) cancel(id uint64) bool {
 	if p != nil {
 		p.conn.closeStmt(p.stmt)
 	}
-	return len(cancels) > 0 || p != nil
+	if coord != nil {
+		endScan(s, coord)
+	}
+	return len(cancels) > 0 || p != nil || scanned
 }
 
 var errUserCancel = pgerror.New(pgerror.QueryCanceled, "canceling statement due to user request")
@@ -310,8 +318,15 @@ func (s *session) close() {
 	for _, c := range s.running {
 		cancels = append(cancels, c)
 	}
+	for _, sc := range s.scans {
+		sc.timer.Stop()
+		if c := s.endSnapshot(sc, errSessionClosed); c != nil {
+			conns = append(conns, c)
+		}
+	}
+	conns = append(conns, s.readers...)
 	stmts := s.stmts
-	s.main, s.spare, s.txns, s.stmts, s.pending = nil, nil, nil, nil, nil
+	s.main, s.spare, s.txns, s.stmts, s.pending, s.scans, s.readers = nil, nil, nil, nil, nil, nil, nil
 	s.mu.Unlock()
 
 	for _, c := range cancels {

@@ -29,6 +29,10 @@ type execution struct {
 	// each batch of the statement into one of that schema.
 	schema  *arrow.Schema
 	conform func(context.Context, arrow.RecordBatch) (arrow.RecordBatch, error)
+	// part, when set, is the part of a query read in parts to read on
+	// conn, in place of stmt; rows are its rows once started.
+	part *partRun
+	rows array.RecordReader
 }
 
 // stream starts the execution and returns the schema and the chunks for
@@ -44,7 +48,17 @@ func (e *execution) stream(ctx context.Context) (*arrow.Schema, <-chan flight.St
 		return nil, nil, toStatus(err)
 	}
 	schema := e.schema
-	if schema == nil {
+	if e.part != nil {
+		// The part starts now, for its schema, which comes first.
+		if e.rows, err = e.startPart(qctx); err != nil {
+			cancel(nil)
+			e.ss.stopRunning(run)
+			e.cleanup()
+			return nil, nil, toStatus(canceledCause(qctx, err))
+		}
+		schema = e.rows.Schema()
+	}
+	if schema == nil && e.stmt != nil {
 		schema = e.stmt.Schema()
 	}
 	if schema == nil {
@@ -68,6 +82,9 @@ func (e *execution) stream(ctx context.Context) (*arrow.Schema, <-chan flight.St
 }
 
 func (e *execution) cleanup() {
+	if e.part != nil {
+		e.ss.partDone(e.conn, e.part.scan, e.part.onCoord)
+	}
 	for _, p := range e.params {
 		p.Release()
 	}
@@ -91,6 +108,9 @@ func (e *execution) runSafely(ctx, qctx context.Context, ch chan<- flight.Stream
 // run executes the statement for each parameter row and sends the rows.
 // ctx is the stream's context, qctx the statement's.
 func (e *execution) run(ctx, qctx context.Context, ch chan<- flight.StreamChunk) error {
+	if e.rows != nil {
+		return canceledCause(qctx, e.send(ctx, qctx, e.rows, ch))
+	}
 	if !hasRows(e.params) {
 		return e.runOnce(ctx, qctx, nil, ch)
 	}
