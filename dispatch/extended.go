@@ -293,10 +293,10 @@ func (s *Session) runsLocally(st *stmt.Statement) bool {
 		return st.Node.GetDeallocateStmt() != nil
 	case stmt.KindSet:
 		vs := st.Node.GetVariableSetStmt()
-		return vs != nil && (lookupSetting(vs.Name) != nil || vs.Name == "timezone" || vs.Kind == 6 /* RESET ALL */)
+		return vs != nil && (lookupSetting(vs.Name) != nil || isCustomSetting(vs.Name) || vs.Name == "timezone" || vs.Kind == 6 /* RESET ALL */)
 	case stmt.KindShow:
 		vs := st.Node.GetVariableShowStmt()
-		return vs != nil && (lookupSetting(vs.Name) != nil || vs.Name == "all" || vs.Name == "timezone")
+		return vs != nil && (lookupSetting(vs.Name) != nil || isCustomSetting(vs.Name) || vs.Name == "all" || vs.Name == "timezone")
 	}
 	return false
 }

@@ -110,7 +110,7 @@ func (s *Session) callSettingFunc(fc *pg_query.FuncCall) (v string, isNull, ok b
 		}
 		key := args[0].GetSval().Sval
 		d := lookupSetting(key)
-		custom := d == nil && strings.Contains(key, ".")
+		custom := d == nil && isCustomSetting(key)
 		if d == nil && !custom {
 			return "", false, false, nil
 		}
@@ -139,7 +139,7 @@ func (s *Session) currentSetting(key string, missingOK bool) (string, bool, bool
 	if d := lookupSetting(key); d != nil {
 		return s.vars[lower(d.name)], false, true, nil
 	}
-	if !strings.Contains(key, ".") {
+	if !isCustomSetting(key) {
 		return "", false, false, nil // the backend's own, or unknown
 	}
 	if v, ok := s.vars[lower(key)]; ok {
@@ -148,7 +148,7 @@ func (s *Session) currentSetting(key string, missingOK bool) (string, bool, bool
 	if missingOK {
 		return "", true, true, nil
 	}
-	return "", false, false, pgerror.New(pgerror.UndefinedObject, "unrecognized configuration parameter \"%s\"", key)
+	return "", false, false, unrecognizedSetting(key)
 }
 
 // constArg returns a constant argument, looking through a cast.

@@ -140,7 +140,10 @@ func (s *Session) execSet(st *stmt.Statement) (handled bool, err error) {
 	}
 	d := lookupSetting(name)
 	if d == nil {
-		return false, nil
+		if !isCustomSetting(name) {
+			return false, nil
+		}
+		return true, s.setCustom(vs)
 	}
 	var v string
 	switch vs.Kind {
@@ -222,9 +225,25 @@ func (s *Session) showResult(st *stmt.Statement) (array.RecordReader, error) {
 	}
 	d := lookupSetting(name)
 	if d == nil {
-		return nil, nil
+		if !isCustomSetting(name) {
+			return nil, nil
+		}
+		v, ok := s.vars[lower(name)]
+		if !ok {
+			return nil, unrecognizedSetting(name)
+		}
+		return oneText(lower(name), v)
 	}
 	return oneText(d.name, s.vars[lower(d.name)])
+}
+
+// isCustomSetting reports whether name is a custom "prefix.name" setting,
+// which PostgreSQL lets any session set and read (extensions' settings,
+// and applications' own, such as a tenant id read by row-level policies).
+func isCustomSetting(name string) bool { return strings.Contains(name, ".") }
+
+func unrecognizedSetting(name string) error {
+	return pgerror.New(pgerror.UndefinedObject, "unrecognized configuration parameter \"%s\"", name)
 }
 
 // oneText builds a one-row, one-column text result.
@@ -245,4 +264,21 @@ func recordReader(schema *arrow.Schema, cols ...arrow.Array) (array.RecordReader
 	}
 	defer rec.Release()
 	return array.NewRecordReader(schema, []arrow.RecordBatch{rec})
+}
+
+// setCustom runs SET and RESET of a custom setting. RESET leaves it empty,
+// as PostgreSQL does for a placeholder without a default.
+func (s *Session) setCustom(vs *pg_query.VariableSetStmt) error {
+	v := ""
+	switch vs.Kind {
+	case pg_query.VariableSetKind_VAR_SET_VALUE:
+		var err error
+		if v, err = setArgsValue(vs.Args); err != nil {
+			return err
+		}
+	case pg_query.VariableSetKind_VAR_SET_CURRENT:
+		return nil
+	}
+	s.vars[lower(vs.Name)] = v
+	return nil
 }

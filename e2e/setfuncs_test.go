@@ -27,6 +27,9 @@ func TestSettingFunctionsMatchPostgres(t *testing.T) {
 		"select set_config('DateStyle', 'nonsense', false)",
 		"select set_config('TimeZone', 'UTC', false)",
 		"select 1 where current_setting('application_name') = 'setfuncs'",
+		"set myapp.tenant = 'acme'", "show myapp.tenant", "select current_setting('myapp.tenant')",
+		"set myapp.tenant to 7", "show myapp.tenant", "reset myapp.tenant", "show myapp.tenant",
+		"show myapp.nosuch", "begin; set local myapp.tenant = 'x'; show myapp.tenant; commit",
 	}
 	compareSteps(t, pc, qc, steps)
 }
