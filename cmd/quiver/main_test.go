@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -104,21 +105,26 @@ func startQuiver(t *testing.T, args ...string) *process {
 func (p *process) readLog(r io.Reader, waitFlight bool, ready chan<- error) {
 	sc := bufio.NewScanner(r)
 	sent := false
+	var addr, flightAddr string
 	for sc.Scan() {
 		line := sc.Text()
-		var entry struct{ Message, Addr string }
-		_ = json.Unmarshal([]byte(line), &entry)
 		p.mu.Lock()
 		p.stderr.WriteString(line + "\n")
+		p.mu.Unlock()
+		if sent {
+			continue
+		}
+		var entry struct{ Message, Addr string }
+		_ = json.Unmarshal([]byte(line), &entry)
 		switch entry.Message {
 		case "quiver listening":
-			p.Addr = entry.Addr
+			addr = entry.Addr
 		case "Flight SQL listening":
-			p.FlightAddr = entry.Addr
+			flightAddr = entry.Addr
 		}
-		up := p.Addr != "" && (!waitFlight || p.FlightAddr != "")
-		p.mu.Unlock()
-		if up && !sent {
+		if addr != "" && (!waitFlight || flightAddr != "") {
+			// Set once, before the test reads them.
+			p.Addr, p.FlightAddr = addr, flightAddr
 			sent = true
 			ready <- nil
 		}
@@ -133,4 +139,14 @@ func (p *process) log() string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.stderr.String()
+}
+
+// portOf returns the port of a host:port address.
+func portOf(t *testing.T, addr string) string {
+	t.Helper()
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return port
 }
