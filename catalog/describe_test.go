@@ -16,12 +16,15 @@ func TestMain(m *testing.M) { testenv.Main(m) }
 // describeSchema is created on PostgreSQL and on quiver (DuckDB) alike.
 const describeSchema = `
 create schema app;
+create type mood as enum ('sad', 'ok', 'happy');
 create table customers (
   id integer primary key,
   name varchar(100) not null,
-  email text,
+  email text unique,
   created_at timestamp default current_timestamp,
-  active boolean default true
+  active boolean default true,
+  feeling mood,
+  age integer check (age > 0)
 );
 comment on table customers is 'People who buy';
 comment on column customers.name is 'Full name';
@@ -30,9 +33,12 @@ create table orders (
   customer_id integer not null references customers(id),
   amount numeric(12,2) not null default 0,
   note text,
-  placed date
+  placed date,
+  unique (customer_id, placed)
 );
 create index orders_customer_idx on orders (customer_id);
+create index orders_placed_amount_idx on orders (placed, amount);
+create index customers_email_lower_idx on customers (lower(email));
 create view big_orders as select order_id, amount from orders where amount > 100;
 create table app.items (sku varchar(20) primary key, qty smallint default 1, price double precision);
 `
@@ -54,7 +60,17 @@ var describeCommands = []struct {
 	{cmd: `\d+ orders`, norm: []normalisation{indexMethod, accessMethodFooter}},
 	{cmd: `\d app.items`, norm: []normalisation{varcharType, indexMethod}},
 	{cmd: `\d big_orders`},
+	{cmd: `\d+ big_orders`, norm: []normalisation{viewDefinition}},
+	{cmd: `\sv big_orders`, norm: []normalisation{viewDefinition}},
+	{cmd: `\d customers_pkey`, norm: []normalisation{indexMethod}},
+	{cmd: `\d+ customers_email_key`, norm: []normalisation{indexMethod}},
+	{cmd: `\d orders_placed_amount_idx`, norm: []normalisation{indexMethod}},
+	{cmd: `\d customers_email_lower_idx`, norm: []normalisation{indexMethod}},
 	{cmd: `\di`},
+	{cmd: `\dT`},
+	{cmd: `\dd`},
+	{cmd: `\db`},
+	{cmd: `\do`},
 	{cmd: `\dv`},
 	{cmd: `\dn`},
 	{cmd: `\df`},
@@ -83,7 +99,20 @@ var (
 	sizeColumn = normalisation{"Size column", func(s string) string { return replaceColumn(s, "Size", "<size>") }}
 	// DuckDB's indexes are ART indexes, PostgreSQL's btree.
 	indexMethod = normalisation{"index method (btree vs art)", func(s string) string {
-		return regexp.MustCompile(`(?m)^(    ".*?) (btree|art) \(`).ReplaceAllString(s, "$1 <index method> (")
+		s = regexp.MustCompile(`(?m)^(    ".*?) (btree|art) \(`).ReplaceAllString(s, "$1 <index method> (")
+		return regexp.MustCompile(`(?m)^((primary key|unique), )?(btree|art), for table`).ReplaceAllString(s, "$1<index method>, for table")
+	}}
+	// PostgreSQL prints a view's definition from its rewritten query tree,
+	// with columns qualified and implicit casts written out; quiver has
+	// DuckDB's text of the query.
+	viewDefinition = normalisation{"view definition text", func(s string) string {
+		if i := strings.Index(s, "View definition:\n"); i >= 0 {
+			return s[:i] + "View definition: <text>\n"
+		}
+		if i := strings.Index(s, " AS\n"); i >= 0 && strings.HasPrefix(s, "CREATE OR REPLACE VIEW ") {
+			return s[:i] + " AS <text>\n"
+		}
+		return s
 	}}
 	// DuckDB has one string type: varchar(n) is text, its length not kept.
 	varcharType = normalisation{"character varying(n) is text", func(s string) string {

@@ -111,16 +111,31 @@ var functions = map[string]string{
 	"pg_table_is_visible/1": `coalesce((SELECT _r._visible FROM pg_catalog.quiver_relnames _r WHERE _r._oid = $1), false)`,
 	"pg_type_is_visible/1": `coalesce((SELECT _n._visible FROM (SELECT oid AS _oid, typnamespace AS _nsp FROM pg_catalog.pg_type) _t
   JOIN pg_catalog.quiver_nspnames _n ON _n._oid = _t._nsp WHERE _t._oid = $1), false)`,
-	"pg_function_is_visible/1": `coalesce((SELECT _p._visible FROM pg_catalog.quiver_procnames _p WHERE _p._oid = $1 LIMIT 1), false)`,
+	// Operator classes, families, operators and conversions: the catalog
+	// has none of its own.
+	"pg_opclass_is_visible/1":    `true`,
+	"pg_opfamily_is_visible/1":   `true`,
+	"pg_operator_is_visible/1":   `true`,
+	"pg_conversion_is_visible/1": `true`,
+	"pg_function_is_visible/1":   `coalesce((SELECT _p._visible FROM pg_catalog.quiver_procnames _p WHERE _p._oid = $1 LIMIT 1), false)`,
 
 	"format_type/2": `coalesce(` + formatTypeSQL() + `, (SELECT _t._name
   FROM (SELECT type_oid AS _oid, type_name AS _name FROM duckdb_types() WHERE logical_type = 'ENUM') _t WHERE _t._oid = $1))`,
 	"pg_get_expr/2":          `$1`,
 	"pg_get_expr/3":          `$1`,
 	"pg_get_constraintdef/1": `(SELECT _c._def FROM pg_catalog.quiver_condefs _c WHERE _c._oid = $1)`,
-	"pg_get_constraintdef/2": `(SELECT _c._def FROM pg_catalog.quiver_condefs _c WHERE _c._oid = $1)`,
-	"pg_get_indexdef/1":      `(SELECT _i._def FROM pg_catalog.quiver_indexdefs _i WHERE _i._oid = $1)`,
-	"pg_get_indexdef/3":      `(SELECT _i._def FROM pg_catalog.quiver_indexdefs _i WHERE _i._oid = $1)`,
+	"pg_get_constraintdef/2": `(SELECT (CASE WHEN $2 THEN coalesce(_c._pretty, _c._def) ELSE _c._def END)
+  FROM pg_catalog.quiver_condefs _c WHERE _c._oid = $1)`,
+	"pg_get_indexdef/1": `(SELECT _i._def FROM pg_catalog.quiver_indexdefs _i WHERE _i._oid = $1)`,
+	// pg_get_indexdef(index, column, pretty) is the index's column, or
+	// the whole index for column 0.
+	"pg_get_indexdef/3": `(CASE WHEN $2 = 0 THEN (SELECT _i._def FROM pg_catalog.quiver_indexdefs _i WHERE _i._oid = $1)
+  ELSE (SELECT _c._def FROM pg_catalog.quiver_indexcoldefs _c WHERE _c._oid = $1 AND _c._n = $2) END)`,
+	// quiver_strip_parens removes the parentheses around a whole
+	// expression DuckDB prints, as PostgreSQL's pretty printing does: DuckDB
+	// puts every operator expression in parentheses, so a text that starts
+	// with one and ends with one is one such expression.
+	"quiver_strip_parens/1": `(CASE WHEN $1 LIKE '(%)' THEN substr($1, 2, length($1) - 2) ELSE $1 END)`,
 	"pg_get_viewdef/1": `(SELECT regexp_replace(_v._sql, '^CREATE (TEMP |TEMPORARY )?VIEW .*? AS ', ' ')
   FROM (SELECT view_oid AS _oid, sql AS _sql FROM duckdb_views()) _v WHERE _v._oid = $1)`,
 	"pg_get_viewdef/2": `(SELECT regexp_replace(_v._sql, '^CREATE (TEMP |TEMPORARY )?VIEW .*? AS ', ' ')
@@ -156,8 +171,10 @@ var functions = map[string]string{
 	// pg_partition_ancestors of an unpartitioned table is the table.
 	"pg_partition_ancestors/1": `pg_catalog.quiver_regclass_in($1)`,
 
-	"array_upper/2": `(CASE WHEN $2 = 1 AND len($1) > 0 THEN len($1) END)`,
-	"array_lower/2": `(CASE WHEN $2 = 1 AND len($1) > 0 THEN 1 END)`,
+	"array_remove/2":           `(CASE WHEN $1 IS NOT NULL THEN array(SELECT _u._x FROM unnest($1) AS _u(_x) WHERE _u._x IS DISTINCT FROM $2) END)`,
+	"pg_tablespace_location/1": `''`,
+	"array_upper/2":            `(CASE WHEN $2 = 1 AND len($1) > 0 THEN len($1) END)`,
+	"array_lower/2":            `(CASE WHEN $2 = 1 AND len($1) > 0 THEN 1 END)`,
 }
 
 // setReturning lists the catalog functions that PostgreSQL defines as

@@ -38,6 +38,8 @@ var systemRelations = []struct {
 	{"pg_partitioned_table", 3350, 'r'}, {"pg_statistic_ext", 3381, 'r'}, {"pg_collation", 3456, 'r'},
 	{"pg_enum", 3501, 'r'}, {"pg_range", 3541, 'r'}, {"pg_publication", 6104, 'r'},
 	{"pg_publication_namespace", 6237, 'r'}, {"pg_publication_rel", 6106, 'r'},
+	{"pg_opclass", 2616, 'r'}, {"pg_opfamily", 2753, 'r'}, {"pg_operator", 2617, 'r'}, {"pg_conversion", 2607, 'r'},
+	{"pg_cast", 2605, 'r'},
 	{"pg_roles", 12001, 'v'}, {"pg_user", 12002, 'v'}, {"pg_tables", 12003, 'v'},
 	{"pg_views", 12004, 'v'}, {"pg_indexes", 12005, 'v'}, {"pg_settings", 12006, 'v'},
 }
@@ -118,12 +120,14 @@ SELECT k.oid, k.conname, k.schema_oid AS connamespace, k.contype, false AS conde
      FROM unnest(k.refcols) WITH ORDINALITY AS u(x, i)
      JOIN duckdb_columns() c ON c.table_oid = rt.table_oid AND c.column_name = u.x ORDER BY u.i) END) AS confkey,
   NULL::bigint[] AS conpfeqop, NULL::bigint[] AS conppeqop, NULL::bigint[] AS conffeqop, NULL::bigint[] AS conexclop,
-  k.expression AS conbin
+  k.expression AS conbin, 2606::bigint AS tableoid
 FROM pg_catalog.quiver_conbase k
 LEFT JOIN duckdb_tables() rt ON k.contype = 'f' AND rt.database_name = k.database_name
   AND rt.schema_name = k.schema_name AND rt.table_name = k.referenced_table`,
 
-	// quiver_condefs holds each constraint's text, for pg_get_constraintdef.
+	// quiver_condefs holds each constraint's text, for pg_get_constraintdef,
+	// and for a CHECK its pretty form, without the parentheses DuckDB puts
+	// around the whole expression.
 	"quiver_condefs": `
 SELECT k.oid AS _oid,
   (CASE k.contype
@@ -133,37 +137,67 @@ SELECT k.oid AS _oid,
       (CASE WHEN k.database_name = 'temp' OR list_contains(current_schemas(true), k.schema_name) THEN ''
         ELSE pg_catalog.quiver_quote_ident(pg_catalog.quiver_nspname(k.database_name, k.schema_name)) || '.' END) ||
       pg_catalog.quiver_quote_ident(k.referenced_table) || '(' || pg_catalog.quiver_ident_list(k.refcols) || ')'
-    ELSE 'CHECK (' || k.expression || ')' END) AS _def
+    ELSE 'CHECK (' || k.expression || ')' END) AS _def,
+  (CASE WHEN k.contype = 'c' THEN 'CHECK (' || pg_catalog.quiver_strip_parens(k.expression) || ')' END) AS _pretty
 FROM pg_catalog.quiver_conbase k`,
 
-	// quiver_indexes holds DuckDB's indexes and the ones behind primary
-	// key and unique constraints, which DuckDB does not list.
-	"quiver_indexes": `
-SELECT i.index_oid::bigint AS oid, i.index_name AS relname, i.schema_oid::bigint AS relnamespace,
-  i.table_oid::bigint AS indrelid, i.is_unique AS indisunique, i.is_primary AS indisprimary,
-  NULL::smallint[] AS indkey, len(string_split(i.expressions, ',')) AS natts,
-  regexp_replace(i.expressions, '^\[|\]$', '', 'g') AS columns, i.database_name, i.schema_name, i.table_name
-FROM duckdb_indexes() i WHERE i.` + scope + `
+	// quiver_indexcols holds one row per column of each index: DuckDB's
+	// indexes, whose expressions DuckDB lists as text (a column name,
+	// quoted if need be, or a parenthesised expression), and the indexes
+	// behind primary key and unique constraints, which DuckDB does not
+	// list. tableattnum is the table column's number, 0 for an expression;
+	// def is the column as pg_get_indexdef prints it. An expression's
+	// column is named as in PostgreSQL after the function it calls, or
+	// expr.
+	"quiver_indexcols": `
+SELECT x.oid AS indexrelid, x.indrelid, x.n::smallint AS attnum,
+  coalesce(c.column_name, nullif(regexp_extract(x.e, '^\(([a-z_][a-z0-9_]*)\(', 1), ''), 'expr') AS attname,
+  coalesce(c.column_index, 0)::smallint AS tableattnum,
+  (CASE WHEN c.column_name IS NOT NULL THEN pg_catalog.quiver_quote_ident(c.column_name)
+    ELSE pg_catalog.quiver_strip_parens(x.e) END) AS def
+FROM (SELECT i.index_oid::bigint AS oid, i.table_oid::bigint AS indrelid, u.e, u.n
+  FROM duckdb_indexes() i, unnest(CAST(i.expressions AS varchar[])) WITH ORDINALITY AS u(e, n)
+  WHERE i.` + scope + `) x
+LEFT JOIN duckdb_columns() c ON c.table_oid = x.indrelid
+  AND c.column_name = (CASE WHEN x.e LIKE '"%"' THEN replace(substr(x.e, 2, length(x.e) - 2), '""', '"') ELSE x.e END)
 UNION ALL
-SELECT c.indexoid, c.conname, c.schema_oid, c.table_oid, true, c.contype = 'p',
-  array(SELECT (u.x + 1)::smallint FROM unnest(c.colidx) WITH ORDINALITY AS u(x, i) ORDER BY u.i), len(c.cols),
-  pg_catalog.quiver_ident_list(c.cols), c.database_name, c.schema_name, c.table_name
-FROM pg_catalog.quiver_conbase c WHERE c.contype IN ('p', 'u')`,
+SELECT k.indexoid, k.table_oid, u.n::smallint, u.name, (k.colidx[u.n] + 1)::smallint, pg_catalog.quiver_quote_ident(u.name)
+FROM pg_catalog.quiver_conbase k, unnest(k.cols) WITH ORDINALITY AS u(name, n) WHERE k.contype IN ('p', 'u')`,
 
-	// quiver_indexdefs holds each index's CREATE INDEX, for pg_get_indexdef.
+	// quiver_indexes holds every index with its columns from
+	// quiver_indexcols.
+	"quiver_indexes": `
+SELECT b.oid, b.relname, b.relnamespace, b.indrelid, b.indisunique, b.indisprimary, ic.indkey, ic.natts, ic.columns,
+  ic.indexprs, b.database_name, b.schema_name, b.table_name
+FROM (SELECT i.index_oid::bigint AS oid, i.index_name AS relname, i.schema_oid::bigint AS relnamespace,
+    i.table_oid::bigint AS indrelid, i.is_unique AS indisunique, i.is_primary AS indisprimary, i.database_name,
+    i.schema_name, i.table_name
+  FROM duckdb_indexes() i WHERE i.` + scope + `
+  UNION ALL
+  SELECT c.indexoid, c.conname, c.schema_oid, c.table_oid, true, c.contype = 'p', c.database_name, c.schema_name,
+    c.table_name
+  FROM pg_catalog.quiver_conbase c WHERE c.contype IN ('p', 'u')) b
+JOIN (SELECT indexrelid, array_agg(tableattnum ORDER BY attnum) AS indkey, count(*) AS natts,
+    string_agg(def, ', ' ORDER BY attnum) AS columns,
+    string_agg(CASE WHEN tableattnum = 0 THEN def END, ', ' ORDER BY attnum) AS indexprs
+  FROM pg_catalog.quiver_indexcols GROUP BY indexrelid) ic ON ic.indexrelid = b.oid`,
+
+	// quiver_indexdefs holds each index's CREATE INDEX, and
+	// quiver_indexcoldefs each of its columns, for pg_get_indexdef.
 	"quiver_indexdefs": `
 SELECT x.oid AS _oid,
   'CREATE ' || (CASE WHEN x.indisunique THEN 'UNIQUE ' ELSE '' END) || 'INDEX ' || pg_catalog.quiver_quote_ident(x.relname) ||
   ' ON ' || pg_catalog.quiver_quote_ident(pg_catalog.quiver_nspname(x.database_name, x.schema_name)) || '.' ||
   pg_catalog.quiver_quote_ident(x.table_name) || ' USING art (' || x.columns || ')' AS _def
 FROM pg_catalog.quiver_indexes x`,
+	"quiver_indexcoldefs": `SELECT indexrelid AS _oid, attnum AS _n, def AS _def FROM pg_catalog.quiver_indexcols`,
 
 	"pg_index": `
 SELECT i.oid AS indexrelid, i.indrelid, i.natts::smallint AS indnatts, i.natts::smallint AS indnkeyatts,
   i.indisunique, false AS indnullsnotdistinct, i.indisprimary, false AS indisexclusion, true AS indimmediate,
   false AS indisclustered, true AS indisvalid, false AS indcheckxmin, true AS indisready, true AS indislive,
   false AS indisreplident, i.indkey, NULL::bigint[] AS indcollation, NULL::bigint[] AS indclass,
-  NULL::smallint[] AS indoption, NULL::varchar AS indexprs, NULL::varchar AS indpred
+  NULL::smallint[] AS indoption, i.indexprs, NULL::varchar AS indpred
 FROM pg_catalog.quiver_indexes i`,
 
 	// pg_class lists tables, views, sequences, indexes and the catalog's
@@ -191,7 +225,7 @@ FROM (
     column_count, 0, false FROM duckdb_views() WHERE ` + scope + ` AND NOT internal
   UNION ALL SELECT sequence_oid, sequence_name, schema_oid, 0, 1, false, (CASE WHEN temporary THEN 't' ELSE 'p' END), 'S',
     3, 0, false FROM duckdb_sequences() WHERE ` + scope + `
-  UNION ALL SELECT index_oid, index_name, schema_oid, 403, 0, false, 'p', 'i', len(string_split(expressions, ',')), 0, false
+  UNION ALL SELECT index_oid, index_name, schema_oid, 403, 0, false, 'p', 'i', len(CAST(expressions AS varchar[])), 0, false
   FROM duckdb_indexes() WHERE ` + scope + `
   UNION ALL SELECT indexoid, conname, schema_oid, 403, 0, false, 'p', 'i', len(cols), 0, false
   FROM pg_catalog.quiver_conbase WHERE contype IN ('p', 'u')
@@ -224,7 +258,7 @@ SELECT c.table_oid::bigint AS attrelid, c.column_name AS attname,
   (CASE WHEN c.is_array THEN 'x' WHEN e.oid IS NOT NULL THEN 'p' ELSE coalesce(m.storage, 'x') END) AS attstorage,
   'i' AS attalign, NOT c.is_nullable AS attnotnull, c.column_default IS NOT NULL AS atthasdef,
   false AS atthasmissing, '' AS attidentity, '' AS attgenerated, false AS attisdropped, true AS attislocal,
-  0 AS attinhcount, coalesce(m.typcollation, 100)::bigint AS attcollation, '' AS attcompression,
+  0 AS attinhcount, (CASE WHEN e.oid IS NOT NULL THEN 0 ELSE coalesce(m.typcollation, 100) END)::bigint AS attcollation, '' AS attcompression,
   NULL::varchar[] AS attacl, NULL::varchar[] AS attoptions, NULL::varchar[] AS attfdwoptions,
   NULL::varchar AS attmissingval, c.column_default, c.comment
 FROM (SELECT d.*, rtrim(regexp_extract(d.data_type, '^[A-Za-z_ ]+')) AS base, d.data_type LIKE '%[]' AS is_array
@@ -247,10 +281,20 @@ GROUP BY e.spec`,
 
 	"quiver_typemap": typeMapSQL(),
 
+	// pg_attribute has the columns of tables and views, and those of
+	// indexes, which take the type of the table column they index (text
+	// for an expression).
 	"pg_attribute": `SELECT attrelid, attname, atttypid, attstattarget, attlen, attnum, attndims, attcacheoff, atttypmod,
   attbyval, attstorage, attalign, attnotnull, atthasdef, atthasmissing, attidentity, attgenerated, attisdropped,
   attislocal, attinhcount, attcollation, attcompression, attacl, attoptions, attfdwoptions, attmissingval
-FROM pg_catalog.quiver_columns`,
+FROM pg_catalog.quiver_columns
+UNION ALL
+SELECT x.indexrelid, x.attname, coalesce(a.atttypid, 25), -1, coalesce(a.attlen, -1), x.attnum, coalesce(a.attndims, 0),
+  -1, coalesce(a.atttypmod, -1), coalesce(a.attbyval, false), coalesce(a.attstorage, 'x'), 'i', false, false, false,
+  '', '', false, true, 0, coalesce(a.attcollation, 100), '', NULL::varchar[], NULL::varchar[], NULL::varchar[],
+  NULL::varchar
+FROM pg_catalog.quiver_indexcols x
+LEFT JOIN pg_catalog.quiver_columns a ON a.attrelid = x.indrelid AND a.attnum = x.tableattnum`,
 
 	// pg_attrdef shows DuckDB's default expressions as PostgreSQL prints
 	// the common ones: true/false, CURRENT_TIMESTAMP, typed literals.
@@ -354,7 +398,8 @@ FROM duckdb_databases() d WHERE d.database_name = current_database()`,
 	"pg_tablespace": `SELECT * FROM (VALUES (1663::bigint, 'pg_default', 10::bigint, NULL::varchar[], NULL::varchar[]),
   (1664::bigint, 'pg_global', 10::bigint, NULL::varchar[], NULL::varchar[])) AS t(oid, spcname, spcowner, spcacl, spcoptions)`,
 
-	"pg_language": `SELECT * FROM (VALUES (12::bigint, 'internal', 10::bigint, false, false, 0::bigint, 0::bigint, 0::bigint, NULL::varchar[]),
+	"pg_language": `SELECT *, 2612::bigint AS tableoid FROM (VALUES
+  (12::bigint, 'internal', 10::bigint, false, false, 0::bigint, 0::bigint, 0::bigint, NULL::varchar[]),
   (13::bigint, 'c', 10::bigint, false, false, 0::bigint, 0::bigint, 0::bigint, NULL::varchar[]),
   (14::bigint, 'sql', 10::bigint, false, true, 0::bigint, 0::bigint, 0::bigint, NULL::varchar[]))
   AS l(oid, lanname, lanowner, lanispl, lanpltrusted, lanplcallfoid, laninline, lanvalidator, lanacl)`,
@@ -408,9 +453,14 @@ FROM pg_catalog.quiver_indexes i JOIN pg_catalog.pg_class t ON t.oid = i.indreli
 	"pg_publication":           emptyRelation("oid bigint, pubname varchar, pubowner bigint, puballtables boolean, pubinsert boolean, pubupdate boolean, pubdelete boolean, pubtruncate boolean, pubviaroot boolean"),
 	"pg_publication_namespace": emptyRelation("oid bigint, pnpubid bigint, pnnspid bigint"),
 	"pg_publication_rel":       emptyRelation("oid bigint, prpubid bigint, prrelid bigint, prqual varchar, prattrs smallint[]"),
-	"pg_trigger":               emptyRelation("oid bigint, tgrelid bigint, tgparentid bigint, tgname varchar, tgfoid bigint, tgtype smallint, tgenabled varchar, tgisinternal boolean, tgconstrrelid bigint, tgconstrindid bigint, tgconstraint bigint, tgdeferrable boolean, tginitdeferred boolean, tgnargs smallint, tgattr smallint[], tgargs blob, tgqual varchar, tgoldtable varchar, tgnewtable varchar"),
+	"pg_trigger":               emptyRelation("oid bigint, tgrelid bigint, tgparentid bigint, tgname varchar, tgfoid bigint, tgtype smallint, tgenabled varchar, tgisinternal boolean, tgconstrrelid bigint, tgconstrindid bigint, tgconstraint bigint, tgdeferrable boolean, tginitdeferred boolean, tgnargs smallint, tgattr smallint[], tgargs blob, tgqual varchar, tgoldtable varchar, tgnewtable varchar, tableoid bigint"),
 	"pg_range":                 emptyRelation("rngtypid bigint, rngsubtype bigint, rngmultitypid bigint, rngcollation bigint, rngsubopc bigint, rngcanonical varchar, rngsubdiff varchar"),
-	"pg_rewrite":               emptyRelation("oid bigint, rulename varchar, ev_class bigint, ev_type varchar, ev_enabled varchar, is_instead boolean, ev_qual varchar, ev_action varchar"),
+	"pg_rewrite":               emptyRelation("oid bigint, rulename varchar, ev_class bigint, ev_type varchar, ev_enabled varchar, is_instead boolean, ev_qual varchar, ev_action varchar, tableoid bigint"),
+	"pg_opclass":               emptyRelation("oid bigint, opcmethod bigint, opcname varchar, opcnamespace bigint, opcowner bigint, opcfamily bigint, opcintype bigint, opcdefault boolean, opckeytype bigint, tableoid bigint"),
+	"pg_opfamily":              emptyRelation("oid bigint, opfmethod bigint, opfname varchar, opfnamespace bigint, opfowner bigint, tableoid bigint"),
+	"pg_operator":              emptyRelation("oid bigint, oprname varchar, oprnamespace bigint, oprowner bigint, oprkind varchar, oprcanmerge boolean, oprcanhash boolean, oprleft bigint, oprright bigint, oprresult bigint, oprcom bigint, oprnegate bigint, oprcode bigint, oprrest bigint, oprjoin bigint"),
+	"pg_conversion":            emptyRelation("oid bigint, conname varchar, connamespace bigint, conowner bigint, conforencoding integer, contoencoding integer, conproc bigint, condefault boolean"),
+	"pg_cast":                  emptyRelation("oid bigint, castsource bigint, casttarget bigint, castfunc bigint, castcontext varchar, castmethod varchar"),
 	"pg_foreign_table":         emptyRelation("ftrelid bigint, ftserver bigint, ftoptions varchar[]"),
 	"pg_foreign_server":        emptyRelation("oid bigint, srvname varchar, srvowner bigint, srvfdw bigint, srvtype varchar, srvversion varchar, srvacl varchar[], srvoptions varchar[]"),
 	"pg_event_trigger":         emptyRelation("oid bigint, evtname varchar, evtevent varchar, evtowner bigint, evtfoid bigint, evtenabled varchar, evttags varchar[]"),
