@@ -128,13 +128,16 @@ func appendFraction(dst []byte, us int64) []byte {
 	if us == 0 {
 		return dst
 	}
-	n := 6
-	for us%10 == 0 {
-		us /= 10
+	// The point and six digits in one word, cut before the trailing zeros.
+	v := uint32(us) // below 1e6
+	hi, lo := v/10000%100, v%10000
+	w := '.' | uint64(pairs16[hi])<<8 | uint64(pairs16[lo/100])<<24 | uint64(pairs16[lo%100])<<40
+	n := 7
+	for v%10 == 0 {
+		v /= 10
 		n--
 	}
-	dst = append(dst, '.')
-	return appendPad(dst, us, n)
+	return appendWord(dst, w, n)
 }
 
 // appendClock appends HH:MM:SS[.ffffff] for us microseconds into a day
