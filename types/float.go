@@ -98,15 +98,16 @@ func shortestDigits(buf []byte, f float64, bits int) (digits []byte, exp int, ne
 	return digits, exp, neg
 }
 
-// splitE splits strconv's [-]d[.ddd]e±dd in place into its digits and
+// splitE splits strconv's [-]d[.ddd]e±dd[d] in place into its digits and
 // exponent.
 func splitE(e []byte) (digits []byte, exp int, neg bool) {
 	if e[0] == '-' {
 		neg, e = true, e[1:]
 	}
-	k := 1
-	for e[k] != 'e' {
-		k++
+	// The exponent is the last two or three digits, after 'e' and a sign.
+	k := len(e) - 4
+	if e[k] != 'e' {
+		k--
 	}
 	for _, c := range e[k+2:] {
 		exp = exp*10 + int(c-'0')
