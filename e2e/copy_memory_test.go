@@ -1,0 +1,162 @@
+//go:build duckdb_arrow
+
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"runtime"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/quiverdb/quiver/internal/quivertest"
+)
+
+// copyMemoryBound is the most Go heap, above what was in use before, that
+// the process (quiver's session and pgconn's client) may hold while a COPY
+// FROM of any size streams through it. quiver parses COPY text into Arrow
+// batches of 65536 rows, here about 4 MiB of text and as much of Arrow
+// each; a few of them in flight, doubled by the garbage collector's
+// headroom (GOGC=100), come to under 50 MiB. The 3M-row input is 180 MiB of
+// text, so a session that kept its input, or its batches, would cross the
+// bound.
+const copyMemoryBound = 80 << 20
+
+// rowSource is an io.Reader of COPY text rows "i\tname-i\ti.5\n" for i from
+// 1 to n, generated into the caller's buffer without allocating per row.
+type rowSource struct {
+	n, next int64
+	pending []byte // the part of a row that did not fit the last Read
+	row     []byte
+	total   int64
+}
+
+func (r *rowSource) Read(p []byte) (int, error) {
+	written := copy(p, r.pending)
+	r.pending = r.pending[written:]
+	for written < len(p) && len(r.pending) == 0 {
+		if r.next >= r.n {
+			break
+		}
+		r.next++
+		b := strconv.AppendInt(r.row[:0], r.next, 10)
+		b = append(b, "\tname-"...)
+		b = strconv.AppendInt(b, r.next, 10)
+		b = append(b, '\t')
+		b = strconv.AppendInt(b, r.next%1000, 10)
+		b = append(b, ".5\t0123456789abcdefghijklmnopqrstuvwxyz\n"...)
+		r.row = b
+		k := copy(p[written:], b)
+		written += k
+		r.pending = b[k:]
+	}
+	if written == 0 && r.next >= r.n {
+		return 0, io.EOF
+	}
+	r.total += int64(written)
+	return written, nil
+}
+
+// bytes is how much text the source has produced.
+func (r *rowSource) bytes() int64 { return r.total }
+
+// heapSampler records the largest HeapInuse seen while it runs.
+type heapSampler struct {
+	stop chan struct{}
+	done sync.WaitGroup
+	peak uint64
+}
+
+func sampleHeap(every time.Duration) *heapSampler {
+	h := &heapSampler{stop: make(chan struct{})}
+	h.done.Add(1)
+	go func() {
+		defer h.done.Done()
+		tick := time.NewTicker(every)
+		defer tick.Stop()
+		var ms runtime.MemStats
+		for {
+			runtime.ReadMemStats(&ms)
+			h.peak = max(h.peak, ms.HeapInuse)
+			select {
+			case <-h.stop:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return h
+}
+
+// Stop ends the sampling and returns the peak.
+func (h *heapSampler) Stop() uint64 {
+	close(h.stop)
+	h.done.Wait()
+	return h.peak
+}
+
+// TestCopyFromMemoryBounded streams 1M and then 3M rows of COPY text into
+// quiver on DuckDB with pgconn's CopyFrom and samples the Go heap of the
+// process (quivertest runs quiver in it) during each copy. The growth must
+// stay under copyMemoryBound and must not grow with the row count: the 3M
+// copy may not peak more than 16 MiB above the 1M one. Measured: +45 to
+// +49 MiB for both, with and without -race.
+func TestCopyFromMemoryBounded(t *testing.T) {
+	q := quivertest.Start(t)
+	ctx := context.Background()
+	c, err := pgconn.Connect(ctx, q.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(ctx)
+	growth := map[int64]uint64{}
+	for _, n := range []int64{1_000_000, 3_000_000} {
+		table := fmt.Sprintf("copy_mem_%d", n)
+		if _, err := c.Exec(ctx, "CREATE TABLE "+table+"(id bigint, name text, score double precision, pad text)").ReadAll(); err != nil {
+			t.Fatal(err)
+		}
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		base := ms.HeapInuse
+		src := &rowSource{n: n}
+		h := sampleHeap(10 * time.Millisecond)
+		start := time.Now()
+		tag, err := c.CopyFrom(ctx, src, "COPY "+table+" FROM STDIN")
+		took := time.Since(start)
+		peak := h.Stop()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tag.RowsAffected() != n {
+			t.Fatalf("%s, want COPY %d", tag, n)
+		}
+		res, err := c.Exec(ctx, "SELECT count(*), sum(id) FROM "+table).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := string(res[0].Rows[0][0])+" "+string(res[0].Rows[0][1]), fmt.Sprintf("%d %d", n, n*(n+1)/2); got != want {
+			t.Fatalf("table holds count, sum %s, want %s", got, want)
+		}
+		if peak > base {
+			growth[n] = peak - base
+		}
+		t.Logf("%d rows (%d MiB of text) in %v: heap in use %d MiB before, peak %d MiB (+%d MiB)",
+			n, src.bytes()>>20, took.Round(time.Millisecond), base>>20, peak>>20, growth[n]>>20)
+		if growth[n] > copyMemoryBound {
+			t.Errorf("%d rows: the heap grew by %d MiB, more than the %d MiB bound", n, growth[n]>>20, copyMemoryBound>>20)
+		}
+		if _, err := c.Exec(ctx, "DROP TABLE "+table).ReadAll(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if growth[3_000_000] > growth[1_000_000]+16<<20 {
+		t.Errorf("the heap grew by %d MiB for 3M rows and %d MiB for 1M: it grows with the row count",
+			growth[3_000_000]>>20, growth[1_000_000]>>20)
+	}
+}
