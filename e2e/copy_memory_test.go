@@ -12,8 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgconn"
-
 	"github.com/quiverdb/quiver/internal/quivertest"
 )
 
@@ -107,13 +105,8 @@ func (h *heapSampler) Stop() uint64 {
 // copy may not peak more than 16 MiB above the 1M one. Measured: +45 to
 // +49 MiB for both, with and without -race.
 func TestCopyFromMemoryBounded(t *testing.T) {
-	q := quivertest.Start(t)
+	c := quivertest.Start(t).Connect(t)
 	ctx := context.Background()
-	c, err := pgconn.Connect(ctx, q.URL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close(ctx)
 	growth := map[int64]uint64{}
 	for _, n := range []int64{1_000_000, 3_000_000} {
 		table := fmt.Sprintf("copy_mem_%d", n)

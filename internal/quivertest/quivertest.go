@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/rs/zerolog"
 
 	"github.com/quiverdb/quiver/backends"
@@ -107,4 +108,16 @@ func (s *Server) Addr() string { return fmt.Sprintf("%s:%d", s.Host, s.Port) }
 // URL is a libpq connection string for user "me" and database "quiver".
 func (s *Server) URL() string {
 	return fmt.Sprintf("postgres://me@%s:%d/quiver?sslmode=disable", s.Host, s.Port)
+}
+
+// Connect opens a pgconn connection to the server as URL's user; it is
+// closed when the test ends.
+func (s *Server) Connect(t testing.TB) *pgconn.PgConn {
+	t.Helper()
+	c, err := pgconn.Connect(context.Background(), s.URL())
+	if err != nil {
+		t.Fatalf("connecting to quiver: %v", err)
+	}
+	t.Cleanup(func() { c.Close(context.Background()) })
+	return c
 }
