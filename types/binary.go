@@ -111,7 +111,7 @@ func (n *node) stringBinary(dst []byte, v []byte) ([]byte, error) {
 		}
 		return append(dst, u[:]...), nil
 	}
-	if bytesIndexNul(v) {
+	if !n.noNul && bytesIndexNul(v) {
 		return dst, errNulByte()
 	}
 	return append(dst, v...), nil

@@ -284,3 +284,51 @@ func TestResetChecksTypes(t *testing.T) {
 		t.Errorf("Reset with an int32 column for int64: %v", err)
 	}
 }
+
+// TestNulByteAmongValues checks that a NUL byte fails only the value that
+// holds it, in text and binary, for utf8 and large_utf8, also when the
+// array is a slice of one holding a NUL outside the slice.
+func TestNulByteAmongValues(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
+	defer mem.AssertSize(t, 0)
+	for _, typ := range []arrow.DataType{arrow.BinaryTypes.String, arrow.BinaryTypes.LargeString} {
+		b := array.NewBuilder(mem, typ)
+		for _, v := range []string{"ok", "a\x00b", "fine", "end"} {
+			b.(interface{ Append(string) }).Append(v)
+		}
+		full := b.NewArray()
+		b.Release()
+		slice := array.NewSlice(full, 2, 4)
+		schema := arrow.NewSchema([]arrow.Field{{Name: "s", Type: typ}}, nil)
+		for _, format := range []int16{0, 1} {
+			enc, err := NewRowEncoder(schema, []int16{format}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rec := array.NewRecordBatch(schema, []arrow.Array{full}, int64(full.Len()))
+			if err := enc.Reset(rec); err != nil {
+				t.Fatal(err)
+			}
+			for i, wantErr := range []bool{false, true, false, false} {
+				_, err := enc.AppendRow(nil, i)
+				if got := pgerror.Code(err) == pgerror.CharacterNotInRepertoire; got != wantErr || (!wantErr && err != nil) {
+					t.Errorf("%s format %d row %d: %v, want error %v", typ, format, i, err, wantErr)
+				}
+			}
+			rec.Release()
+			rec = array.NewRecordBatch(schema, []arrow.Array{slice}, int64(slice.Len()))
+			if err := enc.Reset(rec); err != nil {
+				t.Fatal(err)
+			}
+			for i, want := range []string{"fine", "end"} {
+				row, err := enc.AppendRow(nil, i)
+				if err != nil || string(dataRowValue(row)) != want {
+					t.Errorf("%s format %d sliced row %d: %q, %v; want %q", typ, format, i, dataRowValue(row), err, want)
+				}
+			}
+			rec.Release()
+		}
+		slice.Release()
+		full.Release()
+	}
+}

@@ -1,6 +1,7 @@
 package types
 
 import (
+	"bytes"
 	"unsafe"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -80,6 +81,7 @@ type node struct {
 
 	// Bound per batch.
 	mayNull bool   // some value may be NULL: isNull must be asked
+	noNul   bool   // kString: no value holds a NUL byte (checked per batch)
 	valid   []byte // validity bitmap, nil when there are no nulls
 	voff    int    // bit offset into valid
 	bits    []byte // kBool values bitmap
@@ -183,17 +185,20 @@ func (n *node) bind(arr arrow.Array) {
 }
 
 func (n *node) bindBytes(arr arrow.Array, data arrow.ArrayData) {
+	n.noNul = false
 	switch n.store {
 	case sOffsets32:
+		n.data = bufBytes(data, 2)
 		if data.Len() > 0 {
 			n.off32 = arrow.GetOffsets[int32](data, 1)
+			n.noNul = n.kind == kString && bytes.IndexByte(n.data[n.off32[0]:n.off32[data.Len()]], 0) < 0
 		}
-		n.data = bufBytes(data, 2)
 	case sOffsets64:
+		n.data = bufBytes(data, 2)
 		if data.Len() > 0 {
 			n.off64 = arrow.GetOffsets[int64](data, 1)
+			n.noNul = n.kind == kString && bytes.IndexByte(n.data[n.off64[0]:n.off64[data.Len()]], 0) < 0
 		}
-		n.data = bufBytes(data, 2)
 	case sView:
 		n.bview, _ = arr.(*array.BinaryView)
 		n.sview, _ = arr.(*array.StringView)

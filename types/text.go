@@ -46,7 +46,7 @@ func (n *node) text(dst []byte, i int) ([]byte, error) {
 		return appendNumericText(dst, neg, digits, n.scale), nil
 	case kString:
 		v := n.bytesAt(i)
-		if bytes.IndexByte(v, 0) >= 0 {
+		if !n.noNul && bytes.IndexByte(v, 0) >= 0 {
 			return dst, errNulByte()
 		}
 		return append(dst, v...), nil
