@@ -20,11 +20,11 @@ type prefetchReader struct {
 	async bool // the goroutine runs
 	done  bool // read to the end without the goroutine
 	ch    chan arrow.RecordBatch
-	stop chan struct{}
-	wg   sync.WaitGroup
-	cur  arrow.RecordBatch
-	err  error // set before ch is closed
-	once sync.Once
+	stop  chan struct{}
+	wg    sync.WaitGroup
+	cur   arrow.RecordBatch
+	err   error // set before ch is closed
+	once  sync.Once
 	// cancel stops the statement, for a Release while the goroutine is
 	// still waiting on the engine (a client that hung up).
 	cancel func()

@@ -2,10 +2,12 @@ package dispatch
 
 import (
 	"context"
+	"strconv"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 
+	"github.com/quiverdb/quiver/backends"
 	"github.com/quiverdb/quiver/stmt"
 	"github.com/quiverdb/quiver/types"
 )
@@ -110,7 +112,9 @@ func rowsAffectedFrom(rr array.RecordReader) int64 {
 }
 
 // pgNames renames the result fields the way PostgreSQL names them (see
-// stmt.ColumnNames); the rows are unchanged, only RowDescription differs.
+// stmt.ColumnNames), and describes a string column cast to varchar as
+// varchar (stmt.ColumnCasts); the rows are unchanged, only RowDescription
+// differs.
 func pgNames(schema *arrow.Schema, st *stmt.Statement) *arrow.Schema {
 	if st == nil || schema == nil {
 		return schema
@@ -137,9 +141,33 @@ func pgNames(schema *arrow.Schema, st *stmt.Statement) *arrow.Schema {
 	for i, name := range tail {
 		rename(n-len(tail)+i, name)
 	}
+	chead, ctail, _, _ := st.ColumnCasts()
+	for i, c := range chead {
+		changed = presentCast(&fields[i], c) || changed
+	}
+	for i, c := range ctail {
+		changed = presentCast(&fields[n-len(ctail)+i], c) || changed
+	}
 	if !changed {
 		return schema
 	}
 	md := schema.Metadata()
 	return arrow.NewSchema(fields, &md)
+}
+
+// presentCast marks a string field cast to varchar to be described as
+// varchar, with its length, where the field says nothing else.
+func presentCast(f *arrow.Field, c stmt.Cast) bool {
+	if c.Type != "varchar" || f.Metadata.FindKey(backends.MetaPGType) >= 0 {
+		return false
+	}
+	switch f.Type.ID() {
+	case arrow.STRING, arrow.LARGE_STRING, arrow.STRING_VIEW:
+	default:
+		return false
+	}
+	keys := append(f.Metadata.Keys(), backends.MetaPGType, backends.MetaPGTypmod)
+	vals := append(f.Metadata.Values(), "1043", strconv.Itoa(int(c.Typmod)))
+	f.Metadata = arrow.NewMetadata(keys, vals)
+	return true
 }

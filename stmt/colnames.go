@@ -16,37 +16,11 @@ import (
 // and tail, and the columns the star expands to keep the engine's names.
 // ok is false when the statement is not a plain SELECT target list.
 func (s *Statement) ColumnNames() (head, tail []string, star, ok bool) {
-	if s.Node == nil {
+	targets, ok := s.targetList()
+	if !ok {
 		return nil, nil, false, false
 	}
-	var targets []*pg_query.Node
-	switch x := s.Node.Node.(type) {
-	case *pg_query.Node_SelectStmt:
-		sel := x.SelectStmt
-		for sel.Op != pg_query.SetOperation_SETOP_NONE && sel.Op != pg_query.SetOperation_SET_OPERATION_UNDEFINED && sel.Larg != nil {
-			sel = sel.Larg // a set operation takes its names from the left arm
-		}
-		if len(sel.ValuesLists) > 0 {
-			return nil, nil, false, false
-		}
-		targets = sel.TargetList
-	case *pg_query.Node_InsertStmt:
-		targets = x.InsertStmt.ReturningList
-	case *pg_query.Node_UpdateStmt:
-		targets = x.UpdateStmt.ReturningList
-	case *pg_query.Node_DeleteStmt:
-		targets = x.DeleteStmt.ReturningList
-	default:
-		return nil, nil, false, false
-	}
-	if len(targets) == 0 {
-		return nil, nil, false, false
-	}
-	for _, t := range targets {
-		rt := t.GetResTarget()
-		if rt == nil {
-			return nil, nil, false, false
-		}
+	for _, rt := range targets {
 		if rt.Name == "" && isStar(rt.Val) {
 			if star {
 				return nil, nil, false, false // two stars: cannot align
@@ -65,6 +39,90 @@ func (s *Statement) ColumnNames() (head, tail []string, star, ok bool) {
 		}
 	}
 	return head, tail, star, true
+}
+
+// Cast is the type a result column's expression is cast to at its top.
+type Cast struct {
+	// Type is the type's last name ("varchar", "int4"), or "" when the
+	// column is not a cast.
+	Type string
+	// Typmod is PostgreSQL's type modifier for the cast's length, or -1.
+	Typmod int32
+}
+
+// ColumnCasts returns, for the same columns ColumnNames names, the type
+// each one's expression is cast to at its top (x::varchar(10)), so a
+// column an engine presents with a coarser type (DuckDB has one string
+// type) can be described with the type PostgreSQL would give it.
+func (s *Statement) ColumnCasts() (head, tail []Cast, star, ok bool) {
+	targets, ok := s.targetList()
+	if !ok {
+		return nil, nil, false, false
+	}
+	for _, rt := range targets {
+		if rt.Name == "" && isStar(rt.Val) {
+			if star {
+				return nil, nil, false, false
+			}
+			star = true
+			continue
+		}
+		c := Cast{Typmod: -1}
+		if tc := rt.Val.GetTypeCast(); tc != nil && tc.TypeName != nil && len(tc.TypeName.ArrayBounds) == 0 {
+			if n := Names(tc.TypeName.Names); len(n) > 0 {
+				c.Type = n[len(n)-1]
+			}
+			if len(tc.TypeName.Typmods) == 1 {
+				if v := tc.TypeName.Typmods[0].GetAConst().GetIval(); v != nil {
+					c.Typmod = v.Ival + 4 // VARHDRSZ, as varchar's typmod counts it
+				}
+			}
+		}
+		if star {
+			tail = append(tail, c)
+		} else {
+			head = append(head, c)
+		}
+	}
+	return head, tail, star, true
+}
+
+// targetList returns the result columns of a plain SELECT target list or a
+// RETURNING list.
+func (s *Statement) targetList() ([]*pg_query.ResTarget, bool) {
+	if s.Node == nil {
+		return nil, false
+	}
+	var targets []*pg_query.Node
+	switch x := s.Node.Node.(type) {
+	case *pg_query.Node_SelectStmt:
+		sel := x.SelectStmt
+		for sel.Op != pg_query.SetOperation_SETOP_NONE && sel.Op != pg_query.SetOperation_SET_OPERATION_UNDEFINED && sel.Larg != nil {
+			sel = sel.Larg // a set operation takes its names from the left arm
+		}
+		if len(sel.ValuesLists) > 0 {
+			return nil, false
+		}
+		targets = sel.TargetList
+	case *pg_query.Node_InsertStmt:
+		targets = x.InsertStmt.ReturningList
+	case *pg_query.Node_UpdateStmt:
+		targets = x.UpdateStmt.ReturningList
+	case *pg_query.Node_DeleteStmt:
+		targets = x.DeleteStmt.ReturningList
+	default:
+		return nil, false
+	}
+	if len(targets) == 0 {
+		return nil, false
+	}
+	out := make([]*pg_query.ResTarget, len(targets))
+	for i, t := range targets {
+		if out[i] = t.GetResTarget(); out[i] == nil {
+			return nil, false
+		}
+	}
+	return out, true
 }
 
 func isStar(n *pg_query.Node) bool {

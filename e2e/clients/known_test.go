@@ -7,19 +7,6 @@ package clients
 // cases are named "case.column". Run the tests with -clients.trace to get
 // the wire messages of both servers.
 var knownDivergences = map[string]string{
-	// A column cast to varchar is described as text (OID 25, not 1043):
-	// DuckDB has one string type.
-	"pgjdbc/types_prepared.vc":        "varchar column described as text",
-	"pgjdbc/types_statement.vc":       "varchar column described as text",
-	"asyncpg/types.vc":                "varchar column described as text",
-	"node-postgres/types_simple.vc":   "varchar column described as text",
-	"node-postgres/types_extended.vc": "varchar column described as text",
-	"node-postgres/types_named.vc":    "varchar column described as text",
-	"node-postgres/raw_text.vc":       "varchar column described as text",
-	"psycopg/types_text.vc":           "varchar column described as text",
-	"psycopg/types_binary.vc":         "varchar column described as text",
-	"psycopg/types_prepared.vc":       "varchar column described as text",
-
 	// asyncpg introspects int4[], int8[], float8[] and bool[] with its
 	// recursive typeinfo_tree query over pg_type, pg_range and friends. The
 	// query runs on quiver as on PostgreSQL (catalog/types_test.go), but
