@@ -1,0 +1,151 @@
+//go:build duckdb_arrow
+
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os/exec"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgconn/ctxwatch"
+	"github.com/rs/zerolog"
+
+	"github.com/quiverdb/quiver/backends"
+	"github.com/quiverdb/quiver/backends/duckdb"
+	"github.com/quiverdb/quiver/backends/flightsql"
+	"github.com/quiverdb/quiver/backends/postgres"
+	"github.com/quiverdb/quiver/flightsrv"
+	"github.com/quiverdb/quiver/internal/quivertest"
+	"github.com/quiverdb/quiver/internal/testenv"
+)
+
+// TestCancelEveryBackend cancels a long statement on each kind of backend,
+// once with pgx's cancel-request mode (a cancelled context sends a
+// CancelRequest) and once with psql interrupted by SIGINT, which sends a
+// CancelRequest as Ctrl-C does. Each gives 57014 within a second and the
+// session goes on.
+func TestCancelEveryBackend(t *testing.T) {
+	const longDuck = "select count(*) from range(100000000000) t(i) where i % 7 = 3"
+	for _, kind := range []struct {
+		name string
+		open func(t *testing.T) backends.Backend
+		long string
+	}{
+		{"duckdb", nil, longDuck},
+		{"postgres", func(t *testing.T) backends.Backend {
+			pg := testenv.PG(t)
+			b, err := postgres.Open(pg.URL(pg.CreateDB(t)), postgres.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = b.Close() })
+			return b
+		}, "select pg_sleep(60)"},
+		{"flightsql", func(t *testing.T) backends.Backend {
+			return flightBackendOverDuckDB(t)
+		}, longDuck},
+	} {
+		t.Run(kind.name, func(t *testing.T) {
+			var opts quivertest.Options
+			if kind.open != nil {
+				opts.Backend = kind.open(t)
+			}
+			q := quivertest.Start(t, opts)
+
+			// pgx in its cancel-request mode: the context's deadline sends a
+			// CancelRequest.
+			ctx := context.Background()
+			cfg, err := pgx.ParseConfig(q.URL())
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg.BuildContextWatcherHandler = func(pc *pgconn.PgConn) ctxwatch.Handler {
+				return &pgconn.CancelRequestContextWatcherHandler{Conn: pc, DeadlineDelay: 5 * time.Second}
+			}
+			conn, err := pgx.ConnectConfig(ctx, cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close(ctx)
+			qctx, cancel := context.WithTimeout(ctx, 500*time.Millisecond)
+			start := time.Now()
+			_, err = conn.Exec(qctx, kind.long)
+			cancel()
+			var pe *pgconn.PgError
+			if !errors.As(err, &pe) || pe.Code != "57014" {
+				t.Fatalf("pgx: got %v, want SQLSTATE 57014", err)
+			}
+			if d := time.Since(start); d > 1500*time.Millisecond {
+				t.Errorf("pgx: cancelled after %v", d)
+			}
+			var n int
+			if err := conn.QueryRow(ctx, "select 42").Scan(&n); err != nil || n != 42 {
+				t.Fatalf("pgx: session unusable after cancel: %v", err)
+			}
+
+			// psql: SIGINT makes it send a CancelRequest.
+			cmd := exec.Command("psql", "-X", "-h", q.Host, "-p", strconv.Itoa(q.Port), "-U", "me", "-d", "quiver",
+				"-v", "ON_ERROR_STOP=1", "-c", kind.long, "-c", "select 'after' as s")
+			var stderr, stdout bytes.Buffer
+			cmd.Stderr, cmd.Stdout = &stderr, &stdout
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(500 * time.Millisecond)
+			sent := time.Now()
+			if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+				t.Fatal(err)
+			}
+			err = cmd.Wait()
+			if d := time.Since(sent); d > time.Second {
+				t.Errorf("psql: ended %v after SIGINT", d)
+			}
+			if err == nil || !strings.Contains(stderr.String(), "canceling statement due to user request") {
+				t.Fatalf("psql: err %v, stderr %q", err, stderr.String())
+			}
+			var n2 int
+			if err := conn.QueryRow(ctx, "select 7").Scan(&n2); err != nil || n2 != 7 {
+				t.Fatalf("server unusable after psql's cancel: %v", err)
+			}
+		})
+	}
+}
+
+// flightBackendOverDuckDB starts quiver's Flight SQL frontend over a new
+// in-memory DuckDB and returns a Flight SQL backend pointing at it.
+func flightBackendOverDuckDB(t *testing.T) backends.Backend {
+	t.Helper()
+	db, err := duckdb.Open("duckdb:", duckdb.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	b, err := flightsrv.New(flightsrv.Config{Backend: db, Logger: zerolog.Nop()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr, err := b.Listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = b.Serve() }()
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = b.Shutdown(ctx)
+	})
+	fb, err := flightsql.Open("grpc://"+addr.String(), flightsql.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = fb.Close() })
+	return fb
+}
