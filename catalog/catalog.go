@@ -15,6 +15,7 @@ package catalog
 import (
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/quiverdb/quiver/backends"
 )
@@ -67,10 +68,15 @@ func FunctionNames() []string {
 
 // DuckDBInit returns the statements that set up a new DuckDB session for
 // the catalog: the session's user and database names, which
-// pg_get_userbyid, current_user, current_database and pg_database show. It
-// is dispatch.Config.SessionInit for the DuckDB backend.
+// pg_get_userbyid, current_user, current_database and pg_database show,
+// and its application name and start time, which pg_stat_activity shows.
+// The third element, the backend's process ID, is left NULL: SessionInfo
+// does not carry it. It is dispatch.Config.SessionInit for the DuckDB
+// backend.
 func DuckDBInit(info backends.SessionInfo) []string {
-	return []string{"SET VARIABLE quiver_session = [" + quote(info.User) + ", " + quote(info.Database) + "]"}
+	return []string{"SET VARIABLE quiver_session = [" + quote(info.User) + ", " + quote(info.Database) +
+		", NULL, " + quote(info.Application) + ", " +
+		quote(time.Now().UTC().Format("2006-01-02 15:04:05.000000-07:00")) + "]"}
 }
 
 // SessionInit returns the session set-up for an engine's SQL dialect, for

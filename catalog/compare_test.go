@@ -23,14 +23,21 @@ type twin struct {
 }
 
 // newTwin creates a database on a live PostgreSQL 15 and on a new quiver
-// and runs ddl on both.
+// and runs ddl on both. Both connections have the application name
+// catalog_test.
 func newTwin(t *testing.T, ddl string) *twin {
 	t.Helper()
 	pg := testenv.PG(t)
 	db := pg.CreateDB(t)
 	q := quivertest.Start(t)
-	tw := &twin{pg: pg.Connect(t, db), db: db}
-	c, err := pgconn.Connect(context.Background(), fmt.Sprintf("postgres://%s@%s:%d/%s?sslmode=disable", pg.User, q.Host, q.Port, db))
+	tw := &twin{db: db}
+	pc, err := pgconn.Connect(context.Background(), pg.URL(db)+"&application_name=catalog_test")
+	if err != nil {
+		t.Fatalf("connecting to PostgreSQL: %v", err)
+	}
+	t.Cleanup(func() { pc.Close(context.Background()) })
+	tw.pg = pc
+	c, err := pgconn.Connect(context.Background(), fmt.Sprintf("postgres://%s@%s:%d/%s?sslmode=disable&application_name=catalog_test", pg.User, q.Host, q.Port, db))
 	if err != nil {
 		t.Fatalf("connecting to quiver: %v", err)
 	}

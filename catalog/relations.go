@@ -41,7 +41,7 @@ var systemRelations = []struct {
 	{"pg_opclass", 2616, 'r'}, {"pg_opfamily", 2753, 'r'}, {"pg_operator", 2617, 'r'}, {"pg_conversion", 2607, 'r'},
 	{"pg_cast", 2605, 'r'},
 	{"pg_roles", 12001, 'v'}, {"pg_user", 12002, 'v'}, {"pg_tables", 12003, 'v'},
-	{"pg_views", 12004, 'v'}, {"pg_indexes", 12005, 'v'}, {"pg_settings", 12006, 'v'},
+	{"pg_views", 12004, 'v'}, {"pg_indexes", 12005, 'v'}, {"pg_settings", 12006, 'v'}, {"pg_stat_activity", 12007, 'v'},
 }
 
 func systemRelationsSQL() string {
@@ -446,6 +446,22 @@ SELECT n.nspname AS schemaname, t.relname AS tablename, i.relname AS indexname, 
 FROM pg_catalog.quiver_indexes i JOIN pg_catalog.pg_class t ON t.oid = i.indrelid
   LEFT JOIN pg_catalog.pg_namespace n ON n.oid = i.relnamespace`,
 
+	"pg_settings": pgSettingsSQL(),
+
+	// pg_stat_activity shows the session that reads it: DuckDB does not
+	// know the server's other sessions. The query being run is not known
+	// either.
+	"pg_stat_activity": `
+SELECT d.oid AS datid, d.datname, pg_catalog.pg_backend_pid() AS pid, NULL::integer AS leader_pid,
+  10::bigint AS usesysid, pg_catalog.quiver_user() AS usename,
+  coalesce((getvariable('quiver_session'))[4], '') AS application_name, NULL::varchar AS client_addr,
+  NULL::varchar AS client_hostname, NULL::integer AS client_port,
+  CAST((getvariable('quiver_session'))[5] AS timestamptz) AS backend_start, now() AS xact_start,
+  now() AS query_start, now() AS state_change, NULL::varchar AS wait_event_type, NULL::varchar AS wait_event,
+  'active' AS state, NULL::bigint AS backend_xid, NULL::bigint AS backend_xmin, NULL::bigint AS query_id,
+  NULL::varchar AS query, 'client backend' AS backend_type
+FROM pg_catalog.pg_database d`,
+
 	"pg_inherits":              emptyRelation("inhrelid bigint, inhparent bigint, inhseqno integer, inhdetachpending boolean"),
 	"pg_partitioned_table":     emptyRelation("partrelid bigint, partstrat varchar, partnatts smallint, partdefid bigint, partattrs smallint[], partclass bigint[], partcollation bigint[], partexprs varchar"),
 	"pg_policy":                emptyRelation("oid bigint, polname varchar, polrelid bigint, polcmd varchar, polpermissive boolean, polroles bigint[], polqual varchar, polwithcheck varchar"),
@@ -469,5 +485,5 @@ FROM pg_catalog.quiver_indexes i JOIN pg_catalog.pg_class t ON t.oid = i.indreli
 // nativeRelations are pg_catalog relations DuckDB provides itself and that
 // run as written.
 var nativeRelations = map[string]bool{
-	"pg_settings": true, "pg_prepared_statements": true, "pg_depend": true, "pg_sequences": true,
+	"pg_prepared_statements": true, "pg_depend": true, "pg_sequences": true,
 }

@@ -84,7 +84,7 @@ func TestCatalogRewrites(t *testing.T) {
 
 func TestCatalogUnsupported(t *testing.T) {
 	for _, in := range []string{
-		"select * from pg_catalog.pg_stat_activity",
+		"select * from pg_catalog.pg_locks",
 		"select 'a'::regoper",
 	} {
 		_, err := rewriteOne(t, in)
@@ -93,8 +93,8 @@ func TestCatalogUnsupported(t *testing.T) {
 		}
 	}
 	// Relations DuckDB has itself run as written.
-	if got, err := rewriteOne(t, "select name from pg_catalog.pg_settings"); err != nil || strings.Contains(got, "duckdb_") {
-		t.Errorf("pg_settings: %q, %v", got, err)
+	if got, err := rewriteOne(t, "select name from pg_catalog.pg_prepared_statements"); err != nil || strings.Contains(got, "duckdb_") {
+		t.Errorf("pg_prepared_statements: %q, %v", got, err)
 	}
 }
 
