@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -116,6 +117,18 @@ func TestSCRAMOverTLSClients(t *testing.T) {
 		}
 		if n != 3 || total != 6 {
 			t.Fatalf("got %d rows, %d characters", n, total)
+		}
+		// The idle timeout's read deadline and closing error work through
+		// TLS too.
+		if _, err := c.Exec(ctx, "SET idle_session_timeout = 200"); err != nil {
+			t.Fatal(err)
+		}
+		nc := c.PgConn().Conn()
+		_ = nc.SetReadDeadline(time.Now().Add(5 * time.Second))
+		if msg, err := pgproto3.NewFrontend(nc, nc).Receive(); err != nil {
+			t.Fatalf("waiting for the idle timeout over TLS: %v", err)
+		} else if e, ok := msg.(*pgproto3.ErrorResponse); !ok || e.Code != "57P05" {
+			t.Fatalf("idle over TLS: got %#v, want FATAL 57P05", msg)
 		}
 		for _, tc := range []struct{ url, code string }{
 			{strings.Replace(url, "s3cret", "wrong", 1), "28P01"},
