@@ -113,11 +113,13 @@ var functions = map[string]string{
   JOIN pg_catalog.quiver_nspnames _n ON _n._oid = _t._nsp WHERE _t._oid = $1), false)`,
 	// Operator classes, families, operators and conversions: the catalog
 	// has none of its own.
-	"pg_opclass_is_visible/1":    `true`,
-	"pg_opfamily_is_visible/1":   `true`,
-	"pg_operator_is_visible/1":   `true`,
-	"pg_conversion_is_visible/1": `true`,
-	"pg_function_is_visible/1":   `coalesce((SELECT _p._visible FROM pg_catalog.quiver_procnames _p WHERE _p._oid = $1 LIMIT 1), false)`,
+	"pg_opclass_is_visible/1":        `true`,
+	"pg_opfamily_is_visible/1":       `true`,
+	"pg_operator_is_visible/1":       `true`,
+	"pg_conversion_is_visible/1":     `true`,
+	"pg_statistics_obj_is_visible/1": `true`,
+	"pg_collation_is_visible/1":      `true`,
+	"pg_function_is_visible/1":       `coalesce((SELECT _p._visible FROM pg_catalog.quiver_procnames _p WHERE _p._oid = $1 LIMIT 1), false)`,
 
 	"format_type/2": `coalesce(` + formatTypeSQL() + `, (SELECT _t._name
   FROM (SELECT type_oid AS _oid, type_name AS _name FROM duckdb_types() WHERE logical_type = 'ENUM') _t WHERE _t._oid = $1))`,
@@ -157,6 +159,7 @@ var functions = map[string]string{
 	"shobj_description/2": `(SELECT _d._text FROM pg_catalog.quiver_descriptions _d WHERE _d._oid = $1
   AND _d._class = pg_catalog.quiver_classoid($2) AND _d._sub = 0)`,
 
+	"getdatabaseencoding/0": `'UTF8'`,
 	"pg_encoding_to_char/1": `(CASE $1 WHEN 6 THEN 'UTF8' WHEN 0 THEN 'SQL_ASCII' ELSE '' END)`,
 	"pg_char_to_encoding/1": `(CASE upper($1) WHEN 'UTF8' THEN 6 WHEN 'SQL_ASCII' THEN 0 ELSE -1 END)`,
 

@@ -39,7 +39,8 @@ var systemRelations = []struct {
 	{"pg_enum", 3501, 'r'}, {"pg_range", 3541, 'r'}, {"pg_publication", 6104, 'r'},
 	{"pg_publication_namespace", 6237, 'r'}, {"pg_publication_rel", 6106, 'r'},
 	{"pg_opclass", 2616, 'r'}, {"pg_opfamily", 2753, 'r'}, {"pg_operator", 2617, 'r'}, {"pg_conversion", 2607, 'r'},
-	{"pg_cast", 2605, 'r'},
+	{"pg_cast", 2605, 'r'}, {"pg_subscription", 6100, 'r'}, {"pg_foreign_data_wrapper", 2328, 'r'},
+	{"pg_db_role_setting", 2964, 'r'}, {"pg_largeobject_metadata", 2995, 'r'}, {"pg_default_acl", 826, 'r'},
 	{"pg_roles", 12001, 'v'}, {"pg_user", 12002, 'v'}, {"pg_tables", 12003, 'v'},
 	{"pg_views", 12004, 'v'}, {"pg_indexes", 12005, 'v'}, {"pg_settings", 12006, 'v'}, {"pg_stat_activity", 12007, 'v'},
 }
@@ -321,7 +322,8 @@ SELECT t.oid, t.typname, t.typnamespace, 10::bigint AS typowner, t.typlen::small
   true AS typisdefined, ',' AS typdelim, 0::bigint AS typrelid, t.typsubscript, t.typelem, t.typarray, t.typinput,
   t.typoutput, t.typreceive, t.typsend, t.typmodin, t.typmodout, 0::bigint AS typanalyze, t.typalign,
   t.typstorage, false AS typnotnull, 0::bigint AS typbasetype, -1 AS typtypmod, 0 AS typndims,
-  t.typcollation, NULL::varchar AS typdefaultbin, NULL::varchar AS typdefault, NULL::varchar[] AS typacl
+  t.typcollation, NULL::varchar AS typdefaultbin, NULL::varchar AS typdefault, NULL::varchar[] AS typacl,
+  1247::bigint AS tableoid
 FROM (
   SELECT b.oid, b.typname, 11::bigint AS typnamespace, b.typlen, b.typtype, b.typcategory, b.typelem, b.typarray,
     b.typstorage, b.typcollation, b.typalign, b.typinput, b.typoutput, b.typreceive, b.typsend, b.typmodin,
@@ -477,6 +479,11 @@ FROM pg_catalog.pg_database d`,
 	"pg_operator":              emptyRelation("oid bigint, oprname varchar, oprnamespace bigint, oprowner bigint, oprkind varchar, oprcanmerge boolean, oprcanhash boolean, oprleft bigint, oprright bigint, oprresult bigint, oprcom bigint, oprnegate bigint, oprcode bigint, oprrest bigint, oprjoin bigint"),
 	"pg_conversion":            emptyRelation("oid bigint, conname varchar, connamespace bigint, conowner bigint, conforencoding integer, contoencoding integer, conproc bigint, condefault boolean"),
 	"pg_cast":                  emptyRelation("oid bigint, castsource bigint, casttarget bigint, castfunc bigint, castcontext varchar, castmethod varchar"),
+	"pg_subscription":          emptyRelation("oid bigint, subdbid bigint, subname varchar, subowner bigint, subenabled boolean, subconninfo varchar, subslotname varchar, subsynccommit varchar, subpublications varchar[]"),
+	"pg_foreign_data_wrapper":  emptyRelation("oid bigint, fdwname varchar, fdwowner bigint, fdwhandler bigint, fdwvalidator bigint, fdwacl varchar[], fdwoptions varchar[]"),
+	"pg_db_role_setting":       emptyRelation("setdatabase bigint, setrole bigint, setconfig varchar[]"),
+	"pg_largeobject_metadata":  emptyRelation("oid bigint, lomowner bigint, lomacl varchar[]"),
+	"pg_default_acl":           emptyRelation("oid bigint, defaclrole bigint, defaclnamespace bigint, defaclobjtype varchar, defaclacl varchar[]"),
 	"pg_foreign_table":         emptyRelation("ftrelid bigint, ftserver bigint, ftoptions varchar[]"),
 	"pg_foreign_server":        emptyRelation("oid bigint, srvname varchar, srvowner bigint, srvfdw bigint, srvtype varchar, srvversion varchar, srvacl varchar[], srvoptions varchar[]"),
 	"pg_event_trigger":         emptyRelation("oid bigint, evtname varchar, evtevent varchar, evtowner bigint, evtfoid bigint, evtenabled varchar, evttags varchar[]"),
