@@ -108,9 +108,7 @@ FROM (SELECT c.table_oid::bigint AS table_oid, c.schema_oid::bigint AS schema_oi
 SELECT k.oid, k.conname, k.schema_oid AS connamespace, k.contype, false AS condeferrable, false AS condeferred,
   true AS convalidated, k.table_oid AS conrelid, 0::bigint AS contypid,
   (CASE WHEN k.contype IN ('p', 'u') THEN k.indexoid
-    WHEN k.contype = 'f' THEN coalesce((SELECT min(r.indexoid) FROM pg_catalog.quiver_conbase r
-      WHERE r.table_oid = rt.table_oid AND r.contype IN ('p', 'u') AND list_sort(r.cols) = list_sort(k.refcols)), 0)
-    ELSE 0 END)::bigint AS conindid,
+    WHEN k.contype = 'f' THEN coalesce(rk.indexoid, 0) ELSE 0 END)::bigint AS conindid,
   0::bigint AS conparentid, coalesce(rt.table_oid, 0)::bigint AS confrelid,
   (CASE WHEN k.contype = 'f' THEN 'a' ELSE ' ' END) AS confupdtype,
   (CASE WHEN k.contype = 'f' THEN 'a' ELSE ' ' END) AS confdeltype,
@@ -124,7 +122,10 @@ SELECT k.oid, k.conname, k.schema_oid AS connamespace, k.contype, false AS conde
   k.expression AS conbin, 2606::bigint AS tableoid
 FROM pg_catalog.quiver_conbase k
 LEFT JOIN duckdb_tables() rt ON k.contype = 'f' AND rt.database_name = k.database_name
-  AND rt.schema_name = k.schema_name AND rt.table_name = k.referenced_table`,
+  AND rt.schema_name = k.schema_name AND rt.table_name = k.referenced_table
+LEFT JOIN (SELECT r.table_oid, list_sort(r.cols) AS cols, min(r.indexoid) AS indexoid
+  FROM pg_catalog.quiver_conbase r WHERE r.contype IN ('p', 'u') GROUP BY 1, 2) rk
+  ON k.contype = 'f' AND rk.table_oid = rt.table_oid AND rk.cols = list_sort(k.refcols)`,
 
 	// quiver_condefs holds each constraint's text, for pg_get_constraintdef,
 	// and for a CHECK its pretty form, without the parentheses DuckDB puts
