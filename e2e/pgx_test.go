@@ -75,23 +75,9 @@ func valuesString(t *testing.T, conn *pgx.Conn, sql string, args []any) string {
 // statements and with describe-exec, where pgx asks for binary results.
 func TestPgxModes(t *testing.T) {
 	pg, q := servers(t)
-	ctx := context.Background()
 	for _, mode := range []pgx.QueryExecMode{pgx.QueryExecModeSimpleProtocol, pgx.QueryExecModeCacheStatement, pgx.QueryExecModeDescribeExec, pgx.QueryExecModeExec} {
 		t.Run(mode.String(), func(t *testing.T) {
-			connect := func(url string) *pgx.Conn {
-				cfg, err := pgx.ParseConfig(url)
-				if err != nil {
-					t.Fatal(err)
-				}
-				cfg.DefaultQueryExecMode = mode
-				c, err := pgx.ConnectConfig(ctx, cfg)
-				if err != nil {
-					t.Fatal(err)
-				}
-				t.Cleanup(func() { c.Close(ctx) })
-				return c
-			}
-			pc, qc := connect(pg.URL("postgres")), connect(q.URL())
+			pc, qc := connectPgx(t, pg.URL("postgres"), mode), connectPgx(t, q.URL(), mode)
 			for _, c := range pgxCases {
 				qsql := c.quiver
 				if qsql == "" {
