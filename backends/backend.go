@@ -70,6 +70,9 @@ type SessionInfo struct {
 	Application string
 	// Params holds every startup parameter the client sent.
 	Params map[string]string
+	// ProcessID is the process id the client was given in BackendKeyData,
+	// which pg_backend_pid() returns; 0 when there is none.
+	ProcessID uint32
 }
 
 // Session is one client's connection to the engine. See the package

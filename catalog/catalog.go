@@ -75,7 +75,7 @@ func FunctionNames() []string {
 // backend.
 func DuckDBInit(info backends.SessionInfo) []string {
 	return []string{"SET VARIABLE quiver_session = [" + quote(info.User) + ", " + quote(info.Database) +
-		", NULL, " + quote(info.Application) + ", " +
+		", " + quote(strconv.FormatUint(uint64(info.ProcessID), 10)) + ", " + quote(info.Application) + ", " +
 		quote(time.Now().UTC().Format("2006-01-02 15:04:05.000000-07:00")) + "]"}
 }
 

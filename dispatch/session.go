@@ -178,6 +178,7 @@ func (h *Handler) Serve(ctx context.Context, c Conn, info Info) (err error) {
 	sinfo := backends.SessionInfo{
 		User: info.User, Database: info.Database, Password: info.Password,
 		Application: info.Params["application_name"], Params: info.Params,
+		ProcessID: info.ProcessID,
 	}
 	bs, err := h.cfg.Backend.Open(ctx, sinfo)
 	if err != nil {

@@ -116,3 +116,18 @@ func compareSteps(t *testing.T, pc, qc *pgconn.PgConn, steps []string) {
 		}
 	}
 }
+
+// TestBackendPID checks that pg_backend_pid() is the process id the client
+// got in BackendKeyData, which clients use to find their own session (in
+// pg_stat_activity, or to cancel it with another connection).
+func TestBackendPID(t *testing.T) {
+	_, qc := connectBoth(t)
+	res, err := qc.Exec(context.Background(), "select pg_backend_pid(), (select count(*) from pg_stat_activity where pid = pg_backend_pid())").ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprint(qc.PID())
+	if got := string(res[0].Rows[0][0]); got != want || string(res[0].Rows[0][1]) != "1" {
+		t.Fatalf("pg_backend_pid() = %s (pg_stat_activity rows %s), BackendKeyData pid %s", got, res[0].Rows[0][1], want)
+	}
+}
