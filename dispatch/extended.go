@@ -180,7 +180,7 @@ func (s *Session) extendedMessage(ctx context.Context, msg pgproto3.FrontendMess
 			_ = s.backendExec(ctx, "ROLLBACK")
 			s.implicit = false
 			s.ext.closePortals()
-			s.cursorsAtTxEnd(false)
+			s.txEnd(false)
 			s.unlockTx()
 		} else if s.tx == txBlock {
 			s.tx = txFailed
@@ -205,7 +205,7 @@ func (s *Session) sync(ctx context.Context) {
 	}
 	if s.tx == txIdle {
 		s.ext.closePortals()
-		s.cursorsAtTxEnd(committed)
+		s.txEnd(committed)
 		s.unlockTx()
 	}
 	s.readyForQuery()

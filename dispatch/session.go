@@ -136,6 +136,8 @@ type Session struct {
 	holdsTx bool
 	// sp holds the savepoints quiver keeps for engines without them.
 	sp savepoints
+	// txs is what the transaction's end restores of the settings.
+	txs txSettings
 
 	vars     map[string]string // current values of known settings, by lower-case name
 	settings types.Settings

@@ -115,8 +115,17 @@ func (s *Session) callSettingFunc(fc *pg_query.FuncCall) (v string, isNull, ok b
 			return "", false, false, nil
 		}
 		val := args[1].GetSval().Sval
+		local := args[2].GetBoolval().GetBoolval()
 		if custom {
-			s.vars[lower(key)] = val
+			if s.recordSetting(lower(key), local) {
+				s.vars[lower(key)] = val
+			}
+			return val, false, true, nil
+		}
+		if d.readOnly {
+			return "", false, false, s.setVar(d, val, true) // the error
+		}
+		if !s.recordSetting(lower(d.name), local) {
 			return val, false, true, nil
 		}
 		if err := s.setVar(d, val, true); err != nil {

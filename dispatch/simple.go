@@ -57,7 +57,7 @@ func (s *Session) simpleQuery(ctx context.Context, sql string) {
 				s.tx = txFailed
 			}
 			if s.tx == txIdle {
-				s.cursorsAtTxEnd(false)
+				s.txEnd(false)
 				s.unlockTx()
 			}
 			return
@@ -75,7 +75,7 @@ func (s *Session) simpleQuery(ctx context.Context, sql string) {
 		}
 	}
 	if s.tx == txIdle {
-		s.cursorsAtTxEnd(committed)
+		s.txEnd(committed)
 		s.unlockTx()
 	}
 }

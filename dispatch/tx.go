@@ -64,6 +64,7 @@ func (s *Session) execTransaction(ctx context.Context, st *stmt.Statement, multi
 		s.resetSavepoints()
 		s.ext.txEnded()
 		s.cursorsAtTxEnd(false)
+		s.settingsAtTxEnd(op == "COMMIT")
 		if !multi {
 			s.unlockTx()
 		}

@@ -122,6 +122,7 @@ func (s *Session) execSet(st *stmt.Statement) (handled bool, err error) {
 	case pg_query.VariableSetKind_VAR_RESET_ALL:
 		for _, d := range settingsTable {
 			if !d.readOnly {
+				s.recordSetting(lower(d.name), false)
 				_ = s.setVar(d, s.defaultValue(d), true)
 			}
 		}
@@ -156,6 +157,12 @@ func (s *Session) execSet(st *stmt.Statement) (handled bool, err error) {
 		if err != nil {
 			return true, err
 		}
+	}
+	if d.readOnly {
+		return true, s.setVar(d, v, true) // the error
+	}
+	if !s.recordSetting(lower(d.name), vs.IsLocal) {
+		return true, nil
 	}
 	if err := s.setVar(d, v, true); err != nil {
 		return true, err
@@ -277,6 +284,9 @@ func (s *Session) setCustom(vs *pg_query.VariableSetStmt) error {
 			return err
 		}
 	case pg_query.VariableSetKind_VAR_SET_CURRENT:
+		return nil
+	}
+	if !s.recordSetting(lower(vs.Name), vs.IsLocal) {
 		return nil
 	}
 	s.vars[lower(vs.Name)] = v

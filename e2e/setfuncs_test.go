@@ -33,3 +33,29 @@ func TestSettingFunctionsMatchPostgres(t *testing.T) {
 	}
 	compareSteps(t, pc, qc, steps)
 }
+
+// TestSettingsAreTransactional compares with PostgreSQL how transactions
+// keep and undo SET, SET LOCAL, RESET and set_config.
+func TestSettingsAreTransactional(t *testing.T) {
+	pc, qc := connectBoth(t)
+	compareSteps(t, pc, qc, []string{
+		"show search_path",
+		"begin; set search_path = a, b; show search_path; rollback", "show search_path",
+		"begin; set search_path = a; commit", "show search_path",
+		"begin; set local search_path = c; show search_path; commit", "show search_path",
+		"set local search_path = d", "show search_path",
+		"begin; set application_name = 'x'; set local application_name = 'y'; show application_name; commit", "show application_name",
+		"begin; set local application_name = 'y'; set application_name = 'z'; commit", "show application_name",
+		"begin; set local TimeZone = 'Asia/Tokyo'; select timestamptz '2024-01-01 00:00:00+00' as t; rollback", "select timestamptz '2024-01-01 00:00:00+00' as t",
+		"set statement_timeout = '1s'; select 1/0", "show statement_timeout",
+		"set statement_timeout = '2s'; select 1", "show statement_timeout", "reset statement_timeout",
+		"begin; set search_path = g; select * from missing_table", "rollback", "show search_path",
+		"begin; set myapp.x = '1'; show myapp.x; rollback", "show myapp.x",
+		"set myapp.y = '1'; begin; set local myapp.y = '2'; show myapp.y; commit", "show myapp.y",
+		"select set_config('search_path', 'e', true)", "show search_path",
+		"begin; select set_config('search_path', 'f', true); show search_path; commit", "show search_path",
+		"begin; select set_config('search_path', 'h', false); rollback", "show search_path",
+		"begin; reset all; show search_path; rollback", "show search_path",
+		"reset search_path",
+	})
+}
