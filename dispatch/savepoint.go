@@ -2,6 +2,7 @@ package dispatch
 
 import (
 	"context"
+	"maps"
 
 	"github.com/jackc/pgx/v5/pgproto3"
 
@@ -27,6 +28,9 @@ type savepoint struct {
 	name string
 	// writes is the number of writing statements before it.
 	writes int
+	// vars is the session's settings when it was made, which ROLLBACK TO
+	// restores.
+	vars map[string]string
 }
 
 // savepoints is a transaction's savepoint stack and write count.
@@ -60,7 +64,7 @@ func (sp *savepoints) find(name string) int {
 func (s *Session) execSavepoint(ctx context.Context, st *stmt.Statement) error {
 	name := st.Node.GetTransactionStmt().GetSavepointName()
 	if st.Tx == stmt.TxSavepoint {
-		s.sp.stack = append(s.sp.stack, savepoint{name: name, writes: s.sp.writes})
+		s.sp.stack = append(s.sp.stack, savepoint{name: name, writes: s.sp.writes, vars: maps.Clone(s.vars)})
 		s.w.send(&pgproto3.CommandComplete{CommandTag: []byte(st.Tag)})
 		return nil
 	}
@@ -93,6 +97,7 @@ func (s *Session) execSavepoint(ctx context.Context, st *stmt.Statement) error {
 			"ROLLBACK TO SAVEPOINT cannot undo changes made after savepoint \"%s\" while keeping those made before it: this backend has no savepoints", name).
 			WithHint("Roll back the whole transaction.")
 	}
+	s.restoreVars(sp.vars)
 	s.tx = txBlock
 	s.w.send(&pgproto3.CommandComplete{CommandTag: []byte(st.Tag)})
 	return nil

@@ -61,10 +61,16 @@ func (s *Session) settingsAtTxEnd(commit bool) {
 		restore = s.txs.before
 	}
 	s.txs = txSettings{}
-	if len(restore) == 0 {
+	s.restoreVars(restore)
+}
+
+// restoreVars sets the settings in vals back, with ParameterStatus for
+// reported ones whose value changes.
+func (s *Session) restoreVars(vals map[string]string) {
+	if len(vals) == 0 {
 		return
 	}
-	for key, v := range restore {
+	for key, v := range vals {
 		old := s.vars[key]
 		s.vars[key] = v
 		if d := lookupSetting(key); d != nil && d.reported && old != v {
@@ -72,7 +78,7 @@ func (s *Session) settingsAtTxEnd(commit bool) {
 		}
 	}
 	if err := s.applyFormatSettings(); err != nil {
-		s.log.Debug().Err(err).Msg("restoring settings at the end of a transaction")
+		s.log.Debug().Err(err).Msg("restoring settings")
 	}
 }
 

@@ -33,6 +33,9 @@ func TestSavepointsMatchPostgres(t *testing.T) {
 		"rollback to nosuch", "rollback",
 		"begin; release nosuch", "rollback",
 		"begin; savepoint x; select 1/0", "release x", "rollback to nosuch", "rollback to x", "select 1", "commit",
+		// Settings changed after a savepoint come back when rolling back to it.
+		"begin; set search_path = a; savepoint s; set search_path = b; set local application_name = 'q'; show search_path",
+		"rollback to s", "show search_path", "show application_name", "commit", "show search_path", "reset search_path",
 		"drop table sp",
 	}
 	compareSteps(t, pc, qc, steps)
