@@ -13,10 +13,14 @@ import (
 	adbcflightsql "github.com/apache/arrow-adbc/go/adbc/driver/flightsql"
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/flight"
+	"github.com/apache/arrow-go/v18/arrow/flight/flightsql"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/rs/zerolog"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/quiverdb/quiver/backends"
 	"github.com/quiverdb/quiver/backends/postgres"
@@ -39,8 +43,14 @@ func scaled(n int) int { return max(1, int(float64(n)*scale())) }
 // startFlight serves Flight SQL over be on a free loopback port until the
 // benchmark ends, and returns its address.
 func startFlight(b *testing.B, be backends.Backend) string {
+	return startFlightConfig(b, flightsrv.Config{Backend: be})
+}
+
+// startFlightConfig is startFlight with more of the server's settings.
+func startFlightConfig(b *testing.B, cfg flightsrv.Config) string {
 	b.Helper()
-	srv, err := flightsrv.New(flightsrv.Config{Backend: be, Logger: zerolog.Nop()})
+	cfg.Logger = zerolog.Nop()
+	srv, err := flightsrv.New(cfg)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -168,11 +178,15 @@ var flightReads = []flightRead{
 	{"text64", 2_000_000, "create table f_text64 as select repeat(md5(i::text), 2) as s from generate_series(1, %d) i", "select s from f_text64"},
 }
 
-// BenchmarkFlightRead reads a PostgreSQL 15 table whole, three ways:
+// BenchmarkFlightRead reads a PostgreSQL 15 table whole, four ways:
 //
 //   - quiver: the ADBC Flight SQL driver reading Arrow from quiver's Flight
 //     SQL frontend over the PostgreSQL backend (which reads by COPY
-//     binary and builds Arrow batches);
+//     binary and builds Arrow batches), with the server's default number
+//     of parts (one endpoint per CPU, at most 4, each a range of the
+//     table's pages read on a connection of its own under one snapshot);
+//   - oneendpoint: the same with Config.ScanParts 1, one endpoint read
+//     by one COPY;
 //   - pgx: pgx.Conn.Query (extended protocol, binary results) with
 //     rows.Scan of each row into an int32 or a string;
 //   - copy: pgconn.CopyTo of COPY (select ...) TO STDOUT (FORMAT binary)
@@ -200,7 +214,9 @@ func BenchmarkFlightRead(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { _ = be.Close() })
-	cn := openADBC(b, startFlight(b, be))
+	addr := startFlight(b, be)
+	cn := openADBC(b, addr)
+	one := openADBC(b, startFlightConfig(b, flightsrv.Config{Backend: be, ScanParts: 1}))
 	pc, err := pgx.Connect(ctx, url)
 	if err != nil {
 		b.Fatal(err)
@@ -209,7 +225,9 @@ func BenchmarkFlightRead(b *testing.B) {
 
 	for _, d := range flightReads {
 		n := scaled(d.rows)
+		b.Logf("%s: %d endpoints", d.query, endpoints(b, addr, d.query))
 		benchRead(b, d.name+"/quiver", n, pg, func(b *testing.B) int { return adbcRead(b, cn, d.query) })
+		benchRead(b, d.name+"/oneendpoint", n, pg, func(b *testing.B) int { return adbcRead(b, one, d.query) })
 		benchRead(b, d.name+"/pgx", n, pg, func(b *testing.B) int { return pgxScan(b, pc, d.query) })
 		benchRead(b, d.name+"/copy", n, pg, func(b *testing.B) int {
 			tag, err := pc.PgConn().CopyTo(ctx, io.Discard, "copy ("+d.query+") to stdout (format binary)")
@@ -268,4 +286,23 @@ func pgxScan(b *testing.B, c *pgx.Conn, sql string) int {
 		b.Fatal(err)
 	}
 	return n
+}
+
+// endpoints returns the number of endpoints of the server's FlightInfo for
+// sql, and cancels it unread.
+func endpoints(b *testing.B, addr, sql string) int {
+	cl, err := flightsql.NewClient(addr, nil, nil, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer cl.Close()
+	ctx := context.Background()
+	info, err := cl.Execute(ctx, sql)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := cl.CancelFlightInfo(ctx, &flight.CancelFlightInfoRequest{Info: info}); err != nil {
+		b.Fatal(err)
+	}
+	return len(info.Endpoint)
 }
