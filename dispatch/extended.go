@@ -365,6 +365,12 @@ func (s *Session) prepareOnBackend(ctx context.Context, ps *preparedStmt) error 
 		return err
 	}
 	ps.bstmt = bs
+	undeclared := map[int32]bool{} // typed by neither the client nor a cast
+	for i, oid := range ps.oids {
+		if oid == 0 {
+			undeclared[int32(i+1)] = true
+		}
+	}
 	for i, f := range bs.Params() {
 		if i >= len(ps.oids) {
 			ps.oids = append(ps.oids, 0)
@@ -377,8 +383,13 @@ func (s *Session) prepareOnBackend(ctx context.Context, ps *preparedStmt) error 
 			ps.oids[i], ps.ptypes[i] = oid, f.Type
 		}
 	}
+	if s.emulates() {
+		if err := s.inferOperandParams(sctx, ps, target, sql, undeclared); err != nil {
+			return err
+		}
+	}
 	if returnsRows(ps.st) {
-		ps.schema = pgNames(bs.Schema(), ps.st)
+		ps.schema = pgNames(ps.bstmt.Schema(), ps.st)
 	}
 	return nil
 }

@@ -23,13 +23,6 @@ var knownDivergences = map[string]string{
 	"asyncpg/arrays.ab":     "asyncpg's introspection query is described with int8[] for oid[]",
 	"asyncpg/params_arrays": "asyncpg's introspection query is described with int8[] for oid[]",
 
-	// A parameter that is an operand of an arithmetic operator is described
-	// as text, not inferred from the other operand: $1::int8 + $2 gives
-	// $2 text (PostgreSQL int8), qty + $1 gives $1 text (PostgreSQL int8).
-	// asyncpg encodes arguments by the described types and refuses an int.
-	"asyncpg/params_inferred": "parameter of + described as text",
-	"asyncpg/dml":             "parameter of + described as text",
-
 	// A numeric parameter (OID 1700) selected without a cast is described
 	// as numeric(38,10) and printed with ten decimals: 1.5 comes back as
 	// 1.5000000000 (PostgreSQL: typmod -1, 1.5).
