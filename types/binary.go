@@ -23,6 +23,12 @@ func (n *node) binary(dst []byte, i int) ([]byte, error) {
 		return appendInt32(dst, n.i32[i]), nil
 	case kInt64:
 		return appendInt64(dst, n.i64[i]), nil
+	case kOID64:
+		v := n.i64[i]
+		if uint64(v) > 0xffffffff {
+			return dst, errOIDRange()
+		}
+		return appendInt32(dst, int32(uint32(v))), nil
 	case kUint8:
 		return appendInt16(dst, int16(n.u8[i])), nil
 	case kUint16:

@@ -21,6 +21,7 @@ const (
 	kInt16
 	kInt32
 	kInt64
+	kOID64 // int64 presented as oid: values must fit in uint32
 	kUint8
 	kUint16
 	kUint32
@@ -143,7 +144,7 @@ func (n *node) bind(arr arrow.Array) {
 		n.i16 = arrow.GetValues[int16](data, 1)
 	case kInt32, kDate32, kTime32, kMonths, kDecimal32:
 		n.i32 = arrow.GetValues[int32](data, 1)
-	case kInt64, kDate64, kTime64, kTimestamp, kDuration, kDecimal64:
+	case kInt64, kOID64, kDate64, kTime64, kTimestamp, kDuration, kDecimal64:
 		n.i64 = arrow.GetValues[int64](data, 1)
 	case kUint8:
 		n.u8 = arrow.GetValues[uint8](data, 1)

@@ -50,6 +50,27 @@ func OIDFor(t arrow.DataType) (uint32, bool) {
 	return n.oid, true
 }
 
+// ParamType returns the PostgreSQL type OID a backend's parameter field is
+// described as, in a ParameterDescription, and the Arrow type the
+// parameter's values are to be decoded into. Like Describe, it honours
+// backends.MetaPGType; the values are decoded into the field's own type,
+// unless the metadata names a type whose values quiver reads into another
+// Arrow type (an oid parameter that DuckDB types as BIGINT is read as
+// uint32, as oid's receive function reads it), and then into that one.
+// It reports false for types with no mapping.
+func ParamType(f arrow.Field) (uint32, arrow.DataType, bool) {
+	n, err := planField(f, &outputSettings{})
+	if err != nil {
+		return 0, nil, false
+	}
+	if nat, ok := OIDFor(f.Type); ok && nat != n.oid {
+		if t, ok := ArrowType(n.oid); ok {
+			return n.oid, t, true
+		}
+	}
+	return n.oid, f.Type, true
+}
+
 func planField(f arrow.Field, set *outputSettings) (*node, error) {
 	return planType(f.Type, f.Metadata, set)
 }
@@ -274,6 +295,12 @@ func (n *node) present(oid uint32, typmod int32) bool {
 		}
 	case kUint32:
 		ok = oid == oidInt8 || oid == oidOID || oid == oidXID || oid == oidCID
+	case kInt64:
+		if oid == oidOID {
+			n.kind, ok = kOID64, true
+		} else {
+			ok = oid == oidInt8
+		}
 	case kBinary:
 		if oid == oidUUID && n.store == sFixed && n.width == 16 {
 			n.kind, ok = kUUID, true

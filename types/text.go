@@ -26,6 +26,12 @@ func (n *node) text(dst []byte, i int) ([]byte, error) {
 		return appendIntText(dst, int64(n.i32[i])), nil
 	case kInt64:
 		return appendIntText(dst, n.i64[i]), nil
+	case kOID64:
+		v := n.i64[i]
+		if uint64(v) > 0xffffffff {
+			return dst, errOIDRange()
+		}
+		return appendIntText(dst, v), nil
 	case kUint8:
 		return appendUintText(dst, uint64(n.u8[i])), nil
 	case kUint16:
@@ -111,6 +117,10 @@ func (n *node) text(dst []byte, i int) ([]byte, error) {
 	}
 	return dst, pgerror.New(pgerror.InternalError, "no text output for %s", typeName(n.oid))
 }
+
+// errOIDRange reports an int64 presented as oid that is not a uint32, as
+// PostgreSQL's int8-to-oid cast does.
+func errOIDRange() error { return pgerror.New(pgerror.NumericValueOutOfRange, "OID out of range") }
 
 func errNulByte() error {
 	return pgerror.New(pgerror.CharacterNotInRepertoire, "invalid byte sequence for encoding \"UTF8\": 0x00")
