@@ -379,8 +379,8 @@ func (s *Session) prepareOnBackend(ctx context.Context, ps *preparedStmt) error 
 		if ps.oids[i] != 0 || f.Type == nil || f.Type.ID() == arrow.NULL {
 			continue
 		}
-		if oid, ok := types.OIDFor(f.Type); ok {
-			ps.oids[i], ps.ptypes[i] = oid, f.Type
+		if oid, t, ok := types.ParamType(f); ok {
+			ps.oids[i], ps.ptypes[i] = oid, t
 		}
 	}
 	if s.emulates() {

@@ -110,7 +110,40 @@ func Open(uri string, opts Options) (*Backend, error) {
 		bindings.Close(&b.db)
 		return nil, fmt.Errorf("duckdb: opening %q: %s", path, msg)
 	}
+	if err := registerTypes(b.db); err != nil {
+		bindings.Close(&b.db)
+		return nil, err
+	}
 	return b, nil
+}
+
+// OIDType is the name of the DuckDB type the backend registers for
+// PostgreSQL's oid: a BIGINT whose columns, and lists of which, are
+// presented as oid and oid[]. DuckDB keeps a registered type's name
+// through expressions, subqueries, set operations and aggregates (it drops
+// the names of types made by CREATE TYPE), so a value cast to it stays an
+// oid whatever the query does with it, while user BIGINT and UINTEGER
+// columns keep their own types. Arithmetic on it needs a cast back to
+// BIGINT, as PostgreSQL has no arithmetic on oid either. Package dialect
+// casts to this type where PostgreSQL's SQL names oid.
+const OIDType = "quiver_oid"
+
+// registerTypes registers the backend's own types (OIDType) in the
+// database's system catalog, which lives as long as the database is open.
+func registerTypes(db bindings.Database) error {
+	var conn bindings.Connection
+	if bindings.Connect(db, &conn) == bindings.StateError {
+		bindings.Disconnect(&conn)
+		return fmt.Errorf("duckdb: cannot connect to register types")
+	}
+	defer bindings.Disconnect(&conn)
+	lt := bindings.CreateLogicalType(bindings.TypeBigInt)
+	defer bindings.DestroyLogicalType(&lt)
+	bindings.LogicalTypeSetAlias(lt, OIDType)
+	if bindings.RegisterLogicalType(conn, lt, bindings.CreateTypeInfo{}) == bindings.StateError {
+		return fmt.Errorf("duckdb: cannot register type %s", OIDType)
+	}
+	return nil
 }
 
 // Open starts a session: a new connection to the database. info is not

@@ -33,7 +33,10 @@
 //     from there, and still obeys its context.
 //   - Result fields are DuckDB's own Arrow export. UUID and JSON columns,
 //     which DuckDB exports as strings, carry backends.MetaPGType (uuid,
-//     json) so they reach clients with their PostgreSQL types.
+//     json) so they reach clients with their PostgreSQL types. So do
+//     columns and parameters of OIDType, a BIGINT the backend registers in
+//     each database for PostgreSQL's oid (the catalog's OIDs), and lists of
+//     it: they are oid and oid[].
 //   - Cancelling the context of a statement interrupts the connection, during
 //     execution and while its rows are read. The error is SQLSTATE 57014.
 //   - DuckDB errors are mapped to SQLSTATEs by error type and message, and

@@ -12,6 +12,8 @@ import (
 
 // PostgreSQL type OIDs the backend names in field metadata.
 const (
+	oidOID       = "26"
+	oidOIDArray  = "1028"
 	oidJSON      = "114"
 	oidJSONArray = "199"
 	oidUUID      = "2950"
@@ -19,9 +21,9 @@ const (
 )
 
 // arrowSchema converts DuckDB column types to an Arrow schema, and destroys
-// the types. DuckDB exports UUID and JSON columns as plain strings; their
-// fields carry the PostgreSQL type in backends.MetaPGType so that they are
-// presented as uuid and json.
+// the types. DuckDB exports UUID and JSON columns as plain strings, and
+// OIDType columns as int64; their fields carry the PostgreSQL type in
+// backends.MetaPGType so that they are presented as uuid, json and oid.
 func arrowSchema(opts bindings.ArrowOptions, types []bindings.LogicalType, names []string) (*arrow.Schema, error) {
 	defer func() {
 		for i := range types {
@@ -43,7 +45,7 @@ func arrowSchema(opts bindings.ArrowOptions, types []bindings.LogicalType, names
 			fields = sc.Fields()
 		}
 		f := &fields[i]
-		if _, ok := f.Type.(*arrow.StringType); ok || arrow.IsListLike(f.Type.ID()) {
+		if id := f.Type.ID(); id == arrow.STRING || id == arrow.INT64 || arrow.IsListLike(id) {
 			f.Metadata = arrow.NewMetadata([]string{backends.MetaPGType}, []string{oid})
 		}
 	}
@@ -64,6 +66,10 @@ func pgTypeOf(lt bindings.LogicalType) string {
 		if bindings.LogicalTypeGetAlias(lt) == "JSON" {
 			return oidJSON
 		}
+	case bindings.TypeBigInt:
+		if bindings.LogicalTypeGetAlias(lt) == OIDType {
+			return oidOID
+		}
 	case bindings.TypeList:
 		child := bindings.ListTypeChildType(lt)
 		defer bindings.DestroyLogicalType(&child)
@@ -72,6 +78,8 @@ func pgTypeOf(lt bindings.LogicalType) string {
 			return oidUUIDArray
 		case oidJSON:
 			return oidJSONArray
+		case oidOID:
+			return oidOIDArray
 		}
 	}
 	return ""
@@ -102,8 +110,8 @@ type shape struct {
 // one of p's previous result when the columns have the same names and types.
 // DuckDB can replan a statement between runs (after a catalog change, or
 // because it reads files), so the columns are compared every time; only
-// types that their id fully describes are reused, and VARCHAR only without
-// an alias (JSON).
+// types that their id fully describes are reused, and VARCHAR and BIGINT
+// only without an alias (JSON, OIDType).
 func (p *prepared) resultSchema(res *bindings.Result, opts bindings.ArrowOptions, gen uint64) (*arrow.Schema, error) {
 	n := int(bindings.ColumnCount(res))
 	if sh := p.shape; sh != nil && sh.gen == gen && len(sh.types) == n && sh.matches(res) {
@@ -135,7 +143,7 @@ func (sh *shape) matches(res *bindings.Result) bool {
 		if bindings.ColumnType(res, c) != id || bindings.ColumnName(res, c) != sh.names[i] {
 			return false
 		}
-		if id == bindings.TypeVarchar && hasAlias(res, c) {
+		if (id == bindings.TypeVarchar || id == bindings.TypeBigInt) && hasAlias(res, c) {
 			return false
 		}
 	}

@@ -253,6 +253,60 @@ func TestPGTypeMetadata(t *testing.T) {
 	}
 }
 
+// TestOIDTypeMetadata checks that values of OIDType, and lists of them,
+// are marked oid and oid[] through expressions and subqueries, in results
+// and in inferred parameters, while plain BIGINT columns are not, also
+// when a cached statement's shape is reused.
+func TestOIDTypeMetadata(t *testing.T) {
+	s := newSession(t, Options{})
+	ctx := context.Background()
+	sql := `select o, [o] as l, coalesce(o, 0) as c, (select array_agg(o) from (select 2::quiver_oid as o)) as a, 3::bigint as b
+from (select 1::quiver_oid as o union all select 2::bigint)`
+	st, err := s.Prepare(ctx, sql, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	pst, err := s.Prepare(ctx, "select 1 where 2 = any($1::quiver_oid[]) and $2::quiver_oid = 2", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pst.Close()
+	types := func(fields []arrow.Field) string {
+		var got []string
+		for _, f := range fields {
+			oid, _ := f.Metadata.GetValue(backends.MetaPGType)
+			got = append(got, f.Name+"="+oid)
+		}
+		return fmt.Sprint(got)
+	}
+	if got, want := types(pst.Params()), "[$1=1028 $2=26]"; got != want {
+		t.Errorf("parameters %s, want %s", got, want)
+	}
+	const want = "[o=26 l=1028 c=26 a=1028 b=]"
+	if got := types(st.Schema().Fields()); got != want {
+		t.Errorf("described %s, want %s", got, want)
+	}
+	// Twice: the second result reuses the first one's shape, or must not.
+	for range 2 {
+		for _, q := range []string{sql, "select 3::bigint as o"} {
+			res, err := s.Query(ctx, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := types(res.Rows.Schema().Fields())
+			res.Rows.Release()
+			if exp := map[bool]string{true: want, false: "[o=]"}[q == sql]; got != exp {
+				t.Errorf("%s: %s, want %s", q, got, exp)
+			}
+		}
+	}
+	// PostgreSQL has no arithmetic on oid; DuckDB has none on OIDType.
+	if _, err := s.Query(ctx, "select 1::quiver_oid + 1"); err == nil {
+		t.Error("arithmetic on quiver_oid works")
+	}
+}
+
 // TestPrepareSchemaMatchesResult checks that the schema a statement
 // describes without running is the one its rows have, and that it is nil
 // exactly when the statement returns no rows.

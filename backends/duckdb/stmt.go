@@ -61,20 +61,20 @@ func (st *Stmt) describe(ctx context.Context, declared []arrow.DataType) error {
 	st.text = make([]bool, count)
 	differs := false
 	for i := range count {
-		var dt, inf arrow.DataType
+		var inf arrow.Field
 		if i < n {
 			inf = inferred[i]
 		}
-		dt = inf
+		f := arrow.Field{Name: "$" + strconv.Itoa(i+1), Type: inf.Type, Nullable: true, Metadata: inf.Metadata}
 		if i < len(declared) && declared[i] != nil {
-			dt = declared[i]
-			differs = differs || (i < n && (inf == nil || !arrow.TypeEqual(dt, inf)))
+			f.Type, f.Metadata = declared[i], arrow.Metadata{}
+			differs = differs || (i < n && (inf.Type == nil || !arrow.TypeEqual(f.Type, inf.Type)))
 		}
-		if dt == nil {
-			dt = arrow.Null
+		if f.Type == nil {
+			f.Type = arrow.Null
 		}
-		st.params[i] = arrow.Field{Name: "$" + strconv.Itoa(i+1), Type: dt, Nullable: true}
-		st.text[i] = isText(dt)
+		st.params[i] = f
+		st.text[i] = isText(f.Type)
 	}
 
 	stype := bindings.PreparedStatementType(ps)
@@ -106,10 +106,11 @@ func (st *Stmt) describe(ctx context.Context, declared []arrow.DataType) error {
 	return err
 }
 
-// paramTypes returns the Arrow types of the parameter types DuckDB
-// inferred, nil where it inferred none.
-func paramTypes(opts bindings.ArrowOptions, ps bindings.PreparedStatement, n int) ([]arrow.DataType, error) {
-	out := make([]arrow.DataType, n)
+// paramTypes returns fields of the Arrow types of the parameter types
+// DuckDB inferred, with their metadata (an OIDType parameter is an oid),
+// and with a nil Type where it inferred none.
+func paramTypes(opts bindings.ArrowOptions, ps bindings.PreparedStatement, n int) ([]arrow.Field, error) {
+	out := make([]arrow.Field, n)
 	var types []bindings.LogicalType
 	var names []string
 	var at []int
@@ -135,7 +136,7 @@ func paramTypes(opts bindings.ArrowOptions, ps bindings.PreparedStatement, n int
 		return nil, err
 	}
 	for j, i := range at {
-		out[i] = sc.Field(j).Type
+		out[i] = sc.Field(j)
 	}
 	return out, nil
 }
