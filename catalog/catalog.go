@@ -66,6 +66,15 @@ func FunctionNames() []string {
 	return out
 }
 
+// OIDType is the DuckDB type of OIDs in the catalog's definitions and in
+// statements that cast to oid: the type the DuckDB backend registers
+// (backends/duckdb.OIDType), a BIGINT that results present as PostgreSQL's
+// oid, and lists of which as oid[]. DuckDB keeps a registered type through
+// expressions, subqueries, set operations and aggregates, so a catalog OID
+// column is an oid whatever a query does with it. Arithmetic on it needs a
+// cast to bigint, as the definitions do where they derive OIDs.
+const OIDType = "quiver_oid"
+
 // DuckDBInit returns the statements that set up a new DuckDB session for
 // the catalog: the session's user and database names, which
 // pg_get_userbyid, current_user, current_database and pg_database show,

@@ -15,6 +15,11 @@ import (
 // database. Objects DuckDB has no OID for get one derived from their
 // table's: constraint k of table t is t*1000+k, the index behind it
 // t*1000+500+k, the default of column n t*10000+n.
+//
+// Columns that are oid (or oid[]) in PostgreSQL are cast to quiver_oid
+// (OIDType) where a relation produces them, so clients see oid; regproc
+// and oidvector columns stay bigint and bigint[]. Arithmetic that derives
+// an OID is done in bigint before the cast.
 
 // scope limits DuckDB's metadata to the session's database and its
 // temporary objects, as PostgreSQL shows one database at a time.
@@ -52,7 +57,7 @@ func systemRelationsSQL() string {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteString("(" + u(r.oid) + "::bigint, " + quote(r.name) + ", " + quote(string(r.kind)) + ")")
+		b.WriteString("(" + u(r.oid) + "::quiver_oid, " + quote(r.name) + ", " + quote(string(r.kind)) + ")")
 	}
 	b.WriteString(") AS s(oid, relname, relkind)")
 	return b.String()
@@ -74,14 +79,14 @@ var relations = map[string]string{
 	// quiver_namespaces is pg_namespace with the DuckDB names behind it and
 	// whether the schema is on the search path.
 	"quiver_namespaces": `
-SELECT s.oid::bigint AS oid, pg_catalog.quiver_nspname(s.database_name, s.schema_name) AS nspname,
-  (CASE WHEN s.database_name <> 'temp' AND s.schema_name = 'main' THEN 6171 ELSE 10 END)::bigint AS nspowner,
+SELECT s.oid::quiver_oid AS oid, pg_catalog.quiver_nspname(s.database_name, s.schema_name) AS nspname,
+  (CASE WHEN s.database_name <> 'temp' AND s.schema_name = 'main' THEN 6171 ELSE 10 END)::quiver_oid AS nspowner,
   NULL::varchar[] AS nspacl, s.database_name AS duckdb_database, s.schema_name AS duckdb_schema,
   (s.database_name = 'temp' OR list_contains(current_schemas(true), s.schema_name)) AS visible
 FROM duckdb_schemas() s WHERE s.` + scope + `
-UNION ALL SELECT 11::bigint, 'pg_catalog', 10::bigint, NULL::varchar[], 'system', 'pg_catalog', true
-UNION ALL SELECT 99::bigint, 'pg_toast', 10::bigint, NULL::varchar[], NULL, NULL, false
-UNION ALL SELECT 13000::bigint, 'information_schema', 10::bigint, NULL::varchar[], 'system', 'information_schema', false`,
+UNION ALL SELECT 11::quiver_oid, 'pg_catalog', 10::quiver_oid, NULL::varchar[], 'system', 'pg_catalog', true
+UNION ALL SELECT 99::quiver_oid, 'pg_toast', 10::quiver_oid, NULL::varchar[], NULL, NULL, false
+UNION ALL SELECT 13000::quiver_oid, 'information_schema', 10::quiver_oid, NULL::varchar[], 'system', 'information_schema', false`,
 
 	"pg_namespace": `SELECT oid, nspname, nspowner, nspacl FROM pg_catalog.quiver_namespaces`,
 
@@ -105,11 +110,11 @@ FROM (SELECT c.table_oid::bigint AS table_oid, c.schema_oid::bigint AS schema_oi
 	// A foreign key's conindid is the index of the key it references, as
 	// in PostgreSQL.
 	"pg_constraint": `
-SELECT k.oid, k.conname, k.schema_oid AS connamespace, k.contype, false AS condeferrable, false AS condeferred,
-  true AS convalidated, k.table_oid AS conrelid, 0::bigint AS contypid,
+SELECT k.oid::quiver_oid AS oid, k.conname, k.schema_oid::quiver_oid AS connamespace, k.contype, false AS condeferrable,
+  false AS condeferred, true AS convalidated, k.table_oid::quiver_oid AS conrelid, 0::quiver_oid AS contypid,
   (CASE WHEN k.contype IN ('p', 'u') THEN k.indexoid
-    WHEN k.contype = 'f' THEN coalesce(rk.indexoid, 0) ELSE 0 END)::bigint AS conindid,
-  0::bigint AS conparentid, coalesce(rt.table_oid, 0)::bigint AS confrelid,
+    WHEN k.contype = 'f' THEN coalesce(rk.indexoid, 0) ELSE 0 END)::quiver_oid AS conindid,
+  0::quiver_oid AS conparentid, coalesce(rt.table_oid, 0)::quiver_oid AS confrelid,
   (CASE WHEN k.contype = 'f' THEN 'a' ELSE ' ' END) AS confupdtype,
   (CASE WHEN k.contype = 'f' THEN 'a' ELSE ' ' END) AS confdeltype,
   (CASE WHEN k.contype = 'f' THEN 's' ELSE ' ' END) AS confmatchtype,
@@ -118,8 +123,8 @@ SELECT k.oid, k.conname, k.schema_oid AS connamespace, k.contype, false AS conde
   (CASE WHEN k.contype = 'f' THEN array(SELECT c.column_index::smallint
      FROM unnest(k.refcols) WITH ORDINALITY AS u(x, i)
      JOIN duckdb_columns() c ON c.table_oid = rt.table_oid AND c.column_name = u.x ORDER BY u.i) END) AS confkey,
-  NULL::bigint[] AS conpfeqop, NULL::bigint[] AS conppeqop, NULL::bigint[] AS conffeqop, NULL::bigint[] AS conexclop,
-  k.expression AS conbin, 2606::bigint AS tableoid
+  NULL::quiver_oid[] AS conpfeqop, NULL::quiver_oid[] AS conppeqop, NULL::quiver_oid[] AS conffeqop, NULL::quiver_oid[] AS conexclop,
+  k.expression AS conbin, 2606::quiver_oid AS tableoid
 FROM pg_catalog.quiver_conbase k
 LEFT JOIN duckdb_tables() rt ON k.contype = 'f' AND rt.database_name = k.database_name
   AND rt.schema_name = k.schema_name AND rt.table_name = k.referenced_table
@@ -195,7 +200,7 @@ FROM pg_catalog.quiver_indexes x`,
 	"quiver_indexcoldefs": `SELECT indexrelid AS _oid, attnum AS _n, def AS _def FROM pg_catalog.quiver_indexcols`,
 
 	"pg_index": `
-SELECT i.oid AS indexrelid, i.indrelid, i.natts::smallint AS indnatts, i.natts::smallint AS indnkeyatts,
+SELECT i.oid::quiver_oid AS indexrelid, i.indrelid::quiver_oid AS indrelid, i.natts::smallint AS indnatts, i.natts::smallint AS indnkeyatts,
   i.indisunique, false AS indnullsnotdistinct, i.indisprimary, false AS indisexclusion, true AS indimmediate,
   false AS indisclustered, true AS indisvalid, false AS indcheckxmin, true AS indisready, true AS indislive,
   false AS indisreplident, i.indkey, NULL::bigint[] AS indcollation, NULL::bigint[] AS indclass,
@@ -206,13 +211,13 @@ FROM pg_catalog.quiver_indexes i`,
 	// own relations. A table that has or is the target of a foreign key
 	// has triggers, as in PostgreSQL, where foreign keys are triggers.
 	"pg_class": `
-SELECT o.oid::bigint AS oid, o.relname, o.relnamespace::bigint AS relnamespace, 0::bigint AS reltype,
-  0::bigint AS reloftype, 10::bigint AS relowner, o.relam::bigint AS relam, 0::bigint AS relfilenode,
-  0::bigint AS reltablespace, 0 AS relpages, o.reltuples::float AS reltuples, 0 AS relallvisible,
-  0::bigint AS reltoastrelid, o.relhasindex, false AS relisshared, o.relpersistence, o.relkind,
+SELECT o.oid::quiver_oid AS oid, o.relname, o.relnamespace::quiver_oid AS relnamespace, 0::quiver_oid AS reltype,
+  0::quiver_oid AS reloftype, 10::quiver_oid AS relowner, o.relam::quiver_oid AS relam, 0::quiver_oid AS relfilenode,
+  0::quiver_oid AS reltablespace, 0 AS relpages, o.reltuples::float AS reltuples, 0 AS relallvisible,
+  0::quiver_oid AS reltoastrelid, o.relhasindex, false AS relisshared, o.relpersistence, o.relkind,
   o.relnatts::smallint AS relnatts, o.relchecks::smallint AS relchecks, false AS relhasrules,
   o.relhastriggers, false AS relhassubclass, false AS relrowsecurity, false AS relforcerowsecurity,
-  true AS relispopulated, 'd' AS relreplident, false AS relispartition, 0::bigint AS relrewrite,
+  true AS relispopulated, 'd' AS relreplident, false AS relispartition, 0::quiver_oid AS relrewrite,
   0::bigint AS relfrozenxid, 0::bigint AS relminmxid, NULL::varchar[] AS relacl, NULL::varchar[] AS reloptions,
   NULL::varchar AS relpartbound
 FROM (
@@ -249,8 +254,8 @@ FROM pg_catalog.pg_description`,
 
 	// quiver_columns is pg_attribute with each column's DuckDB default.
 	"quiver_columns": `
-SELECT c.table_oid::bigint AS attrelid, c.column_name AS attname,
-  (CASE WHEN c.is_array THEN coalesce(m.arrayoid, 1009) ELSE coalesce(m.oid, e.oid, 25) END)::bigint AS atttypid,
+SELECT c.table_oid::quiver_oid AS attrelid, c.column_name AS attname,
+  (CASE WHEN c.is_array THEN coalesce(m.arrayoid, 1009) ELSE coalesce(m.oid, e.oid, 25) END)::quiver_oid AS atttypid,
   -1 AS attstattarget,
   (CASE WHEN c.is_array THEN -1 WHEN e.oid IS NOT NULL THEN 4 ELSE coalesce(m.len, -1) END)::smallint AS attlen,
   c.column_index::smallint AS attnum, (CASE WHEN c.is_array THEN 1 ELSE 0 END) AS attndims, -1 AS attcacheoff,
@@ -260,7 +265,7 @@ SELECT c.table_oid::bigint AS attrelid, c.column_name AS attname,
   (CASE WHEN c.is_array THEN 'x' WHEN e.oid IS NOT NULL THEN 'p' ELSE coalesce(m.storage, 'x') END) AS attstorage,
   'i' AS attalign, NOT c.is_nullable AS attnotnull, c.column_default IS NOT NULL AS atthasdef,
   false AS atthasmissing, '' AS attidentity, '' AS attgenerated, false AS attisdropped, true AS attislocal,
-  0 AS attinhcount, (CASE WHEN e.oid IS NOT NULL THEN 0 ELSE coalesce(m.typcollation, 100) END)::bigint AS attcollation, '' AS attcompression,
+  0 AS attinhcount, (CASE WHEN e.oid IS NOT NULL THEN 0 ELSE coalesce(m.typcollation, 100) END)::quiver_oid AS attcollation, '' AS attcompression,
   NULL::varchar[] AS attacl, NULL::varchar[] AS attoptions, NULL::varchar[] AS attfdwoptions,
   NULL::varchar AS attmissingval, c.column_default, c.comment
 FROM (SELECT d.*, rtrim(regexp_extract(d.data_type, '^[A-Za-z_ ]+')) AS base, d.data_type LIKE '%[]' AS is_array
@@ -301,7 +306,7 @@ LEFT JOIN pg_catalog.quiver_columns a ON a.attrelid = x.indrelid AND a.attnum = 
 	// pg_attrdef shows DuckDB's default expressions as PostgreSQL prints
 	// the common ones: true/false, CURRENT_TIMESTAMP, typed literals.
 	"pg_attrdef": `
-SELECT a.attrelid * 10000 + a.attnum AS oid, a.attrelid AS adrelid, a.attnum AS adnum,
+SELECT (a.attrelid::bigint * 10000 + a.attnum)::quiver_oid AS oid, a.attrelid AS adrelid, a.attnum AS adnum,
   (CASE WHEN a.column_default = 'CAST(''t'' AS BOOLEAN)' THEN 'true'
     WHEN a.column_default = 'CAST(''f'' AS BOOLEAN)' THEN 'false'
     WHEN lower(a.column_default) IN ('current_timestamp', 'current_date', 'current_time', 'localtimestamp',
@@ -318,19 +323,19 @@ FROM pg_catalog.quiver_columns a WHERE a.column_default IS NOT NULL`,
 	// typmodout and typsubscript are regproc columns: OIDs of pg_proc rows,
 	// 0 for none.
 	"pg_type": `
-SELECT t.oid, t.typname, t.typnamespace, 10::bigint AS typowner, t.typlen::smallint AS typlen,
+SELECT t.oid, t.typname, t.typnamespace, 10::quiver_oid AS typowner, t.typlen::smallint AS typlen,
   t.typlen IN (1, 2, 4, 8) AS typbyval, t.typtype, t.typcategory, false AS typispreferred,
-  true AS typisdefined, ',' AS typdelim, 0::bigint AS typrelid, t.typsubscript, t.typelem, t.typarray, t.typinput,
+  true AS typisdefined, ',' AS typdelim, 0::quiver_oid AS typrelid, t.typsubscript, t.typelem, t.typarray, t.typinput,
   t.typoutput, t.typreceive, t.typsend, t.typmodin, t.typmodout, 0::bigint AS typanalyze, t.typalign,
-  t.typstorage, false AS typnotnull, 0::bigint AS typbasetype, -1 AS typtypmod, 0 AS typndims,
+  t.typstorage, false AS typnotnull, 0::quiver_oid AS typbasetype, -1 AS typtypmod, 0 AS typndims,
   t.typcollation, NULL::varchar AS typdefaultbin, NULL::varchar AS typdefault, NULL::varchar[] AS typacl,
-  1247::bigint AS tableoid
+  1247::quiver_oid AS tableoid
 FROM (
-  SELECT b.oid, b.typname, 11::bigint AS typnamespace, b.typlen, b.typtype, b.typcategory, b.typelem, b.typarray,
+  SELECT b.oid, b.typname, 11::quiver_oid AS typnamespace, b.typlen, b.typtype, b.typcategory, b.typelem, b.typarray,
     b.typstorage, b.typcollation, b.typalign, b.typinput, b.typoutput, b.typreceive, b.typsend, b.typmodin,
     b.typmodout, b.typsubscript FROM pg_catalog.quiver_builtin_types b
   UNION ALL
-  SELECT d.type_oid::bigint, d.type_name, d.schema_oid::bigint, 4, 'e', 'E', 0::bigint, 0::bigint, 'p', 0::bigint, 'i',
+  SELECT d.type_oid::quiver_oid, d.type_name, d.schema_oid::quiver_oid, 4, 'e', 'E', 0::quiver_oid, 0::quiver_oid, 'p', 0::quiver_oid, 'i',
     ` + enumIO + `
   FROM duckdb_types() d WHERE d.logical_type = 'ENUM' AND NOT d.internal AND d.` + scope + `
 ) t`,
@@ -339,13 +344,13 @@ FROM (
 	"quiver_builtin_procs": pgProcSQL(),
 
 	"pg_enum": `
-SELECT d.type_oid * 1000 + u.i AS oid, d.type_oid::bigint AS enumtypid, u.i::float AS enumsortorder, u.label AS enumlabel
+SELECT (d.type_oid * 1000 + u.i)::quiver_oid AS oid, d.type_oid::quiver_oid AS enumtypid, u.i::float AS enumsortorder, u.label AS enumlabel
 FROM duckdb_types() d, unnest(d.labels) WITH ORDINALITY AS u(label, i)
 WHERE d.logical_type = 'ENUM' AND NOT d.internal AND d.` + scope,
 
 	// pg_description reads the comments DuckDB keeps (COMMENT ON).
 	"pg_description": `
-SELECT table_oid::bigint AS objoid, 1259::bigint AS classoid, 0 AS objsubid, comment AS description
+SELECT table_oid::quiver_oid AS objoid, 1259::quiver_oid AS classoid, 0 AS objsubid, comment AS description
   FROM duckdb_tables() WHERE comment IS NOT NULL AND ` + scope + `
 UNION ALL SELECT view_oid, 1259, 0, comment FROM duckdb_views() WHERE comment IS NOT NULL AND NOT internal AND ` + scope + `
 UNION ALL SELECT table_oid, 1259, column_index, comment FROM duckdb_columns() WHERE comment IS NOT NULL AND ` + scope + `
@@ -356,9 +361,9 @@ UNION ALL SELECT type_oid, 1247, 0, comment FROM duckdb_types() WHERE comment IS
 UNION ALL SELECT oid, 3079, 0, description FROM pg_catalog.quiver_extensions WHERE description IS NOT NULL`,
 
 	"quiver_extensions": `
-SELECT (hash(e.extension_name) % 1000000000)::bigint + 1000000000 AS oid, e.extension_name AS extname,
-  10::bigint AS extowner, 11::bigint AS extnamespace, false AS extrelocatable,
-  coalesce(e.extension_version, '') AS extversion, NULL::bigint[] AS extconfig, NULL::varchar[] AS extcondition,
+SELECT ((hash(e.extension_name) % 1000000000)::bigint + 1000000000)::quiver_oid AS oid, e.extension_name AS extname,
+  10::quiver_oid AS extowner, 11::quiver_oid AS extnamespace, false AS extrelocatable,
+  coalesce(e.extension_version, '') AS extversion, NULL::quiver_oid[] AS extconfig, NULL::varchar[] AS extcondition,
   e.description
 FROM duckdb_extensions() e WHERE e.loaded`,
 
@@ -369,9 +374,9 @@ FROM pg_catalog.quiver_extensions`,
 SELECT r.rolname, r.rolsuper, r.rolinherit, r.rolcreaterole, r.rolcreatedb, r.rolcanlogin, r.rolreplication,
   -1 AS rolconnlimit, '********' AS rolpassword, NULL::timestamptz AS rolvaliduntil, r.rolbypassrls,
   NULL::varchar[] AS rolconfig, r.oid
-FROM (SELECT 10::bigint AS oid, pg_catalog.quiver_user() AS rolname, true AS rolsuper, true AS rolinherit,
+FROM (SELECT 10::quiver_oid AS oid, pg_catalog.quiver_user() AS rolname, true AS rolsuper, true AS rolinherit,
     true AS rolcreaterole, true AS rolcreatedb, true AS rolcanlogin, true AS rolreplication, true AS rolbypassrls
-  UNION ALL SELECT 6171::bigint, 'pg_database_owner', false, true, false, false, false, false, false) r`,
+  UNION ALL SELECT 6171::quiver_oid, 'pg_database_owner', false, true, false, false, false, false, false) r`,
 
 	"pg_user": `
 SELECT rolname AS usename, oid AS usesysid, rolcreatedb AS usecreatedb, rolsuper AS usesuper,
@@ -379,56 +384,56 @@ SELECT rolname AS usename, oid AS usesysid, rolcreatedb AS usecreatedb, rolsuper
   rolconfig AS useconfig
 FROM pg_catalog.pg_roles WHERE rolcanlogin`,
 
-	"pg_auth_members": emptyRelation("roleid bigint, member bigint, grantor bigint, admin_option boolean"),
+	"pg_auth_members": emptyRelation("roleid quiver_oid, member quiver_oid, grantor quiver_oid, admin_option boolean"),
 
 	"pg_database": `
-SELECT d.database_oid::bigint AS oid, pg_catalog.quiver_database() AS datname, 10::bigint AS datdba, 6 AS encoding,
+SELECT d.database_oid::quiver_oid AS oid, pg_catalog.quiver_database() AS datname, 10::quiver_oid AS datdba, 6 AS encoding,
   'c' AS datlocprovider, false AS datistemplate, true AS datallowconn, -1 AS datconnlimit,
-  0::bigint AS datfrozenxid, 1::bigint AS datminmxid, 1663::bigint AS dattablespace, 'C' AS datcollate,
+  0::bigint AS datfrozenxid, 1::bigint AS datminmxid, 1663::quiver_oid AS dattablespace, 'C' AS datcollate,
   'C' AS datctype, NULL::varchar AS daticulocale, NULL::varchar AS datcollversion, NULL::varchar[] AS datacl
 FROM duckdb_databases() d WHERE d.database_name = current_database()`,
 
-	"pg_am": `SELECT * FROM (VALUES (2::bigint, 'duckdb', 'duckdb_tableam_handler', 't'),
-  (403::bigint, 'art', 'art_handler', 'i')) AS a(oid, amname, amhandler, amtype)`,
+	"pg_am": `SELECT * FROM (VALUES (2::quiver_oid, 'duckdb', 'duckdb_tableam_handler', 't'),
+  (403::quiver_oid, 'art', 'art_handler', 'i')) AS a(oid, amname, amhandler, amtype)`,
 
 	"pg_collation": `SELECT * FROM (VALUES
-  (100::bigint, 'default', 11::bigint, 10::bigint, 'd', true, -1, NULL::varchar, NULL::varchar, NULL::varchar, NULL::varchar),
-  (950::bigint, 'C', 11::bigint, 10::bigint, 'c', true, -1, 'C', 'C', NULL::varchar, NULL::varchar),
-  (951::bigint, 'POSIX', 11::bigint, 10::bigint, 'c', true, -1, 'POSIX', 'POSIX', NULL::varchar, NULL::varchar))
+  (100::quiver_oid, 'default', 11::quiver_oid, 10::quiver_oid, 'd', true, -1, NULL::varchar, NULL::varchar, NULL::varchar, NULL::varchar),
+  (950::quiver_oid, 'C', 11::quiver_oid, 10::quiver_oid, 'c', true, -1, 'C', 'C', NULL::varchar, NULL::varchar),
+  (951::quiver_oid, 'POSIX', 11::quiver_oid, 10::quiver_oid, 'c', true, -1, 'POSIX', 'POSIX', NULL::varchar, NULL::varchar))
   AS c(oid, collname, collnamespace, collowner, collprovider, collisdeterministic, collencoding, collcollate,
     collctype, colliculocale, collversion)`,
 
-	"pg_tablespace": `SELECT * FROM (VALUES (1663::bigint, 'pg_default', 10::bigint, NULL::varchar[], NULL::varchar[]),
-  (1664::bigint, 'pg_global', 10::bigint, NULL::varchar[], NULL::varchar[])) AS t(oid, spcname, spcowner, spcacl, spcoptions)`,
+	"pg_tablespace": `SELECT * FROM (VALUES (1663::quiver_oid, 'pg_default', 10::quiver_oid, NULL::varchar[], NULL::varchar[]),
+  (1664::quiver_oid, 'pg_global', 10::quiver_oid, NULL::varchar[], NULL::varchar[])) AS t(oid, spcname, spcowner, spcacl, spcoptions)`,
 
-	"pg_language": `SELECT *, 2612::bigint AS tableoid FROM (VALUES
-  (12::bigint, 'internal', 10::bigint, false, false, 0::bigint, 0::bigint, 0::bigint, NULL::varchar[]),
-  (13::bigint, 'c', 10::bigint, false, false, 0::bigint, 0::bigint, 0::bigint, NULL::varchar[]),
-  (14::bigint, 'sql', 10::bigint, false, true, 0::bigint, 0::bigint, 0::bigint, NULL::varchar[]))
+	"pg_language": `SELECT *, 2612::quiver_oid AS tableoid FROM (VALUES
+  (12::quiver_oid, 'internal', 10::quiver_oid, false, false, 0::quiver_oid, 0::quiver_oid, 0::quiver_oid, NULL::varchar[]),
+  (13::quiver_oid, 'c', 10::quiver_oid, false, false, 0::quiver_oid, 0::quiver_oid, 0::quiver_oid, NULL::varchar[]),
+  (14::quiver_oid, 'sql', 10::quiver_oid, false, true, 0::quiver_oid, 0::quiver_oid, 0::quiver_oid, NULL::varchar[]))
   AS l(oid, lanname, lanowner, lanispl, lanpltrusted, lanplcallfoid, laninline, lanvalidator, lanacl)`,
 
 	"pg_proc": `
-SELECT f.function_oid::bigint AS oid, f.function_name AS proname, s.oid::bigint AS pronamespace, 10::bigint AS proowner,
-  14::bigint AS prolang, 100::float AS procost, (CASE WHEN f.function_type = 'table_macro' THEN 1000 ELSE 0 END)::float AS prorows,
-  0::bigint AS provariadic, 0::bigint AS prosupport, 'f' AS prokind, false AS prosecdef, false AS proleakproof,
+SELECT f.function_oid::quiver_oid AS oid, f.function_name AS proname, s.oid::quiver_oid AS pronamespace, 10::quiver_oid AS proowner,
+  14::quiver_oid AS prolang, 100::float AS procost, (CASE WHEN f.function_type = 'table_macro' THEN 1000 ELSE 0 END)::float AS prorows,
+  0::quiver_oid AS provariadic, 0::bigint AS prosupport, 'f' AS prokind, false AS prosecdef, false AS proleakproof,
   false AS proisstrict, f.function_type = 'table_macro' AS proretset, 'v' AS provolatile, 'u' AS proparallel,
   len(f.parameters)::smallint AS pronargs, 0::smallint AS pronargdefaults,
-  (CASE WHEN f.function_type = 'table_macro' THEN 2249 ELSE 2283 END)::bigint AS prorettype,
-  NULL::bigint[] AS proargtypes, NULL::bigint[] AS proallargtypes, NULL::varchar[] AS proargmodes,
-  f.parameters AS proargnames, NULL::varchar AS proargdefaults, NULL::bigint[] AS protrftypes,
+  (CASE WHEN f.function_type = 'table_macro' THEN 2249 ELSE 2283 END)::quiver_oid AS prorettype,
+  NULL::bigint[] AS proargtypes, NULL::quiver_oid[] AS proallargtypes, NULL::varchar[] AS proargmodes,
+  f.parameters AS proargnames, NULL::varchar AS proargdefaults, NULL::quiver_oid[] AS protrftypes,
   f.macro_definition AS prosrc, NULL::varchar AS probin, NULL::varchar AS prosqlbody, NULL::varchar[] AS proconfig,
   NULL::varchar[] AS proacl
 FROM duckdb_functions() f JOIN duckdb_schemas() s ON s.database_name = f.database_name AND s.schema_name = f.schema_name
 WHERE f.` + scope + ` AND NOT f.internal
 UNION ALL
-SELECT b.oid, b.proname, 11::bigint, 10::bigint, 12::bigint, 1::float, 0::float, 0::bigint, 0::bigint, 'f', false, false,
-  true, false, 'i', 's', len(b.proargtypes)::smallint, 0::smallint, b.prorettype, b.proargtypes, NULL::bigint[],
-  NULL::varchar[], NULL::varchar[], NULL::varchar, NULL::bigint[], b.proname, NULL::varchar, NULL::varchar,
+SELECT b.oid, b.proname, 11::quiver_oid, 10::quiver_oid, 12::quiver_oid, 1::float, 0::float, 0::quiver_oid, 0::bigint, 'f', false, false,
+  true, false, 'i', 's', len(b.proargtypes)::smallint, 0::smallint, b.prorettype, b.proargtypes, NULL::quiver_oid[],
+  NULL::varchar[], NULL::varchar[], NULL::varchar, NULL::quiver_oid[], b.proname, NULL::varchar, NULL::varchar,
   NULL::varchar[], NULL::varchar[]
 FROM pg_catalog.quiver_builtin_procs b`,
 
 	"pg_sequence": `
-SELECT sequence_oid::bigint AS seqrelid, 20::bigint AS seqtypid, start_value AS seqstart, increment_by AS seqincrement,
+SELECT sequence_oid::quiver_oid AS seqrelid, 20::quiver_oid AS seqtypid, start_value AS seqstart, increment_by AS seqincrement,
   max_value AS seqmax, min_value AS seqmin, 1 AS seqcache, cycle AS seqcycle
 FROM duckdb_sequences() WHERE ` + scope,
 
@@ -456,7 +461,7 @@ FROM pg_catalog.quiver_indexes i JOIN pg_catalog.pg_class t ON t.oid = i.indreli
 	// either.
 	"pg_stat_activity": `
 SELECT d.oid AS datid, d.datname, pg_catalog.pg_backend_pid() AS pid, NULL::integer AS leader_pid,
-  10::bigint AS usesysid, pg_catalog.quiver_user() AS usename,
+  10::quiver_oid AS usesysid, pg_catalog.quiver_user() AS usename,
   coalesce((getvariable('quiver_session'))[4], '') AS application_name, NULL::varchar AS client_addr,
   NULL::varchar AS client_hostname, NULL::integer AS client_port,
   CAST((getvariable('quiver_session'))[5] AS timestamptz) AS backend_start, now() AS xact_start,
@@ -465,29 +470,29 @@ SELECT d.oid AS datid, d.datname, pg_catalog.pg_backend_pid() AS pid, NULL::inte
   NULL::varchar AS query, 'client backend' AS backend_type
 FROM pg_catalog.pg_database d`,
 
-	"pg_inherits":              emptyRelation("inhrelid bigint, inhparent bigint, inhseqno integer, inhdetachpending boolean"),
-	"pg_partitioned_table":     emptyRelation("partrelid bigint, partstrat varchar, partnatts smallint, partdefid bigint, partattrs smallint[], partclass bigint[], partcollation bigint[], partexprs varchar"),
-	"pg_policy":                emptyRelation("oid bigint, polname varchar, polrelid bigint, polcmd varchar, polpermissive boolean, polroles bigint[], polqual varchar, polwithcheck varchar"),
-	"pg_statistic_ext":         emptyRelation("oid bigint, stxrelid bigint, stxname varchar, stxnamespace bigint, stxowner bigint, stxstattarget integer, stxkeys smallint[], stxkind varchar[], stxexprs varchar"),
-	"pg_publication":           emptyRelation("oid bigint, pubname varchar, pubowner bigint, puballtables boolean, pubinsert boolean, pubupdate boolean, pubdelete boolean, pubtruncate boolean, pubviaroot boolean"),
-	"pg_publication_namespace": emptyRelation("oid bigint, pnpubid bigint, pnnspid bigint"),
-	"pg_publication_rel":       emptyRelation("oid bigint, prpubid bigint, prrelid bigint, prqual varchar, prattrs smallint[]"),
-	"pg_trigger":               emptyRelation("oid bigint, tgrelid bigint, tgparentid bigint, tgname varchar, tgfoid bigint, tgtype smallint, tgenabled varchar, tgisinternal boolean, tgconstrrelid bigint, tgconstrindid bigint, tgconstraint bigint, tgdeferrable boolean, tginitdeferred boolean, tgnargs smallint, tgattr smallint[], tgargs blob, tgqual varchar, tgoldtable varchar, tgnewtable varchar, tableoid bigint"),
-	"pg_range":                 emptyRelation("rngtypid bigint, rngsubtype bigint, rngmultitypid bigint, rngcollation bigint, rngsubopc bigint, rngcanonical varchar, rngsubdiff varchar"),
-	"pg_rewrite":               emptyRelation("oid bigint, rulename varchar, ev_class bigint, ev_type varchar, ev_enabled varchar, is_instead boolean, ev_qual varchar, ev_action varchar, tableoid bigint"),
-	"pg_opclass":               emptyRelation("oid bigint, opcmethod bigint, opcname varchar, opcnamespace bigint, opcowner bigint, opcfamily bigint, opcintype bigint, opcdefault boolean, opckeytype bigint, tableoid bigint"),
-	"pg_opfamily":              emptyRelation("oid bigint, opfmethod bigint, opfname varchar, opfnamespace bigint, opfowner bigint, tableoid bigint"),
-	"pg_operator":              emptyRelation("oid bigint, oprname varchar, oprnamespace bigint, oprowner bigint, oprkind varchar, oprcanmerge boolean, oprcanhash boolean, oprleft bigint, oprright bigint, oprresult bigint, oprcom bigint, oprnegate bigint, oprcode bigint, oprrest bigint, oprjoin bigint"),
-	"pg_conversion":            emptyRelation("oid bigint, conname varchar, connamespace bigint, conowner bigint, conforencoding integer, contoencoding integer, conproc bigint, condefault boolean"),
-	"pg_cast":                  emptyRelation("oid bigint, castsource bigint, casttarget bigint, castfunc bigint, castcontext varchar, castmethod varchar"),
-	"pg_subscription":          emptyRelation("oid bigint, subdbid bigint, subname varchar, subowner bigint, subenabled boolean, subconninfo varchar, subslotname varchar, subsynccommit varchar, subpublications varchar[]"),
-	"pg_foreign_data_wrapper":  emptyRelation("oid bigint, fdwname varchar, fdwowner bigint, fdwhandler bigint, fdwvalidator bigint, fdwacl varchar[], fdwoptions varchar[]"),
-	"pg_db_role_setting":       emptyRelation("setdatabase bigint, setrole bigint, setconfig varchar[]"),
-	"pg_largeobject_metadata":  emptyRelation("oid bigint, lomowner bigint, lomacl varchar[]"),
-	"pg_default_acl":           emptyRelation("oid bigint, defaclrole bigint, defaclnamespace bigint, defaclobjtype varchar, defaclacl varchar[]"),
-	"pg_foreign_table":         emptyRelation("ftrelid bigint, ftserver bigint, ftoptions varchar[]"),
-	"pg_foreign_server":        emptyRelation("oid bigint, srvname varchar, srvowner bigint, srvfdw bigint, srvtype varchar, srvversion varchar, srvacl varchar[], srvoptions varchar[]"),
-	"pg_event_trigger":         emptyRelation("oid bigint, evtname varchar, evtevent varchar, evtowner bigint, evtfoid bigint, evtenabled varchar, evttags varchar[]"),
+	"pg_inherits":              emptyRelation("inhrelid quiver_oid, inhparent quiver_oid, inhseqno integer, inhdetachpending boolean"),
+	"pg_partitioned_table":     emptyRelation("partrelid quiver_oid, partstrat varchar, partnatts smallint, partdefid quiver_oid, partattrs smallint[], partclass bigint[], partcollation bigint[], partexprs varchar"),
+	"pg_policy":                emptyRelation("oid quiver_oid, polname varchar, polrelid quiver_oid, polcmd varchar, polpermissive boolean, polroles quiver_oid[], polqual varchar, polwithcheck varchar"),
+	"pg_statistic_ext":         emptyRelation("oid quiver_oid, stxrelid quiver_oid, stxname varchar, stxnamespace quiver_oid, stxowner quiver_oid, stxstattarget integer, stxkeys smallint[], stxkind varchar[], stxexprs varchar"),
+	"pg_publication":           emptyRelation("oid quiver_oid, pubname varchar, pubowner quiver_oid, puballtables boolean, pubinsert boolean, pubupdate boolean, pubdelete boolean, pubtruncate boolean, pubviaroot boolean"),
+	"pg_publication_namespace": emptyRelation("oid quiver_oid, pnpubid quiver_oid, pnnspid quiver_oid"),
+	"pg_publication_rel":       emptyRelation("oid quiver_oid, prpubid quiver_oid, prrelid quiver_oid, prqual varchar, prattrs smallint[]"),
+	"pg_trigger":               emptyRelation("oid quiver_oid, tgrelid quiver_oid, tgparentid quiver_oid, tgname varchar, tgfoid quiver_oid, tgtype smallint, tgenabled varchar, tgisinternal boolean, tgconstrrelid quiver_oid, tgconstrindid quiver_oid, tgconstraint quiver_oid, tgdeferrable boolean, tginitdeferred boolean, tgnargs smallint, tgattr smallint[], tgargs blob, tgqual varchar, tgoldtable varchar, tgnewtable varchar, tableoid quiver_oid"),
+	"pg_range":                 emptyRelation("rngtypid quiver_oid, rngsubtype quiver_oid, rngmultitypid quiver_oid, rngcollation quiver_oid, rngsubopc quiver_oid, rngcanonical varchar, rngsubdiff varchar"),
+	"pg_rewrite":               emptyRelation("oid quiver_oid, rulename varchar, ev_class quiver_oid, ev_type varchar, ev_enabled varchar, is_instead boolean, ev_qual varchar, ev_action varchar, tableoid quiver_oid"),
+	"pg_opclass":               emptyRelation("oid quiver_oid, opcmethod quiver_oid, opcname varchar, opcnamespace quiver_oid, opcowner quiver_oid, opcfamily quiver_oid, opcintype quiver_oid, opcdefault boolean, opckeytype quiver_oid, tableoid quiver_oid"),
+	"pg_opfamily":              emptyRelation("oid quiver_oid, opfmethod quiver_oid, opfname varchar, opfnamespace quiver_oid, opfowner quiver_oid, tableoid quiver_oid"),
+	"pg_operator":              emptyRelation("oid quiver_oid, oprname varchar, oprnamespace quiver_oid, oprowner quiver_oid, oprkind varchar, oprcanmerge boolean, oprcanhash boolean, oprleft quiver_oid, oprright quiver_oid, oprresult quiver_oid, oprcom quiver_oid, oprnegate quiver_oid, oprcode bigint, oprrest bigint, oprjoin bigint"),
+	"pg_conversion":            emptyRelation("oid quiver_oid, conname varchar, connamespace quiver_oid, conowner quiver_oid, conforencoding integer, contoencoding integer, conproc bigint, condefault boolean"),
+	"pg_cast":                  emptyRelation("oid quiver_oid, castsource quiver_oid, casttarget quiver_oid, castfunc quiver_oid, castcontext varchar, castmethod varchar"),
+	"pg_subscription":          emptyRelation("oid quiver_oid, subdbid quiver_oid, subname varchar, subowner quiver_oid, subenabled boolean, subconninfo varchar, subslotname varchar, subsynccommit varchar, subpublications varchar[]"),
+	"pg_foreign_data_wrapper":  emptyRelation("oid quiver_oid, fdwname varchar, fdwowner quiver_oid, fdwhandler quiver_oid, fdwvalidator quiver_oid, fdwacl varchar[], fdwoptions varchar[]"),
+	"pg_db_role_setting":       emptyRelation("setdatabase quiver_oid, setrole quiver_oid, setconfig varchar[]"),
+	"pg_largeobject_metadata":  emptyRelation("oid quiver_oid, lomowner quiver_oid, lomacl varchar[]"),
+	"pg_default_acl":           emptyRelation("oid quiver_oid, defaclrole quiver_oid, defaclnamespace quiver_oid, defaclobjtype varchar, defaclacl varchar[]"),
+	"pg_foreign_table":         emptyRelation("ftrelid quiver_oid, ftserver quiver_oid, ftoptions varchar[]"),
+	"pg_foreign_server":        emptyRelation("oid quiver_oid, srvname varchar, srvowner quiver_oid, srvfdw quiver_oid, srvtype varchar, srvversion varchar, srvacl varchar[], srvoptions varchar[]"),
+	"pg_event_trigger":         emptyRelation("oid quiver_oid, evtname varchar, evtevent varchar, evtowner quiver_oid, evtfoid quiver_oid, evtenabled varchar, evttags varchar[]"),
 }
 
 // nativeRelations are pg_catalog relations DuckDB provides itself and that

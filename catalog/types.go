@@ -181,7 +181,7 @@ func typeMapSQL() string {
 				b.WriteString(", ")
 			}
 			first = false
-			b.WriteString("(" + quote(d) + ", " + u(t.oid) + "::bigint, " + u(t.array) + "::bigint, " +
+			b.WriteString("(" + quote(d) + ", " + u(t.oid) + "::quiver_oid, " + u(t.array) + "::quiver_oid, " +
 				quote(string(t.storage)) + ", " + strconv.Itoa(t.length) + ", " + strconv.Itoa(collation(t)) + ")")
 		}
 	}
@@ -201,9 +201,9 @@ func pgTypeSQL() string {
 		if category == 'P' {
 			typtype = "'p'" // record and record[] are pseudo-types
 		}
-		b.WriteString("(" + u(oid) + "::bigint, " + quote(name) + ", " + strconv.Itoa(length) + ", " + typtype + ", " +
-			quote(string(category)) + ", " + u(elem) + "::bigint, " + u(array) + "::bigint, " + quote(string(storage)) + ", " +
-			strconv.Itoa(coll) + "::bigint, " + quote(string(f.align)))
+		b.WriteString("(" + u(oid) + "::quiver_oid, " + quote(name) + ", " + strconv.Itoa(length) + ", " + typtype + ", " +
+			quote(string(category)) + ", " + u(elem) + "::quiver_oid, " + u(array) + "::quiver_oid, " + quote(string(storage)) + ", " +
+			strconv.Itoa(coll) + "::quiver_oid, " + quote(string(f.align)))
 		for _, o := range f.io {
 			b.WriteString(", " + u(o) + "::bigint")
 		}
@@ -242,7 +242,7 @@ func pgProcSQL() string {
 		for _, x := range args {
 			a = append(a, u(x))
 		}
-		b.WriteString("(" + u(oid) + "::bigint, " + quote(name) + ", " + u(ret) + "::bigint, ARRAY[" + strings.Join(a, ", ") + "]::bigint[])")
+		b.WriteString("(" + u(oid) + "::quiver_oid, " + quote(name) + ", " + u(ret) + "::quiver_oid, ARRAY[" + strings.Join(a, ", ") + "]::bigint[])")
 	}
 	const cstring, internal, bytea, int4, oid, cstringArray = 2275, 2281, 17, 23, 26, 1263
 	funcs := func(typ uint32, f typeFuncs) {

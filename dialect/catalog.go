@@ -420,12 +420,10 @@ func systemType(name string) *pg_query.TypeName {
 	return &pg_query.TypeName{Names: []*pg_query.Node{pg_query.MakeStrNode("pg_catalog"), pg_query.MakeStrNode(name)}, Typemod: -1}
 }
 
-// oidType is the type OIDs have on DuckDB, bigint, with tn's array
-// bounds: oid[] is bigint[].
+// oidType is the type OIDs have on DuckDB, catalog.OIDType, with tn's
+// array bounds: oid[] is a list of it, presented as oid[].
 func oidType(tn *pg_query.TypeName) *pg_query.TypeName {
-	t := systemType("int8")
-	t.ArrayBounds = tn.ArrayBounds
-	return t
+	return &pg_query.TypeName{Names: []*pg_query.Node{pg_query.MakeStrNode(catalog.OIDType)}, Typemod: -1, ArrayBounds: tn.ArrayBounds}
 }
 
 // preOrder makes the changes that need to see a node before its children

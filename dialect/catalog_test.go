@@ -43,14 +43,15 @@ func TestCatalogRewrites(t *testing.T) {
 		// OID alias types.
 		{in: "select 'pg_catalog.pg_class'::pg_catalog.regclass = 1259", contains: []string{"quiver_system_relations"}},
 		{in: "select c.oid::pg_catalog.regclass from pg_class c", contains: []string{"_relname"}},
-		{in: "select 1 from pg_class c where c.oid = 5::regclass", contains: []string{"c.oid = 5::bigint"}},
+		{in: "select 1 from pg_class c where c.oid = 5::regclass", contains: []string{"c.oid = 5::quiver_oid"}},
 		{in: "select 'int4'::regtype::oid", contains: []string{"23"}},
 		// information_schema views the catalog defines are expanded too;
 		// DuckDB's own information_schema has the others.
 		{in: "select table_name from information_schema.tables t", contains: []string{"duckdb_tables()", ") t"}},
 		{in: "select routine_name from information_schema.routines", contains: []string{"information_schema.routines"}},
-		// An array of OIDs is an array of bigints (asyncpg's any($1::oid[])).
-		{in: "select 1 where 5 = any($1::oid[])", contains: []string{"$1::bigint[]"}},
+		// An array of OIDs is an array of the backend's OID type (asyncpg's
+		// any($1::oid[])).
+		{in: "select 1 where 5 = any($1::oid[])", contains: []string{"$1::quiver_oid[]"}},
 		{in: "select x::pg_catalog.text from t", contains: []string{"x::text"}},
 		// PostgreSQL's regular expression operators match anywhere.
 		{in: "select 'pg_toast' !~ '^pg_'", contains: []string{"NOT regexp_matches('pg_toast', '^pg_')"}},

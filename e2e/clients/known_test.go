@@ -7,22 +7,6 @@ package clients
 // cases are named "case.column". Run the tests with -clients.trace to get
 // the wire messages of both servers.
 var knownDivergences = map[string]string{
-	// asyncpg introspects int4[], int8[], float8[] and bool[] with its
-	// recursive typeinfo_tree query over pg_type, pg_range and friends. The
-	// query runs on quiver as on PostgreSQL (catalog/types_test.go), but
-	// asyncpg decodes its answer only with the codecs it has built in, oid[]
-	// and text[]: quiver describes the $1::oid[] parameter and the
-	// attrtypoids column as int8[], which asyncpg then sets out to
-	// introspect with the same query, until Python's recursion limit.
-	"asyncpg/arrays":        "asyncpg's introspection query is described with int8[] for oid[]",
-	"asyncpg/arrays.ai":     "asyncpg's introspection query is described with int8[] for oid[]",
-	"asyncpg/arrays.al":     "asyncpg's introspection query is described with int8[] for oid[]",
-	"asyncpg/arrays.at":     "asyncpg's introspection query is described with int8[] for oid[]",
-	"asyncpg/arrays.af":     "asyncpg's introspection query is described with int8[] for oid[]",
-	"asyncpg/arrays.aempty": "asyncpg's introspection query is described with int8[] for oid[]",
-	"asyncpg/arrays.ab":     "asyncpg's introspection query is described with int8[] for oid[]",
-	"asyncpg/params_arrays": "asyncpg's introspection query is described with int8[] for oid[]",
-
 	// A numeric parameter (OID 1700) selected without a cast is described
 	// as numeric(38,10) and printed with ten decimals: 1.5 comes back as
 	// 1.5000000000 (PostgreSQL: typmod -1, 1.5).
