@@ -47,8 +47,8 @@ func (s *Session) inferOperandParams(ctx context.Context, ps *preparedStmt, targ
 	if len(ops) == 0 {
 		return nil
 	}
-	set := func(n int32, t arrow.DataType) bool {
-		oid, ok := types.OIDFor(t)
+	set := func(n int32, f arrow.Field) bool {
+		oid, t, ok := types.ParamType(f)
 		if !ok || t.ID() == arrow.NULL {
 			return false
 		}
@@ -63,7 +63,7 @@ func (s *Session) inferOperandParams(ctx context.Context, ps *preparedStmt, targ
 			if name := stmt.Names(tc.TypeName.GetNames()); len(name) > 0 {
 				if oid, ok := castTypeOIDs[name[len(name)-1]]; ok {
 					if t, ok := types.ArrowType(oid); ok {
-						changed = set(n, t) || changed
+						changed = set(n, arrow.Field{Type: t}) || changed
 					}
 				}
 			}
@@ -85,7 +85,7 @@ func (s *Session) inferOperandParams(ctx context.Context, ps *preparedStmt, targ
 						if pst, err := s.backend.Prepare(ctx, psql, nil); err == nil {
 							if sc := pst.Schema(); sc != nil && sc.NumFields() == len(probed) {
 								for i, f := range sc.Fields() {
-									changed = set(probed[i], f.Type) || changed
+									changed = set(probed[i], f) || changed
 								}
 							}
 							_ = pst.Close()
