@@ -183,7 +183,7 @@ var flightReads = []flightRead{
 //   - quiver: the ADBC Flight SQL driver reading Arrow from quiver's Flight
 //     SQL frontend over the PostgreSQL backend (which reads by COPY
 //     binary and builds Arrow batches), with the server's default number
-//     of parts (one endpoint per CPU, at most 4, each a range of the
+//     of parts (flightsrv.DefaultScanParts endpoints, each a range of the
 //     table's pages read on a connection of its own under one snapshot);
 //   - oneendpoint: the same with Config.ScanParts 1, one endpoint read
 //     by one COPY;

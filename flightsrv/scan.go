@@ -32,6 +32,12 @@ import (
 
 // Defaults for the Config fields of queries read in parts.
 const (
+	// DefaultScanParts is the default number of parts. More parts than
+	// CPUs still pay: each part is a pipeline (PostgreSQL's COPY, decoding,
+	// gRPC) that waits on the others' steps, and ADBC reads endpoints
+	// ahead only a few batches. On 2 CPUs, 10M int4 rows read with ADBC
+	// went from 4.2M rows/s in one part to 6.9M in 2 and 7.6M in 4 and 8.
+	DefaultScanParts = 4
 	// DefaultScanPartPages is the least number of pages (8 KiB each in a
 	// default PostgreSQL build) per part.
 	DefaultScanPartPages = 1024

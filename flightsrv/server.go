@@ -5,7 +5,6 @@ import (
 	"crypto/tls"
 	"errors"
 	"net"
-	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -61,8 +60,8 @@ type Config struct {
 	// ScanParts is the most endpoints, read in parallel on connections of
 	// their own under one snapshot, that GetFlightInfo returns for a query
 	// the backend can read in parts (the postgres backend, for a query
-	// that scans one table; see scan.go). Zero means the number of CPUs,
-	// at most 4; 1 reads every query in one piece.
+	// that scans one table; see scan.go). Zero means DefaultScanParts; 1
+	// reads every query in one piece.
 	ScanParts int
 	// ScanPartPages is the least table size, in pages, per part: smaller
 	// tables get fewer parts, or one. Zero means DefaultScanPartPages;
@@ -121,7 +120,7 @@ func New(cfg Config) (*Server, error) {
 		cfg.Version = "dev"
 	}
 	if cfg.ScanParts <= 0 {
-		cfg.ScanParts = min(runtime.NumCPU(), 4)
+		cfg.ScanParts = DefaultScanParts
 	}
 	if cfg.ScanPartPages == 0 {
 		cfg.ScanPartPages = DefaultScanPartPages
