@@ -53,7 +53,9 @@
 package postgres
 
 import (
+	"bufio"
 	"context"
+	"io"
 	"errors"
 	"maps"
 	"time"
@@ -61,10 +63,17 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgconn/ctxwatch"
+	"github.com/jackc/pgx/v5/pgproto3"
 
 	"github.com/quiverdb/quiver/backends"
 	"github.com/quiverdb/quiver/pgerror"
 )
+
+// readBufferSize is the size of the buffer each connection reads the socket
+// into. pgproto3 reads at most 8 KiB at a time, PostgreSQL's own send
+// buffer; when a large result has queued up in the socket, one read of up
+// to this much takes what is there, in place of a system call per 8 KiB.
+const readBufferSize = 128 << 10
 
 // DefaultBatchBytes is the default Options.BatchBytes.
 const DefaultBatchBytes = 4 << 20
@@ -155,6 +164,9 @@ func (b *Backend) OpenSession(ctx context.Context, info backends.SessionInfo) (*
 		}
 	}
 	timeout := b.opts.CancelTimeout
+	cfg.BuildFrontend = func(r io.Reader, w io.Writer) *pgproto3.Frontend {
+		return pgproto3.NewFrontend(bufio.NewReaderSize(r, readBufferSize), w)
+	}
 	cfg.BuildContextWatcherHandler = func(c *pgconn.PgConn) ctxwatch.Handler {
 		return &pgconn.CancelRequestContextWatcherHandler{Conn: c, DeadlineDelay: timeout}
 	}
