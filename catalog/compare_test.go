@@ -20,6 +20,11 @@ import (
 type twin struct {
 	pg, q *pgconn.PgConn
 	db    string
+	// The servers' addresses and the user both are reached as, for psql
+	// and further connections.
+	pgHost, qHost string
+	pgPort, qPort int
+	user          string
 }
 
 // newTwin creates a database on a live PostgreSQL 15 and on a new quiver
@@ -30,25 +35,32 @@ func newTwin(t *testing.T, ddl string) *twin {
 	pg := testenv.PG(t)
 	db := pg.CreateDB(t)
 	q := quivertest.Start(t)
-	tw := &twin{db: db}
+	tw := &twin{db: db, pgHost: pg.Host, pgPort: pg.Port, qHost: q.Host, qPort: q.Port, user: pg.User}
 	pc, err := pgconn.Connect(context.Background(), pg.URL(db)+"&application_name=catalog_test")
 	if err != nil {
 		t.Fatalf("connecting to PostgreSQL: %v", err)
 	}
 	t.Cleanup(func() { pc.Close(context.Background()) })
 	tw.pg = pc
-	c, err := pgconn.Connect(context.Background(), fmt.Sprintf("postgres://%s@%s:%d/%s?sslmode=disable&application_name=catalog_test", pg.User, q.Host, q.Port, db))
-	if err != nil {
-		t.Fatalf("connecting to quiver: %v", err)
-	}
-	t.Cleanup(func() { c.Close(context.Background()) })
-	tw.q = c
+	tw.q = tw.connectQuiver(t)
 	for _, c := range []*pgconn.PgConn{tw.pg, tw.q} {
 		if _, err := c.Exec(context.Background(), ddl).ReadAll(); err != nil {
 			t.Fatalf("DDL on %s: %v", engine(c, tw), err)
 		}
 	}
 	return tw
+}
+
+// connectQuiver opens another session on the twin's quiver.
+func (tw *twin) connectQuiver(t *testing.T) *pgconn.PgConn {
+	t.Helper()
+	c, err := pgconn.Connect(context.Background(), fmt.Sprintf("postgres://%s@%s:%d/%s?sslmode=disable&application_name=catalog_test",
+		tw.user, tw.qHost, tw.qPort, tw.db))
+	if err != nil {
+		t.Fatalf("connecting to quiver: %v", err)
+	}
+	t.Cleanup(func() { c.Close(context.Background()) })
+	return c
 }
 
 func engine(c *pgconn.PgConn, tw *twin) string {
@@ -89,11 +101,17 @@ func query(c *pgconn.PgConn, sql string) (cols []string, rows [][]string, err er
 // names.
 func (tw *twin) compare(t *testing.T, sql string, norm func(row []string) []string) {
 	t.Helper()
+	tw.compareOn(t, tw.q, sql, norm)
+}
+
+// compareOn is compare with the quiver session q.
+func (tw *twin) compareOn(t *testing.T, q *pgconn.PgConn, sql string, norm func(row []string) []string) {
+	t.Helper()
 	wantCols, want, err := query(tw.pg, sql)
 	if err != nil {
 		t.Fatalf("PostgreSQL: %v\n%s", err, sql)
 	}
-	gotCols, got, err := query(tw.q, sql)
+	gotCols, got, err := query(q, sql)
 	if err != nil {
 		t.Fatalf("quiver: %v\n%s", err, sql)
 	}

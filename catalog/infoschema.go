@@ -62,7 +62,7 @@ SELECT ` + infoDB + ` AS table_catalog, nc.nspname AS table_schema, c.relname AS
   pg_catalog.quiver_info_numeric_precision_radix(a.atttypid) AS numeric_precision_radix,
   pg_catalog.quiver_info_numeric_scale(a.atttypid, a.atttypmod) AS numeric_scale,
   pg_catalog.quiver_info_datetime_precision(a.atttypid, a.atttypmod) AS datetime_precision,
-  NULL::varchar AS interval_type, NULL::integer AS interval_precision,
+  pg_catalog.quiver_info_interval_type(a.atttypid, a.atttypmod) AS interval_type, NULL::integer AS interval_precision,
   NULL::varchar AS character_set_catalog, NULL::varchar AS character_set_schema, NULL::varchar AS character_set_name,
   (CASE WHEN co.collname IS NOT NULL THEN ` + infoDB + ` END) AS collation_catalog,
   (CASE WHEN co.collname IS NOT NULL THEN 'pg_catalog' END) AS collation_schema, co.collname AS collation_name,
@@ -177,7 +177,11 @@ var infoSchemaFunctions = map[string]string{
   WHEN $1 = 1700 THEN (CASE WHEN $2 = -1 THEN NULL ELSE ($2 - 4) % 65536 END) END)::integer`,
 	"quiver_info_datetime_precision/2": `(CASE WHEN $1 = 1082 THEN 0
   WHEN $1 IN (1083, 1266, 1114, 1184) THEN (CASE WHEN $2 < 0 THEN 6 ELSE $2 END)
-  WHEN $1 = 1186 THEN (CASE WHEN $2 < 0 THEN 6 ELSE $2 % 65536 END) END)::integer`,
+  WHEN $1 = 1186 THEN (CASE WHEN $2 < 0 OR $2 % 65536 = 65535 THEN 6 ELSE $2 % 65536 END) END)::integer`,
+	// The fields of an interval, upper case, from format_type: NULL for
+	// all of them.
+	"quiver_info_interval_type/2": `(CASE WHEN $1 = 1186 THEN
+  nullif(upper(regexp_extract(pg_catalog.format_type($1, $2), '^interval[()0-9]* (.*)$', 1)), '') END)`,
 }
 
 // fkActionSQL names a foreign key action code of pg_constraint.

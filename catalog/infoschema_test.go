@@ -9,9 +9,8 @@ import (
 
 // infoSchemaDDL has tables in two schemas, a view, primary keys, a
 // single-column and a composite foreign key, unique constraints, a check
-// constraint, NOT NULL columns, defaults and an enum column. It uses text
-// rather than varchar(n): DuckDB keeps no string length, so varchar(n)
-// columns are text on quiver (the describe test's varcharType).
+// constraint, NOT NULL columns, defaults and an enum column. Declared
+// types DuckDB does not keep (varchar(n), ...) are TestDeclaredTypes's.
 const infoSchemaDDL = `
 create schema app;
 create type mood as enum ('sad', 'ok', 'happy');

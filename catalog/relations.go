@@ -227,7 +227,7 @@ FROM (
     (table_oid IN (SELECT table_oid FROM duckdb_constraints() WHERE constraint_type = 'FOREIGN KEY') OR
       (database_name || '.' || schema_name || '.' || table_name) IN (SELECT database_name || '.' || schema_name || '.' ||
         referenced_table FROM duckdb_constraints() WHERE constraint_type = 'FOREIGN KEY')) AS relhastriggers
-  FROM duckdb_tables() WHERE ` + scope + ` AND NOT internal
+  FROM duckdb_tables() WHERE ` + scope + ` AND NOT internal AND NOT ` + isDeclaredTypes("table_name") + `
   UNION ALL SELECT view_oid, view_name, schema_oid, 0, 0, false, (CASE WHEN temporary THEN 't' ELSE 'p' END), 'v',
     column_count, 0, false FROM duckdb_views() WHERE ` + scope + ` AND NOT internal
   UNION ALL SELECT sequence_oid, sequence_name, schema_oid, 0, 1, false, (CASE WHEN temporary THEN 't' ELSE 'p' END), 'S',
@@ -252,26 +252,33 @@ FROM pg_catalog.pg_class c JOIN pg_catalog.quiver_namespaces n ON n.oid = c.reln
 	"quiver_descriptions": `SELECT objoid AS _oid, classoid AS _class, objsubid AS _sub, description AS _text
 FROM pg_catalog.pg_description`,
 
-	// quiver_columns is pg_attribute with each column's DuckDB default.
+	// quiver_columns is pg_attribute with each column's DuckDB default:
+	// the type a client declared (quiver_declared) if DuckDB's type loses
+	// it, else the PostgreSQL type of DuckDB's.
 	"quiver_columns": `
 SELECT c.table_oid::quiver_oid AS attrelid, c.column_name AS attname,
-  (CASE WHEN c.is_array THEN coalesce(m.arrayoid, 1009) ELSE coalesce(m.oid, e.oid, 25) END)::quiver_oid AS atttypid,
+  coalesce(dt.oid, CASE WHEN c.is_array THEN coalesce(m.arrayoid, 1009) ELSE coalesce(m.oid, e.oid, 25) END)::quiver_oid AS atttypid,
   -1 AS attstattarget,
-  (CASE WHEN c.is_array THEN -1 WHEN e.oid IS NOT NULL THEN 4 ELSE coalesce(m.len, -1) END)::smallint AS attlen,
+  coalesce(dt.typlen, CASE WHEN c.is_array THEN -1 WHEN e.oid IS NOT NULL THEN 4 ELSE coalesce(m.len, -1) END)::smallint AS attlen,
   c.column_index::smallint AS attnum, (CASE WHEN c.is_array THEN 1 ELSE 0 END) AS attndims, -1 AS attcacheoff,
-  (CASE WHEN c.base = 'DECIMAL' THEN c.numeric_precision * 65536 + c.numeric_scale + 4
+  coalesce(dt.typmod, CASE WHEN c.base = 'DECIMAL' THEN c.numeric_precision * 65536 + c.numeric_scale + 4
     WHEN c.base = 'TIMESTAMP_S' THEN 0 WHEN c.base = 'TIMESTAMP_MS' THEN 3 ELSE -1 END) AS atttypmod,
-  ((m.len BETWEEN 1 AND 8 OR e.oid IS NOT NULL) AND NOT c.is_array) AS attbyval,
-  (CASE WHEN c.is_array THEN 'x' WHEN e.oid IS NOT NULL THEN 'p' ELSE coalesce(m.storage, 'x') END) AS attstorage,
+  (CASE WHEN dt.oid IS NOT NULL THEN dt.typlen BETWEEN 1 AND 8
+    ELSE (m.len BETWEEN 1 AND 8 OR e.oid IS NOT NULL) AND NOT c.is_array END) AS attbyval,
+  coalesce(dt.typstorage, CASE WHEN c.is_array THEN 'x' WHEN e.oid IS NOT NULL THEN 'p' ELSE coalesce(m.storage, 'x') END) AS attstorage,
   'i' AS attalign, NOT c.is_nullable AS attnotnull, c.column_default IS NOT NULL AS atthasdef,
   false AS atthasmissing, '' AS attidentity, '' AS attgenerated, false AS attisdropped, true AS attislocal,
-  0 AS attinhcount, (CASE WHEN e.oid IS NOT NULL THEN 0 ELSE coalesce(m.typcollation, 100) END)::quiver_oid AS attcollation, '' AS attcompression,
-  NULL::varchar[] AS attacl, NULL::varchar[] AS attoptions, NULL::varchar[] AS attfdwoptions,
+  0 AS attinhcount,
+  coalesce(dt.typcollation, CASE WHEN e.oid IS NOT NULL THEN 0 ELSE coalesce(m.typcollation, 100) END)::quiver_oid AS attcollation,
+  '' AS attcompression, NULL::varchar[] AS attacl, NULL::varchar[] AS attoptions, NULL::varchar[] AS attfdwoptions,
   NULL::varchar AS attmissingval, c.column_default, c.comment
 FROM (SELECT d.*, rtrim(regexp_extract(d.data_type, '^[A-Za-z_ ]+')) AS base, d.data_type LIKE '%[]' AS is_array
-  FROM duckdb_columns() d WHERE d.` + scope + ` AND NOT d.internal) c
+  FROM duckdb_columns() d WHERE d.` + scope + ` AND NOT d.internal AND NOT ` + isDeclaredTypes("d.table_name") + `) c
 LEFT JOIN pg_catalog.quiver_typemap m ON m.duckdb = c.base
-LEFT JOIN pg_catalog.quiver_enums e ON e.duckdb = c.data_type`,
+LEFT JOIN pg_catalog.quiver_enums e ON e.duckdb = c.data_type
+LEFT JOIN pg_catalog.quiver_declared dt ON dt.database_name = c.database_name AND dt.schema_name = c.schema_name
+  AND dt.table_name = lower(c.table_name) AND dt.column_name = lower(c.column_name) AND dt.base = c.base
+  AND dt.is_array = c.is_array`,
 
 	// quiver_enums maps the type DuckDB shows for an enum column,
 	// ENUM('a', 'b'), to the enum type's OID: DuckDB does not keep the
@@ -304,7 +311,8 @@ FROM pg_catalog.quiver_indexcols x
 LEFT JOIN pg_catalog.quiver_columns a ON a.attrelid = x.indrelid AND a.attnum = x.tableattnum`,
 
 	// pg_attrdef shows DuckDB's default expressions as PostgreSQL prints
-	// the common ones: true/false, CURRENT_TIMESTAMP, typed literals.
+	// the common ones: true/false, CURRENT_TIMESTAMP, typed literals (cast
+	// to the column's type without its modifier: 'x'::character varying).
 	"pg_attrdef": `
 SELECT (a.attrelid::bigint * 10000 + a.attnum)::quiver_oid AS oid, a.attrelid AS adrelid, a.attnum AS adnum,
   (CASE WHEN a.column_default = 'CAST(''t'' AS BOOLEAN)' THEN 'true'
@@ -315,7 +323,7 @@ SELECT (a.attrelid::bigint * 10000 + a.attnum)::quiver_oid AS oid, a.attrelid AS
       THEN substr(a.column_default, 1, length(a.column_default) - 1) || '::regclass)'
     WHEN regexp_matches(a.column_default, '^''.*''$') OR regexp_matches(a.column_default, '^-[0-9.]+$')
       THEN (CASE WHEN a.column_default LIKE '''%' THEN a.column_default ELSE '''' || a.column_default || '''' END) ||
-        '::' || pg_catalog.format_type(a.atttypid, a.atttypmod)
+        '::' || pg_catalog.format_type(a.atttypid, -1)
     ELSE a.column_default END) AS adbin
 FROM pg_catalog.quiver_columns a WHERE a.column_default IS NOT NULL`,
 

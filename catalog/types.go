@@ -276,11 +276,17 @@ func formatTypeSQL() string {
 		switch t.oid {
 		case 1700:
 			base = "CASE WHEN $2 >= 4 THEN 'numeric(' || (($2 - 4) // 65536) || ',' || (($2 - 4) % 65536) || ')' ELSE 'numeric' END"
-		case 1043, 1042, 1560:
+		case 1043, 1560:
 			base = "CASE WHEN $2 >= 4 THEN " + quote(t.sqlname+"(") + " || ($2 - 4) || ')' ELSE " + quote(t.sqlname) + " END"
+		case 1042:
+			// bpchar without a length is not character, which means
+			// character(1): format_type prints it bpchar.
+			base = "CASE WHEN $2 >= 4 THEN 'character(' || ($2 - 4) || ')' WHEN $2 IS NULL THEN 'character' ELSE 'bpchar' END"
 		case 1114, 1184, 1083, 1266:
 			kind, zone, _ := strings.Cut(t.sqlname, " ")
 			base = "CASE WHEN $2 >= 0 THEN " + quote(kind+"(") + " || $2 || " + quote(") "+zone) + " ELSE " + quote(t.sqlname) + " END"
+		case 1186:
+			base = intervalTypmodSQL
 		}
 		b.WriteString(" WHEN " + u(t.oid) + " THEN " + base)
 		b.WriteString(" WHEN " + u(t.array) + " THEN (" + base + ") || '[]'")
@@ -288,6 +294,17 @@ func formatTypeSQL() string {
 	b.WriteString(" ELSE NULL END")
 	return b.String()
 }
+
+// intervalTypmodSQL is format_type's interval with the modifier $2, as
+// intervaltypmodout prints it: the fields' range (the modifier's upper
+// half, of INTERVAL_MASK bits) and the precision (its lower half) unless
+// full.
+const intervalTypmodSQL = `CASE WHEN $2 IS NULL OR $2 < 0 THEN 'interval' ELSE 'interval' ||
+  (CASE ($2 // 65536) % 32768 WHEN 4 THEN ' year' WHEN 2 THEN ' month' WHEN 8 THEN ' day' WHEN 1024 THEN ' hour'
+    WHEN 2048 THEN ' minute' WHEN 4096 THEN ' second' WHEN 6 THEN ' year to month' WHEN 1032 THEN ' day to hour'
+    WHEN 3080 THEN ' day to minute' WHEN 7176 THEN ' day to second' WHEN 3072 THEN ' hour to minute'
+    WHEN 7168 THEN ' hour to second' WHEN 6144 THEN ' minute to second' ELSE '' END) ||
+  (CASE WHEN $2 % 65536 = 65535 THEN '' ELSE '(' || ($2 % 65536) || ')' END) END`
 
 func collation(t pgType) int { return int(t.coll) }
 

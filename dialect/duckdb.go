@@ -25,14 +25,18 @@ func (duckdb) Rewrite(st *stmt.Statement) (*Plan, error) {
 		// worth passing; PostgreSQL clients run them as maintenance.
 		return &Plan{NoOp: true}, nil
 	case *pg_query.Node_DropStmt:
-		// DuckDB drops one object per statement.
-		if len(x.DropStmt.Objects) > 1 {
+		// DuckDB drops one object per statement (planDeclared splits
+		// DROP TABLE).
+		if len(x.DropStmt.Objects) > 1 && x.DropStmt.RemoveType != pg_query.ObjectType_OBJECT_TABLE {
 			return splitList(st.Node, func(n *pg_query.Node) *[]*pg_query.Node { return &n.GetDropStmt().Objects })
 		}
 	case *pg_query.Node_TruncateStmt:
 		if len(x.TruncateStmt.Relations) > 1 {
 			return splitList(st.Node, func(n *pg_query.Node) *[]*pg_query.Node { return &n.GetTruncateStmt().Relations })
 		}
+	}
+	if keepsDeclaredTypes(st.Node) {
+		return planDeclared(st)
 	}
 	withCatalog := true
 	if !needsTreeRewrite(st.Node, withCatalog) {

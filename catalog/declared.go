@@ -1,0 +1,200 @@
+package catalog
+
+import (
+	"strconv"
+	"strings"
+)
+
+// Declared column types.
+//
+// DuckDB collapses some of PostgreSQL's column types: varchar(n), char(n)
+// and name become VARCHAR, numeric without a precision DECIMAL(18,3), and
+// time(p), timetz(p), timestamptz(p) and interval fields take no modifier
+// at all. The catalog would then describe such a column by DuckDB's type
+// (text, numeric(18,3), ...), where PostgreSQL shows the declared one. So
+// package dialect keeps the declared type of each such column, and the
+// catalog reports it (pg_attribute.atttypid and atttypmod, and everything
+// built on them: format_type, information_schema.columns, psql's \d).
+//
+// Where: a table T that has such columns has a companion table, named
+// DeclaredTypesPrefix+T, in the same schema (a temporary one for a
+// temporary table). It has one column per kept column, of the same name,
+// whose default is the declared type as "oid typmod", and a placeholder
+// column, DeclaredPlaceholder, so that it can lose all the others. The
+// catalog reads these defaults from duckdb_columns(), which lists nothing
+// when there are no companions, so reading costs no table that must exist:
+// read-only databases and databases never written by quiver describe as
+// before. The dialect creates, alters, renames and drops the companion in
+// the same plan as the client's DDL, naming it as the client named the
+// table, so that DuckDB resolves both names alike (search path, temporary
+// tables) and a transaction's rollback undoes both. The catalog hides the
+// companions from pg_class and everything built on it.
+//
+// A declared type is only applied to a column whose DuckDB type is one
+// that the declared type becomes (declaredBases), so a companion left
+// stale by DDL that did not go through quiver (Flight SQL, DuckDB itself)
+// cannot make a column look like what it is not.
+
+// DeclaredTypesPrefix starts the name of the table that keeps the declared
+// types of another table's columns; the rest of the name is that table's.
+const DeclaredTypesPrefix = "quiver_types$"
+
+// DeclaredPlaceholder is the column every declared-types table has besides
+// the kept ones.
+const DeclaredPlaceholder = "quiver$"
+
+// Declared is a column's type as the client declared it: a PostgreSQL type
+// OID (an array type's for an array) and type modifier, -1 for none.
+type Declared struct {
+	OID    uint32
+	Typmod int32
+}
+
+// Default is the declared type as the default of its column in a
+// declared-types table: a string literal "oid typmod".
+func (d Declared) Default() string {
+	return "'" + strconv.FormatUint(uint64(d.OID), 10) + " " + strconv.FormatInt(int64(d.Typmod), 10) + "'"
+}
+
+// declaredBases are the DuckDB types (duckdb_columns().data_type without
+// modifiers) that a column declared with each kept type gets, by the
+// element type's OID.
+var declaredBases = map[uint32][]string{
+	19:   {"VARCHAR"},
+	26:   {"BIGINT"},
+	1042: {"VARCHAR"},
+	1043: {"VARCHAR"},
+	1083: {"TIME"},
+	1114: {"TIMESTAMP", "TIMESTAMP_S", "TIMESTAMP_MS", "TIMESTAMP_NS"},
+	1184: {"TIMESTAMP WITH TIME ZONE"},
+	1186: {"INTERVAL"},
+	1266: {"TIME WITH TIME ZONE"},
+	1700: {"DECIMAL"},
+}
+
+// The most precision timestamps, times and intervals keep in PostgreSQL
+// (MAX_TIMESTAMP_PRECISION, MAX_TIME_PRECISION, MAX_INTERVAL_PRECISION):
+// a larger one is reduced to it, with a warning.
+const maxTimePrecision = 6
+
+// Interval ranges and precision as PostgreSQL encodes them in an interval's
+// type modifier (utils/datetime.h, utils/timestamp.h).
+const (
+	intervalFullRange     = 0x7FFF
+	intervalFullPrecision = 0xFFFF
+)
+
+// DeclaredColumn returns the declared type of a column whose type is the
+// built-in typname (its pg_catalog name: "varchar", "bpchar", "numeric",
+// "timestamptz", ...) with the integer modifiers mods, an array of it if
+// array is set. keep reports that DuckDB's type for the column loses the
+// declared type, so that it must be kept; strip that DuckDB rejects the
+// modifiers, so that the statement DuckDB runs must leave them out. A type
+// or modifiers PostgreSQL would reject are not kept.
+func DeclaredColumn(typname string, mods []int32, array bool) (d Declared, keep, strip bool) {
+	d.Typmod = -1
+	switch typname {
+	case "varchar", "bpchar":
+		d.OID = 1043
+		if typname == "bpchar" {
+			d.OID = 1042
+		}
+		switch {
+		case len(mods) == 1 && mods[0] >= 1:
+			d.Typmod = mods[0] + 4
+		case len(mods) != 0:
+			return d, false, false
+		}
+	case "name", "oid":
+		d.OID = 19
+		if typname == "oid" {
+			d.OID = 26
+		}
+		if len(mods) != 0 {
+			return d, false, false
+		}
+	case "numeric":
+		// numeric(p, s) is DECIMAL(p, s), whose modifier the catalog
+		// derives; numeric alone is DECIMAL(18,3).
+		if len(mods) != 0 {
+			return d, false, false
+		}
+		d.OID = 1700
+	case "timestamp", "timestamptz", "time", "timetz":
+		d.OID = map[string]uint32{"timestamp": 1114, "timestamptz": 1184, "time": 1083, "timetz": 1266}[typname]
+		if len(mods) != 1 || mods[0] < 0 {
+			return d, false, false
+		}
+		d.Typmod = min(mods[0], maxTimePrecision)
+		strip = typname != "timestamp"
+	case "interval":
+		// The parser gives the fields' range mask, then the precision if
+		// any (gram.y opt_interval); intervaltypmodin combines them.
+		d.OID = 1186
+		if len(mods) == 0 || len(mods) > 2 || mods[0] <= 0 || mods[0] > intervalFullRange {
+			return d, false, false
+		}
+		precision := int32(intervalFullPrecision)
+		if len(mods) == 2 {
+			if mods[1] < 0 {
+				return d, false, false
+			}
+			precision = min(mods[1], maxTimePrecision)
+		}
+		d.Typmod = mods[0]<<16 | precision
+		strip = true
+	default:
+		return d, false, false
+	}
+	if array {
+		for _, t := range builtinTypes {
+			if t.oid == d.OID {
+				d.OID = t.array
+				break
+			}
+		}
+	}
+	return d, true, strip
+}
+
+// isDeclaredTypes is the condition that the table named by the SQL
+// expression name is a declared-types table.
+func isDeclaredTypes(name string) string {
+	return "starts_with(" + name + ", " + quote(DeclaredTypesPrefix) + ")"
+}
+
+// declaredBasesSQL is a VALUES list of the DuckDB types each kept type
+// becomes, by element type OID.
+func declaredBasesSQL() string {
+	var rows []string
+	for oid, bases := range declaredBases {
+		for _, b := range bases {
+			rows = append(rows, "("+u(oid)+", "+quote(b)+")")
+		}
+	}
+	return "SELECT * FROM (VALUES " + strings.Join(rows, ", ") + ") AS k(elem, duckdb)"
+}
+
+// declaredSQL is the declared types kept in declared-types tables: per
+// database, schema, table and column (the last two in lower case, as
+// DuckDB's names are case-insensitive), the type OID, modifier and the
+// DuckDB types a column of it can have, with whether it is an array.
+func declaredSQL() string {
+	const pattern = `'([0-9]+) (-?[0-9]+)'`
+	return `
+SELECT x.database_name, x.schema_name, x.table_name, x.column_name, x.oid, x.typmod, t.typlen, t.typstorage,
+  t.typcollation, k.duckdb AS base, t.typcategory = 'A' AS is_array
+FROM (SELECT d.database_name, d.schema_name, lower(substr(d.table_name, ` + strconv.Itoa(len(DeclaredTypesPrefix)+1) + `)) AS table_name,
+    lower(d.column_name) AS column_name,
+    CAST(nullif(regexp_extract(d.column_default, ` + pattern + `, 1), '') AS bigint) AS oid,
+    CAST(nullif(regexp_extract(d.column_default, ` + pattern + `, 2), '') AS integer) AS typmod
+  FROM duckdb_columns() d
+  WHERE d.` + scope + ` AND ` + isDeclaredTypes("d.table_name") + ` AND d.column_default IS NOT NULL) x
+JOIN pg_catalog.quiver_builtin_types t ON t.oid = x.oid
+JOIN pg_catalog.quiver_declared_bases k ON k.elem = (CASE WHEN t.typcategory = 'A' THEN t.typelem ELSE t.oid END)`
+}
+
+func init() {
+	relations["quiver_declared"] = declaredSQL()
+	relations["quiver_declared_bases"] = declaredBasesSQL()
+}

@@ -1,0 +1,280 @@
+package dialect
+
+import (
+	"strings"
+
+	pg_query "github.com/pganalyze/pg_query_go/v6"
+
+	"github.com/quiverdb/quiver/catalog"
+	"github.com/quiverdb/quiver/stmt"
+)
+
+// Declared column types (see package catalog, DeclaredColumn): DDL that
+// gives tables columns, changes their types or names, or drops them runs on
+// DuckDB followed by the statements that keep the table's declared-types
+// table in step. Those statements name that table as the client named the
+// table (same catalog and schema, or none), so that DuckDB resolves both
+// alike, and use IF [NOT] EXISTS so that a table without kept types costs
+// nothing but a catalog lookup. They run in the client's transaction: a
+// rollback undoes both.
+//
+// Only statements that change columns pay for this: CREATE TABLE, ALTER
+// TABLE ADD COLUMN, ALTER COLUMN TYPE, DROP COLUMN, RENAME COLUMN, RENAME
+// TO, and DROP TABLE. DROP SCHEMA ... CASCADE drops the declared-types
+// tables with the others; CREATE TABLE AS keeps no declared types, its
+// columns having the types of its query.
+
+// keepsDeclaredTypes reports whether n is DDL whose plan maintains
+// declared types.
+func keepsDeclaredTypes(n *pg_query.Node) bool {
+	switch x := n.Node.(type) {
+	case *pg_query.Node_CreateStmt:
+		return x.CreateStmt.Relation != nil
+	case *pg_query.Node_AlterTableStmt:
+		if x.AlterTableStmt.Objtype != pg_query.ObjectType_OBJECT_TABLE || x.AlterTableStmt.Relation == nil {
+			return false
+		}
+		for _, c := range x.AlterTableStmt.Cmds {
+			switch c.GetAlterTableCmd().GetSubtype() {
+			case pg_query.AlterTableType_AT_AddColumn, pg_query.AlterTableType_AT_AlterColumnType,
+				pg_query.AlterTableType_AT_DropColumn:
+				return true
+			}
+		}
+	case *pg_query.Node_RenameStmt:
+		r := x.RenameStmt
+		return r.Relation != nil && (r.RenameType == pg_query.ObjectType_OBJECT_TABLE ||
+			(r.RenameType == pg_query.ObjectType_OBJECT_COLUMN && r.RelationType == pg_query.ObjectType_OBJECT_TABLE))
+	case *pg_query.Node_DropStmt:
+		return x.DropStmt.RemoveType == pg_query.ObjectType_OBJECT_TABLE
+	}
+	return false
+}
+
+// planDeclared plans DDL for which keepsDeclaredTypes holds: the statement
+// (a multi-table DROP split, as DuckDB drops one table at a time), each
+// followed by its declared-types statements.
+func planDeclared(st *stmt.Statement) (*Plan, error) {
+	if p := plans.get(st.SQL); p != nil {
+		return p, nil
+	}
+	p := &Plan{}
+	if d := st.Node.GetDropStmt(); d != nil {
+		for _, obj := range d.Objects {
+			n := clone(st.Node)
+			n.GetDropStmt().Objects = []*pg_query.Node{obj}
+			sql, err := statementSQL(st.SQL, n, len(d.Objects) > 1)
+			if err != nil {
+				return nil, err
+			}
+			p.SQL = append(p.SQL, sql)
+			if rv := dropTarget(obj); rv != nil {
+				p.SQL = append(p.SQL, "DROP TABLE IF EXISTS "+typesTable(rv))
+			}
+		}
+	} else {
+		n := clone(st.Node)
+		k := keeper{}
+		k.statement(n)
+		sql, err := statementSQL(st.SQL, n, k.changed)
+		if err != nil {
+			return nil, err
+		}
+		if sql == st.SQL && len(k.sql) == 0 {
+			return nil, nil
+		}
+		p.SQL = append([]string{sql}, k.sql...)
+	}
+	plans.put(st.SQL, p)
+	return p, nil
+}
+
+// statementSQL returns what DuckDB runs for the tree n of the statement
+// whose text is orig: orig itself unless n was changed or needs the
+// rewrites of rewriteTree.
+func statementSQL(orig string, n *pg_query.Node, changed bool) (string, error) {
+	if !changed && !needsTreeRewrite(n, true) {
+		return orig, nil
+	}
+	if err := rewriteTree(n, true); err != nil {
+		return "", err
+	}
+	return deparse(n)
+}
+
+// dropTarget returns the table a DROP TABLE object names.
+func dropTarget(obj *pg_query.Node) *pg_query.RangeVar {
+	l := obj.GetList()
+	if l == nil {
+		return nil
+	}
+	n := names(l.Items)
+	switch len(n) {
+	case 1:
+		return &pg_query.RangeVar{Relname: n[0]}
+	case 2:
+		return &pg_query.RangeVar{Schemaname: n[0], Relname: n[1]}
+	case 3:
+		return &pg_query.RangeVar{Catalogname: n[0], Schemaname: n[1], Relname: n[2]}
+	}
+	return nil
+}
+
+// keeper collects the declared-types statements of one statement, and
+// strips from its column types the modifiers DuckDB rejects.
+type keeper struct {
+	sql     []string
+	changed bool // the statement's tree was changed
+}
+
+func (k *keeper) statement(n *pg_query.Node) {
+	switch x := n.Node.(type) {
+	case *pg_query.Node_CreateStmt:
+		k.create(x.CreateStmt)
+	case *pg_query.Node_AlterTableStmt:
+		for _, c := range x.AlterTableStmt.Cmds {
+			if cmd := c.GetAlterTableCmd(); cmd != nil {
+				k.alter(x.AlterTableStmt.Relation, cmd)
+			}
+		}
+	case *pg_query.Node_RenameStmt:
+		k.rename(x.RenameStmt)
+	}
+}
+
+// column returns the declared type of a column definition and whether to
+// keep it, stripping modifiers DuckDB rejects from the definition.
+func (k *keeper) column(def *pg_query.ColumnDef) (catalog.Declared, bool) {
+	tn := def.GetTypeName()
+	if tn == nil || tn.PctType || tn.Setof || (len(tn.Names) != 1 && !isPgCatalog(tn.Names)) {
+		return catalog.Declared{}, false
+	}
+	mods := make([]int32, 0, len(tn.Typmods))
+	for _, m := range tn.Typmods {
+		c := m.GetAConst()
+		if c == nil || c.GetIval() == nil {
+			return catalog.Declared{}, false
+		}
+		mods = append(mods, c.GetIval().Ival)
+	}
+	d, keep, strip := catalog.DeclaredColumn(typeBase(tn), mods, len(tn.ArrayBounds) > 0)
+	if strip {
+		tn.Typmods = nil
+		k.changed = true
+	}
+	return d, keep
+}
+
+// create keeps the declared types of a new table's columns, in a new
+// declared-types table. A table without any drops one left over by a
+// table of the same name dropped behind quiver's back; CREATE TABLE IF NOT
+// EXISTS leaves an existing one as it is, as it does the table.
+func (k *keeper) create(c *pg_query.CreateStmt) {
+	var cols []string
+	for _, e := range c.TableElts {
+		def := e.GetColumnDef()
+		if def == nil {
+			continue
+		}
+		if d, ok := k.column(def); ok {
+			cols = append(cols, typesColumn(def.Colname, d))
+		}
+	}
+	name := typesTable(c.Relation)
+	temp := ""
+	if c.Relation.Relpersistence == "t" {
+		temp = "TEMP "
+	}
+	switch {
+	case len(cols) == 0 && c.IfNotExists:
+	case len(cols) == 0:
+		k.sql = append(k.sql, "DROP TABLE IF EXISTS "+name)
+	case c.IfNotExists:
+		k.sql = append(k.sql, "CREATE "+temp+"TABLE IF NOT EXISTS "+name+" ("+placeholder+", "+strings.Join(cols, ", ")+")")
+	default:
+		k.sql = append(k.sql, "CREATE OR REPLACE "+temp+"TABLE "+name+" ("+placeholder+", "+strings.Join(cols, ", ")+")")
+	}
+}
+
+// alter keeps the declared type of a column added or changed, and forgets
+// that of a column dropped or changed to a type DuckDB keeps. ADD COLUMN
+// IF NOT EXISTS keeps an existing column's declared type.
+func (k *keeper) alter(rv *pg_query.RangeVar, cmd *pg_query.AlterTableCmd) {
+	name := typesTable(rv)
+	var col string
+	var d catalog.Declared
+	var keep bool
+	switch cmd.Subtype {
+	case pg_query.AlterTableType_AT_AddColumn:
+		def := cmd.GetDef().GetColumnDef()
+		if def == nil {
+			return
+		}
+		col = def.Colname
+		d, keep = k.column(def)
+	case pg_query.AlterTableType_AT_AlterColumnType:
+		def := cmd.GetDef().GetColumnDef()
+		if def == nil {
+			return
+		}
+		col = cmd.Name
+		d, keep = k.column(def)
+	case pg_query.AlterTableType_AT_DropColumn:
+		col = cmd.Name
+	default:
+		return
+	}
+	ifNew := cmd.Subtype == pg_query.AlterTableType_AT_AddColumn && cmd.MissingOk
+	switch {
+	case keep && ifNew:
+		k.sql = append(k.sql, "CREATE TABLE IF NOT EXISTS "+name+" ("+placeholder+")",
+			"ALTER TABLE "+name+" ADD COLUMN IF NOT EXISTS "+typesColumn(col, d))
+	case keep:
+		k.sql = append(k.sql, "CREATE TABLE IF NOT EXISTS "+name+" ("+placeholder+")",
+			"ALTER TABLE "+name+" DROP COLUMN IF EXISTS "+ident(col),
+			"ALTER TABLE "+name+" ADD COLUMN "+typesColumn(col, d))
+	case !ifNew:
+		k.sql = append(k.sql, "ALTER TABLE IF EXISTS "+name+" DROP COLUMN IF EXISTS "+ident(col))
+	}
+}
+
+// rename renames a table's declared-types table with it, or a column's
+// entry in it. The column is added first, without a declared type, if the
+// declared-types table does not have it, so that the rename cannot fail.
+func (k *keeper) rename(r *pg_query.RenameStmt) {
+	name := typesTable(r.Relation)
+	if r.RenameType == pg_query.ObjectType_OBJECT_TABLE {
+		to := &pg_query.RangeVar{Catalogname: r.Relation.Catalogname, Schemaname: r.Relation.Schemaname, Relname: r.Newname}
+		k.sql = append(k.sql, "DROP TABLE IF EXISTS "+typesTable(to),
+			"ALTER TABLE IF EXISTS "+name+" RENAME TO "+ident(catalog.DeclaredTypesPrefix+r.Newname))
+		return
+	}
+	k.sql = append(k.sql, "ALTER TABLE IF EXISTS "+name+" DROP COLUMN IF EXISTS "+ident(r.Newname),
+		"ALTER TABLE IF EXISTS "+name+" ADD COLUMN IF NOT EXISTS "+ident(r.Subname)+" VARCHAR",
+		"ALTER TABLE IF EXISTS "+name+" RENAME COLUMN "+ident(r.Subname)+" TO "+ident(r.Newname))
+}
+
+// placeholder is the column every declared-types table has.
+var placeholder = ident(catalog.DeclaredPlaceholder) + " BOOLEAN"
+
+// typesTable names the declared-types table of the table rv names,
+// qualified as rv is.
+func typesTable(rv *pg_query.RangeVar) string {
+	var b strings.Builder
+	for _, q := range []string{rv.Catalogname, rv.Schemaname} {
+		if q != "" {
+			b.WriteString(ident(q) + ".")
+		}
+	}
+	b.WriteString(ident(catalog.DeclaredTypesPrefix + rv.Relname))
+	return b.String()
+}
+
+// typesColumn is the definition of a declared-types table's column for a
+// column declared d.
+func typesColumn(name string, d catalog.Declared) string {
+	return ident(name) + " VARCHAR DEFAULT " + d.Default()
+}
+
+// ident quotes an identifier for DuckDB.
+func ident(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
