@@ -404,12 +404,12 @@ func (s *Session) execDeclare(ctx context.Context, st *stmt.Statement) error {
 }
 
 // cursorFor returns the cursor a FETCH, MOVE or CLOSE names.
-func (s *Session) cursorFor(name string) (*sqlCursor, *portal, error) {
+func (s *Session) cursorFor(name string) (*sqlCursor, error) {
 	p, ok := s.ext.portals[name]
 	if !ok || p.sqlc == nil {
-		return nil, nil, pgerror.New(pgerror.InvalidCursorName, "cursor \"%s\" does not exist", name)
+		return nil, pgerror.New(pgerror.InvalidCursorName, "cursor \"%s\" does not exist", name)
 	}
-	return p.sqlc, p, nil
+	return p.sqlc, nil
 }
 
 // execFetch runs FETCH or MOVE. enc is the encoder of the protocol portal
@@ -417,7 +417,7 @@ func (s *Session) cursorFor(name string) (*sqlCursor, *portal, error) {
 // simple Query also gets a RowDescription (describe).
 func (s *Session) execFetch(ctx context.Context, st *stmt.Statement, enc *types.RowEncoder, describe bool) error {
 	f := st.Node.GetFetchStmt()
-	c, _, err := s.cursorFor(f.Portalname)
+	c, err := s.cursorFor(f.Portalname)
 	if err != nil {
 		return err
 	}
@@ -471,7 +471,7 @@ func (s *Session) execClose(st *stmt.Statement) error {
 			}
 		}
 	} else {
-		if _, _, err := s.cursorFor(name); err != nil {
+		if _, err := s.cursorFor(name); err != nil {
 			return err
 		}
 		s.ext.dropPortal(name)

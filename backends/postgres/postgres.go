@@ -55,8 +55,8 @@ package postgres
 import (
 	"bufio"
 	"context"
-	"io"
 	"errors"
+	"io"
 	"maps"
 	"time"
 
