@@ -24,6 +24,11 @@ bash scripts/install-clients.sh
 
 export PATH="/usr/lib/postgresql/15/bin:$PATH"
 tags=duckdb_arrow
+unformatted=$(gofmt -l $(git ls-files '*.go'))
+if [ -n "$unformatted" ]; then
+  echo "not gofmt'ed:" $unformatted >&2
+  exit 1
+fi
 go vet -tags "$tags" ./...
 # The race detector runs on every package: most of quiver is concurrent.
 go test -tags "$tags" -race -count=1 -timeout 40m "$@" ./...
