@@ -1,13 +1,20 @@
 package flightsql
 
-// Reading 2M int64 rows from the Arrow example Flight SQL server (SQLite),
-// directly with the ADBC driver and through this backend's Rows:
+// Reading 2M rows served from memory by the Arrow example Flight SQL server
+// (one int64 column; or int64, float64, string, timestamp and bool, as
+// bench's mixed data set), in DuckDB's 2,048-row batches, directly with the
+// ADBC driver and through this backend's Rows:
 //
-//	go test -run '^$' -bench . -benchtime 3x ./backends/flightsql/
+//	go test -run '^$' -bench . -benchtime 5x ./backends/flightsql/
+//
+// cpu-ns/row is the CPU time of the whole process (server and client) per
+// row; on a shared machine it is steadier than rows/s.
 
 import (
 	"context"
 	"fmt"
+	"strconv"
+	"syscall"
 	"testing"
 	"time"
 
@@ -20,114 +27,143 @@ import (
 	"github.com/quiverdb/quiver/backends"
 )
 
-const benchRows = 2_000_000
+const (
+	benchRows  = 2_000_000
+	benchBatch = 2048
+)
 
-// benchTable starts a server with big(v) holding benchRows rows, which
-// "/*mem*/" queries also serve from memory in batches of 1,024 rows, to
-// take SQLite out of the measurement.
-func benchTable(b *testing.B) *testServer {
+// benchData is a data set the benchmark server sends from memory.
+type benchData struct {
+	name  string
+	build func(schema *arrow.Schema, lo, hi int) arrow.RecordBatch
+	cols  []arrow.Field
+}
+
+var benchSets = []benchData{
+	{"int64", buildInt64, []arrow.Field{{Name: "v", Type: arrow.PrimitiveTypes.Int64, Nullable: true}}},
+	{"mixed", buildMixed, []arrow.Field{
+		{Name: "a", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+		{Name: "b", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+		{Name: "c", Type: arrow.BinaryTypes.String, Nullable: true},
+		{Name: "d", Type: arrow.FixedWidthTypes.Timestamp_us, Nullable: true},
+		{Name: "e", Type: arrow.FixedWidthTypes.Boolean, Nullable: true},
+	}},
+}
+
+func buildInt64(schema *arrow.Schema, lo, hi int) arrow.RecordBatch {
+	bld := array.NewRecordBuilder(memory.DefaultAllocator, schema)
+	defer bld.Release()
+	for v := lo; v < hi; v++ {
+		bld.Field(0).(*array.Int64Builder).Append(int64(v))
+	}
+	return bld.NewRecordBatch()
+}
+
+func buildMixed(schema *arrow.Schema, lo, hi int) arrow.RecordBatch {
+	bld := array.NewRecordBuilder(memory.DefaultAllocator, schema)
+	defer bld.Release()
+	epoch := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC).UnixMicro()
+	for v := lo; v < hi; v++ {
+		bld.Field(0).(*array.Int64Builder).Append(int64(v))
+		bld.Field(1).(*array.Float64Builder).Append(float64(v) * 1.5)
+		bld.Field(2).(*array.StringBuilder).Append("row number " + strconv.Itoa(v))
+		bld.Field(3).(*array.TimestampBuilder).Append(arrow.Timestamp(epoch + int64(v)*1e6))
+		bld.Field(4).(*array.BooleanBuilder).Append(v%2 == 0)
+	}
+	return bld.NewRecordBatch()
+}
+
+// benchServer starts a server whose /*mem*/ queries send d's benchRows
+// rows.
+func benchServer(b *testing.B, d benchData) *testServer {
+	schema := arrow.NewSchema(d.cols, nil)
 	var batches []arrow.RecordBatch
-	schema := arrow.NewSchema([]arrow.Field{{Name: "v", Type: arrow.PrimitiveTypes.Int64, Nullable: true}}, nil)
-	for lo := 1; lo <= benchRows; lo += 1024 {
-		bld := array.NewInt64Builder(memory.DefaultAllocator)
-		for v := lo; v < lo+1024 && v <= benchRows; v++ {
-			bld.Append(int64(v))
-		}
-		col := bld.NewArray()
-		batches = append(batches, array.NewRecordBatch(schema, []arrow.Array{col}, int64(col.Len())))
-		col.Release()
-		bld.Release()
+	for lo := 1; lo <= benchRows; lo += benchBatch {
+		batches = append(batches, d.build(schema, lo, min(lo+benchBatch, benchRows+1)))
 	}
 	b.Cleanup(func() {
 		for _, rec := range batches {
 			rec.Release()
 		}
 	})
-	ts := startServer(b, serverConfig{split: splitConfig{mem: batches}})
-	fillBig(b, connect(b, openBackend(b, ts.uri(), Options{}), backends.SessionInfo{}), benchRows)
-	return ts
+	return startServer(b, serverConfig{split: splitConfig{mem: batches}})
 }
 
-var benchQueries = []struct{ name, sql string }{
-	{"sqlite", "SELECT v FROM big"},
-	{"memory", "/*mem*/ SELECT v FROM big"},
+// BenchmarkRead reads each data set with the ADBC driver's own
+// ExecuteQuery reader (adbc) and through Session.Query's Rows (backend).
+func BenchmarkRead(b *testing.B) {
+	for _, d := range benchSets {
+		ts := benchServer(b, d)
+		db, err := adbcflightsql.NewDriver(memory.DefaultAllocator).NewDatabase(map[string]string{
+			adbc.OptionKeyURI:                  ts.uri(),
+			adbcflightsql.OptionWithMaxMsgSize: fmt.Sprint(DefaultMaxMessageSize),
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer db.Close()
+		cn, err := db.Open(context.Background())
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer cn.Close()
+		be, err := Open(ts.uri(), Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer be.Close()
+		s, err := be.Connect(context.Background(), backends.SessionInfo{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer s.Close()
+
+		benchRead(b, d.name+"/adbc", func() array.RecordReader {
+			st, err := cn.NewStatement()
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer st.Close()
+			st.SetSqlQuery("/*mem*/ SELECT")
+			rr, _, err := st.ExecuteQuery(context.Background())
+			if err != nil {
+				b.Fatal(err)
+			}
+			return rr
+		})
+		benchRead(b, d.name+"/backend", func() array.RecordReader {
+			res, err := s.Query(context.Background(), "/*mem*/ SELECT")
+			if err != nil {
+				b.Fatal(err)
+			}
+			return res.Rows
+		})
+	}
 }
 
-func reportRows(b *testing.B, rows int64, d time.Duration) {
-	b.ReportMetric(float64(rows)/d.Seconds(), "rows/s")
-	b.ReportMetric(0, "ns/op")
-}
-
-// BenchmarkADBCDirect reads the rows with the ADBC driver's own
-// ExecuteQuery reader.
-func BenchmarkADBCDirect(b *testing.B) {
-	ts := benchTable(b)
-	mem := memory.NewGoAllocator()
-	db, err := adbcflightsql.NewDriver(mem).NewDatabase(map[string]string{
-		adbc.OptionKeyURI:                  ts.uri(),
-		adbcflightsql.OptionWithMaxMsgSize: fmt.Sprint(DefaultMaxMessageSize),
+func benchRead(b *testing.B, name string, query func() array.RecordReader) {
+	b.Run(name, func(b *testing.B) {
+		var rows int64
+		cpu := processCPU()
+		start := time.Now()
+		for b.Loop() {
+			rows += drain(b, query())
+		}
+		b.ReportMetric(float64(rows)/time.Since(start).Seconds(), "rows/s")
+		b.ReportMetric(float64((processCPU()-cpu).Nanoseconds())/float64(rows), "cpu-ns/row")
+		b.ReportMetric(0, "ns/op")
 	})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer db.Close()
-	cn, err := db.Open(context.Background())
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer cn.Close()
-	for _, q := range benchQueries {
-		b.Run(q.name, func(b *testing.B) {
-			var rows int64
-			start := time.Now()
-			for b.Loop() {
-				st, err := cn.NewStatement()
-				if err != nil {
-					b.Fatal(err)
-				}
-				st.SetSqlQuery(q.sql)
-				rr, _, err := st.ExecuteQuery(context.Background())
-				if err != nil {
-					b.Fatal(err)
-				}
-				rows += drain(b, rr)
-				st.Close()
-			}
-			reportRows(b, rows, time.Since(start))
-		})
-	}
 }
 
-// BenchmarkBackendRows reads the rows through Session.Query's Rows.
-func BenchmarkBackendRows(b *testing.B) {
-	ts := benchTable(b)
-	be, err := Open(ts.uri(), Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer be.Close()
-	s, err := be.Connect(context.Background(), backends.SessionInfo{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
-	for _, q := range benchQueries {
-		b.Run(q.name, func(b *testing.B) {
-			var rows int64
-			start := time.Now()
-			for b.Loop() {
-				res, err := s.Query(context.Background(), q.sql)
-				if err != nil {
-					b.Fatal(err)
-				}
-				rows += drain(b, res.Rows)
-			}
-			reportRows(b, rows, time.Since(start))
-		})
-	}
+// processCPU is the user and system time this process has used.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// drain counts the rows of rr, touching every value, and releases it.
+// drain counts the rows of rr, touching every value of its first column,
+// and releases it.
 func drain(b *testing.B, rr array.RecordReader) int64 {
 	defer rr.Release()
 	var n, sum int64

@@ -222,8 +222,10 @@ func Open(uri string, opts Options) (*Backend, error) {
 		b.dbOpts[adbcflightsql.OptionAuthorizationHeader] = "Bearer " + opts.Token
 		b.md.Set("authorization", "Bearer "+opts.Token)
 	}
-	b.dialOpts = []grpc.DialOption{grpc.WithConnectParams(grpc.ConnectParams{Backoff: reconnectBackoff, MinConnectTimeout: opts.ConnectTimeout})}
-
+	b.dialOpts = []grpc.DialOption{
+		grpc.WithConnectParams(grpc.ConnectParams{Backoff: reconnectBackoff, MinConnectTimeout: opts.ConnectTimeout}),
+		grpc.WithDefaultCallOptions(grpc.ForceCodecV2(flightDataCodec{})),
+	}
 	if b.aux, err = newAux(u.Host, creds, opts.MaxMessageSize, opts.ConnectTimeout, opts.Allocator); err != nil {
 		return nil, fmt.Errorf("flightsql: %w", err)
 	}
