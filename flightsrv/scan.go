@@ -9,7 +9,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/flight"
 	"github.com/apache/arrow-go/v18/arrow/flight/flightsql"
-	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/quiverdb/quiver/backends"
 	"github.com/quiverdb/quiver/pgerror"
@@ -26,8 +25,11 @@ import (
 // another connection of the session that imports the snapshot, so the
 // parts together are exactly the query's rows at GetFlightInfo, whatever
 // was committed since. The coordinator's snapshot lasts until every part
-// has started, or Config.ScanTimeout; a part redeemed later fails with
-// 55000 (run the query again). Connections come from a pool the session
+// has started, or until none has been read for Config.ScanTimeout (so a
+// client reading the endpoints one after the other keeps it as long as it
+// reads); a part redeemed later fails with 55000 (run the query again). A
+// client reading endpoints one at a time reads them all on the
+// coordinator, within its snapshot. Connections come from a pool the session
 // keeps for parts, of up to ScanParts idle connections.
 
 // Defaults for the Config fields of queries read in parts.
@@ -41,7 +43,8 @@ const (
 	// DefaultScanPartPages is the least number of pages (8 KiB each in a
 	// default PostgreSQL build) per part.
 	DefaultScanPartPages = 1024
-	// DefaultScanTimeout is how long a snapshot waits for its parts.
+	// DefaultScanTimeout is how long a snapshot waits for its parts while
+	// none is being read.
 	DefaultScanTimeout = time.Minute
 	// maxScans caps the queries in parts a session keeps a snapshot open
 	// for at once; past it queries get one endpoint.
@@ -69,11 +72,13 @@ var (
 type scan struct {
 	id        uint64
 	coord     *conn
-	coordBusy bool   // a part is being read on coord
-	started   []bool // parts that have their snapshot
-	waiting   int    // parts not started
-	ended     error  // why the snapshot ended early, if it did
-	timer     *time.Timer
+	coordBusy bool        // a part is being read on coord
+	started   []bool      // parts that have their snapshot
+	waiting   int         // parts not started
+	running   int         // parts being read
+	ended     error       // why the snapshot ended early, if it did
+	timer     *time.Timer // armed while no part is being read
+	timeout   time.Duration
 }
 
 // partTicket is a decoded ticket of one part:
@@ -147,7 +152,6 @@ func (h *sqlServer) scanInfo(ctx context.Context, ss *session, cn *conn, sql str
 		endScan(ss, coord)
 		return nil
 	}
-	expires := timestamppb.New(time.Now().Add(cfg.ScanTimeout))
 	eps := make([]*flight.FlightEndpoint, len(parts))
 	for i, p := range parts {
 		t := partTicket{handle: handle{kind: kindPart, sess: ss.id, obj: sc.id}, index: i, part: p}
@@ -156,7 +160,7 @@ func (h *sqlServer) scanInfo(ctx context.Context, ss *session, cn *conn, sql str
 			ss.cancel(sc.id)
 			return nil
 		}
-		eps[i] = &flight.FlightEndpoint{Ticket: &flight.Ticket{Ticket: tkt}, ExpirationTime: expires}
+		eps[i] = &flight.FlightEndpoint{Ticket: &flight.Ticket{Ticket: tkt}}
 	}
 	info := h.flightInfo(desc, schema, nil)
 	info.Endpoint = eps
@@ -185,7 +189,7 @@ func (s *session) addScan(coord *conn, parts int, timeout time.Duration) *scan {
 	if s.closed {
 		return nil
 	}
-	sc := &scan{id: s.newObj(), coord: coord, started: make([]bool, parts), waiting: parts}
+	sc := &scan{id: s.newObj(), coord: coord, started: make([]bool, parts), waiting: parts, timeout: timeout}
 	s.scans[sc.id] = sc
 	sc.timer = time.AfterFunc(timeout, func() { s.expireScan(sc) })
 	return sc
@@ -194,6 +198,10 @@ func (s *session) addScan(coord *conn, parts int, timeout time.Duration) *scan {
 // expireScan ends a scan's snapshot when its time is up, and forgets it.
 func (s *session) expireScan(sc *scan) {
 	s.mu.Lock()
+	if sc.running > 0 {
+		s.mu.Unlock() // a part started as the timer fired
+		return
+	}
 	if s.scans[sc.id] == sc {
 		delete(s.scans, sc.id)
 	}
@@ -245,7 +253,10 @@ func (s *session) startPart(ctx context.Context, id uint64, index int) (c *conn,
 	case index < 0 || index >= len(sc.started):
 		s.mu.Unlock()
 		return nil, nil, false, errScanNotFound
-	case !sc.coordBusy && sc.coord != nil:
+	}
+	sc.running++
+	sc.timer.Stop()
+	if !sc.coordBusy && sc.coord != nil {
 		sc.coordBusy = true
 		s.partStartedLocked(sc, index)
 		c = sc.coord
@@ -253,7 +264,9 @@ func (s *session) startPart(ctx context.Context, id uint64, index int) (c *conn,
 		return c, sc, true, nil
 	}
 	s.mu.Unlock()
-	c, err = s.takeReader(ctx)
+	if c, err = s.takeReader(ctx); err != nil {
+		s.partDone(nil, sc, false)
+	}
 	return c, sc, false, err
 }
 
@@ -286,16 +299,22 @@ func (s *session) partStartedLocked(sc *scan, index int) *conn {
 // partDone is called when the part read on c ends: the coordinator ends
 // its transaction if no part needs it any more, a reader ends its own, and
 // either goes back to the pool.
+// c is nil when no connection was found for the part.
 func (s *session) partDone(c *conn, sc *scan, onCoord bool) {
-	if !onCoord {
+	if !onCoord && c != nil {
 		endScan(s, c)
-		return
 	}
 	s.mu.Lock()
-	sc.coordBusy = false
+	sc.running--
+	if sc.running == 0 && sc.ended == nil && sc.waiting > 0 && !s.closed {
+		sc.timer.Reset(sc.timeout)
+	}
 	var end *conn
-	if sc.ended != nil || sc.waiting == 0 {
-		end = s.endSnapshot(sc, errScanGone)
+	if onCoord {
+		sc.coordBusy = false
+		if sc.ended != nil || sc.waiting == 0 {
+			end = s.endSnapshot(sc, errScanGone)
+		}
 	}
 	s.mu.Unlock()
 	if end != nil {

@@ -175,16 +175,28 @@ func TestScanCancelAndExpiry(t *testing.T) {
 		wantSQLError(t, "DoGet of a cancelled part", drainErr(cl, ctx, ep.Ticket), codes.Canceled, "57014")
 	}
 
-	// One part read, then the others come too late.
+	// Parts read one after the other, each for longer than the timeout:
+	// the snapshot waits while a part is read.
 	info, err = cl.Execute(ctx, "SELECT * FROM many")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := drainErr(cl, ctx, info.Endpoint[0].Ticket); err != nil {
-		t.Fatal(err)
+	for _, ep := range info.Endpoint[:2] {
+		rdr, err := cl.DoGet(ctx, ep.Ticket)
+		if err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(600 * time.Millisecond)
+		for rdr.Next() {
+		}
+		if err := rdr.Err(); err != nil && !errors.Is(err, io.EOF) {
+			t.Fatalf("a slow part: %v", err)
+		}
+		rdr.Release()
 	}
+	// Then the last comes too late.
 	time.Sleep(600 * time.Millisecond)
-	for _, ep := range info.Endpoint[1:] {
+	for _, ep := range info.Endpoint[2:] {
 		wantSQLError(t, "DoGet of an expired part", drainErr(cl, ctx, ep.Ticket), codes.FailedPrecondition, "55000")
 	}
 	waitFor(t, "the snapshot to end", func() bool { return idleInTransaction(t, ts) == "0" })

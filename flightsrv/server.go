@@ -68,8 +68,8 @@ type Config struct {
 	// negative means any size, even empty.
 	ScanPartPages int64
 	// ScanTimeout is how long the snapshot of a query read in parts waits
-	// for all its endpoints to be redeemed; those redeemed later fail.
-	// Zero means DefaultScanTimeout.
+	// for the rest of its endpoints to be redeemed while none is being
+	// read; those redeemed later fail. Zero means DefaultScanTimeout.
 	ScanTimeout time.Duration
 }
 
