@@ -163,38 +163,86 @@ func isDeclaredTypes(name string) string {
 	return "starts_with(" + name + ", " + quote(DeclaredTypesPrefix) + ")"
 }
 
-// declaredBasesSQL is a VALUES list of the DuckDB types each kept type
-// becomes, by element type OID.
-func declaredBasesSQL() string {
-	var rows []string
-	for oid, bases := range declaredBases {
-		for _, b := range bases {
-			rows = append(rows, "("+u(oid)+", "+quote(b)+")")
-		}
-	}
-	return "SELECT * FROM (VALUES " + strings.Join(rows, ", ") + ") AS k(elem, duckdb)"
+// declaredColumnsSQL is duckdb_columns() for quiver_columns: the session's
+// columns but those of declared-types tables, with base (the DuckDB type
+// without modifiers), is_array, and the declared type kept for the column,
+// if any, as dt_oid and dt_typmod, and dt_len, dt_storage and
+// dt_collation where the type's differ from those of the type DuckDB's
+// stands for (all NULL if none, or if the column's DuckDB type is not one
+// the declared type becomes). The declared-types tables' columns are
+// matched to the others' in the same scan, by a window. With 200 tables
+// of 5 columns, this makes a query of pg_attribute, planning included,
+// about 5 ms (13%) slower than DuckDB's types alone.
+func declaredColumnsSQL() string {
+	const pattern = `'([0-9]+) (-?[0-9]+)'`
+	n := strconv.Itoa(len(DeclaredTypesPrefix) + 1)
+	length, storage, coll := declaredAttrsSQL("z.dt_oid")
+	return `
+SELECT z.*, (CASE WHEN z.dt_oid IS NOT NULL THEN z.kept_typmod END) AS dt_typmod, ` + length + ` AS dt_len,
+  ` + storage + ` AS dt_storage, ` + coll + ` AS dt_collation
+FROM (SELECT y.*, (CASE WHEN ` + declaredFitsSQL("y.kept_oid", "y.base", "y.is_array") + ` THEN y.kept_oid END) AS dt_oid
+  FROM (SELECT x.*, CAST(nullif(regexp_extract(x.kept, ` + pattern + `, 1), '') AS bigint) AS kept_oid,
+      CAST(nullif(regexp_extract(x.kept, ` + pattern + `, 2), '') AS integer) AS kept_typmod
+    FROM (SELECT d.*, rtrim(regexp_extract(d.data_type, '^[A-Za-z_ ]+')) AS base, d.data_type LIKE '%[]' AS is_array,
+        ` + isDeclaredTypes("d.table_name") + ` AS is_kept,
+        max(CASE WHEN ` + isDeclaredTypes("d.table_name") + ` THEN d.column_default END) OVER (PARTITION BY d.database_name,
+          d.schema_name, lower(CASE WHEN ` + isDeclaredTypes("d.table_name") + ` THEN substr(d.table_name, ` + n + `) ELSE d.table_name END),
+          lower(d.column_name)) AS kept
+      FROM duckdb_columns() d WHERE d.` + scope + ` AND NOT d.internal) x
+    WHERE NOT x.is_kept) y) z`
 }
 
-// declaredSQL is the declared types kept in declared-types tables: per
-// database, schema, table and column (the last two in lower case, as
-// DuckDB's names are case-insensitive), the type OID, modifier and the
-// DuckDB types a column of it can have, with whether it is an array.
-func declaredSQL() string {
-	const pattern = `'([0-9]+) (-?[0-9]+)'`
-	return `
-SELECT x.database_name, x.schema_name, x.table_name, x.column_name, x.oid, x.typmod, t.typlen, t.typstorage,
-  t.typcollation, k.duckdb AS base, t.typcategory = 'A' AS is_array
-FROM (SELECT d.database_name, d.schema_name, lower(substr(d.table_name, ` + strconv.Itoa(len(DeclaredTypesPrefix)+1) + `)) AS table_name,
-    lower(d.column_name) AS column_name,
-    CAST(nullif(regexp_extract(d.column_default, ` + pattern + `, 1), '') AS bigint) AS oid,
-    CAST(nullif(regexp_extract(d.column_default, ` + pattern + `, 2), '') AS integer) AS typmod
-  FROM duckdb_columns() d
-  WHERE d.` + scope + ` AND ` + isDeclaredTypes("d.table_name") + ` AND d.column_default IS NOT NULL) x
-JOIN pg_catalog.quiver_builtin_types t ON t.oid = x.oid
-JOIN pg_catalog.quiver_declared_bases k ON k.elem = (CASE WHEN t.typcategory = 'A' THEN t.typelem ELSE t.oid END)`
+// declaredFitsSQL is the condition that a column declared with the type
+// OID oid may have the DuckDB type base (without modifiers), a list if
+// array is true: one lookup of "oid base" ("oid base[]") in a list.
+func declaredFitsSQL(oid, base, array string) string {
+	var keys []string
+	for _, t := range builtinTypes {
+		for _, b := range declaredBases[t.oid] {
+			keys = append(keys, quote(u(t.oid)+" "+b), quote(u(t.array)+" "+b+"[]"))
+		}
+	}
+	return "list_contains(ARRAY[" + strings.Join(keys, ", ") + "], CAST(" + oid + " AS varchar) || ' ' || " + base +
+		" || (CASE WHEN " + array + " THEN '[]' ELSE '' END))"
+}
+
+// declaredAttrsSQL returns expressions of the declared type OID oid giving
+// its typlen, typstorage and typcollation where these differ from those of
+// the PostgreSQL type of the DuckDB type it becomes (name's and oid's),
+// NULL where they do not.
+func declaredAttrsSQL(oid string) (length, storage, coll string) {
+	mapped := map[string]pgType{}
+	for _, t := range builtinTypes {
+		for _, d := range t.duckdb {
+			mapped[d] = t
+		}
+	}
+	var l, s, c []string
+	for _, t := range builtinTypes {
+		bases, ok := declaredBases[t.oid]
+		if !ok {
+			continue
+		}
+		m := mapped[bases[0]]
+		if t.length != m.length {
+			l = append(l, " WHEN "+u(t.oid)+" THEN "+strconv.Itoa(t.length))
+		}
+		if t.storage != m.storage {
+			s = append(s, " WHEN "+u(t.oid)+" THEN "+quote(string(t.storage)))
+		}
+		if t.coll != m.coll {
+			c = append(c, " WHEN "+u(t.oid)+" THEN "+strconv.Itoa(collation(t)))
+		}
+	}
+	wrap := func(whens []string) string {
+		if len(whens) == 0 {
+			return "NULL"
+		}
+		return "(CASE " + oid + strings.Join(whens, "") + " END)"
+	}
+	return wrap(l), wrap(s), wrap(c)
 }
 
 func init() {
-	relations["quiver_declared"] = declaredSQL()
-	relations["quiver_declared_bases"] = declaredBasesSQL()
+	relations["quiver_declared_columns"] = declaredColumnsSQL()
 }

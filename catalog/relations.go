@@ -253,32 +253,30 @@ FROM pg_catalog.pg_class c JOIN pg_catalog.quiver_namespaces n ON n.oid = c.reln
 FROM pg_catalog.pg_description`,
 
 	// quiver_columns is pg_attribute with each column's DuckDB default:
-	// the type a client declared (quiver_declared) if DuckDB's type loses
-	// it, else the PostgreSQL type of DuckDB's.
+	// the type a client declared (quiver_declared_columns) if DuckDB's type
+	// loses it, else the PostgreSQL type of DuckDB's.
 	"quiver_columns": `
 SELECT c.table_oid::quiver_oid AS attrelid, c.column_name AS attname,
-  coalesce(dt.oid, CASE WHEN c.is_array THEN coalesce(m.arrayoid, 1009) ELSE coalesce(m.oid, e.oid, 25) END)::quiver_oid AS atttypid,
+  coalesce(c.dt_oid, CASE WHEN c.is_array THEN coalesce(m.arrayoid, 1009) ELSE coalesce(m.oid, e.oid, 25) END)::quiver_oid AS atttypid,
   -1 AS attstattarget,
-  coalesce(dt.typlen, CASE WHEN c.is_array THEN -1 WHEN e.oid IS NOT NULL THEN 4 ELSE coalesce(m.len, -1) END)::smallint AS attlen,
+  coalesce(c.dt_len,
+    CASE WHEN c.is_array THEN -1 WHEN e.oid IS NOT NULL THEN 4 ELSE coalesce(m.len, -1) END)::smallint AS attlen,
   c.column_index::smallint AS attnum, (CASE WHEN c.is_array THEN 1 ELSE 0 END) AS attndims, -1 AS attcacheoff,
-  coalesce(dt.typmod, CASE WHEN c.base = 'DECIMAL' THEN c.numeric_precision * 65536 + c.numeric_scale + 4
+  coalesce(c.dt_typmod, CASE WHEN c.base = 'DECIMAL' THEN c.numeric_precision * 65536 + c.numeric_scale + 4
     WHEN c.base = 'TIMESTAMP_S' THEN 0 WHEN c.base = 'TIMESTAMP_MS' THEN 3 ELSE -1 END) AS atttypmod,
-  (CASE WHEN dt.oid IS NOT NULL THEN dt.typlen BETWEEN 1 AND 8
-    ELSE (m.len BETWEEN 1 AND 8 OR e.oid IS NOT NULL) AND NOT c.is_array END) AS attbyval,
-  coalesce(dt.typstorage, CASE WHEN c.is_array THEN 'x' WHEN e.oid IS NOT NULL THEN 'p' ELSE coalesce(m.storage, 'x') END) AS attstorage,
+  ((coalesce(c.dt_len, m.len) BETWEEN 1 AND 8 OR e.oid IS NOT NULL) AND NOT c.is_array) AS attbyval,
+  coalesce(c.dt_storage,
+    CASE WHEN c.is_array THEN 'x' WHEN e.oid IS NOT NULL THEN 'p' ELSE coalesce(m.storage, 'x') END) AS attstorage,
   'i' AS attalign, NOT c.is_nullable AS attnotnull, c.column_default IS NOT NULL AS atthasdef,
   false AS atthasmissing, '' AS attidentity, '' AS attgenerated, false AS attisdropped, true AS attislocal,
   0 AS attinhcount,
-  coalesce(dt.typcollation, CASE WHEN e.oid IS NOT NULL THEN 0 ELSE coalesce(m.typcollation, 100) END)::quiver_oid AS attcollation,
+  coalesce(c.dt_collation,
+    CASE WHEN e.oid IS NOT NULL THEN 0 ELSE coalesce(m.typcollation, 100) END)::quiver_oid AS attcollation,
   '' AS attcompression, NULL::varchar[] AS attacl, NULL::varchar[] AS attoptions, NULL::varchar[] AS attfdwoptions,
   NULL::varchar AS attmissingval, c.column_default, c.comment
-FROM (SELECT d.*, rtrim(regexp_extract(d.data_type, '^[A-Za-z_ ]+')) AS base, d.data_type LIKE '%[]' AS is_array
-  FROM duckdb_columns() d WHERE d.` + scope + ` AND NOT d.internal AND NOT ` + isDeclaredTypes("d.table_name") + `) c
+FROM pg_catalog.quiver_declared_columns c
 LEFT JOIN pg_catalog.quiver_typemap m ON m.duckdb = c.base
-LEFT JOIN pg_catalog.quiver_enums e ON e.duckdb = c.data_type
-LEFT JOIN pg_catalog.quiver_declared dt ON dt.database_name = c.database_name AND dt.schema_name = c.schema_name
-  AND dt.table_name = lower(c.table_name) AND dt.column_name = lower(c.column_name) AND dt.base = c.base
-  AND dt.is_array = c.is_array`,
+LEFT JOIN pg_catalog.quiver_enums e ON e.duckdb = c.data_type`,
 
 	// quiver_enums maps the type DuckDB shows for an enum column,
 	// ENUM('a', 'b'), to the enum type's OID: DuckDB does not keep the
