@@ -335,10 +335,16 @@ func (s *Session) checkDeclare(d *pg_query.DeclareCursorStmt) error {
 // the statement runs.
 func (s *Session) cursorContext(ctx context.Context) (cctx context.Context, cancel context.CancelFunc, done func()) {
 	cctx, cancel = context.WithCancel(ctx)
+	return cctx, cancel, s.running(cancel)
+}
+
+// running makes a CancelRequest call cancel until the returned function is
+// called.
+func (s *Session) running(cancel context.CancelFunc) func() {
 	s.mu.Lock()
 	s.cancel = cancel
 	s.mu.Unlock()
-	return cctx, cancel, func() {
+	return func() {
 		s.mu.Lock()
 		s.cancel = nil
 		s.mu.Unlock()
@@ -427,32 +433,8 @@ func (s *Session) execFetch(ctx context.Context, st *stmt.Statement, enc *types.
 	if !f.Ismove && describe {
 		s.w.buf = enc.AppendRowDescription(s.w.buf)
 	}
-	var cur arrow.RecordBatch
-	emit := func(k int64) error {
-		rec, i := c.rowAt(k)
-		if rec != cur {
-			if err := enc.Reset(rec); err != nil {
-				return err
-			}
-			cur = rec
-		}
-		var err error
-		if s.w.buf, err = enc.AppendRow(s.w.buf, i); err != nil {
-			return err
-		}
-		if len(s.w.buf) >= flushThreshold {
-			return s.w.flush()
-		}
-		return nil
-	}
-	s.mu.Lock()
-	s.cancel = c.cancel
-	s.mu.Unlock()
-	defer func() {
-		s.mu.Lock()
-		s.cancel = nil
-		s.mu.Unlock()
-	}()
+	emit := s.cursorRows(c, enc)
+	defer s.running(c.cancel)()
 	n, err := c.fetch(c.ctx, f.Direction, f.HowMany, f.Ismove, emit)
 	if err != nil {
 		return err
@@ -559,4 +541,53 @@ func (s *Session) execCursorPortal(ctx context.Context, p *portal, st *stmt.Stat
 		return s.execFetch(ctx, st, p.enc, false)
 	}
 	return s.execClose(st)
+}
+
+// cursorRows returns the function that sends row k of the cursor as a
+// DataRow encoded by enc.
+func (s *Session) cursorRows(c *sqlCursor, enc *types.RowEncoder) func(k int64) error {
+	var cur arrow.RecordBatch
+	return func(k int64) error {
+		rec, i := c.rowAt(k)
+		if rec != cur {
+			if err := enc.Reset(rec); err != nil {
+				return err
+			}
+			cur = rec
+		}
+		var err error
+		if s.w.buf, err = enc.AppendRow(s.w.buf, i); err != nil {
+			return err
+		}
+		if len(s.w.buf) >= flushThreshold {
+			return s.w.flush()
+		}
+		return nil
+	}
+}
+
+// executeCursor runs the protocol's Execute on a cursor's portal, as
+// PostgreSQL allows: the next rows forward, up to the row limit (all when
+// it is 0), suspended when the limit is reached.
+func (s *Session) executeCursor(ctx context.Context, p *portal, m *pgproto3.Execute) error {
+	c := p.sqlc
+	enc := p.enc
+	if enc == nil {
+		enc = c.enc
+	}
+	count := int64(m.MaxRows)
+	if count <= 0 {
+		count = fetchAll
+	}
+	defer s.running(c.cancel)()
+	n, err := c.fetch(c.ctx, pg_query.FetchDirection_FETCH_FORWARD, count, false, s.cursorRows(c, enc))
+	if err != nil {
+		return err
+	}
+	if m.MaxRows > 0 && n == count {
+		s.w.send(&pgproto3.PortalSuspended{})
+		return nil
+	}
+	s.w.send(&pgproto3.CommandComplete{CommandTag: []byte(stmt.TagWithCount("SELECT", n))})
+	return nil
 }

@@ -224,27 +224,39 @@ func (s *Session) parse(ctx context.Context, m *pgproto3.Parse) error {
 			delete(s.ext.stmts, "")
 		}
 	}
-	stmts := stmt.Split(m.Query)
-	if len(stmts) > 1 {
-		return pgerror.New(pgerror.SyntaxError, "cannot insert multiple commands into a prepared statement")
+	ps, err := s.newPrepared(ctx, m.Query, m.ParameterOIDs)
+	if err != nil {
+		return err
 	}
-	ps := &preparedStmt{sql: m.Query, refs: 1}
+	s.ext.stmts[m.Name] = ps
+	s.w.send(&pgproto3.ParseComplete{})
+	return nil
+}
+
+// newPrepared parses and prepares a statement, with the parameter types
+// the client declared (0 for those it left to the server).
+func (s *Session) newPrepared(ctx context.Context, query string, paramOIDs []uint32) (*preparedStmt, error) {
+	stmts := stmt.Split(query)
+	if len(stmts) > 1 {
+		return nil, pgerror.New(pgerror.SyntaxError, "cannot insert multiple commands into a prepared statement")
+	}
+	ps := &preparedStmt{sql: query, refs: 1}
 	if len(stmts) == 1 {
 		ps.st = &stmts[0]
 	}
-	nparams := len(m.ParameterOIDs)
+	nparams := len(paramOIDs)
 	if ps.st != nil && ps.st.Params > nparams {
 		nparams = ps.st.Params
 	}
 	ps.oids = make([]uint32, nparams)
 	ps.ptypes = make([]arrow.DataType, nparams)
-	for i, oid := range m.ParameterOIDs {
+	for i, oid := range paramOIDs {
 		if oid == 0 {
 			continue
 		}
 		t, ok := types.ArrowType(oid)
 		if !ok {
-			return pgerror.New(pgerror.FeatureNotSupported, "parameter type %d is not supported", oid)
+			return nil, pgerror.New(pgerror.FeatureNotSupported, "parameter type %d is not supported", oid)
 		}
 		ps.oids[i], ps.ptypes[i] = oid, t
 	}
@@ -260,7 +272,7 @@ func (s *Session) parse(ctx context.Context, m *pgproto3.Parse) error {
 		}
 	}
 	if err := s.prepareOnBackend(ctx, ps); err != nil {
-		return err
+		return nil, err
 	}
 	ps.unknown = make([]bool, len(ps.oids))
 	for i := range ps.oids {
@@ -270,9 +282,7 @@ func (s *Session) parse(ctx context.Context, m *pgproto3.Parse) error {
 			ps.unknown[i] = true
 		}
 	}
-	s.ext.stmts[m.Name] = ps
-	s.w.send(&pgproto3.ParseComplete{})
-	return nil
+	return ps, nil
 }
 
 // runsLocally reports whether quiver answers the statement itself rather
@@ -289,6 +299,9 @@ func (s *Session) runsLocally(st *stmt.Statement) bool {
 			// DECLARE's query is prepared on the backend, with its
 			// parameters; FETCH, MOVE and CLOSE run here.
 			return st.Node.GetDeclareCursorStmt() == nil
+		}
+		if s.isPreparedSQL(st) {
+			return true
 		}
 		return st.Node.GetDeallocateStmt() != nil
 	case stmt.KindSet:
@@ -309,6 +322,9 @@ func (s *Session) prepareOnBackend(ctx context.Context, ps *preparedStmt) error 
 	}
 	if s.runsLocally(ps.st) {
 		ps.schema = s.cursorSchema(ps.st)
+		if inner := s.executeTarget(ps.st); inner != nil {
+			ps.schema = inner.schema
+		}
 		if ps.st.Kind == stmt.KindShow {
 			rr, err := s.showResult(ps.st)
 			if err != nil {
@@ -502,6 +518,15 @@ func (s *Session) execute(ctx context.Context, m *pgproto3.Execute) error {
 	if !ok {
 		return pgerror.New(pgerror.InvalidCursorName, "portal \"%s\" does not exist", m.Portal)
 	}
+	if p.sqlc != nil {
+		return s.executeCursor(ctx, p, m)
+	}
+	return s.runPortal(ctx, p, m)
+}
+
+// runPortal runs a bound statement, or resumes it, up to Execute's row
+// limit.
+func (s *Session) runPortal(ctx context.Context, p *portal, m *pgproto3.Execute) error {
 	st := p.ps.st
 	if st == nil {
 		s.w.send(&pgproto3.EmptyQueryResponse{})
@@ -520,6 +545,10 @@ func (s *Session) execute(ctx context.Context, m *pgproto3.Execute) error {
 		if s.isCursorStmt(st) {
 			p.complete = true
 			return s.execCursorPortal(ctx, p, st)
+		}
+		if s.isPreparedSQL(st) {
+			p.complete = true
+			return s.execPreparedSQL(ctx, st, p.enc)
 		}
 		if s.runsLocally(st) {
 			if st.Kind == stmt.KindShow && p.enc != nil {

@@ -119,6 +119,9 @@ func (s *Session) execSimple(ctx context.Context, st *stmt.Statement, multi bool
 		if s.isCursorStmt(st) {
 			return s.execCursorStmt(ctx, st)
 		}
+		if s.isPreparedSQL(st) {
+			return s.execPreparedSQL(ctx, st, nil)
+		}
 		if d := st.Node.GetDeallocateStmt(); d != nil {
 			return s.deallocate(d.Name, d.Isall, st.Tag)
 		}

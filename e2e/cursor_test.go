@@ -101,30 +101,13 @@ func TestCursorsExtendedProtocol(t *testing.T) {
 		step("declare p cursor for select i, s from cx where i > $1 order by i", "3")
 		step("begin")
 		step("declare p cursor for select i, s from cx where i > $1 order by i", "3")
-		// Describe the cursor's portal by name, as psycopg 3 does.
-		c.Frontend().Send(&pgproto3.Describe{ObjectType: 'P', Name: "p"})
-		c.Frontend().Send(&pgproto3.Sync{})
-		if err := c.Frontend().Flush(); err != nil {
-			t.Fatal(err)
-		}
-		for {
-			msg, err := c.ReceiveMessage(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			switch m := msg.(type) {
-			case *pgproto3.RowDescription:
-				for _, f := range m.Fields {
-					fmt.Fprintf(&b, "describe %s %d %d\n", f.Name, f.DataTypeOID, f.Format)
-				}
-			case *pgproto3.ErrorResponse:
-				fmt.Fprintf(&b, "describe error %s\n", m.Code)
-			}
-			if r, ok := msg.(*pgproto3.ReadyForQuery); ok {
-				fmt.Fprintf(&b, "ready %c\n", r.TxStatus)
-				break
-			}
-		}
+		// Describe the cursor's portal by name, as psycopg 3 does, and run
+		// it with the protocol's Execute and a row limit.
+		b.WriteString(exchange(t, c,
+			&pgproto3.Describe{ObjectType: 'P', Name: "p"},
+			&pgproto3.Execute{Portal: "p", MaxRows: 2},
+			&pgproto3.Execute{Portal: "p", MaxRows: 1},
+			&pgproto3.Sync{}))
 		step("fetch forward 2 from p")
 		step("fetch forward 2 from p")
 		step("move forward all in p")

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgproto3"
 )
 
 // outcome is what a client sees for one Query message: each statement's
@@ -129,5 +130,42 @@ func TestBackendPID(t *testing.T) {
 	want := fmt.Sprint(qc.PID())
 	if got := string(res[0].Rows[0][0]); got != want || string(res[0].Rows[0][1]) != "1" {
 		t.Fatalf("pg_backend_pid() = %s (pg_stat_activity rows %s), BackendKeyData pid %s", got, res[0].Rows[0][1], want)
+	}
+}
+
+// exchange sends frontend messages (the caller ends them with Sync) and
+// renders every message the server answers with, up to ReadyForQuery, one
+// per line, for comparing two servers.
+func exchange(t *testing.T, c *pgconn.PgConn, msgs ...pgproto3.FrontendMessage) string {
+	t.Helper()
+	for _, m := range msgs {
+		c.Frontend().Send(m)
+	}
+	if err := c.Frontend().Flush(); err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	for {
+		msg, err := c.ReceiveMessage(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch m := msg.(type) {
+		case *pgproto3.RowDescription:
+			for _, f := range m.Fields {
+				fmt.Fprintf(&b, "describe %s %d %d\n", f.Name, f.DataTypeOID, f.Format)
+			}
+		case *pgproto3.DataRow:
+			fmt.Fprintf(&b, "row %q\n", m.Values)
+		case *pgproto3.CommandComplete:
+			fmt.Fprintf(&b, "tag %s\n", m.CommandTag)
+		case *pgproto3.ErrorResponse:
+			fmt.Fprintf(&b, "error %s\n", m.Code)
+		case *pgproto3.ReadyForQuery:
+			fmt.Fprintf(&b, "ready %c\n", m.TxStatus)
+			return b.String()
+		default:
+			fmt.Fprintf(&b, "%T\n", m)
+		}
 	}
 }
