@@ -165,19 +165,55 @@ func (s *Session) runOnBackend(ctx context.Context, st *stmt.Statement) (*backen
 	if plan.NoOp {
 		return &backends.Result{RowsAffected: -1}, nil
 	}
+	// Several statements for one are all or nothing: outside a transaction
+	// block they run in one of their own.
+	atomic := len(plan.SQL) > 1 && s.tx == txIdle && !s.implicit
+	if atomic {
+		if err := s.queryDiscard(ctx, "BEGIN"); err != nil {
+			return nil, err
+		}
+	}
+	var last *backends.Result
 	for i, sql := range plan.SQL {
 		res, err := s.backend.Query(ctx, sql)
 		if err != nil {
+			if atomic {
+				_ = s.queryDiscard(context.WithoutCancel(ctx), "ROLLBACK")
+			}
 			return nil, err
 		}
 		if i == len(plan.SQL)-1 {
-			return res, nil
+			last = res
+			break
 		}
 		if res.Rows != nil {
 			res.Rows.Release()
 		}
 	}
-	return &backends.Result{RowsAffected: -1}, nil
+	if atomic {
+		if err := s.queryDiscard(ctx, "COMMIT"); err != nil {
+			if last.Rows != nil {
+				last.Rows.Release()
+			}
+			return nil, err
+		}
+	}
+	if last == nil {
+		last = &backends.Result{RowsAffected: -1}
+	}
+	return last, nil
+}
+
+// queryDiscard runs a statement on the backend and discards its rows.
+func (s *Session) queryDiscard(ctx context.Context, sql string) error {
+	res, err := s.backend.Query(ctx, sql)
+	if err != nil {
+		return err
+	}
+	if res.Rows != nil {
+		res.Rows.Release()
+	}
+	return nil
 }
 
 // plan returns how to run st on the backend: with the session's setting
@@ -276,14 +312,7 @@ func (s *Session) backendExec(ctx context.Context, sql string) error {
 	defer s.drainNotices()
 	sctx, done := s.statementContext(ctx)
 	defer done()
-	res, err := s.backend.Query(sctx, sql)
-	if err != nil {
-		return err
-	}
-	if res.Rows != nil {
-		res.Rows.Release()
-	}
-	return nil
+	return s.queryDiscard(sctx, sql)
 }
 
 // countCreated counts the rows of the table a CREATE TABLE AS or SELECT INTO

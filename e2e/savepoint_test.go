@@ -63,3 +63,17 @@ func TestSavepointRefused(t *testing.T) {
 		t.Error("drop table failed")
 	}
 }
+
+// TestRewrittenStatementsAreAtomic checks that a statement quiver runs on
+// DuckDB as several (a multi-table DROP) is all or nothing, as the one
+// statement is in PostgreSQL.
+func TestRewrittenStatementsAreAtomic(t *testing.T) {
+	pc, qc := connectBoth(t)
+	compareSteps(t, pc, qc, []string{
+		"create table at1 (i int); create table at2 (i int)",
+		"drop table at1, at_missing, at2",
+		"select count(*) from at1", "select count(*) from at2",
+		"drop table at1, at2",
+		"select count(*) from at1",
+	})
+}
