@@ -11,6 +11,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/flight/flightsql"
 	"github.com/apache/arrow-go/v18/arrow/flight/flightsql/schema_ref"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/quiverdb/quiver/catalog"
 )
 
 // The catalog commands run information_schema queries, which DuckDB and
@@ -179,6 +181,8 @@ func (h *sqlServer) DoGetTables(ctx context.Context, cmd flightsql.GetTables) (*
 	q.like("table_schema", cmd.GetDBSchemaFilterPattern())
 	q.like("table_name", cmd.GetTableNameFilterPattern())
 	q.in(tableTypeExpr, cmd.GetTableTypes())
+	// Not the tables in which the catalog layer keeps declared column types.
+	q.sql.WriteString(" AND NOT starts_with(table_name, " + q.arg(catalog.DeclaredTypesPrefix) + ")")
 	sql := q.orderBy("catalog_name, db_schema_name, table_name, table_type")
 	if !cmd.GetIncludeSchema() {
 		return h.runMeta(ctx, schema_ref.Tables, sql, q.args, nil)
