@@ -20,6 +20,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/quiverdb/quiver/backends"
+	"github.com/quiverdb/quiver/flightsrv"
 	"github.com/quiverdb/quiver/server"
 )
 
@@ -40,6 +41,7 @@ type options struct {
 	connectTimeout  time.Duration
 	callTimeout     time.Duration
 	maxMessageSize  int
+	flightScanParts int
 	logLevel        string
 	logFormat       string
 	maxConns        int
@@ -86,6 +88,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.DurationVar(&o.connectTimeout, "backend-connect-timeout", 10*time.Second, "how long connecting to a remote backend may take")
 	fs.DurationVar(&o.callTimeout, "backend-call-timeout", 0, "bound on each Flight SQL planning or update call (0: none)")
 	fs.IntVar(&o.maxMessageSize, "max-message-size", 64<<20, "largest gRPC message, in `bytes`, for Flight SQL backend and frontend")
+	fs.IntVar(&o.flightScanParts, "flight-scan-parts", flightsrv.DefaultScanParts, "most Flight SQL endpoints, read in parallel, for a query that scans one PostgreSQL table (1: one endpoint)")
 	fs.StringVar(&o.logLevel, "log-level", "info", "log `level`: debug, info, warn, error")
 	fs.StringVar(&o.logFormat, "log-format", "console", "log `format`: console or json")
 	fs.IntVar(&o.maxConns, "max-connections", 100, "maximum concurrent client `connections`")

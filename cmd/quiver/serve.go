@@ -48,6 +48,7 @@ func newFlightServer(o *options, be backends.Backend, log zerolog.Logger) (*flig
 		Auth:           sec.flightAuth,
 		Backend:        be,
 		MaxMessageSize: o.maxMessageSize,
+		ScanParts:      o.flightScanParts,
 		Version:        Version,
 		Logger:         log.With().Str("listener", "flightsql").Logger(),
 	})
