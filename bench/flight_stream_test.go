@@ -23,7 +23,12 @@ import (
 //     flightsql backend pointing at the server) to a pgconn client reading
 //     raw values in binary (extended protocol), as drain does;
 //   - adbc: the ADBC Flight SQL driver reading the server directly, as
-//     adbcRead does.
+//     adbcRead does;
+//   - replay: the same pgconn client reading the rows quiver sent (the
+//     first 65,536 of them, repeated), replayed from memory by a server
+//     that only writes them (startReplay): what reading the rows costs the
+//     client alone, the most any PostgreSQL-protocol server could deliver
+//     to it on this machine.
 func BenchmarkFlightStream(b *testing.B) {
 	db, err := duckdb.Open("duckdb:", duckdb.Options{})
 	if err != nil {
@@ -47,6 +52,15 @@ func BenchmarkFlightStream(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { _ = pc.Close(ctx) })
+	recorded := map[string]*replayResult{}
+	for _, d := range datasets {
+		recorded[d.query] = recordResult(b, pc, d.query, 1)
+	}
+	rc, err := pgconn.Connect(ctx, "postgres://replay@"+startReplay(b, recorded)+"/replay?sslmode=disable")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = rc.Close(ctx) })
 
 	for _, d := range datasets {
 		n := scaled(d.rows)
@@ -54,5 +68,8 @@ func BenchmarkFlightStream(b *testing.B) {
 			return drain(b, pc.ExecParams(ctx, d.query, nil, nil, nil, []int16{1}))
 		})
 		benchRead(b, d.name+"/adbc", n, nil, func(b *testing.B) int { return adbcRead(b, cn, d.query) })
+		benchRead(b, d.name+"/replay", n, nil, func(b *testing.B) int {
+			return drain(b, rc.ExecParams(ctx, d.query, nil, nil, nil, []int16{1}))
+		})
 	}
 }
