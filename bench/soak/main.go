@@ -44,7 +44,16 @@ func main() {
 		fmt.Fprintln(os.Stderr, "soak:", err)
 		os.Exit(1)
 	}
-	setup.Close(context.Background())
+	// The set-up connection stays open to read DuckDB's own memory use and
+	// the rows COPY has stored, so RSS growth can be told apart from data.
+	defer setup.Close(context.Background())
+	engine := func() string {
+		res, err := setup.Exec(context.Background(), `select (select (sum(memory_usage_bytes) / 1048576)::bigint from duckdb_memory()), (select count(*) from soak_copy)`).ReadAll()
+		if err != nil || len(res) == 0 || len(res[0].Rows) == 0 {
+			return "?        ?"
+		}
+		return fmt.Sprintf("%10s %10s", res[0].Rows[0][0], res[0].Rows[0][1])
+	}
 
 	var c counters
 	var firstErrs sync.Map
@@ -59,10 +68,10 @@ func main() {
 	}
 	ticker := time.NewTicker(5 * time.Second)
 	defer ticker.Stop()
-	fmt.Printf("%6s %10s %8s %8s %8s %8s %10s %10s\n", "t(s)", "small", "large", "copies", "cancels", "errors", "rows", "rss(MB)")
+	fmt.Printf("%6s %10s %8s %8s %8s %8s %10s %10s %10s %10s\n", "t(s)", "small", "large", "copies", "cancels", "errors", "rows", "rss(MB)", "duckdb(MB)", "stored")
 	report := func() {
-		fmt.Printf("%6.0f %10d %8d %8d %8d %8d %10d %10s\n", time.Since(start).Seconds(), c.small.Load(), c.large.Load(),
-			c.copies.Load(), c.cancels.Load(), c.unexpected.Load(), c.rows.Load(), rss(*pid))
+		fmt.Printf("%6.0f %10d %8d %8d %8d %8d %10d %10s %s\n", time.Since(start).Seconds(), c.small.Load(), c.large.Load(),
+			c.copies.Load(), c.cancels.Load(), c.unexpected.Load(), c.rows.Load(), rss(*pid), engine())
 	}
 	done := make(chan struct{})
 	go func() { wg.Wait(); close(done) }()
