@@ -128,7 +128,14 @@ func flightBackendOverDuckDB(t *testing.T) backends.Backend {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = db.Close() })
-	b, err := flightsrv.New(flightsrv.Config{Backend: db, Logger: zerolog.Nop()})
+	return flightBackendOver(t, db)
+}
+
+// flightBackendOver starts quiver's Flight SQL frontend over be and returns
+// a Flight SQL backend pointing at it; both stop when the test ends.
+func flightBackendOver(t *testing.T, be backends.Backend) backends.Backend {
+	t.Helper()
+	b, err := flightsrv.New(flightsrv.Config{Backend: be, Logger: zerolog.Nop()})
 	if err != nil {
 		t.Fatal(err)
 	}

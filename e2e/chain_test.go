@@ -6,14 +6,10 @@ import (
 	"context"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/rs/zerolog"
 
-	"github.com/quiverdb/quiver/backends/flightsql"
 	"github.com/quiverdb/quiver/backends/postgres"
-	"github.com/quiverdb/quiver/flightsrv"
 	"github.com/quiverdb/quiver/internal/quivertest"
 	"github.com/quiverdb/quiver/internal/testenv"
 )
@@ -36,25 +32,7 @@ func TestChain(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = pgBackend.Close() })
-	b, err := flightsrv.New(flightsrv.Config{Backend: pgBackend, Logger: zerolog.Nop()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	baddr, err := b.Listen("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() { _ = b.Serve() }()
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = b.Shutdown(ctx)
-	})
-	fb, err := flightsql.Open("grpc://"+baddr.String(), flightsql.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = fb.Close() })
+	fb := flightBackendOver(t, pgBackend)
 	a := quivertest.Start(t, quivertest.Options{Backend: fb})
 
 	corpus := []string{
