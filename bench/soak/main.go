@@ -31,6 +31,7 @@ func main() {
 	conns := flag.Int("conns", 200, "concurrent client connections")
 	dur := flag.Duration("duration", time.Minute, "how long to run")
 	pid := flag.Int("pid", 0, "quiver's process id, for its RSS (0: not sampled)")
+	copies := flag.Bool("copy", true, "include COPY FROM in the mix (its rows stay stored, so memory grows with them)")
 	flag.Parse()
 
 	ctx, cancel := context.WithTimeout(context.Background(), *dur)
@@ -63,7 +64,7 @@ func main() {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			client(ctx, *url, i, &c, &firstErrs)
+			client(ctx, *url, i, *copies, &c, &firstErrs)
 		}(i)
 	}
 	ticker := time.NewTicker(5 * time.Second)
@@ -100,7 +101,7 @@ loop:
 
 // client runs one connection's mix until ctx ends: mostly small queries,
 // then a large result, a COPY FROM, and a statement it cancels.
-func client(ctx context.Context, url string, id int, c *counters, errs *sync.Map) {
+func client(ctx context.Context, url string, id int, copies bool, c *counters, errs *sync.Map) {
 	conn, err := pgconn.Connect(ctx, url)
 	if err != nil {
 		if ctx.Err() == nil {
@@ -148,7 +149,7 @@ func client(ctx context.Context, url string, id int, c *counters, errs *sync.Map
 				fail("cancelled statement", fmt.Errorf("want 57014, got %v", err))
 			}
 			c.cancels.Add(1)
-		case n%20 == 10: // COPY FROM STDIN
+		case n%20 == 10 && copies: // COPY FROM STDIN
 			if _, err := conn.CopyFrom(ctx, bytes.NewReader(copyData.Bytes()), "copy soak_copy from stdin"); err != nil {
 				fail("copy", err)
 			}
