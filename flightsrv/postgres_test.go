@@ -328,6 +328,13 @@ func TestPGCancel(t *testing.T) {
 	cl := ts.client(t)
 	ctx := context.Background()
 	info, done := startSlow(t, ts, cl, ctx, "SELECT pg_sleep(60)")
+	// PostgreSQL ignores a CancelRequest that arrives before the query
+	// does: wait until it runs there.
+	waitFor(t, "PostgreSQL to run the query", func() bool {
+		rec := direct(t, ts.be, "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query = 'SELECT pg_sleep(60)'")
+		defer rec.Release()
+		return rec.NumRows() == 1 && rec.Column(0).(*array.Int64).Value(0) == 1
+	})
 	start := time.Now()
 	if _, err := cl.CancelFlightInfo(ctx, &flight.CancelFlightInfoRequest{Info: info}); err != nil {
 		t.Fatal(err)
