@@ -29,6 +29,18 @@ func (s *Session) Ingest(ctx context.Context, table string, mode backends.Ingest
 		// INSERT, which the server runs in the transaction.
 		return s.insertRows(ctx, table, rows)
 	}
+	return s.bindAndRun(ctx, rows, func(st adbc.Statement) error {
+		if err := st.SetOption(adbc.OptionKeyIngestTargetTable, table); err != nil {
+			return err
+		}
+		return st.SetOption(adbc.OptionKeyIngestMode, ingestModes[mode])
+	})
+}
+
+// bindAndRun makes a statement on one of the session's connections, sets it
+// up, binds rows to it and runs it as an update, returning the rows
+// affected.
+func (s *Session) bindAndRun(ctx context.Context, rows array.RecordReader, setup func(adbc.Statement) error) (int64, error) {
 	var n int64
 	err := s.attempt(ctx, false, func(c *conn) error {
 		st, err := c.NewStatement()
@@ -36,10 +48,7 @@ func (s *Session) Ingest(ctx context.Context, table string, mode backends.Ingest
 			return s.fail(ctx, c, err)
 		}
 		defer st.Close()
-		if err := st.SetOption(adbc.OptionKeyIngestTargetTable, table); err != nil {
-			return s.fail(ctx, c, err)
-		}
-		if err := st.SetOption(adbc.OptionKeyIngestMode, ingestModes[mode]); err != nil {
+		if err := setup(st); err != nil {
 			return s.fail(ctx, c, err)
 		}
 		if err := st.BindStream(ctx, rows); err != nil {
@@ -66,27 +75,10 @@ func (s *Session) insertRows(ctx context.Context, table string, rows array.Recor
 		parts[i] = `"` + strings.ReplaceAll(p, `"`, `""`) + `"`
 	}
 	sql := "INSERT INTO " + strings.Join(parts, ".") + " (" + strings.Join(cols, ", ") + ") VALUES (" + strings.Join(marks, ", ") + ")"
-	var n int64
-	err := s.attempt(ctx, false, func(c *conn) error {
-		st, err := c.NewStatement()
-		if err != nil {
-			return s.fail(ctx, c, err)
-		}
-		defer st.Close()
+	return s.bindAndRun(ctx, rows, func(st adbc.Statement) error {
 		if err := st.SetSqlQuery(sql); err != nil {
-			return s.fail(ctx, c, err)
+			return err
 		}
-		if err := st.Prepare(ctx); err != nil {
-			return s.fail(ctx, c, err)
-		}
-		if err := st.BindStream(ctx, rows); err != nil {
-			return s.fail(ctx, c, err)
-		}
-		n, err = st.ExecuteUpdate(ctx)
-		if err != nil {
-			return s.fail(ctx, c, err)
-		}
-		return nil
+		return st.Prepare(ctx)
 	})
-	return n, err
 }
