@@ -49,11 +49,6 @@ type Backend struct {
 	// of older generations are planned again.
 	gen atomic.Uint64
 
-	// appendSeq names the views Append registers: DuckDB's Arrow-scan views
-	// live in the database's catalog, shared by every session, so the names
-	// must be unique across sessions.
-	appendSeq atomic.Uint64
-
 	mu       sync.Mutex
 	db       bindings.Database
 	sessions int
