@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -21,11 +22,35 @@ type conn struct {
 	be     backends.Session
 	closed bool
 	gen    uint64 // the session's readerGen when a scan reader was opened
+	// lost is set once the backend session reports that it can no longer
+	// run statements (see validator): the session opens another in its
+	// place rather than reuse it.
+	lost atomic.Bool
 }
+
+// validator is implemented by backend sessions that can tell whether they
+// can still run statements, as database/sql's driver.Validator: the
+// PostgreSQL backend's cannot once its connection is closed, or when a
+// CancelRequest may still reach the server and cancel a later statement.
+type validator interface {
+	IsValid() bool
+}
+
+// unlock releases c.mu, first noting whether the call made under it left
+// the backend session unusable.
+func (c *conn) unlock() {
+	if v, ok := c.be.(validator); ok && !c.closed && !c.lost.Load() && !v.IsValid() {
+		c.lost.Store(true)
+	}
+	c.mu.Unlock()
+}
+
+// usable reports whether c can be handed out for another statement.
+func (c *conn) usable() bool { return !c.lost.Load() }
 
 func (c *conn) prepare(ctx context.Context, sql string, types []arrow.DataType) (backends.Stmt, error) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
+	defer c.unlock()
 	if c.closed {
 		return nil, errConnClosed
 	}
@@ -34,7 +59,7 @@ func (c *conn) prepare(ctx context.Context, sql string, types []arrow.DataType) 
 
 func (c *conn) execute(ctx context.Context, st backends.Stmt, params arrow.RecordBatch) (*backends.Result, error) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
+	defer c.unlock()
 	if c.closed {
 		return nil, errConnClosed
 	}
@@ -50,7 +75,7 @@ func (c *conn) execute(ctx context.Context, st backends.Stmt, params arrow.Recor
 
 func (c *conn) closeStmt(st backends.Stmt) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
+	defer c.unlock()
 	if !c.closed {
 		_ = st.Close()
 	}
@@ -62,11 +87,11 @@ func (c *conn) closeStmt(st backends.Stmt) {
 func (c *conn) exec(ctx context.Context, sql string) (int64, error) {
 	c.mu.Lock()
 	if c.closed {
-		c.mu.Unlock()
+		c.unlock()
 		return 0, errConnClosed
 	}
 	res, err := c.be.Query(ctx, sql)
-	c.mu.Unlock()
+	c.unlock()
 	if err != nil {
 		return 0, err
 	}
@@ -95,7 +120,7 @@ func drain(rows array.RecordReader, affected int64) (int64, error) {
 // close closes the backend session, waiting for a call in progress on it.
 func (c *conn) close() {
 	c.mu.Lock()
-	defer c.mu.Unlock()
+	defer c.unlock()
 	if !c.closed {
 		c.closed = true
 		_ = c.be.Close()
@@ -111,14 +136,14 @@ type lockedRows struct {
 // Next advances to the next batch.
 func (r *lockedRows) Next() bool {
 	r.c.mu.Lock()
-	defer r.c.mu.Unlock()
+	defer r.c.unlock()
 	return r.RecordReader.Next()
 }
 
 // RecordBatch returns the current batch.
 func (r *lockedRows) RecordBatch() arrow.RecordBatch {
 	r.c.mu.Lock()
-	defer r.c.mu.Unlock()
+	defer r.c.unlock()
 	return r.RecordReader.RecordBatch()
 }
 
@@ -130,14 +155,14 @@ func (r *lockedRows) Record() arrow.RecordBatch { return r.RecordBatch() }
 // Err returns the error that ended the rows, if any.
 func (r *lockedRows) Err() error {
 	r.c.mu.Lock()
-	defer r.c.mu.Unlock()
+	defer r.c.unlock()
 	return r.RecordReader.Err()
 }
 
 // Release releases the rows.
 func (r *lockedRows) Release() {
 	r.c.mu.Lock()
-	defer r.c.mu.Unlock()
+	defer r.c.unlock()
 	r.RecordReader.Release()
 }
 
@@ -145,11 +170,11 @@ func (r *lockedRows) Release() {
 func (c *conn) query(ctx context.Context, sql string) (array.RecordReader, error) {
 	c.mu.Lock()
 	if c.closed {
-		c.mu.Unlock()
+		c.unlock()
 		return nil, errConnClosed
 	}
 	res, err := c.be.Query(ctx, sql)
-	c.mu.Unlock()
+	c.unlock()
 	if err != nil || res.Rows == nil {
 		return nil, err
 	}
@@ -199,7 +224,7 @@ func (c *conn) queryColumn(ctx context.Context, sql string) ([]string, error) {
 // with calls fn with the backend session, holding the connection's lock.
 func (c *conn) with(fn func(be backends.Session) error) error {
 	c.mu.Lock()
-	defer c.mu.Unlock()
+	defer c.unlock()
 	if c.closed {
 		return errConnClosed
 	}

@@ -40,6 +40,11 @@
 // connection of its own running BEGIN ... COMMIT, so statements sent
 // without the transaction id stay outside it, as Flight SQL requires. A
 // connection freed by a transaction is kept as a spare for the next one.
+// A connection the backend reports it can no longer use (its IsValid
+// returns false, as the postgres backend's does once its connection to
+// PostgreSQL is closed) is closed rather than reused: the autocommit
+// connection is opened again at the next call, and statements prepared on
+// it are prepared again.
 // Session options (SetSessionOptions "catalog" and "schema") apply to
 // every connection of the session; a setting made with an SQL SET applies
 // to the connection that ran it only.
@@ -56,7 +61,10 @@
 // refuse messages over 4 MiB by default. The ticket also carries the SQL,
 // so it can be redeemed again (the statement is then prepared anew).
 // CancelFlightInfo cancels the statement's context, which the backend
-// turns into an interrupt.
+// turns into an interrupt. A DoGet counts as running, and so cancellable,
+// from the moment it takes the ticket's prepared statement, so that a
+// CancelFlightInfo sent together with the DoGet finds either the ticket or
+// the execution; one that comes before DoGet makes the DoGet fail.
 //
 // A query outside a transaction that the backend can read in parts (the
 // postgres backend: one table scanned, see scan.go) gets up to

@@ -69,8 +69,13 @@ func (p *prepared) ready(ctx context.Context, ss *session) (*conn, backends.Stmt
 	if p.closed {
 		return nil, nil, errNoPrepared
 	}
-	if p.stmt != nil {
+	if p.stmt != nil && (p.txn != 0 || p.conn.usable()) {
 		return p.conn, p.stmt, nil
+	}
+	if p.stmt != nil {
+		// The autocommit connection was lost: prepare again on the new one.
+		p.conn.closeStmt(p.stmt)
+		p.stmt, p.conn = nil, nil
 	}
 	cn, err := ss.mainConn(ctx)
 	if err != nil {
@@ -257,11 +262,15 @@ func (h *sqlServer) DoGetPreparedStatement(ctx context.Context, cmd flightsql.Pr
 	if err != nil {
 		return nil, nil, toStatus(err)
 	}
-	cn, st, err := p.ready(ctx, ss)
-	if err != nil {
+	e := &execution{ss: ss, id: p.id}
+	if err := e.begin(ctx); err != nil { // cancellable while it is prepared again
 		return nil, nil, toStatus(err)
 	}
-	e := &execution{ss: ss, id: p.id, conn: cn, stmt: st, params: p.boundParams()}
+	if e.conn, e.stmt, err = p.ready(e.qctx, ss); err != nil {
+		e.end()
+		return nil, nil, toStatus(canceledCause(e.qctx, err))
+	}
+	e.params = p.boundParams()
 	return e.stream(ctx)
 }
 

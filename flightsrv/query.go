@@ -126,27 +126,46 @@ func (h *sqlServer) statementExecution(ctx context.Context, cmd flightsql.Statem
 		}
 	}
 	e := &execution{ss: ss, id: t.obj, closeStmt: true}
-	if ss.id == t.sess {
-		p, cancelled := ss.takePending(t.obj)
-		if cancelled {
-			return nil, errUserCancel
-		}
-		if p != nil {
-			e.conn, e.stmt = p.conn, p.stmt
-			return e, nil
-		}
-	} else {
+	if ss.id != t.sess {
 		ss.mu.Lock()
 		e.id = ss.newObj()
 		ss.mu.Unlock()
 	}
-	if e.conn, err = ss.connByTxn(ctx, t.txn); err != nil {
+	// Running from here, before the pending statement is taken: a
+	// CancelFlightInfo finds one or the other.
+	if err := e.begin(ctx); err != nil {
 		return nil, err
 	}
-	if e.stmt, err = e.conn.prepare(ctx, t.sql, nil); err != nil {
-		return nil, err
+	if err := e.prepare(ss.id == t.sess, t); err != nil {
+		e.end()
+		return nil, canceledCause(e.qctx, err)
 	}
 	return e, nil
+}
+
+// prepare gives a begun execution its connection and statement: the
+// pending one the ticket names if there is one (taken says whether to
+// look), else the ticket's query prepared again.
+func (e *execution) prepare(take bool, t ticket) error {
+	if take {
+		p, cancelled := e.ss.takePending(t.obj)
+		if cancelled {
+			return errUserCancel
+		}
+		if p != nil && p.conn.usable() {
+			e.conn, e.stmt = p.conn, p.stmt
+			return nil
+		}
+		if p != nil {
+			p.conn.closeStmt(p.stmt) // on a connection the session replaces
+		}
+	}
+	var err error
+	if e.conn, err = e.ss.connByTxn(e.qctx, t.txn); err != nil {
+		return err
+	}
+	e.stmt, err = e.conn.prepare(e.qctx, t.sql, nil)
+	return err
 }
 
 // DoPutCommandStatementUpdate runs a statement and returns the number of

@@ -359,10 +359,11 @@ func (s *session) takeReader(ctx context.Context) (*conn, error) {
 }
 
 // putReader returns a connection to the pool, or closes it: the session is
-// closed, its options changed since it was opened, or the pool is full.
+// closed, the connection lost, its options changed since it was opened, or
+// the pool is full.
 func (s *session) putReader(c *conn) {
 	s.mu.Lock()
-	keep := !s.closed && c.gen == s.readerGen && len(s.readers) < max(s.srv.cfg.ScanParts, 1)
+	keep := !s.closed && c.usable() && c.gen == s.readerGen && len(s.readers) < max(s.srv.cfg.ScanParts, 1)
 	if keep {
 		s.readers = append(s.readers, c)
 	}

@@ -117,7 +117,9 @@ func (s *session) open(ctx context.Context) (*conn, error) {
 	return c, nil
 }
 
-// mainConn returns the autocommit connection, opening it if needed.
+// mainConn returns the autocommit connection, opening it if needed. One
+// the backend reports lost (conn.usable) is closed and replaced, so that a
+// statement that broke it fails alone.
 func (s *session) mainConn(ctx context.Context) (*conn, error) {
 	s.mu.Lock()
 	c, closed := s.main, s.closed
@@ -125,13 +127,18 @@ func (s *session) mainConn(ctx context.Context) (*conn, error) {
 	if closed {
 		return nil, errSessionClosed
 	}
-	if c != nil {
+	if c != nil && c.usable() {
 		return c, nil
 	}
 	s.openMu.Lock()
 	defer s.openMu.Unlock()
 	s.mu.Lock()
 	c = s.main
+	if c != nil && !c.usable() {
+		s.main = nil
+		go c.close()
+		c = nil
+	}
 	s.mu.Unlock()
 	if c != nil {
 		return c, nil

@@ -33,26 +33,53 @@ type execution struct {
 	// conn, in place of stmt; rows are its rows once started.
 	part *partRun
 	rows array.RecordReader
+
+	// Set by begin: the statement's context, its cancel function and its
+	// entry among the session's running statements.
+	qctx    context.Context
+	cancel  context.CancelCauseFunc
+	running runKey
 }
 
-// stream starts the execution and returns the schema and the chunks for
-// DoGet. The statement's context is ctx (the stream's), cancelled also by
-// CancelFlightInfo. Batches go out as the backend yields them: the channel
-// is unbuffered, so at most one batch waits for the client.
-func (e *execution) stream(ctx context.Context) (*arrow.Schema, <-chan flight.StreamChunk, error) {
+// begin registers the execution among the session's running statements,
+// so that CancelFlightInfo cancels it from now on, before it has reached
+// the backend: its context is ctx (the stream's), cancelled also by
+// CancelFlightInfo. An execution that fails before stream calls end.
+func (e *execution) begin(ctx context.Context) error {
 	qctx, cancel := context.WithCancelCause(ctx)
 	run, err := e.ss.startRunning(e.id, cancel)
 	if err != nil {
 		cancel(nil)
-		e.cleanup()
-		return nil, nil, toStatus(err)
+		return err
 	}
+	e.qctx, e.cancel, e.running = qctx, cancel, run
+	return nil
+}
+
+// end undoes begin: the statement no longer runs.
+func (e *execution) end() {
+	e.cancel(nil)
+	e.ss.stopRunning(e.running)
+}
+
+// stream starts the execution, beginning it if it has not begun, and
+// returns the schema and the chunks for DoGet. ctx is the stream's.
+// Batches go out as the backend yields them: the channel is unbuffered, so
+// at most one batch waits for the client.
+func (e *execution) stream(ctx context.Context) (*arrow.Schema, <-chan flight.StreamChunk, error) {
+	if e.qctx == nil {
+		if err := e.begin(ctx); err != nil {
+			e.cleanup()
+			return nil, nil, toStatus(err)
+		}
+	}
+	qctx := e.qctx
 	schema := e.schema
 	if e.part != nil {
 		// The part starts now, for its schema, which comes first.
+		var err error
 		if e.rows, err = e.startPart(qctx); err != nil {
-			cancel(nil)
-			e.ss.stopRunning(run)
+			e.end()
 			e.cleanup()
 			return nil, nil, toStatus(canceledCause(qctx, err))
 		}
@@ -67,8 +94,7 @@ func (e *execution) stream(ctx context.Context) (*arrow.Schema, <-chan flight.St
 	ch := make(chan flight.StreamChunk)
 	go func() {
 		defer close(ch)
-		defer cancel(nil)
-		defer e.ss.stopRunning(run)
+		defer e.end()
 		defer e.cleanup()
 		err := e.runSafely(ctx, qctx, ch)
 		if err != nil {

@@ -48,8 +48,11 @@ func (ss *session) takeSpare(ctx context.Context) (*conn, error) {
 	cn := ss.spare
 	ss.spare = nil
 	ss.mu.Unlock()
-	if cn != nil {
+	if cn != nil && cn.usable() {
 		return cn, nil
+	}
+	if cn != nil {
+		go cn.close()
 	}
 	return ss.open(ctx)
 }
@@ -58,7 +61,7 @@ func (ss *session) takeSpare(ctx context.Context) (*conn, error) {
 // the session has one already.
 func (ss *session) putSpare(cn *conn) {
 	ss.mu.Lock()
-	keep := ss.spare == nil && !ss.closed
+	keep := ss.spare == nil && !ss.closed && cn.usable()
 	if keep {
 		ss.spare = cn
 	}

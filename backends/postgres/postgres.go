@@ -29,12 +29,15 @@
 //
 // # Cancellation and errors
 //
-// Cancelling a statement's context makes pgconn send PostgreSQL a
-// CancelRequest; the statement fails with PostgreSQL's own 57014 and the
-// session stays usable. Releasing a Rows before its end cancels the same
-// way, which costs a CancelRequest round trip plus pgconn's 100 ms guard
-// against cancelling the next statement. If PostgreSQL does not answer a
-// cancel within Options.CancelTimeout the connection is closed.
+// Cancelling a statement's context sends PostgreSQL a CancelRequest, and
+// sends it again until the statement has stopped, since PostgreSQL ignores
+// one that arrives before the statement (see cancel.go); the statement
+// fails with PostgreSQL's own 57014 and the session stays usable, however
+// early the cancel came. Releasing a Rows before its end cancels the same
+// way, which costs a CancelRequest round trip plus a 100 ms guard against
+// cancelling the next statement. If PostgreSQL does not stop the statement
+// within Options.CancelTimeout the connection is closed, and
+// Session.IsValid reports false.
 //
 // Errors from PostgreSQL become *pgerror.Error with the same severity,
 // SQLSTATE, message, detail, hint, position and context (for COPY, the
@@ -167,8 +170,10 @@ func (b *Backend) OpenSession(ctx context.Context, info backends.SessionInfo) (*
 	cfg.BuildFrontend = func(r io.Reader, w io.Writer) *pgproto3.Frontend {
 		return pgproto3.NewFrontend(bufio.NewReaderSize(r, readBufferSize), w)
 	}
+	var cancel *cancelHandler
 	cfg.BuildContextWatcherHandler = func(c *pgconn.PgConn) ctxwatch.Handler {
-		return &pgconn.CancelRequestContextWatcherHandler{Conn: c, DeadlineDelay: timeout}
+		cancel = &cancelHandler{conn: c, timeout: timeout}
+		return cancel
 	}
 	conn, err := pgconn.ConnectConfig(ctx, cfg)
 	if err != nil {
@@ -178,7 +183,10 @@ func (b *Backend) OpenSession(ctx context.Context, info backends.SessionInfo) (*
 		}
 		return nil, pgerror.Wrap(err, pgerror.SQLClientUnableToEstablishConnection)
 	}
-	return newSession(b, conn), nil
+	if cancel == nil || cancel.conn != conn {
+		cancel = nil // not the connection's handler
+	}
+	return newSession(b, conn, cancel), nil
 }
 
 // Close releases the backend. It holds no resources of its own.

@@ -32,6 +32,7 @@ type Session struct {
 	// (see scan.go), or "".
 	scanSnap      string
 	cancelTimeout time.Duration
+	cancel        *cancelHandler // the connection's; nil if it has another
 }
 
 // Stats counts how a session ran its statements.
@@ -46,9 +47,10 @@ func (s *Session) Stats() Stats { return s.stats }
 
 var _ backends.Session = (*Session)(nil)
 
-func newSession(b *Backend, conn *pgconn.PgConn) *Session {
+func newSession(b *Backend, conn *pgconn.PgConn, cancel *cancelHandler) *Session {
 	s := &Session{
 		conn:       conn,
+		cancel:     cancel,
 		mem:        b.opts.Allocator,
 		batchBytes: b.opts.BatchBytes,
 		database:   conn.ParameterStatus("database"),
@@ -69,6 +71,19 @@ func (s *Session) Conn() *pgconn.PgConn { return s.conn }
 
 func (s *Session) decoderOptions() pgarrow.DecoderOptions {
 	return pgarrow.DecoderOptions{ValidateUTF8: s.conn.ParameterStatus("server_encoding") == "SQL_ASCII"}
+}
+
+// IsValid reports whether the session can run statements: its connection
+// is open, and no CancelRequest PostgreSQL has not answered may still
+// cancel a later statement (see cancel.go). A pool of sessions should
+// discard one that is not valid rather than reuse it, as database/sql does
+// with a driver.Validator. While a result is open its statement owns the
+// connection, which then counts as valid if the session is open.
+func (s *Session) IsValid() bool {
+	if s.closed || s.cancel != nil && s.cancel.unsure.Load() {
+		return false
+	}
+	return s.open != nil || !s.conn.IsClosed()
 }
 
 // ready finishes the open result, if any, and checks the connection.
