@@ -50,6 +50,10 @@ type portal struct {
 	cancel  context.CancelFunc
 	// complete is set once the portal ran to its end.
 	complete bool
+	// rows counts the rows sent; logged is 1 + the replay log index of
+	// the write it runs, whose count is its rows, or 0.
+	rows   int64
+	logged int
 
 	// sqlc is set for a cursor made by DECLARE (see cursor.go), whose
 	// result columns are schema; such a portal has no ps.
@@ -564,9 +568,6 @@ func (s *Session) runPortal(ctx context.Context, p *portal, m *pgproto3.Execute)
 			p.complete = true
 			return s.execSimple(ctx, st, false)
 		}
-		if writes(st) {
-			s.noteWrite()
-		}
 		if s.tx == txIdle && !s.implicit && (st.Kind == stmt.KindDML || st.Kind == stmt.KindDDL) {
 			// The statements of one pipeline form an implicit transaction,
 			// committed at Sync.
@@ -578,6 +579,11 @@ func (s *Session) runPortal(ctx context.Context, p *portal, m *pgproto3.Execute)
 				return err
 			}
 			s.implicit = true
+			s.resetSavepoints()
+		}
+		logged := -1
+		if writes(st) {
+			logged = s.noteWrite(st, p)
 		}
 		if p.ps.bstmt == nil {
 			// Planned at execution (DDL): prepare it now.
@@ -588,7 +594,11 @@ func (s *Session) runPortal(ctx context.Context, p *portal, m *pgproto3.Execute)
 			if err != nil {
 				return err
 			}
-			return s.sendResult(sctx, res, st)
+			n, err := s.sendResult(sctx, res, st)
+			if err == nil {
+				s.sp.log.wrote(logged, n)
+			}
+			return err
 		}
 		p.ctx, p.cancel = context.WithCancel(ctx)
 		sctx, done := s.portalContext(p)
@@ -608,9 +618,11 @@ func (s *Session) runPortal(ctx context.Context, p *portal, m *pgproto3.Execute)
 				}
 			}
 			s.w.send(&pgproto3.CommandComplete{CommandTag: []byte(completeTag(st, res.RowsAffected))})
+			s.sp.log.wrote(logged, res.RowsAffected)
 			return nil
 		}
 		done()
+		p.logged = logged + 1
 		rows := res.Rows
 		if m.MaxRows == 0 {
 			// This Execute sends the whole result: read ahead.
@@ -626,6 +638,7 @@ func (s *Session) continuePortal(p *portal, st *stmt.Statement, m *pgproto3.Exec
 	sctx, done := s.portalContext(p)
 	defer done()
 	n, suspended, err := s.streamRows(sctx, &p.cur, int64(m.MaxRows))
+	p.rows += n
 	if err != nil {
 		p.complete = true
 		p.cur.release()
@@ -637,6 +650,9 @@ func (s *Session) continuePortal(p *portal, st *stmt.Statement, m *pgproto3.Exec
 	}
 	p.complete = true
 	p.cur.release()
+	if p.logged > 0 {
+		s.sp.log.wrote(p.logged-1, p.rows)
+	}
 	tag := st.Tag
 	if tag == "" {
 		tag = "SELECT"

@@ -198,6 +198,7 @@ func (h *Handler) Serve(ctx context.Context, c Conn, info Info) (err error) {
 	}
 	defer func() {
 		s.ext.closeAll()
+		s.resetSavepoints()
 		defer s.unlockTx()
 		if cerr := bs.Close(); cerr != nil && err == nil {
 			s.log.Debug().Err(cerr).Msg("closing backend session")
@@ -419,12 +420,6 @@ const (
 	idleInTransaction
 )
 
-// SQLSTATEs of the idle timeouts, from PostgreSQL's errcodes.txt.
-const (
-	codeIdleInTransactionSessionTimeout = "25P03"
-	codeIdleSessionTimeout              = "57P05"
-)
-
 // armIdleTimeout puts a read deadline on the connection when the timeout
 // for the status just reported in ReadyForQuery is on, as PostgreSQL starts
 // its idle timers when it sends ReadyForQuery. A deadline rather than a
@@ -459,9 +454,9 @@ func (s *Session) idleTimedOut() error {
 		return nil
 	}
 	_ = s.conn.NetConn().SetReadDeadline(time.Time{})
-	e, name := pgerror.Fatal(codeIdleSessionTimeout, "terminating connection due to idle-session timeout"), "idle_session_timeout"
+	e, name := pgerror.Fatal(pgerror.IdleSessionTimeout, "terminating connection due to idle-session timeout"), "idle_session_timeout"
 	if kind == idleInTransaction {
-		e, name = pgerror.Fatal(codeIdleInTransactionSessionTimeout, "terminating connection due to idle-in-transaction timeout"), "idle_in_transaction_session_timeout"
+		e, name = pgerror.Fatal(pgerror.IdleInTransactionTimeout, "terminating connection due to idle-in-transaction timeout"), "idle_in_transaction_session_timeout"
 	}
 	s.fatal(e)
 	s.log.Info().Str("timeout", name).Msg("session ended by its idle timeout")

@@ -46,6 +46,7 @@ func (s *Session) simpleQuery(ctx context.Context, sql string) {
 				return
 			}
 			s.implicit = true
+			s.resetSavepoints()
 		}
 		if err := s.execSimple(ctx, st, multi); err != nil {
 			s.sendStatementError(err, st)
@@ -111,7 +112,7 @@ func (s *Session) execSimple(ctx context.Context, st *stmt.Statement, multi bool
 			return nil
 		}
 	case stmt.KindCopy:
-		s.noteWrite()
+		s.noteWrite(st, nil)
 		if handled, err := s.execCopy(ctx, st); handled {
 			return err
 		}
@@ -137,8 +138,11 @@ func (s *Session) execSimple(ctx context.Context, st *stmt.Statement, multi bool
 	}
 	sctx, done := s.statementContext(ctx)
 	defer done()
+	logged := -1
 	if writes(st) {
-		s.noteWrite()
+		if st.Kind != stmt.KindCopy { // noted above
+			logged = s.noteWrite(st, nil)
+		}
 		if err := s.lockTx(sctx); err != nil {
 			return err
 		}
@@ -147,7 +151,11 @@ func (s *Session) execSimple(ctx context.Context, st *stmt.Statement, multi bool
 	if err != nil {
 		return err
 	}
-	return s.sendResult(sctx, res, st)
+	n, err := s.sendResult(sctx, res, st)
+	if err == nil {
+		s.sp.log.wrote(logged, n)
+	}
+	return err
 }
 
 // runOnBackend runs a statement with no parameters, rewritten for the
@@ -160,6 +168,7 @@ func (s *Session) runOnBackend(ctx context.Context, st *stmt.Statement) (*backen
 		return nil, err
 	}
 	if plan == nil {
+		s.ranOnBackend(st, st.SQL)
 		return s.backend.Query(ctx, st.SQL)
 	}
 	if plan.NoOp {
@@ -175,6 +184,7 @@ func (s *Session) runOnBackend(ctx context.Context, st *stmt.Statement) (*backen
 	}
 	var last *backends.Result
 	for i, sql := range plan.SQL {
+		s.ranOnBackend(st, sql)
 		res, err := s.backend.Query(ctx, sql)
 		if err != nil {
 			if atomic {
@@ -238,8 +248,9 @@ func (s *Session) plan(st *stmt.Statement) (*dialect.Plan, error) {
 
 var errInFailedTx = pgerror.New(pgerror.InFailedSQLTransaction, "current transaction is aborted, commands ignored until end of transaction block")
 
-// sendResult sends a whole Result in simple-query form.
-func (s *Session) sendResult(ctx context.Context, res *backends.Result, st *stmt.Statement) error {
+// sendResult sends a whole Result in simple-query form and returns the
+// count its command tag carries.
+func (s *Session) sendResult(ctx context.Context, res *backends.Result, st *stmt.Statement) (int64, error) {
 	if res.Rows == nil || !returnsRows(st) {
 		if res.Rows != nil {
 			// The engine produced rows PostgreSQL would not send (DuckDB
@@ -254,10 +265,9 @@ func (s *Session) sendResult(ctx context.Context, res *backends.Result, st *stmt
 			res.RowsAffected = s.countCreated(ctx, st)
 		}
 		s.w.send(&pgproto3.CommandComplete{CommandTag: []byte(completeTag(st, res.RowsAffected))})
-		return nil
+		return res.RowsAffected, nil
 	}
-	_, err := s.sendAllRows(ctx, res.Rows, st)
-	return err
+	return s.sendAllRows(ctx, res.Rows, st)
 }
 
 // returnsRows reports whether PostgreSQL sends rows for the statement.

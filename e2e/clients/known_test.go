@@ -11,9 +11,4 @@ var knownDivergences = map[string]string{
 	// as numeric(38,10) and printed with ten decimals: 1.5 comes back as
 	// 1.5000000000 (PostgreSQL: typmod -1, 1.5).
 	"psycopg/params_untyped": "numeric parameter gets scale 10",
-
-	// psycopg's nested transaction block rolls back to a savepoint after
-	// writes made both before and after it; DuckDB has no savepoints and
-	// quiver refuses that one case with 0A000 (dispatch/savepoint.go).
-	"psycopg/savepoint": "ROLLBACK TO SAVEPOINT after writes on both sides is refused with 0A000",
 }
