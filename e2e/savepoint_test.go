@@ -137,8 +137,8 @@ func pgxSavepoints(t *testing.T, c *pgx.Conn) string {
 	}
 	table := func(db interface {
 		Query(context.Context, string, ...any) (pgx.Rows, error)
-	}, what string) {
-		rows, err := db.Query(ctx, "select i, s, n from px order by i")
+	}, what, sql string) {
+		rows, err := db.Query(ctx, sql)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -162,7 +162,7 @@ func pgxSavepoints(t *testing.T, c *pgx.Conn) string {
 	exec(sp, "insert into px values ($1, $2, $3)", 4, "d", 40)
 	exec(sp, "delete from px where i = $1", 2)
 	step("rollback to savepoint", sp.Rollback(ctx))
-	table(tx, "table")
+	table(tx, "table", "select i, s, n from px order by i")
 	exec(tx, "insert into px values ($1, $2, $3)", 5, "e", 50)
 	sp, err = tx.Begin(ctx)
 	step("savepoint", err)
@@ -178,9 +178,24 @@ func pgxSavepoints(t *testing.T, c *pgx.Conn) string {
 	exec(sp, "insert into px values ($1, $2, $3)", 1, "duplicate", 0)
 	step("rollback to savepoint after an error", sp.Rollback(ctx))
 	exec(tx, "insert into px values ($1, $2, $3)", 8, "h", 80)
-	table(tx, "table")
+	table(tx, "table", "select i, s, n from px order by i")
 	step("commit", tx.Commit(ctx))
-	table(c, "committed")
+	table(c, "committed", "select i, s, n from px order by i")
+	// A table made in the transaction, before the savepoint, and written
+	// through a prepared statement: the replay makes the table again and
+	// runs the statement prepared against the first one.
+	tx, err = c.Begin(ctx)
+	step("begin", err)
+	exec(tx, "create table py (i int4, s text)")
+	exec(tx, "insert into py values ($1, $2)", 1, "a")
+	sp, err = tx.Begin(ctx)
+	step("savepoint", err)
+	exec(sp, "insert into py values ($1, $2)", 2, "b")
+	step("rollback to savepoint", sp.Rollback(ctx))
+	exec(tx, "insert into py values ($1, $2)", 3, "c")
+	step("commit", tx.Commit(ctx))
+	table(c, "committed", "select i, s from py order by i")
+	exec(c, "drop table py")
 	return b.String()
 }
 
