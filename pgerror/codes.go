@@ -42,6 +42,7 @@ const (
 	ActiveSQLTransaction          = "25001"
 	NoActiveSQLTransaction        = "25P01"
 	InFailedSQLTransaction        = "25P02"
+	IdleInTransactionTimeout      = "25P03"
 	ReadOnlySQLTransaction        = "25006"
 	InvalidSQLStatementName       = "26000"
 	InvalidAuthorizationSpec      = "28000"
@@ -91,6 +92,7 @@ const (
 	QueryCanceled        = "57014"
 	AdminShutdown        = "57P01"
 	CannotConnectNow     = "57P03"
+	IdleSessionTimeout   = "57P05"
 
 	SystemError   = "58000"
 	IOError       = "58030"
