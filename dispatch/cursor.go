@@ -3,12 +3,16 @@ package dispatch
 import (
 	"context"
 	"math"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/jackc/pgx/v5/pgproto3"
 	pg_query "github.com/pganalyze/pg_query_go/v6"
+	"google.golang.org/protobuf/reflect/protoreflect"
 
+	"github.com/quiverdb/quiver/backends"
 	"github.com/quiverdb/quiver/pgerror"
 	"github.com/quiverdb/quiver/stmt"
 	"github.com/quiverdb/quiver/types"
@@ -50,7 +54,10 @@ type sqlCursor struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 
-	rr      array.RecordReader // nil once every row is loaded
+	rr array.RecordReader // nil once every row is loaded
+	// err is an error running the query met at DECLARE, which PostgreSQL
+	// reports when the rows are first read; FETCH returns it.
+	err     error
 	batches []arrow.RecordBatch
 	base    int64 // rows dropped before batches[0]
 	loaded  int64 // rows read from rr so far
@@ -81,6 +88,11 @@ func (c *sqlCursor) release() {
 func (c *sqlCursor) have(ctx context.Context, k int64) (bool, error) {
 	for c.loaded < k && !c.eof {
 		if err := ctx.Err(); err != nil {
+			return false, err
+		}
+		if c.err != nil {
+			err := c.err
+			c.err, c.eof = nil, true
 			return false, err
 		}
 		if !c.rr.Next() {
@@ -305,18 +317,51 @@ func (s *Session) isCursorStmt(st *stmt.Statement) bool {
 }
 
 // cursorQuery returns the query of a DECLARE statement as a statement of
-// its own.
+// its own. Its text is the query as written, preceded by as many spaces as
+// the DECLARE has characters before it, so that the position of an error
+// the backend reports in it is the position in the DECLARE, as
+// PostgreSQL reports it.
 func cursorQuery(st *stmt.Statement) (*stmt.Statement, error) {
 	d := st.Node.GetDeclareCursorStmt()
-	sql, err := stmt.Deparse(d.Query)
-	if err != nil {
-		return nil, pgerror.New(pgerror.FeatureNotSupported, "cannot run the query of DECLARE %s: %v", d.Portalname, err)
+	start := queryStart(st.SQL)
+	if start < 0 {
+		sql, err := stmt.Deparse(d.Query)
+		if err != nil {
+			return nil, pgerror.New(pgerror.FeatureNotSupported, "cannot run the query of DECLARE %s: %v", d.Portalname, err)
+		}
+		return splitCursorQuery(sql)
 	}
+	full := strings.Repeat(" ", utf8.RuneCountInString(st.SQL[:start])) + st.SQL[start:]
+	inner, err := splitCursorQuery(full)
+	if err != nil {
+		return nil, err
+	}
+	inner.SQL, inner.Offset = full[:inner.Offset+len(inner.SQL)], 0
+	return inner, nil
+}
+
+func splitCursorQuery(sql string) (*stmt.Statement, error) {
 	inner := stmt.Split(sql)
-	if len(inner) != 1 {
+	if len(inner) != 1 || inner[0].Node == nil {
 		return nil, pgerror.New(pgerror.SyntaxError, "DECLARE CURSOR needs one query")
 	}
 	return &inner[0], nil
+}
+
+// queryStart returns where the query of DECLARE ... CURSOR ... FOR query
+// starts in sql, in bytes: after the first FOR, which no cursor name or
+// option can be. It returns -1 if the scanner finds none.
+func queryStart(sql string) int {
+	res, err := pg_query.Scan(sql)
+	if err != nil {
+		return -1
+	}
+	for i, t := range res.Tokens {
+		if t.Token == pg_query.Token_FOR && i+1 < len(res.Tokens) {
+			return int(res.Tokens[i+1].Start)
+		}
+	}
+	return -1
 }
 
 // checkDeclare applies PostgreSQL's rules for where DECLARE may run.
@@ -352,23 +397,32 @@ func (s *Session) running(cancel context.CancelFunc) func() {
 }
 
 // declare makes the cursor of a DECLARE statement over rows, which it
-// takes over with the context they are read under.
-func (s *Session) declare(st *stmt.Statement, inner *stmt.Statement, rows array.RecordReader, cctx context.Context, cancel context.CancelFunc) error {
+// takes over with the context they are read under. schema describes the
+// rows; rows is nil when running the query failed with runErr, which the
+// first FETCH reports.
+func (s *Session) declare(st *stmt.Statement, inner *stmt.Statement, rows array.RecordReader, schema *arrow.Schema, runErr error, cctx context.Context, cancel context.CancelFunc) error {
 	d := st.Node.GetDeclareCursorStmt()
-	if err := s.checkDeclare(d); err != nil {
-		rows.Release()
+	release := func() {
+		if rows != nil {
+			rows.Release()
+		}
 		cancel()
+	}
+	if err := s.checkDeclare(d); err != nil {
+		release()
 		return err
 	}
-	schema := pgNames(rows.Schema(), inner)
+	if rows != nil {
+		schema = rows.Schema()
+	}
+	schema = pgNames(schema, inner)
 	var formats []int16
 	if d.Options&cursorOptBinary != 0 {
 		formats = []int16{1}
 	}
 	enc, err := types.NewRowEncoder(schema, formats, &s.settings)
 	if err != nil {
-		rows.Release()
-		cancel()
+		release()
 		return err
 	}
 	c := &sqlCursor{
@@ -376,6 +430,7 @@ func (s *Session) declare(st *stmt.Statement, inner *stmt.Statement, rows array.
 		hold:   d.Options&cursorOptHold != 0,
 		enc:    enc,
 		rr:     rows,
+		err:    runErr,
 		ctx:    cctx,
 		cancel: cancel,
 	}
@@ -397,16 +452,183 @@ func (s *Session) execDeclare(ctx context.Context, st *stmt.Statement) error {
 	}
 	cctx, cancel, done := s.cursorContext(ctx)
 	defer done()
-	res, err := s.runOnBackend(cctx, inner)
+	rows, schema, runErr, err := s.openCursor(cctx, d, inner)
 	if err != nil {
 		cancel()
 		return err
 	}
-	if res.Rows == nil {
-		cancel()
-		return pgerror.New(pgerror.InvalidCursorDefinition, "cursor \"%s\" has no result rows", d.Portalname)
+	return s.declare(st, inner, rows, schema, runErr, cctx, cancel)
+}
+
+// openCursor prepares the query of a DECLARE on the backend and starts it
+// (see startCursor). An error planning it fails DECLARE, as it does in
+// PostgreSQL, which plans the query at DECLARE.
+func (s *Session) openCursor(ctx context.Context, d *pg_query.DeclareCursorStmt, inner *stmt.Statement) (rows array.RecordReader, schema *arrow.Schema, runErr, err error) {
+	defer s.drainNotices()
+	plan, err := s.plan(inner)
+	if err != nil {
+		return nil, nil, nil, err
 	}
-	return s.declare(st, inner, res.Rows, cctx, cancel)
+	if plan != nil && (plan.NoOp || len(plan.SQL) != 1) {
+		// Several statements for one: run them, as a query would be.
+		res, err := s.runOnBackend(ctx, inner)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		if res.Rows == nil {
+			return nil, nil, nil, errNoCursorRows(d)
+		}
+		return res.Rows, nil, nil, nil
+	}
+	sql := inner.SQL
+	if plan != nil {
+		sql = plan.SQL[0]
+	}
+	bs, err := s.backend.Prepare(ctx, sql, nil)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	defer bs.Close()
+	return s.startCursor(ctx, d, inner, bs, nil)
+}
+
+// foldConstants evaluates, on the backend, the operators and casts whose
+// operands are all constants in a cursor's query (1/0, 'abc'::int), and
+// returns the error one of them fails with. PostgreSQL computes those when
+// it parses or plans the query, so their errors fail DECLARE, where the
+// errors of the rows come at FETCH. They are evaluated before the query
+// runs: an error running it aborts the backend's transaction.
+func (s *Session) foldConstants(ctx context.Context, inner *stmt.Statement) error {
+	exprs := constantExprs(inner.Node)
+	if len(exprs) == 0 {
+		return nil
+	}
+	var probe strings.Builder
+	probe.WriteString("SELECT ")
+	starts := make([]int, len(exprs)) // where each expression starts in the probe, in characters
+	for i, e := range exprs {
+		text, err := stmt.Deparse(&pg_query.Node{Node: &pg_query.Node_SelectStmt{SelectStmt: &pg_query.SelectStmt{
+			TargetList: []*pg_query.Node{{Node: &pg_query.Node_ResTarget{ResTarget: &pg_query.ResTarget{Val: e}}}},
+		}}})
+		if err != nil || !strings.HasPrefix(text, "SELECT ") {
+			return nil
+		}
+		if i > 0 {
+			probe.WriteString(", ")
+		}
+		starts[i] = utf8.RuneCountInString(probe.String())
+		probe.WriteString(text[len("SELECT "):])
+	}
+	sts := stmt.Split(probe.String())
+	if len(sts) != 1 {
+		return nil
+	}
+	res, err := s.runOnBackend(ctx, &sts[0])
+	if err == nil && res.Rows != nil {
+		for res.Rows.Next() {
+		}
+		err = res.Rows.Err()
+		res.Rows.Release()
+	}
+	if err == nil {
+		return nil
+	}
+	e := pgerror.Flatten(err)
+	if e.Position > 0 {
+		// Point into the query where the expression is.
+		k := 0
+		for k+1 < len(starts) && int(e.Position)-1 >= starts[k+1] {
+			k++
+		}
+		at := utf8.RuneCountInString(inner.SQL[:min(int(leftmost(exprs[k])), len(inner.SQL))])
+		e = e.WithPosition(int32(at + int(e.Position) - 1 - starts[k] + 1))
+	}
+	return e
+}
+
+// constantExprs returns the largest expressions of n that are operators or
+// casts over constants only.
+func constantExprs(n *pg_query.Node) []*pg_query.Node {
+	var out []*pg_query.Node
+	inside := map[*pg_query.Node]bool{}
+	stmt.Walk(n.ProtoReflect(), func(m protoreflect.Message) {
+		x, ok := m.Interface().(*pg_query.Node)
+		if !ok || inside[x] || x.GetAConst() != nil || !isConstant(x) {
+			return
+		}
+		out = append(out, x)
+		stmt.Walk(x.ProtoReflect(), func(m protoreflect.Message) {
+			if y, ok := m.Interface().(*pg_query.Node); ok {
+				inside[y] = true
+			}
+		})
+	})
+	return out
+}
+
+// isConstant reports whether n is a constant, or an operator or a cast
+// over constants only.
+func isConstant(n *pg_query.Node) bool {
+	switch x := n.Node.(type) {
+	case *pg_query.Node_AConst:
+		return true
+	case *pg_query.Node_TypeCast:
+		return x.TypeCast.Arg != nil && isConstant(x.TypeCast.Arg)
+	case *pg_query.Node_AExpr:
+		e := x.AExpr
+		return e.Kind == pg_query.A_Expr_Kind_AEXPR_OP && (e.Lexpr == nil || isConstant(e.Lexpr)) && e.Rexpr != nil && isConstant(e.Rexpr)
+	}
+	return false
+}
+
+// leftmost returns where in the query text the constant expression n
+// starts, in bytes.
+func leftmost(n *pg_query.Node) int32 {
+	switch x := n.Node.(type) {
+	case *pg_query.Node_AConst:
+		return x.AConst.Location
+	case *pg_query.Node_TypeCast:
+		return leftmost(x.TypeCast.Arg)
+	case *pg_query.Node_AExpr:
+		if x.AExpr.Lexpr != nil {
+			return leftmost(x.AExpr.Lexpr)
+		}
+		return x.AExpr.Location
+	}
+	return 0
+}
+
+// startCursor runs a cursor's prepared query once, at DECLARE, so that the
+// cursor reads the data as it was then. An error running it is returned as
+// runErr, for the first FETCH to report: PostgreSQL runs a cursor's query
+// only as rows are fetched, so a division by zero in a row fails FETCH,
+// not DECLARE. A WITH HOLD cursor's errors come at once: PostgreSQL reads
+// all its rows when its transaction commits, and quiver would have no
+// statement to report them on then.
+func (s *Session) startCursor(ctx context.Context, d *pg_query.DeclareCursorStmt, inner *stmt.Statement, bs backends.Stmt, params arrow.RecordBatch) (rows array.RecordReader, schema *arrow.Schema, runErr, err error) {
+	schema = bs.Schema()
+	if schema == nil {
+		return nil, nil, nil, errNoCursorRows(d)
+	}
+	if d.Options&cursorOptHold == 0 {
+		if err := s.foldConstants(ctx, inner); err != nil {
+			return nil, nil, nil, err
+		}
+	}
+	res, err := bs.Execute(ctx, params)
+	switch {
+	case err != nil && d.Options&cursorOptHold != 0:
+		return nil, nil, nil, err
+	case err != nil:
+		return nil, schema, err, nil
+	case res.Rows == nil:
+		return nil, nil, nil, errNoCursorRows(d)
+	}
+	return res.Rows, schema, nil, nil
+}
+
+func errNoCursorRows(d *pg_query.DeclareCursorStmt) error {
+	return pgerror.New(pgerror.InvalidCursorDefinition, "cursor \"%s\" has no result rows", d.Portalname)
 }
 
 // cursorFor returns the cursor a FETCH, MOVE or CLOSE names.
@@ -522,21 +744,18 @@ func (s *Session) execCursorPortal(ctx context.Context, p *portal, st *stmt.Stat
 		if p.ps.bstmt == nil {
 			return s.execDeclare(ctx, st)
 		}
-		if err := s.checkDeclare(st.Node.GetDeclareCursorStmt()); err != nil {
+		d := st.Node.GetDeclareCursorStmt()
+		if err := s.checkDeclare(d); err != nil {
 			return err
 		}
 		cctx, cancel, done := s.cursorContext(ctx)
 		defer done()
-		res, err := p.ps.bstmt.Execute(cctx, p.params)
+		rows, schema, runErr, err := s.startCursor(cctx, d, p.ps.inner, p.ps.bstmt, p.params)
 		if err != nil {
 			cancel()
 			return err
 		}
-		if res.Rows == nil {
-			cancel()
-			return pgerror.New(pgerror.InvalidCursorDefinition, "cursor \"%s\" has no result rows", st.Node.GetDeclareCursorStmt().Portalname)
-		}
-		return s.declare(st, p.ps.inner, res.Rows, cctx, cancel)
+		return s.declare(st, p.ps.inner, rows, schema, runErr, cctx, cancel)
 	case *pg_query.Node_FetchStmt:
 		return s.execFetch(ctx, st, p.enc, false)
 	}

@@ -19,11 +19,67 @@ import (
 	"github.com/quiverdb/quiver/pgerror"
 )
 
-// numericParamType is the Arrow type handed to backends for a numeric
-// parameter: PostgreSQL's numeric has no fixed precision, Arrow decimals
-// do. Values with more fraction digits are rounded half away from zero, as
-// a cast to numeric(38,10) would.
+// numericParamType is the Arrow type a numeric parameter is declared to
+// backends as, before its value is known. PostgreSQL's numeric has no fixed
+// precision or scale: each value keeps the scale it was written with
+// ('2.50' stays 2.50). So a value is decoded into a decimal of its own
+// scale (see numericValueType), never rounded to this type's.
 var numericParamType = &arrow.Decimal128Type{Precision: 38, Scale: 10}
+
+// numericValueType returns the Arrow type that holds nv exactly with its
+// display scale: decimal128(38, scale) when it fits, else decimal256(76,
+// scale). It reports false for NaN, infinities and values neither holds.
+func numericValueType(nv numericValue) (arrow.DataType, bool) {
+	const max128, max256 = 38, 76 // the largest precisions of decimal128 and decimal256
+	if nv.special != 0 || nv.scale > max256 {
+		return nil, false
+	}
+	digits := int32(len(new(big.Int).Abs(nv.unscaled).String()))
+	switch prec := max(digits, nv.scale); {
+	case prec <= max128:
+		return numericTypes128[nv.scale], true
+	case prec <= max256:
+		return &arrow.Decimal256Type{Precision: max256, Scale: nv.scale}, true
+	}
+	return nil, false
+}
+
+// numericTypes128 holds decimal128(38, s) for every scale s, so decoding a
+// numeric parameter allocates no type.
+var numericTypes128 = func() (ts [39]arrow.DataType) {
+	for s := range ts {
+		ts[s] = &arrow.Decimal128Type{Precision: 38, Scale: int32(s)}
+	}
+	return ts
+}()
+
+// paramValueType returns the type parameter value v is decoded into, for a
+// parameter declared as t: a numeric parameter (t is numericParamType, as
+// ArrowType and ParamType give it) takes the precision and scale of its
+// value, as PostgreSQL's numeric parameters have neither; any other type,
+// including a decimal of a given precision and scale, is t. A finite value
+// no Arrow decimal holds is refused rather than rounded; other values that
+// do not fit or parse keep t, whose decoding reports the error.
+func paramValueType(t arrow.DataType, format int16, v []byte) (arrow.DataType, error) {
+	if t != arrow.DataType(numericParamType) || v == nil {
+		return t, nil
+	}
+	var nv numericValue
+	var err error
+	if format == 0 {
+		nv, err = parseNumeric(string(v))
+	} else {
+		nv, err = numericFromBinary(v)
+	}
+	if err != nil || nv.special != 0 {
+		return t, nil
+	}
+	if vt, ok := numericValueType(nv); ok {
+		return vt, nil
+	}
+	return nil, pgerror.New(pgerror.NumericValueOutOfRange, "numeric field overflow").
+		WithDetail("A numeric parameter may have at most 76 digits, at most 76 of them after the decimal point.")
+}
 
 // ArrowType returns the Arrow type a parameter of PostgreSQL type oid is
 // handed to backends as. It reports false for OIDs with no mapping,
@@ -75,7 +131,10 @@ func ArrowType(oid uint32) (arrow.DataType, bool) {
 }
 
 // DecodeParams builds a one-row record of bound parameter values, one
-// column per parameter typed types[i]; values[i] == nil is NULL. formats
+// column per parameter typed types[i], except that a numeric parameter's
+// column (typed as ArrowType(1700) gives) takes the precision and scale
+// that hold its value exactly (see numericValueType); values[i] == nil is
+// NULL. formats
 // follows Bind's parameter-format codes (empty: all text, one: applies to
 // all, else one per parameter). Text is read as PostgreSQL's input
 // functions read it and binary as its receive functions do, for the
@@ -107,6 +166,10 @@ func DecodeParamsWith(mem memory.Allocator, types []arrow.DataType, formats []in
 	for i, t := range types {
 		if t == nil {
 			return nil, pgerror.New(pgerror.IndeterminateDatatype, "could not determine data type of parameter $%d", i+1)
+		}
+		t, err := paramValueType(t, formatAt(formats, i), values[i])
+		if err != nil {
+			return nil, err
 		}
 		fields[i] = arrow.Field{Name: "$" + strconv.Itoa(i+1), Type: t, Nullable: true}
 	}
@@ -352,6 +415,11 @@ func appendDecimal(b array.Builder, nv numericValue) error {
 		return e.WithDetail("A field with precision " + strconv.Itoa(int(prec)) + ", scale " + strconv.Itoa(int(scale)) + " cannot hold an infinite value.")
 	}
 	u := nv.rescale(scale)
+	if dt == arrow.DecimalType(numericParamType) && scale < nv.scale && new(big.Int).Mul(u, pow10(int64(nv.scale-scale))).Cmp(nv.unscaled) != 0 {
+		// An element of a numeric array, whose values share one scale: a
+		// numeric value is never rounded.
+		return errNumericOverflow(prec, scale)
+	}
 	if new(big.Int).Abs(u).Cmp(pow10(int64(prec))) >= 0 {
 		return errNumericOverflow(prec, scale)
 	}

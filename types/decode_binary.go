@@ -198,10 +198,14 @@ func numericFromBinary(v []byte) (numericValue, error) {
 		u.Mul(u, pow10(int64(-scale)))
 		scale = 0
 	}
+	// The value has dscale digits after the point, as numeric_recv gives
+	// it: digits past it are cut, and missing ones are zeros ('2.00').
 	if scale > dscale {
 		u.Quo(u, pow10(int64(scale-dscale)))
-		scale = dscale
+	} else if scale < dscale {
+		u.Mul(u, pow10(int64(dscale-scale)))
 	}
+	scale = dscale
 	if sign == numericNeg {
 		u.Neg(u)
 	}

@@ -3,6 +3,7 @@ package types
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -45,7 +46,10 @@ func inputCases() []inputCase {
 	add("float8", arrow.PrimitiveTypes.Float64, "1e400", "-1e400", "1e-400", "NaN", "nan", "-Infinity", "inf", "-inf", "infinity", "+Infinity",
 		" 1.5 ", "abc", "4.9e-324", "1e-320", "1.7976931348623157e308", ".5", "5.", "1e", "-0", "")
 	add("float4", arrow.PrimitiveTypes.Float32, "1e39", "1e-46", "3.4e38", "0.1", "NaN", "-inf")
-	add("numeric(38,10)", numericParamType, "1.5", " -0.000 ", "1e5", "1.2e-3", "abc", ".5", "5.", "1e", "--1", "12345678901234567890.0123456789", "0.00000000005", "-0.00000000005")
+	// A numeric parameter keeps each value's own scale, as numeric does.
+	add("numeric", numericParamType, "1.5", "2.50", " -0.000 ", "1e5", "1.2e-3", "abc", ".5", "5.", "1e", "--1", "12345678901234567890.0123456789",
+		"0.00000000005", "-0.00000000005", "123456789.123456789012345", "1e37", "-99999999999999999999999999999999999999",
+		"123456789012345678901234567890123456789012345.5", "0."+strings.Repeat("0", 60)+"1", "1e-76")
 	add("numeric(5,2)", &arrow.Decimal128Type{Precision: 5, Scale: 2}, "123.454", "123.455", "-123.455", "999.995", "999.994", "1e2", "Infinity")
 	add("numeric(3,3)", &arrow.Decimal128Type{Precision: 3, Scale: 3}, "0.9995", "0.9994", "1")
 	add("text", arrow.BinaryTypes.String, "héllo", "\xff", "a\x80b", "")

@@ -7,6 +7,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/quiverdb/quiver/backends"
 	"github.com/quiverdb/quiver/pgerror"
 )
 
@@ -177,3 +178,105 @@ func TestParseArrayTextDims(t *testing.T) {
 }
 
 func stringsReader(s string) *strings.Reader { return strings.NewReader(s) }
+
+// TestDecodeNumericParamScale checks that a numeric parameter keeps the
+// scale it was written with, in text and in binary, and that no value is
+// rounded: one no Arrow decimal holds, or an array element with more
+// fraction digits than the array's type, is refused.
+func TestDecodeNumericParamScale(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
+	defer mem.AssertSize(t, 0)
+	numeric, _ := ArrowType(oidNumeric)
+	for _, tc := range []struct {
+		format int16
+		in     []byte
+		typ    string // the Arrow type of the decoded column
+		text   string // numeric's text output of the value
+	}{
+		{0, []byte("2.50"), "decimal(38, 2)", "2.50"},
+		{0, []byte("1.5"), "decimal(38, 1)", "1.5"},
+		{0, []byte("2e3"), "decimal(38, 0)", "2000"},
+		{0, []byte("-0.000"), "decimal(38, 3)", "0.000"},
+		{0, []byte("123456789.123456789012345"), "decimal(38, 15)", "123456789.123456789012345"},
+		{0, []byte("1" + strings.Repeat("0", 40) + ".5"), "decimal256(76, 1)", "1" + strings.Repeat("0", 40) + ".5"},
+		// numeric_send of 2 with dscale 2, and of 2.50 with dscale 2.
+		{1, appendNumericBinary(nil, false, []byte("200"), 2), "decimal(38, 2)", "2.00"},
+		{1, appendNumericBinary(nil, true, []byte("250"), 2), "decimal(38, 2)", "-2.50"},
+	} {
+		got, err := decodeOne(t, mem, numeric, tc.format, tc.in)
+		if err != nil {
+			t.Errorf("%q: %v", tc.in, err)
+			continue
+		}
+		rec := array.NewRecordBatch(arrow.NewSchema([]arrow.Field{{Name: "n", Type: got.DataType()}}, nil), []arrow.Array{got}, 1)
+		text, _, err := encodeOne(rec, 0, nil)
+		if got.DataType().String() != tc.typ || err != nil || string(text) != tc.text {
+			t.Errorf("%q: %s %q (%v), want %s %q", tc.in, got.DataType(), text, err, tc.typ, tc.text)
+		}
+		rec.Release()
+		got.Release()
+	}
+	for _, tc := range []struct {
+		typ arrow.DataType
+		in  string
+	}{
+		{numeric, "1" + strings.Repeat("0", 80)},
+		{numeric, "0." + strings.Repeat("0", 80) + "1"},
+		{arrow.ListOf(numeric), "{1.5,0.000000000001}"},
+	} {
+		got, err := decodeOne(t, mem, tc.typ, 0, []byte(tc.in))
+		if err == nil {
+			t.Errorf("%s %q: decoded as %v, want an error", tc.typ, tc.in, got)
+			got.Release()
+		} else if code := pgerror.Code(err); code != pgerror.NumericValueOutOfRange {
+			t.Errorf("%s %q: %v, want 22003", tc.typ, tc.in, err)
+		}
+	}
+}
+
+// TestRowEncoderDecimalScale checks that a decimal column whose batches
+// come with another scale than described keeps its description and writes
+// each batch's values with that batch's scale.
+func TestRowEncoderDecimalScale(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
+	defer mem.AssertSize(t, 0)
+	md := arrow.NewMetadata([]string{backends.MetaPGType, backends.MetaPGTypmod}, []string{"1700", "-1"})
+	described := arrow.NewSchema([]arrow.Field{{Name: "n", Type: &arrow.Decimal128Type{Precision: 38, Scale: 10}, Metadata: md}}, nil)
+	enc, err := NewRowEncoder(described, []int16{0}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := enc.Columns()[0]; c.OID != oidNumeric || c.TypeMod != -1 {
+		t.Fatalf("described as %d/%d, want numeric/-1", c.OID, c.TypeMod)
+	}
+	batch := func(typ arrow.DataType, json string) arrow.RecordBatch {
+		col, _, err := array.FromJSON(mem, typ, strings.NewReader(json))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer col.Release()
+		return array.NewRecordBatch(arrow.NewSchema([]arrow.Field{{Name: "n", Type: typ}}, nil), []arrow.Array{col}, int64(col.Len()))
+	}
+	for _, tc := range []struct {
+		typ  arrow.DataType
+		json string
+		want string
+	}{
+		{&arrow.Decimal128Type{Precision: 38, Scale: 2}, `["2.50"]`, "2.50"},
+		{&arrow.Decimal128Type{Precision: 38, Scale: 10}, `["2.5"]`, "2.5000000000"},
+		{&arrow.Decimal256Type{Precision: 76, Scale: 0}, `["12345678901234567890123456789012345678901"]`, "12345678901234567890123456789012345678901"},
+	} {
+		rec := batch(tc.typ, tc.json)
+		if err := enc.Reset(rec); err != nil {
+			t.Errorf("%s: %v", tc.typ, err)
+		} else if msg, err := enc.AppendRow(nil, 0); err != nil || string(dataRowValue(msg)) != tc.want {
+			t.Errorf("%s: %q (%v), want %q", tc.typ, dataRowValue(msg), err, tc.want)
+		}
+		rec.Release()
+	}
+	rec := batch(arrow.PrimitiveTypes.Int64, `[1]`)
+	defer rec.Release()
+	if err := enc.Reset(rec); err == nil {
+		t.Error("an int8 batch for a decimal column was accepted")
+	}
+}

@@ -18,6 +18,7 @@ import (
 // (RowDescription, DataRow).
 type RowEncoder struct {
 	types   []arrow.DataType
+	meta    []arrow.Metadata
 	cols    []Column
 	nodes   []*node
 	set     outputSettings
@@ -39,9 +40,10 @@ func NewRowEncoder(schema *arrow.Schema, formats []int16, s *Settings) (*RowEnco
 	if err != nil {
 		return nil, err
 	}
-	e := &RowEncoder{set: set, cols: make([]Column, len(fields)), nodes: make([]*node, len(fields)), types: make([]arrow.DataType, len(fields))}
+	e := &RowEncoder{set: set, cols: make([]Column, len(fields)), nodes: make([]*node, len(fields)),
+		types: make([]arrow.DataType, len(fields)), meta: make([]arrow.Metadata, len(fields))}
 	for c, f := range fields {
-		e.types[c] = f.Type
+		e.types[c], e.meta[c] = f.Type, f.Metadata
 		n, err := planField(f, &e.set)
 		if err != nil {
 			return nil, err
@@ -120,11 +122,34 @@ func (e *RowEncoder) Reset(rec arrow.RecordBatch) error {
 	for c, n := range e.nodes {
 		col := rec.Column(c)
 		if !arrow.TypeEqual(col.DataType(), e.types[c]) {
-			return pgerror.New(pgerror.InternalError, "record batch column %d has type %s, RowEncoder expects %s", c, col.DataType(), e.types[c])
+			var err error
+			if n, err = e.rescale(c, col.DataType()); err != nil {
+				return err
+			}
 		}
 		n.bind(col)
 	}
 	return nil
+}
+
+// rescale takes a decimal column whose batch has another precision or scale
+// than the schema said: a numeric's values each keep their own scale in
+// PostgreSQL, and an engine that types them by value (DuckDB types a
+// parameter by the value bound) returns a decimal of the scale of the
+// values. The column is described as before; its values are written with
+// the batch's scale, so none is rounded.
+func (e *RowEncoder) rescale(c int, t arrow.DataType) (*node, error) {
+	_, was := e.types[c].(arrow.DecimalType)
+	_, is := t.(arrow.DecimalType)
+	if !was || !is {
+		return nil, pgerror.New(pgerror.InternalError, "record batch column %d has type %s, RowEncoder expects %s", c, t, e.types[c])
+	}
+	n, err := planType(t, e.meta[c], &e.set)
+	if err != nil {
+		return nil, err
+	}
+	e.types[c], e.nodes[c] = t, n
+	return n, nil
 }
 
 // AppendRow appends a complete DataRow ('D') message for row i of the

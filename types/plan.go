@@ -57,11 +57,17 @@ func OIDFor(t arrow.DataType) (uint32, bool) {
 // unless the metadata names a type whose values quiver reads into another
 // Arrow type (an oid parameter that DuckDB types as BIGINT is read as
 // uint32, as oid's receive function reads it), and then into that one.
+// A decimal field is a numeric parameter, whose values keep their own
+// precision and scale as PostgreSQL's do (a parameter has no typmod): they
+// are decoded as ArrowType(1700)'s are, never rounded to the field's scale.
 // It reports false for types with no mapping.
 func ParamType(f arrow.Field) (uint32, arrow.DataType, bool) {
 	n, err := planField(f, &outputSettings{})
 	if err != nil {
 		return 0, nil, false
+	}
+	if _, ok := f.Type.(arrow.DecimalType); ok && n.oid == oidNumeric {
+		return n.oid, numericParamType, true
 	}
 	if nat, ok := OIDFor(f.Type); ok && nat != n.oid {
 		if t, ok := ArrowType(n.oid); ok {

@@ -82,6 +82,37 @@ func (c *conformer) convert(rec arrow.RecordBatch) (arrow.RecordBatch, error) {
 	return out, nil
 }
 
+// decimalsAsReturned returns want with the types of its decimal columns
+// replaced by the decimal types DuckDB returned. A PostgreSQL numeric value
+// keeps the scale it was written with, and quiver binds a numeric parameter
+// as a decimal of its value's scale, so DuckDB, which replans a statement
+// for the types bound, returns $1 + 1 with the scale of the value rather
+// than the one described before any value was known; its values are exact,
+// and are passed on as they are.
+func decimalsAsReturned(want, raw *arrow.Schema) *arrow.Schema {
+	if want.NumFields() != raw.NumFields() {
+		return want
+	}
+	var fields []arrow.Field
+	for i := range want.NumFields() {
+		w, r := want.Field(i), raw.Field(i)
+		_, wd := w.Type.(arrow.DecimalType)
+		_, rd := r.Type.(arrow.DecimalType)
+		if !wd || !rd || arrow.TypeEqual(w.Type, r.Type) {
+			continue
+		}
+		if fields == nil {
+			fields = append([]arrow.Field(nil), want.Fields()...)
+		}
+		fields[i].Type = r.Type
+	}
+	if fields == nil {
+		return want
+	}
+	md := want.Metadata()
+	return arrow.NewSchema(fields, &md)
+}
+
 type errConvert string
 
 func (e errConvert) Error() string { return string(e) }

@@ -58,14 +58,20 @@ func (s *Session) newRows(ctx context.Context, w *watch, p *prepared, res bindin
 	}
 	r.schema = r.raw
 	if want != nil && want.schema != nil && !sameTypes(want.schema, r.raw) {
-		if !want.replans || want.schema.NumFields() != r.raw.NumFields() {
-			// DuckDB replanned the statement after a schema change, as
-			// PostgreSQL refuses to.
-			r.finish()
-			return nil, pgerror.New(pgerror.FeatureNotSupported, "cached plan must not change result type")
+		to := want.schema
+		if p.nparams > 0 {
+			to = decimalsAsReturned(to, r.raw)
 		}
-		r.fix = &conformer{to: want.schema, mem: r.mem}
-		r.schema = want.schema
+		if !sameTypes(to, r.raw) {
+			if !want.replans || to.NumFields() != r.raw.NumFields() {
+				// DuckDB replanned the statement after a schema change, as
+				// PostgreSQL refuses to.
+				r.finish()
+				return nil, pgerror.New(pgerror.FeatureNotSupported, "cached plan must not change result type")
+			}
+			r.fix = &conformer{to: to, mem: r.mem}
+		}
+		r.schema = to
 	}
 	// A materialised (non-streaming) result does not depend on the
 	// connection: nothing needs to read it ahead later, and reading it
