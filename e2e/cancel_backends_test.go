@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"net"
 	"os/exec"
 	"strconv"
 	"strings"
@@ -22,6 +23,7 @@ import (
 	"github.com/quiverdb/quiver/backends/duckdb"
 	"github.com/quiverdb/quiver/backends/flightsql"
 	"github.com/quiverdb/quiver/backends/postgres"
+	"github.com/quiverdb/quiver/backends/postgres/postgrestest"
 	"github.com/quiverdb/quiver/flightsrv"
 	"github.com/quiverdb/quiver/internal/quivertest"
 	"github.com/quiverdb/quiver/internal/testenv"
@@ -116,6 +118,63 @@ func TestCancelEveryBackend(t *testing.T) {
 				t.Fatalf("server unusable after psql's cancel: %v", err)
 			}
 		})
+	}
+}
+
+// TestCancelPostgresEarly cancels a statement of a quiver session over the
+// PostgreSQL backend while quiver's COPY of it is still on its way to
+// PostgreSQL: the CancelRequest quiver sends overtakes it, and PostgreSQL
+// ignores that one. The client's CancelRequest must still end the
+// statement within a second of PostgreSQL receiving it, with 57014, and
+// the session go on.
+func TestCancelPostgresEarly(t *testing.T) {
+	pg := testenv.PG(t)
+	gate := postgrestest.NewGate(t, net.JoinHostPort(pg.Host, strconv.Itoa(pg.Port)))
+	be, err := postgres.Open(gate.URL(t, pg.URL(pg.CreateDB(t))), postgres.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = be.Close() })
+	q := quivertest.Start(t, quivertest.Options{Backend: be})
+	conn := q.Connect(t)
+	ctx := context.Background()
+	for i := range 3 {
+		held, release := gate.Hold("Q") // the COPY quiver runs the query as
+		defer release()
+		done := make(chan error, 1)
+		go func() {
+			_, err := conn.Exec(ctx, "select 1 from pg_sleep(30)").ReadAll()
+			done <- err
+		}()
+		select {
+		case <-held:
+		case err := <-done:
+			t.Fatalf("%d: statement ended before quiver sent it: %v", i, err)
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%d: quiver did not send the statement", i)
+		}
+		if err := conn.CancelRequest(ctx); err != nil {
+			t.Fatal(err)
+		}
+		gate.WaitCancel(t, 5*time.Second) // quiver's, ignored by PostgreSQL
+		release()
+		start := time.Now()
+		select {
+		case err := <-done:
+			if d := time.Since(start); d > time.Second {
+				t.Errorf("%d: statement ended %v after reaching PostgreSQL", i, d)
+			}
+			var pe *pgconn.PgError
+			if !errors.As(err, &pe) || pe.Code != "57014" {
+				t.Errorf("%d: got %v, want SQLSTATE 57014", i, err)
+			}
+		case <-time.After(15 * time.Second):
+			t.Fatalf("%d: statement not cancelled", i)
+		}
+		res, err := conn.Exec(ctx, "select 7").ReadAll()
+		if err != nil || len(res) != 1 || len(res[0].Rows) != 1 || string(res[0].Rows[0][0]) != "7" {
+			t.Fatalf("%d: session unusable after cancel: %v", i, err)
+		}
 	}
 }
 

@@ -158,7 +158,7 @@ func TestPGCancelDiscards(t *testing.T) {
 		t.Fatal(err)
 	}
 	held, release := gate.HoldCancel()
-	defer release() // PostgreSQL then stops the sleep
+	defer release()
 	info, done := startSlow(t, ts, cl, ctx, pgSleep)
 	start := time.Now()
 	if _, err := cl.CancelFlightInfo(ctx, &flight.CancelFlightInfoRequest{Info: info}); err != nil {
@@ -176,4 +176,8 @@ func TestPGCancelDiscards(t *testing.T) {
 	if got := rec.Column(0).ValueStr(0); got == "before" {
 		t.Errorf("application_name %q: the connection was reused", got)
 	}
+	// Let the CancelRequest through: PostgreSQL stops the sleep, and the
+	// next test can drop the database.
+	release()
+	gate.WaitCancel(t, 5*time.Second)
 }

@@ -173,7 +173,7 @@ func TestCancelNotAnswered(t *testing.T) {
 	gate, be := gatedBackend(t, e, Options{CancelTimeout: 300 * time.Millisecond})
 	s := session(t, be)
 	held, release := gate.HoldCancel()
-	defer release() // PostgreSQL then stops the sleep
+	defer release()
 	sleep := sleeper(t, e, s, "copy", 30)
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(100*time.Millisecond, cancel)
@@ -196,4 +196,8 @@ func TestCancelNotAnswered(t *testing.T) {
 	if _, err := s.Query(context.Background(), "SELECT 1"); pgerror.Code(err) != pgerror.ConnectionFailure {
 		t.Errorf("next statement: got %v, want 08006", err)
 	}
+	// Let the CancelRequest through: PostgreSQL stops the sleep, and the
+	// next test can drop the database.
+	release()
+	gate.WaitCancel(t, 5*time.Second)
 }
