@@ -652,6 +652,7 @@ func (s *Session) execFetch(ctx context.Context, st *stmt.Statement, enc *types.
 	if enc == nil {
 		enc = c.enc
 	}
+	mark := len(s.w.buf)
 	if !f.Ismove && describe {
 		s.w.buf = enc.AppendRowDescription(s.w.buf)
 	}
@@ -659,6 +660,11 @@ func (s *Session) execFetch(ctx context.Context, st *stmt.Statement, enc *types.
 	defer s.running(c.cancel)()
 	n, err := c.fetch(c.ctx, f.Direction, f.HowMany, f.Ismove, emit)
 	if err != nil {
+		if n == 0 {
+			// PostgreSQL describes the rows with the first one: an error
+			// before it comes alone. (Nothing was flushed: no row was sent.)
+			s.w.buf = s.w.buf[:mark]
+		}
 		return err
 	}
 	s.w.send(&pgproto3.CommandComplete{CommandTag: []byte(stmt.TagWithCount(st.Tag, n))})

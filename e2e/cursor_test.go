@@ -123,3 +123,122 @@ func TestCursorsExtendedProtocol(t *testing.T) {
 		t.Errorf("PostgreSQL:\n%s\nquiver:\n%s", want, got)
 	}
 }
+
+// TestCursorDeclareErrorsMatchPostgres checks where a cursor's errors come
+// from, and what they say. PostgreSQL plans a cursor's query at DECLARE:
+// an unknown table or column, an operator or a type that does not fit, a
+// syntax error, or a constant expression that fails (it folds 1/0 while
+// planning) fails DECLARE, with the SQLSTATE and the position in the
+// DECLARE; the transaction block then fails. An error in the rows comes at
+// the FETCH that reads them, or at DECLARE for a WITH HOLD cursor outside
+// a transaction block, whose rows are all read when DECLARE commits. Each
+// step is also run through the extended protocol (Parse, Bind, Execute).
+func TestCursorDeclareErrorsMatchPostgres(t *testing.T) {
+	pc, qc := connectBoth(t)
+	ctx := context.Background()
+	for _, c := range []*pgconn.PgConn{pc, qc} {
+		if _, err := c.Exec(ctx, "create table cde (i int, s text); insert into cde select g, 'r' || g from generate_series(1, 25) g").ReadAll(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	steps := []struct {
+		sql     string
+		message bool // DuckDB words this error as PostgreSQL does
+	}{
+		{"begin", true},
+		{"declare e cursor for select * from missing_table", true},
+		{"rollback", true},
+		{"begin", true},
+		{"declare   e  cursor for select i, nope from cde", true},
+		{"rollback", true},
+		{"begin", true},
+		{"declare e cursor for select i from cde where i + 'a'::text > 0", false},
+		{"rollback", true},
+		{"begin", true},
+		{"declare e cursor for selec 1", true},
+		{"rollback", true},
+		{"begin", true},
+		{"declare e binary cursor for\n  select i, 2 / 0 + 1 from cde", true},
+		{"rollback", true},
+		{"begin", true},
+		{"declare e cursor for select i from cde where 'abc'::int = i", true},
+		{"rollback", true},
+		{"begin", true},
+		{"declare e no scroll cursor for select 10 / (i - 1) from cde order by i", true},
+		{"fetch 1 from e", true},
+		{"rollback", true},
+		{"begin", true},
+		{"declare e cursor for select i from cde where i > '20'::int order by i", true},
+		{"fetch 2 from e", true},
+		{"commit", true},
+		{"declare h cursor with hold for select 10 / (i - 1) from cde", true},
+		{"fetch 1 from h", true},
+		{"drop table cde", true},
+	}
+	for _, step := range steps {
+		want := declareOutcome(ctx, pc, step.sql, step.message)
+		got := declareOutcome(ctx, qc, step.sql, step.message)
+		if got != want {
+			t.Errorf("%q\n PostgreSQL: %s\n quiver:     %s", step.sql, want, got)
+		}
+	}
+	// Through the extended protocol the query is planned at Parse.
+	for _, c := range []*pgconn.PgConn{pc, qc} {
+		if _, err := c.Exec(ctx, "create table cde (i int)").ReadAll(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, sql := range []string{
+		"declare e cursor with hold for select nope from cde",
+		"declare e cursor with hold for select * from missing_table where i > $1",
+		"declare e cursor with hold for select i from cde where i > $1",
+		"close e",
+		"drop table cde",
+	} {
+		run := func(c *pgconn.PgConn) string {
+			var args [][]byte
+			if strings.Contains(sql, "$1") {
+				args = [][]byte{[]byte("1")}
+			}
+			res := c.ExecParams(ctx, sql, args, nil, nil, nil).Read()
+			return fmt.Sprintf("%s %s", res.CommandTag, errorOutcome(res.Err, true))
+		}
+		if want, got := run(pc), run(qc); got != want {
+			t.Errorf("extended %q\n PostgreSQL: %s\n quiver:     %s", sql, want, got)
+		}
+	}
+}
+
+// declareOutcome runs sql as a simple Query and renders the command tags
+// and rows it returned, its error (SQLSTATE, position, and the message if
+// message is set) and the transaction status after it.
+func declareOutcome(ctx context.Context, c *pgconn.PgConn, sql string, message bool) string {
+	results, err := c.Exec(ctx, sql).ReadAll()
+	var b strings.Builder
+	for _, r := range results {
+		b.WriteString(r.CommandTag.String())
+		for _, row := range r.Rows {
+			fmt.Fprintf(&b, " %x", row)
+		}
+		b.WriteString("; ")
+	}
+	fmt.Fprintf(&b, "%s tx %c", errorOutcome(err, message), c.TxStatus())
+	return b.String()
+}
+
+// errorOutcome renders an error's SQLSTATE and position, and its message
+// if message is set.
+func errorOutcome(err error, message bool) string {
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) {
+		if err != nil {
+			return "error " + err.Error()
+		}
+		return "ok"
+	}
+	out := fmt.Sprintf("error %s at %d", pe.Code, pe.Position)
+	if message {
+		out += " " + pe.Message
+	}
+	return out
+}

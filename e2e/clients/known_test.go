@@ -6,9 +6,4 @@ package clients
 // agrees fails the test, so this list shrinks as quiver is fixed. Per-column
 // cases are named "case.column". Run the tests with -clients.trace to get
 // the wire messages of both servers.
-var knownDivergences = map[string]string{
-	// A numeric parameter (OID 1700) selected without a cast is described
-	// as numeric(38,10) and printed with ten decimals: 1.5 comes back as
-	// 1.5000000000 (PostgreSQL: typmod -1, 1.5).
-	"psycopg/params_untyped": "numeric parameter gets scale 10",
-}
+var knownDivergences = map[string]string{}
