@@ -74,8 +74,8 @@ func (s *Session) decoderOptions() pgarrow.DecoderOptions {
 }
 
 // IsValid reports whether the session can run statements: its connection
-// is open, and no CancelRequest PostgreSQL has not answered may still
-// cancel a later statement (see cancel.go). A pool of sessions should
+// is open, and PostgreSQL answered every CancelRequest sent for it, so that
+// none can still arrive and cancel a later statement (see cancel.go). A pool of sessions should
 // discard one that is not valid rather than reuse it, as database/sql does
 // with a driver.Validator. While a result is open its statement owns the
 // connection, which then counts as valid if the session is open.
