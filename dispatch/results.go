@@ -236,14 +236,22 @@ func computedNumeric(st *stmt.Statement) (head, tail []bool) {
 	return head, tail
 }
 
-// presentNumeric describes a decimal field as numeric with typmod -1,
-// where the field says nothing else.
+// presentNumeric describes a decimal field as numeric with typmod -1, and
+// a list of decimals as numeric[], where the field says nothing else.
 func presentNumeric(f *arrow.Field) bool {
-	if _, ok := f.Type.(arrow.DecimalType); !ok || f.Metadata.FindKey(backends.MetaPGType) >= 0 {
+	if f.Metadata.FindKey(backends.MetaPGType) >= 0 {
+		return false
+	}
+	oid := "1700"
+	t := f.Type
+	if l, ok := t.(*arrow.ListType); ok {
+		oid, t = "1231", l.Elem()
+	}
+	if _, ok := t.(arrow.DecimalType); !ok {
 		return false
 	}
 	keys := append(f.Metadata.Keys(), backends.MetaPGType, backends.MetaPGTypmod)
-	vals := append(f.Metadata.Values(), "1700", "-1")
+	vals := append(f.Metadata.Values(), oid, "-1")
 	f.Metadata = arrow.NewMetadata(keys, vals)
 	return true
 }

@@ -114,6 +114,7 @@ func TestNumericParametersMatchPostgres(t *testing.T) {
 		{"select $1 as a, $2 as b", []string{"1", "0.10"}},
 		{"select $1 + 1 as a, $1 * 2 as b, -$1 as c, $1 - 0.5 as d", []string{"2.50"}},
 		{"select $1 * $2 as a", []string{"1.25", "2.5"}},
+		{"select array[$1, $2] as a", []string{"1.25", "-2.50"}},
 		{"select $1::numeric(10,3) as a", []string{"2.5"}},
 		{"select price from nump order by id", nil},
 		{"select price + 1 as a from nump order by id", nil},

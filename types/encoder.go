@@ -132,16 +132,14 @@ func (e *RowEncoder) Reset(rec arrow.RecordBatch) error {
 	return nil
 }
 
-// rescale takes a decimal column whose batch has another precision or scale
+// rescale takes a decimal column (or a list of decimals) whose batch has another precision or scale
 // than the schema said: a numeric's values each keep their own scale in
 // PostgreSQL, and an engine that types them by value (DuckDB types a
 // parameter by the value bound) returns a decimal of the scale of the
 // values. The column is described as before; its values are written with
 // the batch's scale, so none is rounded.
 func (e *RowEncoder) rescale(c int, t arrow.DataType) (*node, error) {
-	_, was := e.types[c].(arrow.DecimalType)
-	_, is := t.(arrow.DecimalType)
-	if !was || !is {
+	if !DecimalsOnlyDiffer(e.types[c], t) {
 		return nil, pgerror.New(pgerror.InternalError, "record batch column %d has type %s, RowEncoder expects %s", c, t, e.types[c])
 	}
 	n, err := planType(t, e.meta[c], &e.set)
@@ -178,4 +176,38 @@ func (e *RowEncoder) AppendRow(dst []byte, i int) ([]byte, error) {
 		putLength(dst, p)
 	}
 	return finishMessage(dst, start), nil
+}
+
+// DecimalsOnlyDiffer reports whether a and b are the same type but for the
+// precision and scale of decimals, at any depth (a list of numeric values):
+// a numeric value keeps its own scale, so an engine that types numeric
+// values by their scale may return such a type for a described one.
+func DecimalsOnlyDiffer(a, b arrow.DataType) bool {
+	if arrow.TypeEqual(a, b) {
+		return true
+	}
+	_, ad := a.(arrow.DecimalType)
+	_, bd := b.(arrow.DecimalType)
+	if ad || bd || a.ID() != b.ID() {
+		return ad && bd
+	}
+	switch a := a.(type) {
+	case *arrow.FixedSizeListType:
+		bl := b.(*arrow.FixedSizeListType)
+		return a.Len() == bl.Len() && DecimalsOnlyDiffer(a.Elem(), bl.Elem())
+	case arrow.ListLikeType:
+		return DecimalsOnlyDiffer(a.Elem(), b.(arrow.ListLikeType).Elem())
+	case *arrow.StructType:
+		bs := b.(*arrow.StructType)
+		if a.NumFields() != bs.NumFields() {
+			return false
+		}
+		for i := range a.NumFields() {
+			if a.Field(i).Name != bs.Field(i).Name || !DecimalsOnlyDiffer(a.Field(i).Type, bs.Field(i).Type) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }

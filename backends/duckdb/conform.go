@@ -10,6 +10,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/quiverdb/quiver/pgerror"
+	"github.com/quiverdb/quiver/types"
 )
 
 // concat joins batches of one schema into one batch allocated from mem.
@@ -83,7 +84,7 @@ func (c *conformer) convert(rec arrow.RecordBatch) (arrow.RecordBatch, error) {
 }
 
 // decimalsAsReturned returns want with the types of its decimal columns
-// replaced by the decimal types DuckDB returned. A PostgreSQL numeric value
+// (and lists of decimals) replaced by the types DuckDB returned. A PostgreSQL numeric value
 // keeps the scale it was written with, and quiver binds a numeric parameter
 // as a decimal of its value's scale, so DuckDB, which replans a statement
 // for the types bound, returns $1 + 1 with the scale of the value rather
@@ -96,9 +97,7 @@ func decimalsAsReturned(want, raw *arrow.Schema) *arrow.Schema {
 	var fields []arrow.Field
 	for i := range want.NumFields() {
 		w, r := want.Field(i), raw.Field(i)
-		_, wd := w.Type.(arrow.DecimalType)
-		_, rd := r.Type.(arrow.DecimalType)
-		if !wd || !rd || arrow.TypeEqual(w.Type, r.Type) {
+		if arrow.TypeEqual(w.Type, r.Type) || !types.DecimalsOnlyDiffer(w.Type, r.Type) {
 			continue
 		}
 		if fields == nil {
