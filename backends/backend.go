@@ -51,6 +51,12 @@ const (
 	MetaPGType = "pg.oid"
 	// MetaPGTypmod is the PostgreSQL type modifier, in decimal.
 	MetaPGTypmod = "pg.typmod"
+	// MetaNumericUnscaled, set (to "1") on a decimal field or a list of
+	// decimals, says that the engine stores PostgreSQL numerics without a
+	// typmod at one fixed scale, so the scale says nothing of each value's
+	// own: each value is presented with the fewest fraction digits that
+	// keep it (1.5000000000 as 1.5, 100.0000000000 as 100).
+	MetaNumericUnscaled = "quiver.numeric.unscaled"
 )
 
 // Backend opens sessions on one engine. It is safe for concurrent use.
@@ -126,6 +132,34 @@ type BulkLoader interface {
 	// match those columns in order. Append reads rows to its end (or its
 	// error) and does not release it. It returns the number of rows loaded.
 	Append(ctx context.Context, table string, rows array.RecordReader) (int64, error)
+}
+
+// BatchExecutor is implemented by statements that can run once for each row
+// of a stream of parameter rows in far fewer round trips than one Execute
+// per row (the PostgreSQL backend pipelines them). Frontends use it for
+// parameter batches, such as Flight SQL's DoPutPreparedStatementUpdate.
+//
+// ExecuteBatch runs the statement for each row of params in order and
+// returns the total of rows affected (rows whose statement reports none
+// add nothing). params has one column per parameter, as Execute's, and
+// any number of batches and rows; ExecuteBatch reads it to its end, or
+// until the first error, and does not release it.
+//
+//   - Inside a transaction block the rows run in it, and an error the
+//     engine raises for a row fails the transaction as a failing statement
+//     would.
+//   - Outside one, all rows run in one transaction of their own: all or
+//     nothing, whatever the number of rows.
+//   - An error for one row names it: its *pgerror.Error's Where ends with
+//     the line "parameter row N", N counting from 1 across all of params.
+//   - Cancelling ctx stops the batch as it stops a statement (57014);
+//     outside a transaction block nothing of it is left.
+//   - A statement the backend cannot run this way (one that returns rows,
+//     or one whose effects on transactions a batch would change) makes
+//     ExecuteBatch return an error wrapping ErrNotSupported before it
+//     reads params; the caller then runs the rows one by one with Execute.
+type BatchExecutor interface {
+	ExecuteBatch(ctx context.Context, params array.RecordReader) (int64, error)
 }
 
 // Dialecter is implemented by backends whose engine speaks a SQL dialect

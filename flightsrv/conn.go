@@ -2,6 +2,7 @@ package flightsrv
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -71,6 +72,27 @@ func (c *conn) execute(ctx context.Context, st backends.Stmt, params arrow.Recor
 		res.Rows = &lockedRows{RecordReader: res.Rows, c: c}
 	}
 	return res, nil
+}
+
+// executeBatch runs st once for each row of params as one batch, when the
+// backend statement is a backends.BatchExecutor that accepts it. ok is
+// false when it is not, or when it declined the statement (before reading
+// params): the caller then runs the rows one by one.
+func (c *conn) executeBatch(ctx context.Context, st backends.Stmt, params array.RecordReader) (n int64, ok bool, err error) {
+	bx, ok := st.(backends.BatchExecutor)
+	if !ok {
+		return 0, false, nil
+	}
+	c.mu.Lock()
+	defer c.unlock()
+	if c.closed {
+		return 0, true, errConnClosed
+	}
+	n, err = bx.ExecuteBatch(ctx, params)
+	if errors.Is(err, backends.ErrNotSupported) {
+		return 0, false, nil
+	}
+	return n, true, err
 }
 
 func (c *conn) closeStmt(st backends.Stmt) {

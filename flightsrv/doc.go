@@ -72,6 +72,32 @@
 // connections of the session's own pool under one snapshot taken at
 // GetFlightInfo.
 //
+// # Parameter batches
+//
+// DoPutPreparedStatementUpdate runs a prepared statement once for each row
+// of the parameter batches the client sends (or bound before), and bulk
+// ingestion without a backend bulk path (a temporary table on the postgres
+// backend) runs a prepared INSERT the same way. When the backend statement
+// is a backends.BatchExecutor (the postgres backend's INSERT, UPDATE,
+// DELETE and MERGE without RETURNING), the rows go to it as one stream,
+// which it pipelines in bounded chunks rather than one round trip per row:
+//
+//   - outside a transaction, all the rows run in one transaction: the
+//     batch is all or nothing, whatever its size;
+//   - inside a transaction (the request's transaction id), the rows run in
+//     it, and an error PostgreSQL raises for a row fails the transaction,
+//     as a failing statement does. An error quiver raises before sending a
+//     row (a parameter it cannot convert) leaves the rows before it in the
+//     transaction, as running them one by one would;
+//   - an error for a row names it: the error's context (the ErrorInfo's
+//     "where") ends with "parameter row N", counted from 1 across the
+//     batches;
+//   - cancelling the call (the client's context) stops the batch with
+//     57014; outside a transaction nothing of it is left.
+//
+// Other statements (those that return rows) and other backends run the
+// rows one after another, each committed on its own outside a transaction.
+//
 // # Errors
 //
 // Backend errors carry a SQLSTATE (package pgerror). They reach the client
@@ -79,7 +105,8 @@
 // errors.go), whose message is the error's followed by "(SQLSTATE xxxxx)"
 // (then DETAIL and HINT lines, as libpq prints them), and whose details
 // hold a google.rpc.ErrorInfo with domain "quiver" and metadata "sqlstate"
-// (plus "severity", "detail", "hint" and "position" when known).
+// (plus "severity", "detail", "hint", "position" and "where", PostgreSQL's
+// CONTEXT, when known).
 //
 // # Metadata
 //

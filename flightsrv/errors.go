@@ -133,7 +133,9 @@ func toStatus(err error) error {
 
 // sqlStatus builds a status with code for pe: the message is pe's, with
 // its detail and hint on further lines as libpq prints them, and the
-// details hold an ErrorInfo with the SQLSTATE.
+// details hold an ErrorInfo with the SQLSTATE and the other fields. The
+// context (Where) is in the ErrorInfo only: clients that cut the DETAIL and
+// HINT lines off the message (quiver's Flight SQL backend) keep the rest.
 func sqlStatus(code codes.Code, pe *pgerror.Error) error {
 	var msg strings.Builder
 	msg.WriteString(pe.Error())
@@ -145,12 +147,16 @@ func sqlStatus(code codes.Code, pe *pgerror.Error) error {
 		msg.WriteString("\nHINT: ")
 		msg.WriteString(pe.Hint)
 	}
+
 	md := map[string]string{"sqlstate": pe.Code, "severity": pe.Severity}
 	if pe.Detail != "" {
 		md["detail"] = pe.Detail
 	}
 	if pe.Hint != "" {
 		md["hint"] = pe.Hint
+	}
+	if pe.Where != "" {
+		md["where"] = pe.Where
 	}
 	if pe.Position > 0 {
 		md["position"] = strconv.Itoa(int(pe.Position))

@@ -2,6 +2,7 @@ package flightsrv
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"strings"
 
@@ -238,7 +239,8 @@ func createTable(p ingestPlan, schema *arrow.Schema) (string, error) {
 	return b.String(), nil
 }
 
-// insertRows inserts rows with a prepared INSERT run once per row.
+// insertRows inserts rows with a prepared INSERT, run as one batch when
+// the backend statement is a backends.BatchExecutor, else once per row.
 func insertRows(ctx context.Context, be backends.Session, target string, schema *arrow.Schema, rows array.RecordReader) (int64, error) {
 	marks := make([]string, schema.NumFields())
 	types := make([]arrow.DataType, schema.NumFields())
@@ -251,12 +253,18 @@ func insertRows(ctx context.Context, be backends.Session, target string, schema 
 		return 0, err
 	}
 	defer st.Close()
+	if bx, ok := st.(backends.BatchExecutor); ok {
+		n, err := bx.ExecuteBatch(ctx, rows)
+		if !errors.Is(err, backends.ErrNotSupported) {
+			return n, err
+		}
+	}
 	var n int64
 	for rows.Next() {
 		err := eachRow(rows.RecordBatch(), func(row arrow.RecordBatch) error {
 			res, err := st.Execute(ctx, row)
 			if err != nil {
-				return err
+				return rowError(err, n+1)
 			}
 			if res.Rows != nil {
 				res.Rows.Release()

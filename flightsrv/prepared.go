@@ -2,10 +2,12 @@ package flightsrv
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/flight"
 	"github.com/apache/arrow-go/v18/arrow/flight/flightsql"
 
@@ -276,9 +278,13 @@ func (h *sqlServer) DoGetPreparedStatement(ctx context.Context, cmd flightsql.Pr
 
 // DoPutPreparedStatementUpdate runs the prepared statement once per row of
 // the parameter batches sent (or of those bound before, if none are sent),
-// and returns the total of rows affected. Rows run one after another, each
-// committed on its own outside a transaction: a client wanting all or
-// nothing runs them in a transaction.
+// and returns the total of rows affected. When the backend statement is a
+// backends.BatchExecutor (the postgres backend's INSERT, UPDATE, DELETE
+// and MERGE without RETURNING), the rows go as one batch, streamed from the
+// client: outside a transaction they run in one transaction of their own,
+// all or nothing; inside one they run in it. Otherwise the rows run one
+// after another, each committed on its own outside a transaction. Either
+// way an error for a row names it ("parameter row N" in its context).
 func (h *sqlServer) DoPutPreparedStatementUpdate(ctx context.Context, cmd flightsql.PreparedStatementUpdate, rdr flight.MessageReader) (int64, error) {
 	n, err := h.preparedUpdate(ctx, cmd, rdr)
 	return n, toStatus(err)
@@ -293,49 +299,96 @@ func (h *sqlServer) preparedUpdate(ctx context.Context, cmd flightsql.PreparedSt
 	if err != nil {
 		return 0, err
 	}
-	var total int64
-	ran := false
-	run := func(params arrow.RecordBatch) error {
-		res, err := cn.execute(ctx, st, params)
-		if err != nil {
-			return err
-		}
-		n := res.RowsAffected
-		if res.Rows != nil {
-			if n, err = drain(res.Rows, n); err != nil {
-				return err
-			}
-		}
-		ran = true
-		if n > 0 {
-			total += n
-		}
-		return nil
-	}
-	for rdr.Next() {
-		if err := eachRow(rdr.RecordBatch(), run); err != nil {
-			return total, err
+	// The rows sent, from the first batch that has some; else those bound.
+	var params array.RecordReader
+	for params == nil && rdr.Next() {
+		if rdr.RecordBatch().NumRows() > 0 {
+			params = &resumed{RecordReader: rdr}
 		}
 	}
 	if err := rdr.Err(); err != nil {
-		return total, err
+		return 0, err
 	}
-	if ran {
-		return total, nil
-	}
-	bound := p.boundParams()
-	defer func() {
+	if params == nil {
+		bound := p.boundParams()
+		if !hasRows(bound) {
+			for _, b := range bound {
+				b.Release()
+			}
+			return executeUpdate(ctx, cn, st, nil)
+		}
+		rr, err := array.NewRecordReader(bound[0].Schema(), bound)
 		for _, b := range bound {
 			b.Release()
 		}
-	}()
-	if !hasRows(bound) {
-		return total, run(nil)
+		if err != nil {
+			return 0, err
+		}
+		defer rr.Release()
+		params = rr
 	}
-	for _, b := range bound {
-		if err := eachRow(b, run); err != nil {
-			return total, err
+	if n, ok, err := cn.executeBatch(ctx, st, params); ok {
+		return n, err
+	}
+	var total, row int64
+	for params.Next() {
+		err := eachRow(params.RecordBatch(), func(params arrow.RecordBatch) error {
+			row++
+			n, err := executeUpdate(ctx, cn, st, params)
+			if n > 0 {
+				total += n
+			}
+			return err
+		})
+		if err != nil {
+			return total, rowError(err, row)
 		}
 	}
-	return total, nil
+	return total, params.Err()
+}
+
+// executeUpdate runs st with one row of params (nil when it has none) and
+// returns the rows it affected, reading the rows it returns, if any.
+func executeUpdate(ctx context.Context, cn *conn, st backends.Stmt, params arrow.RecordBatch) (int64, error) {
+	res, err := cn.execute(ctx, st, params)
+	if err != nil {
+		return 0, err
+	}
+	if res.Rows != nil {
+		return drain(res.Rows, res.RowsAffected)
+	}
+	return res.RowsAffected, nil
+}
+
+// resumed is a reader whose current batch has not been used yet: its first
+// Next keeps that batch.
+type resumed struct {
+	array.RecordReader
+	started bool
+}
+
+// Next advances to the next batch, the current one first.
+func (r *resumed) Next() bool {
+	if !r.started {
+		r.started = true
+		return true
+	}
+	return r.RecordReader.Next()
+}
+
+// rowError adds the context line "parameter row N" to err, as the postgres
+// backend's batches do, when it carries a SQLSTATE.
+func rowError(err error, row int64) error {
+	var pe *pgerror.Error
+	if !errors.As(err, &pe) {
+		return err
+	}
+	c := *pe
+	line := "parameter row " + strconv.FormatInt(row, 10)
+	if c.Where != "" {
+		c.Where += "\n" + line
+	} else {
+		c.Where = line
+	}
+	return &c
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"github.com/quiverdb/quiver/backends"
 	"github.com/quiverdb/quiver/backends/postgres/postgrestest"
@@ -23,6 +24,7 @@ var cancelPaths = []struct{ how, msg string }{
 	{"copy", "Q"},     // COPY (query) TO STDOUT, a simple Query
 	{"extended", "B"}, // Bind/Execute of a prepared statement
 	{"exec", "B"},     // a statement without rows
+	{"batch", "P"},    // ExecuteBatch: the pipeline starts with BEGIN's Parse
 }
 
 // sleeper prepares a statement that sleeps for secs seconds on session s,
@@ -48,6 +50,29 @@ func sleeper(t *testing.T, e *env, s *Session, how string, secs float64) func(co
 	case "exec":
 		run = func(ctx context.Context) (*backends.Result, error) {
 			return s.Query(ctx, fmt.Sprintf("DO $$BEGIN PERFORM pg_sleep(%g); END$$", secs))
+		}
+	case "batch":
+		if _, err := s.Query(context.Background(), "CREATE TABLE IF NOT EXISTS sleeps (x int)"); err != nil {
+			t.Fatal(err)
+		}
+		st, err := s.Prepare(context.Background(), "INSERT INTO sleeps SELECT 1 FROM pg_sleep($1)", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = st.Close() })
+		p := oneRow(t, e.mem, arrow.PrimitiveTypes.Float64, secs)
+		t.Cleanup(p.Release)
+		run = func(ctx context.Context) (*backends.Result, error) {
+			params, err := array.NewRecordReader(p.Schema(), []arrow.RecordBatch{p})
+			if err != nil {
+				return nil, err
+			}
+			defer params.Release()
+			n, err := st.(backends.BatchExecutor).ExecuteBatch(ctx, params)
+			if err != nil {
+				return nil, err
+			}
+			return &backends.Result{RowsAffected: n}, nil
 		}
 	}
 	return func(ctx context.Context) error {

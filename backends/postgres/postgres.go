@@ -27,6 +27,15 @@
 // table per session). Fields are always nullable: outer joins make
 // pg_attribute.attnotnull unreliable for results.
 //
+// # Parameter batches
+//
+// Stmt.ExecuteBatch (backends.BatchExecutor) runs an INSERT, UPDATE,
+// DELETE or MERGE without RETURNING once per row of a stream of parameter
+// rows in pipeline mode, in bounded chunks with no round trip per row (see
+// batch.go). Outside a transaction block every row runs in one transaction
+// of its own, all or nothing; inside one the rows run in it. An error for
+// a row carries the context line "parameter row N".
+//
 // # Cancellation and errors
 //
 // Cancelling a statement's context sends PostgreSQL a CancelRequest, and

@@ -40,6 +40,7 @@ type Stats struct {
 	Copy     int // row-returning statements read by COPY
 	Extended int // row-returning statements read by the extended protocol
 	Exec     int // statements without rows
+	Batch    int // parameter batches run by Stmt.ExecuteBatch
 }
 
 // Stats returns the session's counts.
