@@ -115,7 +115,7 @@ func DeclaredColumn(typname string, mods []int32, array bool) (d Declared, keep,
 		}
 	case "numeric":
 		// numeric(p, s) is DECIMAL(p, s), whose modifier the catalog
-		// derives; numeric alone is DECIMAL(18,3).
+		// derives; numeric alone is DECIMAL(38,10) (dialect.NumericScale).
 		if len(mods) != 0 {
 			return d, false, false
 		}

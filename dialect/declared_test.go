@@ -8,7 +8,7 @@ import "testing"
 func TestDeclaredTypes(t *testing.T) {
 	checkRewrites(t, []rewriteCase{
 		{in: "create table t (a varchar(10), b int, c numeric, d numeric(5,2), e text)", want: []string{
-			"create table t (a varchar(10), b int, c numeric, d numeric(5,2), e text)",
+			"CREATE TABLE t (a varchar(10), b int, c numeric(38, 10), d numeric(5, 2), e text)",
 			`CREATE OR REPLACE TABLE "quiver_types$t" ("quiver$" BOOLEAN, "a" VARCHAR DEFAULT '1043 14', "c" VARCHAR DEFAULT '1700 -1')`,
 		}},
 		// DuckDB takes no precision for these: the statement loses it.

@@ -57,6 +57,12 @@ func TestDuckDBRewrites(t *testing.T) {
 		{in: "analyze", noop: true},
 		{in: "select 'a' OPERATOR(pg_catalog.~) 'b'", want: []string{"SELECT regexp_matches('a', 'b')"}},
 		{in: "select x collate pg_catalog.default from t", want: []string{"SELECT x FROM t"}},
+		// numeric without a typmod is not DuckDB's DECIMAL(18,3).
+		{in: "select 1.5::numeric, x::decimal, y::numeric(5,2), z::numeric[], cast(w as numeric) from t",
+			want: []string{"SELECT (1.5)::numeric(38, 10), x::numeric(38, 10), y::numeric(5, 2), z::numeric(38, 10)[], w::numeric(38, 10) FROM t"}},
+		{in: "alter table t add column n numeric", want: []string{"ALTER TABLE t ADD COLUMN n numeric(38, 10)",
+			`CREATE TABLE IF NOT EXISTS "quiver_types$t" ("quiver$" BOOLEAN)`, `ALTER TABLE "quiver_types$t" DROP COLUMN IF EXISTS "n"`,
+			`ALTER TABLE "quiver_types$t" ADD COLUMN "n" VARCHAR DEFAULT '1700 -1'`}},
 	})
 	// The cached parse tree is not changed by rewriting.
 	st := stmt.Split("drop table if exists a, b")[0]

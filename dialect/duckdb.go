@@ -129,6 +129,8 @@ func needsTreeRewrite(n *pg_query.Node, withCatalog bool) bool {
 			found = isDefaultCollation(x)
 		case *pg_query.Constraint:
 			found = len(x.Options) > 0 || x.Indexspace != ""
+		case *pg_query.TypeName:
+			found = unconstrainedNumeric(x)
 		}
 	})
 	return found
@@ -144,6 +146,8 @@ func isDefaultCollation(c *pg_query.CollateClause) bool {
 //     are dropped: DuckDB has no such storage parameters;
 //   - OPERATOR(pg_catalog.~) becomes the plain operator;
 //   - COLLATE pg_catalog."default" (and "C") is dropped;
+//   - numeric (and decimal) without a precision and scale becomes
+//     numeric(NumericPrecision, NumericScale), not DuckDB's DECIMAL(18,3);
 //   - references to PostgreSQL's system catalog are expanded into package
 //     catalog's definitions (see rewriteCatalog).
 func rewriteTree(n *pg_query.Node, withCatalog bool) error {
@@ -158,6 +162,10 @@ func rewriteTree(n *pg_query.Node, withCatalog bool) error {
 			x.Options, x.TableSpace = nil, ""
 		case *pg_query.Constraint:
 			x.Options, x.Indexspace = nil, ""
+		case *pg_query.TypeName:
+			if unconstrainedNumeric(x) {
+				x.Typmods = []*pg_query.Node{pg_query.MakeAConstIntNode(NumericPrecision, -1), pg_query.MakeAConstIntNode(NumericScale, -1)}
+			}
 		case *pg_query.A_Expr:
 			if isPgCatalog(x.Name) {
 				x.Name = x.Name[1:]
@@ -175,6 +183,21 @@ func rewriteTree(n *pg_query.Node, withCatalog bool) error {
 		return nil
 	}
 	return rewriteCatalog(n)
+}
+
+// NumericPrecision and NumericScale are the DECIMAL that numeric without a
+// typmod becomes on DuckDB, which has no arbitrary-precision decimal and
+// would otherwise make it DECIMAL(18,3), rounding 1.23456 to 1.235. The
+// DuckDB backend presents columns of this type as numeric without a typmod
+// (backends/duckdb.NumericPrecision).
+const (
+	NumericPrecision = 38
+	NumericScale     = 10
+)
+
+// unconstrainedNumeric reports whether tn is numeric without a typmod.
+func unconstrainedNumeric(tn *pg_query.TypeName) bool {
+	return len(tn.Typmods) == 0 && typeBase(tn) == "numeric" && (len(tn.Names) == 1 || isPgCatalog(tn.Names))
 }
 
 // divisorToCheck reports whether x divides (/ or %) by something that is

@@ -53,8 +53,8 @@ func (n *node) binary(dst []byte, i int) ([]byte, error) {
 		return appendInt64(dst, int64(math.Float64bits(f))), nil
 	case kDecimal32, kDecimal64, kDecimal128, kDecimal256:
 		var buf [80]byte
-		neg, digits := n.decimalDigits(buf[:], i)
-		return appendNumericBinary(dst, neg, digits, n.scale), nil
+		neg, digits, scale := n.decimalValue(buf[:], i)
+		return appendNumericBinary(dst, neg, digits, scale), nil
 	case kString:
 		return n.stringBinary(dst, n.bytesAt(i))
 	case kBinary, kUUID:

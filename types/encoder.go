@@ -2,8 +2,10 @@ package types
 
 import (
 	"encoding/binary"
+	"slices"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/quiverdb/quiver/backends"
 	"github.com/quiverdb/quiver/pgerror"
 )
 
@@ -142,7 +144,14 @@ func (e *RowEncoder) rescale(c int, t arrow.DataType) (*node, error) {
 	if !DecimalsOnlyDiffer(e.types[c], t) {
 		return nil, pgerror.New(pgerror.InternalError, "record batch column %d has type %s, RowEncoder expects %s", c, t, e.types[c])
 	}
-	n, err := planType(t, e.meta[c], &e.set)
+	// The batch's decimals have their values' own scale: they are not the
+	// engine's fixed scale that backends.MetaNumericUnscaled speaks of.
+	md := e.meta[c]
+	if i := md.FindKey(backends.MetaNumericUnscaled); i >= 0 {
+		keys, vals := slices.Delete(slices.Clone(md.Keys()), i, i+1), slices.Delete(slices.Clone(md.Values()), i, i+1)
+		md = arrow.NewMetadata(keys, vals)
+	}
+	n, err := planType(t, md, &e.set)
 	if err != nil {
 		return nil, err
 	}

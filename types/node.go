@@ -65,20 +65,24 @@ const (
 // of one. Its shape (kind, OID, children) is fixed when the RowEncoder is
 // built; bind points it at a new array for every batch.
 type node struct {
-	kind    kind
-	oid     uint32 // PostgreSQL type of the values
-	typmod  int32
-	unit    arrow.TimeUnit // temporal kinds
-	scale   int32          // decimal kinds
-	store   storage        // kString and kBinary
-	width   int            // fixed_size_binary width
-	tz      bool           // kTimestamp: timestamptz
-	strMode strMode        // kString: how the binary format is produced
-	elem    *node          // kList: element; kDict, kRunEnd: values
-	fields  []*node        // kStruct
-	names   []string       // kStruct: field names
-	set     *outputSettings
-	ts      timestampText // kTimestamp: text around the clock, kept across values
+	kind   kind
+	oid    uint32 // PostgreSQL type of the values
+	typmod int32
+	unit   arrow.TimeUnit // temporal kinds
+	scale  int32          // decimal kinds
+	// unscaled: decimal kinds whose scale is the engine's, not the
+	// values' own (backends.MetaNumericUnscaled): each value is written
+	// with the fewest fraction digits that keep it.
+	unscaled bool
+	store    storage  // kString and kBinary
+	width    int      // fixed_size_binary width
+	tz       bool     // kTimestamp: timestamptz
+	strMode  strMode  // kString: how the binary format is produced
+	elem     *node    // kList: element; kDict, kRunEnd: values
+	fields   []*node  // kStruct
+	names    []string // kStruct: field names
+	set      *outputSettings
+	ts       timestampText // kTimestamp: text around the clock, kept across values
 
 	// Bound per batch.
 	mayNull bool   // some value may be NULL: isNull must be asked

@@ -152,6 +152,24 @@ func appendNumericBinary(dst []byte, neg bool, digits []byte, scale int32) []byt
 	return dst
 }
 
+// decimalValue returns the sign, magnitude digits and scale of value i of
+// a decimal node, the digits written into buf. An unscaled node's value
+// loses the trailing fraction zeros its storage scale gave it.
+func (n *node) decimalValue(buf []byte, i int) (neg bool, digits []byte, scale int32) {
+	neg, digits = n.decimalDigits(buf, i)
+	scale = n.scale
+	if n.unscaled {
+		for scale > 0 && len(digits) > 1 && digits[len(digits)-1] == '0' {
+			digits = digits[:len(digits)-1]
+			scale--
+		}
+		if len(digits) == 1 && digits[0] == '0' {
+			scale = 0
+		}
+	}
+	return neg, digits, scale
+}
+
 // decimalDigits returns the sign and magnitude digits of value i of a
 // decimal node, written into buf.
 func (n *node) decimalDigits(buf []byte, i int) (bool, []byte) {

@@ -100,6 +100,11 @@ func planType(t arrow.DataType, md arrow.Metadata, set *outputSettings) (*node, 
 			n.present(uint32(oid), typmod)
 		}
 	}
+	if md.FindKey(backends.MetaNumericUnscaled) >= 0 {
+		if l := n.leaf(); l.kind >= kDecimal32 && l.kind <= kDecimal256 {
+			l.unscaled = true
+		}
+	}
 	return n, nil
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
 	"github.com/apache/arrow-go/v18/arrow/decimal256"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/quiverdb/quiver/backends"
 	"github.com/quiverdb/quiver/internal/testenv"
 )
 
@@ -85,4 +86,49 @@ func bigDecimalText(unscaled *big.Int, scale int32) string {
 		s = "-" + s
 	}
 	return s
+}
+
+// TestUnscaledNumericAgainstPostgres renders decimal128(38, 10) values
+// marked backends.MetaNumericUnscaled, as the DuckDB backend stores
+// numeric without a typmod, in text and binary: each value must come out
+// as PostgreSQL's numeric of the same value written with the fewest
+// fraction digits (1.5000000000 as 1.5, 100.0000000000 as 100, 0 as 0).
+func TestUnscaledNumericAgainstPostgres(t *testing.T) {
+	pg := testenv.PG(t)
+	conn := pg.Connect(t, "postgres")
+	mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
+	defer mem.AssertSize(t, 0)
+	rng := rand.New(rand.NewSource(5))
+	typ := &arrow.Decimal128Type{Precision: 38, Scale: 10}
+	b := array.NewDecimal128Builder(mem, typ)
+	var texts []string
+	for i := 0; i < 3000; i++ {
+		// Random values with 0 to 10 fraction digits and 1 to 28 before
+		// the point, stored at scale 10; some zeros and whole numbers.
+		frac := rng.Intn(11)
+		v := new(big.Int).Rand(rng, new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(1+rng.Intn(28)+frac)), nil))
+		if i%9 == 0 {
+			v.SetInt64(int64(rng.Intn(3)))
+		}
+		if rng.Intn(2) == 0 {
+			v.Neg(v)
+		}
+		stored := new(big.Int).Mul(v, new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(10-frac)), nil))
+		b.Append(decimal128.FromBigInt(stored))
+		texts = append(texts, bigDecimalText(v, int32(frac)))
+	}
+	arr := b.NewArray()
+	b.Release()
+	md := arrow.NewMetadata([]string{backends.MetaPGType, backends.MetaPGTypmod, backends.MetaNumericUnscaled}, []string{"1700", "-1", "1"})
+	schema := arrow.NewSchema([]arrow.Field{{Name: "v", Type: typ, Metadata: md}}, nil)
+	rec := array.NewRecordBatch(schema, []arrow.Array{arr}, int64(arr.Len()))
+	arr.Release()
+	defer rec.Release()
+	// PostgreSQL's numeric keeps the scale it is written with: strip the
+	// trailing fraction zeros of the texts first, in SQL.
+	param := "{" + strings.Join(texts, ",") + "}"
+	q := pgColumn{sql: "SELECT trim_scale(unnest($1::text[])::numeric)", param: []byte(param)}
+	for f := int16(0); f <= 1; f++ {
+		checkAgainstPostgres(t, conn, rec, nil, f, q, fmt.Sprintf("unscaled format %d", f))
+	}
 }

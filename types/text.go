@@ -48,8 +48,8 @@ func (n *node) text(dst []byte, i int) ([]byte, error) {
 		return appendFloat(dst, n.f64[i], 64, n.set.efd), nil
 	case kDecimal32, kDecimal64, kDecimal128, kDecimal256:
 		var buf [80]byte
-		neg, digits := n.decimalDigits(buf[:], i)
-		return appendNumericText(dst, neg, digits, n.scale), nil
+		neg, digits, scale := n.decimalValue(buf[:], i)
+		return appendNumericText(dst, neg, digits, scale), nil
 	case kString:
 		v := n.bytesAt(i)
 		if !n.noNul && bytes.IndexByte(v, 0) >= 0 {

@@ -123,6 +123,21 @@ func Open(uri string, opts Options) (*Backend, error) {
 // casts to this type where PostgreSQL's SQL names oid.
 const OIDType = "quiver_oid"
 
+// NumericPrecision and NumericScale are the DECIMAL that stands for
+// PostgreSQL's numeric without a precision and scale, which DuckDB, having
+// no arbitrary-precision decimal, would make DECIMAL(18,3), rounding
+// 1.23456 to 1.235. DECIMAL(38,10) keeps 28 digits before the point and 10
+// after, and a product of two still has 18 before the point. Package
+// dialect writes it where PostgreSQL's SQL names numeric without a typmod;
+// result columns of this type are presented as numeric without a typmod,
+// each value with the fewest fraction digits that keep it
+// (backends.MetaNumericUnscaled). A column a user declares numeric(38,10)
+// is presented the same way.
+const (
+	NumericPrecision = 38
+	NumericScale     = 10
+)
+
 // registerTypes registers the backend's own types (OIDType) in the
 // database's system catalog, which lives as long as the database is open.
 func registerTypes(db bindings.Database) error {

@@ -12,12 +12,14 @@ import (
 
 // PostgreSQL type OIDs the backend names in field metadata.
 const (
-	oidOID       = "26"
-	oidOIDArray  = "1028"
-	oidJSON      = "114"
-	oidJSONArray = "199"
-	oidUUID      = "2950"
-	oidUUIDArray = "2951"
+	oidOID          = "26"
+	oidOIDArray     = "1028"
+	oidJSON         = "114"
+	oidJSONArray    = "199"
+	oidUUID         = "2950"
+	oidUUIDArray    = "2951"
+	oidNumeric      = "1700"
+	oidNumericArray = "1231"
 )
 
 // arrowSchema converts DuckDB column types to an Arrow schema, and destroys
@@ -38,14 +40,24 @@ func arrowSchema(opts bindings.ArrowOptions, types []bindings.LogicalType, names
 	var fields []arrow.Field
 	for i, lt := range types {
 		oid := pgTypeOf(lt)
-		if oid == "" {
+		unscaled := oid == "" && isUnscaledNumeric(sc.Field(i).Type)
+		if oid == "" && !unscaled {
 			continue
 		}
 		if fields == nil {
 			fields = sc.Fields()
 		}
 		f := &fields[i]
-		if id := f.Type.ID(); id == arrow.STRING || id == arrow.INT64 || arrow.IsListLike(id) {
+		switch id := f.Type.ID(); {
+		case unscaled:
+			oid = oidNumeric
+			if arrow.IsListLike(id) {
+				oid = oidNumericArray
+			}
+			f.Metadata = arrow.NewMetadata(
+				[]string{backends.MetaPGType, backends.MetaPGTypmod, backends.MetaNumericUnscaled},
+				[]string{oid, "-1", "1"})
+		case id == arrow.STRING || id == arrow.INT64 || arrow.IsListLike(id):
 			f.Metadata = arrow.NewMetadata([]string{backends.MetaPGType}, []string{oid})
 		}
 	}
@@ -54,6 +66,17 @@ func arrowSchema(opts bindings.ArrowOptions, types []bindings.LogicalType, names
 		sc = arrow.NewSchema(fields, &md)
 	}
 	return sc, nil
+}
+
+// isUnscaledNumeric reports whether t is the DECIMAL that stands for
+// numeric without a typmod (NumericPrecision, NumericScale), or a list of
+// it.
+func isUnscaledNumeric(t arrow.DataType) bool {
+	if l, ok := t.(arrow.ListLikeType); ok {
+		t = l.Elem()
+	}
+	d, ok := t.(*arrow.Decimal128Type)
+	return ok && d.Precision == NumericPrecision && d.Scale == NumericScale
 }
 
 // pgTypeOf returns the OID of the PostgreSQL type a DuckDB type stands for
