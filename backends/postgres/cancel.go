@@ -61,6 +61,9 @@ type cancelHandler struct {
 	// unsure is set when a CancelRequest was not answered in time: it may
 	// still reach PostgreSQL and cancel a later statement.
 	unsure atomic.Bool
+	// broken is set when copyOut found the connection's stream broken
+	// and closed its socket.
+	broken atomic.Bool
 	// sent counts the CancelRequests sent, for tests.
 	sent atomic.Int64
 }

@@ -182,13 +182,18 @@ func (s *Session) startCopy(ctx context.Context, query string, cols []pgarrow.Co
 		}
 	}
 	w := &copyWriter{cd: cd, cancel: cancel}
-	conn := s.conn
+	conn, h := s.conn, s.cancel
 	go func() {
 		defer close(src.done)
 		defer close(src.ch)
 		defer cancel()
 		defer dec.Release()
-		_, err := conn.CopyTo(qctx, w, sql)
+		var err error
+		if h != nil {
+			_, err = copyOut(qctx, conn, h, sql, w)
+		} else {
+			_, err = conn.CopyTo(qctx, w, sql)
+		}
 		switch {
 		case w.err != nil && w.err != errStopped:
 			err = w.err // a decoding error; PostgreSQL's 57014 is our own cancel

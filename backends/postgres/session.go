@@ -81,7 +81,7 @@ func (s *Session) decoderOptions() pgarrow.DecoderOptions {
 // with a driver.Validator. While a result is open its statement owns the
 // connection, which then counts as valid if the session is open.
 func (s *Session) IsValid() bool {
-	if s.closed || s.cancel != nil && s.cancel.unsure.Load() {
+	if s.closed || s.cancel != nil && (s.cancel.unsure.Load() || s.cancel.broken.Load()) {
 		return false
 	}
 	return s.open != nil || !s.conn.IsClosed()
