@@ -64,11 +64,11 @@ func TestChain(t *testing.T) {
 		}
 	}
 
-	// pgbench through the chain: initialisation (with server-side data
-	// generation: client-side COPY inside pgbench's transaction becomes one
-	// INSERT per row across Flight SQL, which takes a while) and a TPC-B run
+	// pgbench through the chain: initialisation (with client-side data
+	// generation: its COPY inside pgbench's transaction becomes a prepared
+	// INSERT whose rows quiver B pipelines to PostgreSQL) and a TPC-B run
 	// with no failures.
-	out := runPgbench(t, a.Host, a.Port, "-i", "-I", "dtGvp", "-s", "1")
+	out := runPgbench(t, a.Host, a.Port, "-i", "-I", "dtgvp", "-s", "1")
 	if !strings.Contains(out, "done in") {
 		t.Fatalf("pgbench -i through the chain:\n%s", out)
 	}

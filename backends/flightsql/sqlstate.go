@@ -60,7 +60,7 @@ func fromErrorInfo(err error, info *errdetails.ErrorInfo, message string) *pgerr
 	message, _, _ = strings.Cut(message, "\nDETAIL: ")
 	message, _, _ = strings.Cut(message, "\nHINT: ")
 	e.Message = strings.TrimSuffix(message, " (SQLSTATE "+code+")")
-	e.Detail, e.Hint = md["detail"], md["hint"]
+	e.Detail, e.Hint, e.Where = md["detail"], md["hint"], md["where"]
 	if sev := md["severity"]; sev != "" {
 		e.Severity = sev
 	}
