@@ -32,6 +32,7 @@ func main() {
 	dur := flag.Duration("duration", time.Minute, "how long to run")
 	pid := flag.Int("pid", 0, "quiver's process id, for its RSS (0: not sampled)")
 	copies := flag.Bool("copy", true, "include COPY FROM in the mix (its rows stay stored, so memory grows with them)")
+	copyReset := flag.Int("copy-reset", 0, "with -copy: each connection copies into a table of its own, dropped and created again every this many COPYs, so stored rows stay bounded (0: one shared table, kept)")
 	flag.Parse()
 
 	ctx, cancel := context.WithTimeout(context.Background(), *dur)
@@ -49,7 +50,7 @@ func main() {
 	// the rows COPY has stored, so RSS growth can be told apart from data.
 	defer setup.Close(context.Background())
 	engine := func() string {
-		res, err := setup.Exec(context.Background(), `select (select (sum(memory_usage_bytes) / 1048576)::bigint from duckdb_memory()), (select count(*) from soak_copy)`).ReadAll()
+		res, err := setup.Exec(context.Background(), `select (select (sum(memory_usage_bytes) / 1048576)::bigint from duckdb_memory()), (select coalesce(sum(estimated_size), 0) from duckdb_tables() where table_name like 'soak_copy%')`).ReadAll()
 		if err != nil || len(res) == 0 || len(res[0].Rows) == 0 {
 			return "?        ?"
 		}
@@ -64,7 +65,7 @@ func main() {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			client(ctx, *url, i, *copies, &c, &firstErrs)
+			client(ctx, *url, i, *copies, *copyReset, &c, &firstErrs)
 		}(i)
 	}
 	ticker := time.NewTicker(5 * time.Second)
@@ -101,7 +102,7 @@ loop:
 
 // client runs one connection's mix until ctx ends: mostly small queries,
 // then a large result, a COPY FROM, and a statement it cancels.
-func client(ctx context.Context, url string, id int, copies bool, c *counters, errs *sync.Map) {
+func client(ctx context.Context, url string, id int, copies bool, copyReset int, c *counters, errs *sync.Map) {
 	conn, err := pgconn.Connect(ctx, url)
 	if err != nil {
 		if ctx.Err() == nil {
@@ -117,6 +118,10 @@ func client(ctx context.Context, url string, id int, copies bool, c *counters, e
 		}
 		c.unexpected.Add(1)
 		errs.LoadOrStore(what+": "+err.Error(), time.Now().Format(time.TimeOnly))
+	}
+	table, copied := "soak_copy", 0
+	if copyReset > 0 {
+		table = "soak_copy_" + strconv.Itoa(id)
 	}
 	var copyData bytes.Buffer
 	for r := 0; r < 200; r++ {
@@ -150,9 +155,15 @@ func client(ctx context.Context, url string, id int, copies bool, c *counters, e
 			}
 			c.cancels.Add(1)
 		case n%20 == 10 && copies: // COPY FROM STDIN
-			if _, err := conn.CopyFrom(ctx, bytes.NewReader(copyData.Bytes()), "copy soak_copy from stdin"); err != nil {
+			if copyReset > 0 && copied%copyReset == 0 {
+				if _, err := conn.Exec(ctx, "drop table if exists "+table+"; create table "+table+" (id int8, note text)").ReadAll(); err != nil {
+					fail("copy table", err)
+				}
+			}
+			if _, err := conn.CopyFrom(ctx, bytes.NewReader(copyData.Bytes()), "copy "+table+" from stdin"); err != nil {
 				fail("copy", err)
 			}
+			copied++
 			c.copies.Add(1)
 		case n%10 == 5: // a large result
 			res := conn.Exec(ctx, "select i, 'row ' || i as s, i * 1.5 as f from range(50000) t(i)")
