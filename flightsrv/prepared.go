@@ -2,7 +2,6 @@ package flightsrv
 
 import (
 	"context"
-	"errors"
 	"strconv"
 	"sync"
 
@@ -379,16 +378,5 @@ func (r *resumed) Next() bool {
 // rowError adds the context line "parameter row N" to err, as the postgres
 // backend's batches do, when it carries a SQLSTATE.
 func rowError(err error, row int64) error {
-	var pe *pgerror.Error
-	if !errors.As(err, &pe) {
-		return err
-	}
-	c := *pe
-	line := "parameter row " + strconv.FormatInt(row, 10)
-	if c.Where != "" {
-		c.Where += "\n" + line
-	} else {
-		c.Where = line
-	}
-	return &c
+	return pgerror.WithContext(err, "parameter row "+strconv.FormatInt(row, 10))
 }

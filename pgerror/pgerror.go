@@ -116,3 +116,21 @@ func Code(err error) string {
 	}
 	return Flatten(err).Code
 }
+
+// WithContext returns err with line added at the end of its context (the
+// Where field, PostgreSQL's CONTEXT, one line per level) when err carries
+// an *Error, the outermost of which is copied; any other err is returned
+// as it is.
+func WithContext(err error, line string) error {
+	var pe *Error
+	if !errors.As(err, &pe) {
+		return err
+	}
+	c := *pe
+	if c.Where != "" {
+		c.Where += "\n" + line
+	} else {
+		c.Where = line
+	}
+	return &c
+}

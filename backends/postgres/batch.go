@@ -244,16 +244,5 @@ func (b *batchRun) fail(err error, i int) {
 // rowError adds the context line "parameter row N" to err, when it is a
 // *pgerror.Error.
 func rowError(err error, row int64) error {
-	var pe *pgerror.Error
-	if !errors.As(err, &pe) {
-		return err
-	}
-	c := *pe
-	line := "parameter row " + strconv.FormatInt(row, 10)
-	if c.Where != "" {
-		c.Where += "\n" + line
-	} else {
-		c.Where = line
-	}
-	return &c
+	return pgerror.WithContext(err, "parameter row "+strconv.FormatInt(row, 10))
 }
