@@ -6,7 +6,6 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
-	pg_query "github.com/pganalyze/pg_query_go/v6"
 
 	"github.com/quiverdb/quiver/backends"
 	"github.com/quiverdb/quiver/stmt"
@@ -115,7 +114,7 @@ func rowsAffectedFrom(rr array.RecordReader) int64 {
 // pgNames renames the result fields the way PostgreSQL names them (see
 // stmt.ColumnNames), describes a string column cast to varchar as varchar
 // (stmt.ColumnCasts), and a decimal column computed by an expression as
-// numeric without a typmod (computedNumeric); the rows are unchanged, only
+// numeric without a typmod (stmt.ColumnsComputed); the rows are unchanged, only
 // RowDescription differs.
 func pgNames(schema *arrow.Schema, st *stmt.Statement) *arrow.Schema {
 	if st == nil || schema == nil {
@@ -150,7 +149,7 @@ func pgNames(schema *arrow.Schema, st *stmt.Statement) *arrow.Schema {
 	for i, c := range ctail {
 		changed = presentCast(&fields[n-len(ctail)+i], c) || changed
 	}
-	nhead, ntail := computedNumeric(st)
+	nhead, ntail, _ := st.ColumnsComputed()
 	for i, plain := range nhead {
 		changed = plain && presentNumeric(&fields[i]) || changed
 	}
@@ -179,61 +178,6 @@ func presentCast(f *arrow.Field, c stmt.Cast) bool {
 	vals := append(f.Metadata.Values(), "1043", strconv.Itoa(int(c.Typmod)))
 	f.Metadata = arrow.NewMetadata(keys, vals)
 	return true
-}
-
-// computedNumeric tells, for the result columns ColumnNames names, which
-// ones PostgreSQL describes as numeric without a typmod if they are
-// numeric: every expression but a column reference and a cast to a type
-// with modifiers (numeric(10,2)). A parameter, a literal (1.50), an
-// operator or a function gives numeric's typmod -1 in PostgreSQL, and each
-// value keeps its own scale, where an engine with fixed-scale decimals
-// reports the precision and scale it computed.
-func computedNumeric(st *stmt.Statement) (head, tail []bool) {
-	var targets []*pg_query.Node
-	switch x := st.Node.GetNode().(type) {
-	case *pg_query.Node_SelectStmt:
-		sel := x.SelectStmt
-		for sel.Op != pg_query.SetOperation_SETOP_NONE && sel.Op != pg_query.SetOperation_SET_OPERATION_UNDEFINED && sel.Larg != nil {
-			sel = sel.Larg
-		}
-		if len(sel.ValuesLists) > 0 || sel.Op != pg_query.SetOperation_SETOP_NONE && sel.Op != pg_query.SetOperation_SET_OPERATION_UNDEFINED {
-			return nil, nil
-		}
-		targets = sel.TargetList
-	case *pg_query.Node_InsertStmt:
-		targets = x.InsertStmt.ReturningList
-	case *pg_query.Node_UpdateStmt:
-		targets = x.UpdateStmt.ReturningList
-	case *pg_query.Node_DeleteStmt:
-		targets = x.DeleteStmt.ReturningList
-	}
-	star := false
-	for _, t := range targets {
-		rt := t.GetResTarget()
-		if rt == nil {
-			return nil, nil
-		}
-		computed := true
-		switch {
-		case rt.Val.GetColumnRef() != nil:
-			if f := rt.Val.GetColumnRef().Fields; len(f) > 0 && f[len(f)-1].GetAStar() != nil {
-				if star {
-					return nil, nil
-				}
-				star = true
-				continue
-			}
-			computed = false
-		case rt.Val.GetTypeCast() != nil:
-			computed = len(rt.Val.GetTypeCast().GetTypeName().GetTypmods()) == 0
-		}
-		if star {
-			tail = append(tail, computed)
-		} else {
-			head = append(head, computed)
-		}
-	}
-	return head, tail
 }
 
 // presentNumeric describes a decimal field as numeric with typmod -1, and

@@ -87,6 +87,45 @@ func (s *Statement) ColumnCasts() (head, tail []Cast, star, ok bool) {
 	return head, tail, star, true
 }
 
+// ColumnsComputed returns, for the same columns ColumnNames names, whether
+// each one is computed: every expression but a column reference and a cast
+// to a type with modifiers (x::numeric(10,2)). PostgreSQL gives a computed
+// numeric column typmod -1, each value keeping its own scale. ok is false
+// for a set operation, whose columns' types come from all its arms, and
+// where ColumnNames is not ok.
+func (s *Statement) ColumnsComputed() (head, tail []bool, ok bool) {
+	if sel := s.Node.GetSelectStmt(); sel != nil && sel.Op != pg_query.SetOperation_SETOP_NONE && sel.Op != pg_query.SetOperation_SET_OPERATION_UNDEFINED {
+		return nil, nil, false
+	}
+	targets, ok := s.targetList()
+	if !ok {
+		return nil, nil, false
+	}
+	star := false
+	for _, rt := range targets {
+		if rt.Name == "" && isStar(rt.Val) {
+			if star {
+				return nil, nil, false
+			}
+			star = true
+			continue
+		}
+		computed := true
+		switch {
+		case rt.Val.GetColumnRef() != nil:
+			computed = false
+		case rt.Val.GetTypeCast() != nil:
+			computed = len(rt.Val.GetTypeCast().GetTypeName().GetTypmods()) == 0
+		}
+		if star {
+			tail = append(tail, computed)
+		} else {
+			head = append(head, computed)
+		}
+	}
+	return head, tail, true
+}
+
 // targetList returns the result columns of a plain SELECT target list or a
 // RETURNING list.
 func (s *Statement) targetList() ([]*pg_query.ResTarget, bool) {
