@@ -60,6 +60,9 @@ func TestDuckDBRewrites(t *testing.T) {
 		// numeric without a typmod is not DuckDB's DECIMAL(18,3).
 		{in: "select 1.5::numeric, x::decimal, y::numeric(5,2), z::numeric[], cast(w as numeric) from t",
 			want: []string{"SELECT (1.5)::numeric(38, 10), x::numeric(38, 10), y::numeric(5, 2), z::numeric(38, 10)[], w::numeric(38, 10) FROM t"}},
+		// PostgreSQL's array literals, which DuckDB's casts do not read.
+		{in: `select '{1,2}'::int[], '{}'::text[], '{{a,"b c"},{NULL,"d\"e"}}'::text[], cast('{1.5}' as numeric[])`,
+			want: []string{`SELECT ARRAY['1', '2']::int[], ARRAY[]::text[], ARRAY[ARRAY['a', 'b c'], ARRAY[NULL, 'd"e']]::text[][], ARRAY['1.5']::numeric(38, 10)[]`}},
 		{in: "alter table t add column n numeric", want: []string{"ALTER TABLE t ADD COLUMN n numeric(38, 10)",
 			`CREATE TABLE IF NOT EXISTS "quiver_types$t" ("quiver$" BOOLEAN)`, `ALTER TABLE "quiver_types$t" DROP COLUMN IF EXISTS "n"`,
 			`ALTER TABLE "quiver_types$t" ADD COLUMN "n" VARCHAR DEFAULT '1700 -1'`}},

@@ -131,6 +131,8 @@ func needsTreeRewrite(n *pg_query.Node, withCatalog bool) bool {
 			found = len(x.Options) > 0 || x.Indexspace != ""
 		case *pg_query.TypeName:
 			found = unconstrainedNumeric(x)
+		case *pg_query.TypeCast:
+			found = arrayLiteralCast(x)
 		}
 	})
 	return found
@@ -146,13 +148,20 @@ func isDefaultCollation(c *pg_query.CollateClause) bool {
 //     are dropped: DuckDB has no such storage parameters;
 //   - OPERATOR(pg_catalog.~) becomes the plain operator;
 //   - COLLATE pg_catalog."default" (and "C") is dropped;
+//   - a string cast to an array type ('{1,2}'::int[]) becomes an ARRAY
+//     constructor (arraylit.go);
 //   - numeric (and decimal) without a precision and scale becomes
 //     numeric(NumericPrecision, NumericScale), not DuckDB's DECIMAL(18,3);
 //   - references to PostgreSQL's system catalog are expanded into package
 //     catalog's definitions (see rewriteCatalog).
 func rewriteTree(n *pg_query.Node, withCatalog bool) error {
+	var err error
 	walk(n.ProtoReflect(), func(m protoreflect.Message) {
 		switch x := m.Interface().(type) {
+		case *pg_query.TypeCast:
+			if err == nil && arrayLiteralCast(x) {
+				err = rewriteArrayLiteral(x)
+			}
 		case *pg_query.CreateStmt:
 			x.Options, x.Tablespacename = nil, ""
 			if x.Relation != nil && x.Relation.Relpersistence == "u" {
@@ -179,6 +188,9 @@ func rewriteTree(n *pg_query.Node, withCatalog bool) error {
 			}
 		}
 	})
+	if err != nil {
+		return err
+	}
 	if !withCatalog {
 		return nil
 	}

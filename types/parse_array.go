@@ -247,3 +247,15 @@ func (p *arrayParser) element() (*string, error) {
 		p.pos++
 	}
 }
+
+// ParseArrayLiteral reads a PostgreSQL array literal ('{1,2}',
+// '{{a,"b c"},{NULL,d}}', '[0:1]={x,y}') as array_in does, and returns
+// its dimensions (none for an empty array) and its elements in row-major
+// order, nil for NULL. A malformed literal gives array_in's 22P02.
+func ParseArrayLiteral(s string) (dims []int, elems []*string, err error) {
+	a, err := parseArrayText(s)
+	if err != nil {
+		return nil, nil, err
+	}
+	return a.dims, a.elems, nil
+}
