@@ -566,3 +566,51 @@ func TestCacheDeclaredTypes(t *testing.T) {
 }
 
 func i64Value(mem memory.Allocator, v int64) arrow.Array { return i64(mem, &v) }
+
+// TestCacheKeepsTransactionPlans prepares a statement inside transactions,
+// as pgbench's TPC-B does with each of its statements: with no catalog
+// change since the first transaction began, the plan made inside it serves
+// the later ones; a change committed by another session during a
+// transaction makes the plans made inside it stale.
+func TestCacheKeepsTransactionPlans(t *testing.T) {
+	b := newBackend(t, "duckdb:", Options{Allocator: checkedAlloc(t)})
+	s, other := connect(t, b), connect(t, b)
+	ctx := context.Background()
+	mustExec(t, s, "create table k(a int)")
+	const sql = "select * from k where a = $1"
+	prepare := func() (*prepared, string) {
+		st, err := s.Prepare(ctx, sql, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		return st.(*Stmt).p, fieldTypes(st.Schema())
+	}
+	var first *prepared
+	for i := range 3 {
+		mustExec(t, s, "begin")
+		p, _ := prepare()
+		if i == 1 {
+			first = p
+		}
+		if i == 2 && p != first {
+			t.Error("a statement planned inside the previous transaction was planned again")
+		}
+		mustExec(t, s, "commit")
+	}
+	mustExec(t, s, "begin")
+	mustExec(t, s, "select count(*) from k") // DuckDB takes the snapshot here
+	mustExec(t, other, "alter table k add column b text")
+	p, cols := prepare()
+	if strings.Contains(cols, "b ") {
+		t.Errorf("inside the transaction the description shows the new column: %s", cols)
+	}
+	mustExec(t, s, "commit")
+	p2, cols := prepare()
+	if p2 == p {
+		t.Error("a plan made inside a transaction that began before a catalog change was used after it")
+	}
+	if !strings.Contains(cols, "b ") {
+		t.Errorf("after the transaction the description lacks the new column: %s", cols)
+	}
+}

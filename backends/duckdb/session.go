@@ -32,10 +32,12 @@ type Session struct {
 	// cache holds the statements the session runs repeatedly, prepared.
 	// See cache.go for when its entries are planned again.
 	cache stmtCache
-	// txs counts the transaction statements the session has run, and
-	// inTx tells whether the last one may have left a transaction open.
-	txs  uint64
-	inTx bool
+	// inTx tells whether the last transaction statement the session ran
+	// may have left a transaction open, and txGen is the Backend's
+	// generation before that statement ran: the catalog its snapshot may
+	// see is no newer.
+	inTx  bool
+	txGen uint64
 	// dirty is set when the session has run a statement that may change
 	// plans since its last transaction statement.
 	dirty bool
@@ -147,7 +149,7 @@ func (s *Session) prepare(ctx context.Context, sql string) (*prepared, error) {
 func (s *Session) statement(ctx context.Context, sql string, forStmt bool) (p *prepared, e *cacheEntry, hit bool, err error) {
 	gen := s.b.gen.Load()
 	if e := s.cache.get(sql); e != nil {
-		if e.gen == gen && (!forStmt || !e.inTx || e.txs == s.txs) {
+		if e.gen == gen {
 			// Query runs a statement with parameters fresh, to report
 			// the missing values rather than use those Execute bound.
 			if forStmt || e.p.nparams == 0 {
@@ -172,14 +174,21 @@ func (s *Session) statement(ctx context.Context, sql string, forStmt bool) (p *p
 // cachePrepared caches p for sql, prepared at generation gen, and returns
 // its entry.
 func (s *Session) cachePrepared(sql string, p *prepared, gen uint64) *cacheEntry {
-	e := &cacheEntry{sql: sql, p: p, gen: gen, inTx: s.inTx, txs: s.txs}
+	if s.inTx {
+		// A description made inside a transaction shows the catalog as
+		// its snapshot does, which a change committed after the
+		// transaction began does not reach: it is as old as txGen.
+		gen = min(gen, s.txGen)
+	}
+	e := &cacheEntry{sql: sql, p: p, gen: gen}
 	p.retain()
 	s.cache.add(e)
 	return e
 }
 
 // ran records that p was run, or tried, for the plans it may invalidate.
-func (s *Session) ran(p *prepared) {
+// before is the Backend's generation before it ran.
+func (s *Session) ran(p *prepared, before uint64) {
 	switch p.kind {
 	case kindPlain:
 		return
@@ -191,13 +200,13 @@ func (s *Session) ran(p *prepared) {
 		s.cache.clear()
 		return
 	case kindBegin:
-		s.inTx = true
+		s.inTx, s.txGen = true, before
 	case kindEnd:
 		s.inTx = false
 	default:
-		s.inTx = true // unknown: assume the worst
+		// Unknown: assume the worst, a transaction begun now.
+		s.inTx, s.txGen = true, before
 	}
-	s.txs++
 	if s.dirty {
 		// A change made inside the transaction that just ended (or
 		// began, harmlessly) becomes visible to other sessions now.
@@ -218,18 +227,19 @@ type expect struct {
 // streams when it is a query; want, when not nil, is what Stmt described.
 func (s *Session) run(ctx context.Context, p *prepared, sql string, want *expect) (*backends.Result, error) {
 	w := watchConn(ctx, s.conn)
+	before := s.b.gen.Load()
 	var pr bindings.PendingResult
 	if pendingStreaming(p.ps, &pr) == bindings.StateError {
 		msg := bindings.PendingError(pr)
 		destroyPending(&pr)
 		w.end()
-		s.ran(p)
+		s.ran(p, before)
 		return nil, engineError(ctx, bindings.ErrorTypeInvalid, msg, sql)
 	}
 	var res bindings.Result
 	st := executePending(pr, &res)
 	destroyPending(&pr)
-	s.ran(p)
+	s.ran(p, before)
 	if st == bindings.StateError {
 		err := engineError(ctx, bindings.ResultErrorType(&res), bindings.ResultError(&res), sql)
 		destroyResult(&res)
