@@ -65,7 +65,7 @@ func analyzeReplay(st *stmt.Statement) *replayInfo {
 	}
 	var updates []tableRef
 	setsDefault := false
-	walkPrune(st.Node.ProtoReflect(), func(m protoreflect.Message) bool {
+	stmt.WalkPrune(st.Node.ProtoReflect(), func(m protoreflect.Message) bool {
 		switch x := m.Interface().(type) {
 		case *pg_query.ViewStmt, *pg_query.CreateFunctionStmt:
 			return false // stored, not run
@@ -151,7 +151,7 @@ func constantDefault(expr string) bool {
 		return false
 	}
 	ok := true
-	walkPrune(res.Stmts[0].Stmt.ProtoReflect(), func(m protoreflect.Message) bool {
+	stmt.WalkPrune(res.Stmts[0].Stmt.ProtoReflect(), func(m protoreflect.Message) bool {
 		switch x := m.Interface().(type) {
 		case *pg_query.FuncCall, *pg_query.SQLValueFunction, *pg_query.SubLink, *pg_query.ColumnRef, *pg_query.ParamRef:
 			ok = false
@@ -161,24 +161,4 @@ func constantDefault(expr string) bool {
 		return ok
 	})
 	return ok
-}
-
-// walkPrune calls f for m and every message below it, depth first, except
-// below the messages for which f returns false.
-func walkPrune(m protoreflect.Message, f func(protoreflect.Message) bool) {
-	if !f(m) {
-		return
-	}
-	m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
-		switch {
-		case fd.IsList() && fd.Message() != nil:
-			l := v.List()
-			for i := 0; i < l.Len(); i++ {
-				walkPrune(l.Get(i).Message(), f)
-			}
-		case fd.Message() != nil && !fd.IsMap():
-			walkPrune(v.Message(), f)
-		}
-		return true
-	})
 }

@@ -320,16 +320,24 @@ func (s *Statement) ParamCasts() map[int]string {
 // Walk calls f on every message of the parse tree below m, parents before
 // their children. f may change a message's fields before they are walked.
 func Walk(m protoreflect.Message, f func(protoreflect.Message)) {
-	f(m)
+	WalkPrune(m, func(m protoreflect.Message) bool { f(m); return true })
+}
+
+// WalkPrune is Walk, except that the messages below one for which f
+// returns false are not walked.
+func WalkPrune(m protoreflect.Message, f func(protoreflect.Message) bool) {
+	if !f(m) {
+		return
+	}
 	m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
 		switch {
 		case fd.IsList() && fd.Message() != nil:
 			l := v.List()
 			for i := 0; i < l.Len(); i++ {
-				Walk(l.Get(i).Message(), f)
+				WalkPrune(l.Get(i).Message(), f)
 			}
 		case fd.Message() != nil && !fd.IsMap():
-			Walk(v.Message(), f)
+			WalkPrune(v.Message(), f)
 		}
 		return true
 	})
