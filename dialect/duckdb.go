@@ -39,11 +39,15 @@ func (duckdb) Rewrite(st *stmt.Statement) (*Plan, error) {
 		return planDeclared(st)
 	}
 	withCatalog := true
-	if !needsTreeRewrite(st.Node, withCatalog) {
-		return nil, nil
-	}
 	if p := plans.get(st.SQL); p != nil {
+		if p == asWritten {
+			return nil, nil
+		}
 		return p, nil
+	}
+	if !needsTreeRewrite(st.Node, withCatalog) {
+		plans.put(st.SQL, asWritten)
+		return nil, nil
 	}
 	n := clone(st.Node)
 	if err := rewriteTree(n, withCatalog); err != nil {
@@ -70,6 +74,13 @@ type planCache struct {
 const planCacheMax = 256
 
 var plans = planCache{m: make(map[string]*Plan)}
+
+// asWritten is kept in plans for a statement that needs no rewrite, so
+// that a statement sent again (every transaction of a client that does not
+// prepare, every Parse of an unnamed statement) is not walked again: the
+// walk over the parse tree by reflection costs more than the rest of a
+// small statement's planning.
+var asWritten = &Plan{}
 
 func (c *planCache) get(sql string) *Plan {
 	c.Lock()
