@@ -105,7 +105,8 @@ FROM (SELECT c.table_oid::bigint AS table_oid, c.schema_oid::bigint AS schema_oi
     (CASE c.constraint_type WHEN 'PRIMARY KEY' THEN 'p' WHEN 'UNIQUE' THEN 'u' WHEN 'FOREIGN KEY' THEN 'f' ELSE 'c' END) AS contype,
     row_number() OVER (PARTITION BY c.table_oid ORDER BY c.constraint_index) AS n
   FROM duckdb_constraints() c
-  WHERE c.constraint_type IN ('PRIMARY KEY', 'UNIQUE', 'FOREIGN KEY', 'CHECK') AND c.` + scope + `) k`,
+  WHERE c.constraint_type IN ('PRIMARY KEY', 'UNIQUE', 'FOREIGN KEY', 'CHECK') AND c.` + scope + `
+    AND NOT (c.constraint_type = 'CHECK' AND ` + isLengthCheck("c.expression") + `)) k`,
 
 	// A foreign key's conindid is the index of the key it references, as
 	// in PostgreSQL.
@@ -223,11 +224,12 @@ SELECT o.oid::quiver_oid AS oid, o.relname, o.relnamespace::quiver_oid AS relnam
 FROM (
   SELECT table_oid AS oid, table_name AS relname, schema_oid AS relnamespace, 2 AS relam, estimated_size AS reltuples,
     index_count > 0 AS relhasindex, (CASE WHEN temporary THEN 't' ELSE 'p' END) AS relpersistence, 'r' AS relkind,
-    column_count AS relnatts, check_constraint_count AS relchecks,
+    column_count AS relnatts, check_constraint_count - (SELECT count(*) FROM duckdb_constraints() k
+      WHERE k.table_oid = t.table_oid AND k.constraint_type = 'CHECK' AND ` + isLengthCheck("k.expression") + `) AS relchecks,
     (table_oid IN (SELECT table_oid FROM duckdb_constraints() WHERE constraint_type = 'FOREIGN KEY') OR
       (database_name || '.' || schema_name || '.' || table_name) IN (SELECT database_name || '.' || schema_name || '.' ||
         referenced_table FROM duckdb_constraints() WHERE constraint_type = 'FOREIGN KEY')) AS relhastriggers
-  FROM duckdb_tables() WHERE ` + scope + ` AND NOT internal AND NOT ` + isDeclaredTypes("table_name") + `
+  FROM duckdb_tables() t WHERE ` + scope + ` AND NOT internal AND NOT ` + isDeclaredTypes("table_name") + `
   UNION ALL SELECT view_oid, view_name, schema_oid, 0, 0, false, (CASE WHEN temporary THEN 't' ELSE 'p' END), 'v',
     column_count, 0, false FROM duckdb_views() WHERE ` + scope + ` AND NOT internal
   UNION ALL SELECT sequence_oid, sequence_name, schema_oid, 0, 1, false, (CASE WHEN temporary THEN 't' ELSE 'p' END), 'S',

@@ -76,14 +76,21 @@ func planDeclared(st *stmt.Statement) (*Plan, error) {
 		n := clone(st.Node)
 		k := keeper{}
 		k.statement(n)
-		sql, err := statementSQL(st.SQL, n, k.changed)
-		if err != nil {
-			return nil, err
+		if k.err != nil {
+			return nil, k.err
 		}
-		if sql == st.SQL && len(k.sql) == 0 {
-			return nil, nil
+		p.SQL = k.guards
+		if a := n.GetAlterTableStmt(); a == nil || len(a.Cmds) > 0 {
+			sql, err := statementSQL(st.SQL, n, k.changed)
+			if err != nil {
+				return nil, err
+			}
+			if sql == st.SQL && len(k.sql) == 0 && len(k.guards) == 0 {
+				return nil, nil
+			}
+			p.SQL = append(p.SQL, sql)
 		}
-		p.SQL = append([]string{sql}, k.sql...)
+		p.SQL = append(p.SQL, k.sql...)
 	}
 	plans.put(st.SQL, p)
 	return p, nil
@@ -120,11 +127,14 @@ func dropTarget(obj *pg_query.Node) *pg_query.RangeVar {
 	return nil
 }
 
-// keeper collects the declared-types statements of one statement, and
-// strips from its column types the modifiers DuckDB rejects.
+// keeper collects the declared-types statements of one statement, strips
+// from its column types the modifiers DuckDB rejects, and adds length
+// checks (length.go).
 type keeper struct {
 	sql     []string
-	changed bool // the statement's tree was changed
+	guards  []string // statements to run before the statement
+	changed bool     // the statement's tree was changed
+	err     error
 }
 
 func (k *keeper) statement(n *pg_query.Node) {
@@ -132,11 +142,15 @@ func (k *keeper) statement(n *pg_query.Node) {
 	case *pg_query.Node_CreateStmt:
 		k.create(x.CreateStmt)
 	case *pg_query.Node_AlterTableStmt:
+		cmds := x.AlterTableStmt.Cmds[:0]
 		for _, c := range x.AlterTableStmt.Cmds {
-			if cmd := c.GetAlterTableCmd(); cmd != nil {
-				k.alter(x.AlterTableStmt.Relation, cmd)
+			if cmd := c.GetAlterTableCmd(); cmd != nil && !k.alter(x.AlterTableStmt, cmd) {
+				k.changed = true
+				continue
 			}
+			cmds = append(cmds, c)
 		}
+		x.AlterTableStmt.Cmds = cmds
 	case *pg_query.Node_RenameStmt:
 		k.rename(x.RenameStmt)
 	}
@@ -178,6 +192,7 @@ func (k *keeper) create(c *pg_query.CreateStmt) {
 		}
 		if d, ok := k.column(def); ok {
 			cols = append(cols, typesColumn(def.Colname, d))
+			k.checkLength(def, d)
 		}
 	}
 	name := typesTable(c.Relation)
@@ -198,9 +213,12 @@ func (k *keeper) create(c *pg_query.CreateStmt) {
 
 // alter keeps the declared type of a column added or changed, and forgets
 // that of a column dropped or changed to a type DuckDB keeps. ADD COLUMN
-// IF NOT EXISTS keeps an existing column's declared type.
-func (k *keeper) alter(rv *pg_query.RangeVar, cmd *pg_query.AlterTableCmd) {
-	name := typesTable(rv)
+// IF NOT EXISTS keeps an existing column's declared type. It reports
+// whether DuckDB runs cmd: not when only the declared type changes
+// (retypesInPlace).
+func (k *keeper) alter(stmt *pg_query.AlterTableStmt, cmd *pg_query.AlterTableCmd) bool {
+	name := typesTable(stmt.Relation)
+	run := true
 	var col string
 	var d catalog.Declared
 	var keep bool
@@ -208,21 +226,22 @@ func (k *keeper) alter(rv *pg_query.RangeVar, cmd *pg_query.AlterTableCmd) {
 	case pg_query.AlterTableType_AT_AddColumn:
 		def := cmd.GetDef().GetColumnDef()
 		if def == nil {
-			return
+			return true
 		}
 		col = def.Colname
 		d, keep = k.column(def)
 	case pg_query.AlterTableType_AT_AlterColumnType:
 		def := cmd.GetDef().GetColumnDef()
 		if def == nil {
-			return
+			return true
 		}
 		col = cmd.Name
 		d, keep = k.column(def)
+		run = !k.retypesInPlace(stmt, col, def, d)
 	case pg_query.AlterTableType_AT_DropColumn:
 		col = cmd.Name
 	default:
-		return
+		return true
 	}
 	ifNew := cmd.Subtype == pg_query.AlterTableType_AT_AddColumn && cmd.MissingOk
 	switch {
@@ -236,6 +255,7 @@ func (k *keeper) alter(rv *pg_query.RangeVar, cmd *pg_query.AlterTableCmd) {
 	case !ifNew:
 		k.sql = append(k.sql, "ALTER TABLE IF EXISTS "+name+" DROP COLUMN IF EXISTS "+ident(col))
 	}
+	return run
 }
 
 // rename renames a table's declared-types table with it, or a column's
@@ -260,13 +280,21 @@ var placeholder = ident(catalog.DeclaredPlaceholder) + " BOOLEAN"
 // typesTable names the declared-types table of the table rv names,
 // qualified as rv is.
 func typesTable(rv *pg_query.RangeVar) string {
+	return qualifiedName(rv, catalog.DeclaredTypesPrefix+rv.Relname)
+}
+
+// relationRef names the table rv names, qualified as rv is.
+func relationRef(rv *pg_query.RangeVar) string { return qualifiedName(rv, rv.Relname) }
+
+// qualifiedName is name qualified as rv is.
+func qualifiedName(rv *pg_query.RangeVar, name string) string {
 	var b strings.Builder
 	for _, q := range []string{rv.Catalogname, rv.Schemaname} {
 		if q != "" {
 			b.WriteString(ident(q) + ".")
 		}
 	}
-	b.WriteString(ident(catalog.DeclaredTypesPrefix + rv.Relname))
+	b.WriteString(ident(name))
 	return b.String()
 }
 

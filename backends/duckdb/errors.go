@@ -212,6 +212,14 @@ var refiners = map[bindings.ErrorType]func(e *pgerror.Error, m string){
 		case m == "division by zero":
 			// Raised by the dialect layer's check of divisors.
 			e.Code, e.Message, e.Hint = pgerror.DivisionByZero, "division by zero", ""
+		case strings.HasPrefix(m, msgTooLong):
+			// Raised by the dialect layer's check of the values a column
+			// holds when ALTER COLUMN TYPE gives it a length.
+			e.Code, e.Hint = pgerror.StringDataRightTruncation, ""
+		case strings.HasPrefix(m, "changing the type of column ") && strings.HasSuffix(m, " needs USING on DuckDB"):
+			// Raised by the dialect layer when ALTER COLUMN TYPE to a
+			// string type would have to convert a column.
+			e.Code = pgerror.FeatureNotSupported
 		case strings.HasPrefix(m, "More than one row returned by a subquery"):
 			e.Code, e.Hint = pgerror.CardinalityViolation, ""
 			e.Message = "more than one row returned by a subquery used as an expression"
@@ -321,6 +329,10 @@ func refineBinder(e *pgerror.Error, m string) {
 	case strings.HasPrefix(m, "Cannot compare values of type"), strings.HasPrefix(m, "Cannot mix values of type"),
 		strings.Contains(m, "an explicit cast is required"):
 		e.Code = pgerror.DatatypeMismatch
+	case strings.HasPrefix(m, "Cannot change the type of a column that has a CHECK constraint"):
+		// DuckDB cannot: the column may have a length check (package
+		// dialect, length.go).
+		e.Code = pgerror.FeatureNotSupported
 	case strings.HasPrefix(m, "Could not determine type of parameters"), strings.Contains(m, "could not be resolved"):
 		e.Code = pgerror.IndeterminateDatatype
 	case strings.Contains(m, "aggregate function calls cannot be nested"), strings.Contains(m, "aggregate functions are not allowed"),
@@ -350,6 +362,10 @@ func refineConstraint(e *pgerror.Error, m string) {
 		} else {
 			e.Message = `null value in column "` + target + `" violates not-null constraint`
 		}
+	case strings.HasPrefix(m, "CHECK constraint failed on table ") && strings.HasPrefix(raisedInCheck(m), msgTooLong):
+		// A varchar(n) or char(n) column's length check (package catalog,
+		// LengthCheck) raises PostgreSQL's message.
+		e.Code, e.Message, e.Detail, e.Hint = pgerror.StringDataRightTruncation, raisedInCheck(m), "", ""
 	case strings.HasPrefix(m, "CHECK constraint failed on table "):
 		table, expr, _ := strings.Cut(m[len("CHECK constraint failed on table "):], " with expression ")
 		e.Code = pgerror.CheckViolation
@@ -373,6 +389,23 @@ func refineConstraint(e *pgerror.Error, m string) {
 			}
 		}
 	}
+}
+
+// msgTooLong starts PostgreSQL's message for a value too long for a
+// varchar(n) or char(n) column (catalog.TooLong).
+const msgTooLong = "value too long for type "
+
+// raisedInCheck returns the message of the error a CHECK constraint's
+// expression raised, which DuckDB appends to its own in parentheses:
+// `CHECK constraint failed on table t with expression CHECK(...) (Error:
+// value too long for type character varying(5))`; "" if there is none.
+func raisedInCheck(m string) string {
+	const open = " (Error: "
+	i := strings.LastIndex(m, open)
+	if i < 0 || !strings.HasSuffix(m, ")") {
+		return ""
+	}
+	return m[i+len(open) : len(m)-1]
 }
 
 // pgKey turns DuckDB's `a: 1, b: x` into PostgreSQL's `(a, b)=(1, x)`.

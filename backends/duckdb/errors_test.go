@@ -84,6 +84,28 @@ func TestTranslate(t *testing.T) {
 			code: pgerror.DuplicateTable, message: `relation "e" already exists`,
 		},
 		{
+			// A varchar(n) column's length check (package catalog,
+			// LengthCheck), by DuckDB 1.5's wording.
+			msg: `Constraint Error: CHECK constraint failed on table t with expression CHECK(CASE  WHEN (((length(a) > 5) AND (length(rtrim(a, ' ')) > 5))) THEN ("error"('value too long for type character varying(5)')) ELSE CAST('t' AS BOOLEAN) END) (Error: value too long for type character varying(5))`,
+			code: pgerror.StringDataRightTruncation, message: "value too long for type character varying(5)",
+		},
+		{
+			msg:  `Constraint Error: CHECK constraint failed on table t with expression CHECK((c > 0))`,
+			code: pgerror.CheckViolation, message: `new row for relation "t" violates check constraint`, detail: "Failing expression: CHECK((c > 0))",
+		},
+		{
+			msg:  "Invalid Input Error: value too long for type character(3)",
+			code: pgerror.StringDataRightTruncation, message: "value too long for type character(3)",
+		},
+		{
+			msg:  `Invalid Input Error: changing the type of column "i" to text needs USING on DuckDB`,
+			code: pgerror.FeatureNotSupported, message: `changing the type of column "i" to text needs USING on DuckDB`,
+		},
+		{
+			msg:  "Binder Error: Cannot change the type of a column that has a CHECK constraint specified",
+			code: pgerror.FeatureNotSupported, message: "Cannot change the type of a column that has a CHECK constraint specified",
+		},
+		{
 			msg:  "Some unknown text",
 			code: pgerror.InternalError, message: "Some unknown text",
 		},
