@@ -86,7 +86,7 @@ func TestTranslate(t *testing.T) {
 		{
 			// A varchar(n) column's length check (package catalog,
 			// LengthCheck), by DuckDB 1.5's wording.
-			msg: `Constraint Error: CHECK constraint failed on table t with expression CHECK(CASE  WHEN (((length(a) > 5) AND (length(rtrim(a, ' ')) > 5))) THEN ("error"('value too long for type character varying(5)')) ELSE CAST('t' AS BOOLEAN) END) (Error: value too long for type character varying(5))`,
+			msg:  `Constraint Error: CHECK constraint failed on table t with expression CHECK(CASE  WHEN (((length(a) > 5) AND (length(rtrim(a, ' ')) > 5))) THEN ("error"('value too long for type character varying(5)')) ELSE CAST('t' AS BOOLEAN) END) (Error: value too long for type character varying(5))`,
 			code: pgerror.StringDataRightTruncation, message: "value too long for type character varying(5)",
 		},
 		{
