@@ -96,9 +96,18 @@ func copyOut(ctx context.Context, conn *pgconn.PgConn, h *cancelHandler, sql str
 // writing CopyData payloads to w. It returns the command tag, the
 // server's error if it sent one, the transaction status of
 // ReadyForQuery, and an error if the stream broke.
+//
+// The CopyData messages wholly in r's buffer, one per row, are handed over
+// straight from it in one pass; the rest, one message at a time.
 func readCopyOut(r *bufio.Reader, w io.Writer) (tag pgconn.CommandTag, pgErr *pgconn.PgError, status byte, err error) {
 	var big []byte // a message larger than r's buffer
 	for {
+		if pgErr == nil {
+			if n := copyData(r, w); n > 0 {
+				_, _ = r.Discard(n)
+				continue
+			}
+		}
 		hdr, err := r.Peek(5)
 		if err != nil {
 			return tag, pgErr, 0, err
@@ -156,4 +165,46 @@ func readCopyOut(r *bufio.Reader, w io.Writer) (tag pgconn.CommandTag, pgErr *pg
 			_, _ = r.Discard(n)
 		}
 	}
+}
+
+// messageWriter is a writer of COPY payloads that also takes whole
+// CopyData messages (pgarrow.CopyDecoder.WriteMessages): it returns how
+// many bytes of complete CopyData messages at the start of msgs it
+// consumed.
+type messageWriter interface {
+	writeMessages(msgs []byte) int
+}
+
+// copyData writes to w the payloads of the complete CopyData messages at
+// the start of r's buffer, without reading from the connection, and
+// returns how many bytes they take.
+func copyData(r *bufio.Reader, w io.Writer) int {
+	buf, _ := r.Peek(r.Buffered())
+	if mw, ok := w.(messageWriter); ok {
+		return mw.writeMessages(buf)
+	}
+	off := 0
+	for {
+		payload, end, ok := nextCopyData(buf, off)
+		if !ok {
+			return off
+		}
+		_, _ = w.Write(payload)
+		off = end
+	}
+}
+
+// nextCopyData returns the payload of the CopyData message at buf[off:]
+// and the offset past it; ok is false when no complete CopyData message
+// starts there.
+func nextCopyData(buf []byte, off int) (payload []byte, end int, ok bool) {
+	if len(buf)-off < 5 || buf[off] != 'd' {
+		return nil, off, false
+	}
+	n := int(binary.BigEndian.Uint32(buf[off+1:]))
+	end = off + 1 + n
+	if n < 4 || end > len(buf) {
+		return nil, off, false
+	}
+	return buf[off+5 : end], end, true
 }

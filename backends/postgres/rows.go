@@ -162,6 +162,24 @@ func (w *copyWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// writeMessages implements messageWriter.
+func (w *copyWriter) writeMessages(msgs []byte) int {
+	n := 0
+	if w.err == nil {
+		var err error
+		if n, err = w.cd.WriteMessages(msgs); err == nil {
+			return n
+		}
+		w.err = err
+		w.cancel()
+	}
+	// Discard the rest, as Write does.
+	for ok := true; ok; {
+		_, n, ok = nextCopyData(msgs, n)
+	}
+	return n
+}
+
 // startCopy starts the COPY of query (the client's text, already accepted
 // by Prepare) decoding into cols.
 func (s *Session) startCopy(ctx context.Context, query string, cols []pgarrow.ColumnType) *copySource {

@@ -119,27 +119,7 @@ func TestTypes(t *testing.T) {
 			if c.text { // compare with the type's own text output
 				args = []any{pgx.QueryResultFormats{pgx.TextFormatCode}, 0}
 			}
-			rows, err := conn.Query(ctx, typeSQL(c, true), args...)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var want [][]any
-			for rows.Next() {
-				vals, err := rows.Values()
-				if err != nil {
-					t.Fatal(err)
-				}
-				if c.text {
-					vals[0] = nil
-					if raw := rows.RawValues()[0]; raw != nil {
-						vals[0] = string(raw)
-					}
-				}
-				want = append(want, []any{norm(vals[0])})
-			}
-			if err := rows.Err(); err != nil {
-				t.Fatal(err)
-			}
+			want := pgxRows(t, conn, typeSQL(c, true), c.text, args...)
 			check := func(how string, res *backends.Result, err error) {
 				t.Helper()
 				if err != nil {
@@ -173,17 +153,59 @@ func TestTypes(t *testing.T) {
 			res, err = st.Execute(ctx, nil)
 			check("prepared", res, err)
 			st.Close()
-			st, err = e.sess.Prepare(ctx, typeSQL(c, true), nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer st.Close()
-			params := oneRow(t, e.mem, arrow.PrimitiveTypes.Int64, int64(0))
-			defer params.Release()
-			res, err = st.Execute(ctx, params)
+			res, err = executeZero(t, e, typeSQL(c, true))
 			check("extended", res, err)
 		})
 	}
+}
+
+// executeZero prepares sql, which has one parameter, on the test's
+// session and executes it with the int8 0 (by the extended protocol, as
+// statements with parameters are). The statement is closed when the test
+// ends.
+func executeZero(t *testing.T, e *env, sql string) (*backends.Result, error) {
+	t.Helper()
+	st, err := e.sess.Prepare(context.Background(), sql, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	params := oneRow(t, e.mem, arrow.PrimitiveTypes.Int64, int64(0))
+	defer params.Release()
+	return st.Execute(context.Background(), params)
+}
+
+// pgxRows reads a query's rows with pgx, each value as Rows.Values gives
+// it, normalised by norm; raw takes the values' raw text instead (with
+// args asking for the text format), for types Arrow holds as text.
+func pgxRows(t *testing.T, conn *pgx.Conn, sql string, raw bool, args ...any) [][]any {
+	t.Helper()
+	rows, err := conn.Query(context.Background(), sql, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out [][]any
+	for rows.Next() {
+		vals, err := rows.Values()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range vals {
+			if raw {
+				vals[i] = nil
+				if b := rows.RawValues()[i]; b != nil {
+					vals[i] = string(b)
+				}
+			}
+			vals[i] = norm(vals[i])
+		}
+		out = append(out, vals)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 // oneRow makes a one-row, one-column batch.
@@ -289,4 +311,81 @@ func TestColumnMetadata(t *testing.T) {
 			t.Errorf("%s: field %d %s = %q, want %q", c.comment, c.i, c.key, got, c.want)
 		}
 	}
+}
+
+// TestTypesInBatches reads many rows of the types the decoder stores in
+// buffers of its own (and a few it does not), with NULLs that first appear
+// late in a batch, after its buffers have grown, and in columns that are
+// never or always NULL, cut into small batches, by COPY and by the
+// extended protocol, and compares every value with what pgx reads. Every
+// batch must be a valid Arrow batch.
+func TestTypesInBatches(t *testing.T) {
+	e := newEnv(t, Options{BatchBytes: 24 << 10})
+	conn := e.pgx()
+	ctx := context.Background()
+	const sql = `SELECT i,
+		CASE WHEN i % 1000 > 700 THEN NULL ELSE i::int2 END AS i2,
+		CASE WHEN i % 997 = 0 THEN NULL ELSE i * 1000000007::int8 END AS i8,
+		i::oid AS o,
+		CASE WHEN i > 2500 THEN NULL ELSE i / 7.0::float4 END AS f4,
+		CASE WHEN i % 3 = 0 THEN NULL ELSE i / 3.0::float8 END AS f8,
+		'2000-01-01'::date + i AS d,
+		CASE WHEN i % 500 = 499 THEN NULL ELSE '1999-12-31 23:00'::timestamp + i * interval '1 minute' END AS ts,
+		('00:00'::time + i * interval '1 second')::time AS tm,
+		CASE WHEN i % 11 = 0 THEN NULL ELSE repeat(chr(945 + i % 20), i % 40) END AS s,
+		CASE WHEN i % 5 = 0 THEN NULL ELSE decode(md5(i::text), 'hex') END AS b,
+		NULL::text AS nothing,
+		(i * 1.25)::numeric(12,2) AS n
+		FROM generate_series(1, 6000) i`
+	want := pgxRows(t, conn, sql, false)
+	check := func(how string, res *backends.Result, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("%s: %v", how, err)
+		}
+		valid := &validRows{RecordReader: res.Rows, t: t}
+		res.Rows = valid
+		got := readAll(t, res)
+		if valid.batches < 5 {
+			t.Errorf("%s: %d batches, want several", how, valid.batches)
+		}
+		if len(got) != len(want) {
+			t.Fatalf("%s: %d rows, want %d", how, len(got), len(want))
+		}
+		for r := range want {
+			if !reflect.DeepEqual(got[r], want[r]) {
+				t.Fatalf("%s: row %d:\n got %v\nwant %v", how, r, got[r], want[r])
+			}
+		}
+	}
+	before := e.sess.Stats()
+	res, err := e.sess.Query(ctx, sql)
+	check("copy", res, err)
+	if e.sess.Stats().Copy == before.Copy {
+		t.Error("the query was not read by COPY")
+	}
+	res, err = executeZero(t, e, sql+" WHERE i > $1")
+	check("extended", res, err)
+}
+
+// validRows checks each batch of a RecordReader with array.ValidateFull
+// and counts them.
+type validRows struct {
+	array.RecordReader
+	t       *testing.T
+	batches int
+}
+
+func (v *validRows) Next() bool {
+	if !v.RecordReader.Next() {
+		return false
+	}
+	v.batches++
+	rec := v.RecordBatch()
+	for i, c := range rec.Columns() {
+		if err := array.ValidateFull(c); err != nil {
+			v.t.Errorf("batch %d column %d: %v", v.batches, i, err)
+		}
+	}
+	return true
 }

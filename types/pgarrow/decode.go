@@ -287,6 +287,40 @@ func (d *jsonbDecoder) decode(v []byte) error {
 	return d.bytesDecoder.decode(v[1:])
 }
 
+// dateValue converts a binary date to Arrow's date32: days since 1970,
+// ±infinity kept as PostgreSQL's sentinels.
+func dateValue(v []byte) (int32, error) {
+	if len(v) != 4 {
+		return 0, errBinary("date", v)
+	}
+	days := int32(binary.BigEndian.Uint32(v))
+	switch {
+	case days == math.MaxInt32 || days == math.MinInt32: // ±infinity
+	case days > math.MaxInt32-pgEpochDays:
+		return 0, pgerror.New(pgerror.DatetimeFieldOverflow, "date out of range for Arrow date32")
+	default:
+		days += pgEpochDays
+	}
+	return days, nil
+}
+
+// timestampValue converts a binary timestamp or timestamptz to Arrow's
+// microseconds since 1970, ±infinity kept as PostgreSQL's sentinels.
+func timestampValue(v []byte) (int64, error) {
+	if len(v) != 8 {
+		return 0, errBinary("timestamp", v)
+	}
+	us := int64(binary.BigEndian.Uint64(v))
+	switch {
+	case us == math.MaxInt64 || us == math.MinInt64: // ±infinity
+	case us > math.MaxInt64-pgEpochMicros:
+		return 0, pgerror.New(pgerror.DatetimeFieldOverflow, "timestamp out of range for Arrow timestamp[us]")
+	default:
+		us += pgEpochMicros
+	}
+	return us, nil
+}
+
 type dateDecoder struct{ b *array.Date32Builder }
 
 func (d *dateDecoder) decode(v []byte) error {
@@ -294,16 +328,9 @@ func (d *dateDecoder) decode(v []byte) error {
 		d.b.AppendNull()
 		return nil
 	}
-	if len(v) != 4 {
-		return errBinary("date", v)
-	}
-	days := int32(binary.BigEndian.Uint32(v))
-	switch {
-	case days == math.MaxInt32 || days == math.MinInt32: // ±infinity
-	case days > math.MaxInt32-pgEpochDays:
-		return pgerror.New(pgerror.DatetimeFieldOverflow, "date out of range for Arrow date32")
-	default:
-		days += pgEpochDays
+	days, err := dateValue(v)
+	if err != nil {
+		return err
 	}
 	d.b.Append(arrow.Date32(days))
 	return nil
@@ -330,16 +357,9 @@ func (d *timestampDecoder) decode(v []byte) error {
 		d.b.AppendNull()
 		return nil
 	}
-	if len(v) != 8 {
-		return errBinary("timestamp", v)
-	}
-	us := int64(binary.BigEndian.Uint64(v))
-	switch {
-	case us == math.MaxInt64 || us == math.MinInt64: // ±infinity
-	case us > math.MaxInt64-pgEpochMicros:
-		return pgerror.New(pgerror.DatetimeFieldOverflow, "timestamp out of range for Arrow timestamp[us]")
-	default:
-		us += pgEpochMicros
+	us, err := timestampValue(v)
+	if err != nil {
+		return err
 	}
 	d.b.Append(arrow.Timestamp(us))
 	return nil

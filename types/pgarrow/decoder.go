@@ -1,6 +1,8 @@
 package pgarrow
 
 import (
+	"encoding/binary"
+
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -8,22 +10,20 @@ import (
 	"github.com/quiverdb/quiver/pgerror"
 )
 
-// Decoder appends rows of PostgreSQL values to Arrow builders and cuts them
+// Decoder appends rows of PostgreSQL values to Arrow arrays and cuts them
 // into record batches. Values arrive in the wire format each ColumnType
 // asks for (DataRow values, or the fields of a binary COPY tuple).
 //
 // A Decoder is not safe for concurrent use. After AppendRow returns an
-// error the builders may hold part of a row: the caller must stop and
+// error the columns may hold part of a row: the caller must stop and
 // Release the Decoder.
 type Decoder struct {
 	schema   *arrow.Schema
-	bld      *array.RecordBuilder
-	decs     []valueDecoder
-	binaries []*array.BinaryBuilder // variable-width builders, for reserving data
-	rows     int
+	cols     []column
+	rows     int // rows buffered
+	capacity int // rows the columns have room for
 	bytes    int
 	lastRows int
-	lastData []int
 }
 
 // DecoderOptions tunes a Decoder.
@@ -37,22 +37,12 @@ type DecoderOptions struct {
 // NewDecoder returns a Decoder producing batches with one field per column.
 func NewDecoder(mem memory.Allocator, cols []ColumnType, opts DecoderOptions) *Decoder {
 	fields := make([]arrow.Field, len(cols))
+	d := &Decoder{cols: make([]column, len(cols))}
 	for i, c := range cols {
 		fields[i] = c.Field
+		d.cols[i] = newColumn(mem, c.c, opts.ValidateUTF8)
 	}
-	d := &Decoder{schema: arrow.NewSchema(fields, nil)}
-	d.bld = array.NewRecordBuilder(mem, d.schema)
-	d.decs = make([]valueDecoder, len(cols))
-	for i, c := range cols {
-		d.decs[i] = newValueDecoder(c.c, d.bld.Field(i), opts.ValidateUTF8)
-		switch b := d.bld.Field(i).(type) {
-		case *array.StringBuilder:
-			d.binaries = append(d.binaries, b.BinaryBuilder)
-		case *array.BinaryBuilder:
-			d.binaries = append(d.binaries, b)
-		}
-	}
-	d.lastData = make([]int, len(d.binaries))
+	d.schema = arrow.NewSchema(fields, nil)
 	return d
 }
 
@@ -68,23 +58,17 @@ func (d *Decoder) Bytes() int { return d.bytes }
 
 // AppendRow appends one row; values[i] is column i, nil for NULL.
 func (d *Decoder) AppendRow(values [][]byte) error {
-	if len(values) != len(d.decs) {
-		return pgerror.New(pgerror.ProtocolViolation, "row has %d values, expected %d", len(values), len(d.decs))
+	if len(values) != len(d.cols) {
+		return pgerror.New(pgerror.ProtocolViolation, "row has %d values, expected %d", len(values), len(d.cols))
+	}
+	r := d.rows
+	if r == d.capacity {
+		d.grow()
 	}
 	n := 0
-	for _, v := range values {
+	for i, v := range values {
 		n += len(v) + 4
-	}
-	return d.appendRow(values, n)
-}
-
-// appendRow appends a row whose wire size is known to be n bytes.
-func (d *Decoder) appendRow(values [][]byte, n int) error {
-	if d.rows == 0 {
-		d.reserve()
-	}
-	for i, dec := range d.decs {
-		if err := dec.decode(values[i]); err != nil {
+		if err := d.cols[i].put(r, v, d.capacity); err != nil {
 			return err
 		}
 	}
@@ -93,32 +77,68 @@ func (d *Decoder) appendRow(values [][]byte, n int) error {
 	return nil
 }
 
-// reserve sizes the builders for a batch like the previous one.
-func (d *Decoder) reserve() {
-	if d.lastRows == 0 {
-		return
+// appendTuple appends the fields of a binary COPY tuple (each an int32
+// length, -1 for NULL, and that many bytes), which the caller has checked
+// are all there.
+func (d *Decoder) appendTuple(t []byte) error {
+	r := d.rows
+	if r == d.capacity {
+		d.grow()
 	}
-	d.bld.Reserve(d.lastRows)
-	for i, b := range d.binaries {
-		b.ReserveData(d.lastData[i])
+	q := 0
+	for i := range d.cols {
+		l := int(int32(binary.BigEndian.Uint32(t[q:])))
+		q += 4
+		var v []byte // NULL
+		if l >= 0 {
+			v = t[q : q+l : q+l]
+			q += l
+		}
+		if err := d.cols[i].put(r, v, d.capacity); err != nil {
+			return err
+		}
 	}
+	d.rows++
+	d.bytes += len(t)
+	return nil
+}
+
+// grow makes room for more rows: as many as the previous batch had at the
+// start of a batch, else twice as many.
+func (d *Decoder) grow() {
+	n := max(2*d.capacity, minRows)
+	if d.rows == 0 {
+		n = max(d.lastRows, minRows)
+	}
+	for i := range d.cols {
+		d.cols[i].reserve(d.rows, n)
+	}
+	d.capacity = n
 }
 
 // NewRecordBatch returns the buffered rows as a batch, which the caller
 // must Release, and starts a new one.
 func (d *Decoder) NewRecordBatch() arrow.RecordBatch {
-	for i, b := range d.binaries {
-		d.lastData[i] = b.DataLen()
+	if d.capacity == 0 {
+		d.grow() // a batch of no rows still has its buffers
+	}
+	arrs := make([]arrow.Array, len(d.cols))
+	for i := range d.cols {
+		arrs[i] = d.cols[i].finish(d.rows)
+	}
+	rec := array.NewRecordBatch(d.schema, arrs, int64(d.rows))
+	for _, a := range arrs {
+		a.Release()
 	}
 	d.lastRows = d.rows
-	d.rows, d.bytes = 0, 0
-	return d.bld.NewRecordBatch()
+	d.rows, d.bytes, d.capacity = 0, 0, 0
+	return rec
 }
 
-// Release frees the builders and any rows not yet cut into a batch.
+// Release frees the columns and any rows not yet cut into a batch.
 func (d *Decoder) Release() {
-	if d.bld != nil {
-		d.bld.Release()
-		d.bld = nil
+	for i := range d.cols {
+		d.cols[i].release()
 	}
+	d.cols = nil
 }

@@ -1,6 +1,7 @@
 package pgarrow
 
 import (
+	"encoding/binary"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -62,6 +63,17 @@ func FuzzCopyDecoder(f *testing.F) {
 		cd.Emit = func(rec arrow.RecordBatch) error { rec.Release(); return nil }
 		if _, err := cd.Write(stream); err == nil {
 			_ = cd.Close()
+		}
+		// The same bytes as CopyData messages, and as one.
+		for _, wire := range [][]byte{stream, append(binary.BigEndian.AppendUint32([]byte{'d'}, uint32(len(stream)+4)), stream...)} {
+			dec := NewDecoder(mem, []ColumnType{fuzzColumns[2], fuzzColumns[10]}, DecoderOptions{ValidateUTF8: true})
+			cd := NewCopyDecoder(dec)
+			cd.Limit = 64
+			cd.Emit = func(rec arrow.RecordBatch) error { rec.Release(); return nil }
+			if n, err := cd.WriteMessages(wire); err == nil && n == len(wire) {
+				_ = cd.Close()
+			}
+			dec.Release()
 		}
 	})
 }

@@ -3,6 +3,7 @@ package pgarrow
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
 	"strings"
@@ -159,18 +160,30 @@ const mixedQuery = `SELECT i, i::text || repeat('é', i % 5) AS s, (i * 1.5)::nu
 // decodeAll decodes a COPY stream fed in chunks of the given sizes.
 func decodeAll(t *testing.T, mem memory.Allocator, cols []ColumnType, stream []byte, limit int, chunk func() int) []arrow.RecordBatch {
 	t.Helper()
+	return decodeWith(t, mem, cols, limit, func(cd *CopyDecoder) error {
+		for p := stream; len(p) > 0; {
+			n := min(chunk(), len(p))
+			if _, err := cd.Write(p[:n]); err != nil {
+				return err
+			}
+			p = p[n:]
+		}
+		return nil
+	})
+}
+
+// decodeWith decodes what feed writes to a CopyDecoder with the given
+// batch limit, and returns the batches.
+func decodeWith(t *testing.T, mem memory.Allocator, cols []ColumnType, limit int, feed func(*CopyDecoder) error) []arrow.RecordBatch {
+	t.Helper()
 	dec := NewDecoder(mem, cols, DecoderOptions{ValidateUTF8: true})
 	defer dec.Release()
 	cd := NewCopyDecoder(dec)
 	var out []arrow.RecordBatch
 	cd.Limit = limit
 	cd.Emit = func(rec arrow.RecordBatch) error { out = append(out, rec); return nil }
-	for p := stream; len(p) > 0; {
-		n := min(chunk(), len(p))
-		if _, err := cd.Write(p[:n]); err != nil {
-			t.Fatal(err)
-		}
-		p = p[n:]
+	if err := feed(cd); err != nil {
+		t.Fatal(err)
 	}
 	if err := cd.Close(); err != nil {
 		t.Fatal(err)
@@ -186,6 +199,30 @@ func concat(t *testing.T, mem memory.Allocator, recs []arrow.RecordBatch) arrow.
 		r.Release()
 	}
 	return tbl
+}
+
+// decodeMessages frames msgs as CopyData messages and decodes them with
+// WriteMessages from a buffer that grows by chunk bytes at a time.
+func decodeMessages(t *testing.T, mem memory.Allocator, cols []ColumnType, msgs [][]byte, limit int, chunk func() int) []arrow.RecordBatch {
+	t.Helper()
+	var wire []byte
+	for _, m := range msgs {
+		wire = append(wire, 'd')
+		wire = binary.BigEndian.AppendUint32(wire, uint32(len(m)+4))
+		wire = append(wire, m...)
+	}
+	return decodeWith(t, mem, cols, limit, func(cd *CopyDecoder) error {
+		buf, read := 0, 0 // wire[buf:read] is buffered
+		for buf < len(wire) {
+			read = min(read+chunk(), len(wire))
+			n, err := cd.WriteMessages(wire[buf:read])
+			if err != nil {
+				return err
+			}
+			buf += n
+		}
+		return nil
+	})
 }
 
 // TestCopyDecoderChunks feeds one COPY stream whole, byte by byte and in
@@ -226,6 +263,32 @@ func TestCopyDecoderChunks(t *testing.T) {
 		for i := range int(want.NumCols()) {
 			if !array.ChunkedEqual(got.Column(i).Data(), want.Column(i).Data()) {
 				t.Errorf("%s: column %d differs", c.name, i)
+			}
+		}
+		got.Release()
+	}
+	// As CopyData messages, one per tuple as PostgreSQL sends them and in
+	// payloads that split tuples anywhere, read from a buffer that fills
+	// in random steps.
+	var msgs messages
+	if _, err := c.CopyTo(context.Background(), &msgs, "COPY ("+mixedQuery+") TO STDOUT (FORMAT binary)"); err != nil {
+		t.Fatal(err)
+	}
+	var split messages
+	for p := stream; len(p) > 0; {
+		n := min(1+rng.IntN(200), len(p))
+		split = append(split, p[:n])
+		p = p[n:]
+	}
+	for _, m := range []struct {
+		name string
+		msgs messages
+	}{{"messages", msgs}, {"split messages", split}} {
+		recs := decodeMessages(t, mem, cols, m.msgs, 16<<10, func() int { return 1 + rng.IntN(5000) })
+		got := concat(t, mem, recs)
+		for i := range int(want.NumCols()) {
+			if got.NumRows() != want.NumRows() || !array.ChunkedEqual(got.Column(i).Data(), want.Column(i).Data()) {
+				t.Errorf("%s: column %d differs", m.name, i)
 			}
 		}
 		got.Release()
