@@ -14,244 +14,416 @@ type pgArray struct {
 }
 
 func errMalformedArray(s, detail string) error {
-	return pgerror.New(pgerror.InvalidTextRepresentation, "malformed array literal: \"%s\"", s).WithDetail(detail)
+	e := pgerror.New(pgerror.InvalidTextRepresentation, "malformed array literal: \"%s\"", s)
+	if detail != "" {
+		e = e.WithDetail(detail)
+	}
+	return e
 }
 
-// parseArrayText reads an array literal as array_in does (with the comma
-// delimiter): optional [lb:ub] dimension decorations, nested braces,
-// double-quoted or bare elements with backslash escapes, and unquoted NULL.
-// Lower bounds are checked for consistency and then dropped.
+func errTooManyDims(n int) error {
+	return pgerror.New(pgerror.ProgramLimitExceeded, "number of array dimensions (%d) exceeds the maximum allowed (%d)", n, maxDims)
+}
+
+// parseArrayText reads an array literal as PostgreSQL 15's array_in does
+// (arrayfuncs.c), with the comma delimiter and with its errors and their
+// DETAILs: optional [lb:ub] dimension decorations (checked against the
+// contents, then dropped), then the braces, counted by arrayCount and read
+// by readElements. Elements are double-quoted or bare, with backslash
+// escapes; an unquoted NULL is a null element.
 func parseArrayText(s string) (*pgArray, error) {
-	p := &arrayParser{src: s, s: s}
-	var declared []int
-	p.skipSpace()
-	for p.peek() == '[' {
-		p.pos++
-		lb, ub, ok := p.bounds()
-		if !ok {
+	p := 0
+	var declared, lbs []int
+	for {
+		for p < len(s) && isSpace(s[p]) {
+			p++
+		}
+		if p >= len(s) || s[p] != '[' {
+			break
+		}
+		p++
+		if len(declared) >= maxDims {
+			return nil, errTooManyDims(len(declared) + 1)
+		}
+		q := boundEnd(s, p)
+		if q == p {
 			return nil, errMalformedArray(s, "\"[\" must introduce explicitly-specified array dimensions.")
 		}
-		declared = append(declared, ub-lb+1)
-		p.skipSpace()
+		lb := 1
+		if q < len(s) && s[q] == ':' {
+			lb = atoi(s[p:q])
+			p = q + 1
+			if q = boundEnd(s, p); q == p {
+				return nil, errMalformedArray(s, "Missing array dimension value.")
+			}
+		}
+		if q >= len(s) || s[q] != ']' {
+			return nil, errMalformedArray(s, "Missing \"]\" after array dimensions.")
+		}
+		ub := atoi(s[p:q])
+		p = q + 1
+		if ub < lb {
+			return nil, pgerror.New(pgerror.ArraySubscriptError, "upper bound cannot be less than lower bound")
+		}
+		declared = append(declared, int(int32(ub-lb+1)))
+		lbs = append(lbs, lb)
 	}
-	if len(declared) > 0 {
-		if p.peek() != '=' {
+	var dims []int
+	if len(declared) == 0 {
+		if p >= len(s) || s[p] != '{' {
+			return nil, errMalformedArray(s, "Array value must start with \"{\" or dimension information.")
+		}
+		d, err := arrayCount(s, p)
+		if err != nil {
+			return nil, err
+		}
+		dims = d
+	} else {
+		if p >= len(s) || s[p] != '=' {
 			return nil, errMalformedArray(s, "Missing \"=\" after array dimensions.")
 		}
-		p.pos++
-		p.skipSpace()
-	}
-	if p.peek() != '{' {
-		return nil, errMalformedArray(s, "Array value must start with \"{\" or dimension information.")
-	}
-	a := &pgArray{}
-	if err := p.level(a, 0); err != nil {
-		return nil, err
-	}
-	p.skipSpace()
-	if p.pos != len(p.s) {
-		return nil, errMalformedArray(s, "Junk after closing right brace.")
-	}
-	if len(declared) > 0 {
-		if len(declared) != len(a.dims) {
+		p++
+		for p < len(s) && isSpace(s[p]) {
+			p++
+		}
+		if p >= len(s) || s[p] != '{' {
+			return nil, errMalformedArray(s, "Array contents must start with \"{\".")
+		}
+		d, err := arrayCount(s, p)
+		if err != nil {
+			return nil, err
+		}
+		if len(d) != len(declared) {
 			return nil, errMalformedArray(s, "Specified array dimensions do not match array contents.")
 		}
-		for i := range declared {
-			if declared[i] != a.dims[i] {
+		for i := range d {
+			if d[i] != declared[i] {
 				return nil, errMalformedArray(s, "Specified array dimensions do not match array contents.")
 			}
 		}
+		dims = d
 	}
-	if len(a.dims) > maxDims {
-		return nil, pgerror.New(pgerror.ProgramLimitExceeded, "number of array dimensions (%d) exceeds the maximum allowed (%d)", len(a.dims), maxDims)
+	n := 1
+	for _, d := range dims {
+		n *= d
+		if n > maxArraySize {
+			return nil, pgerror.New(pgerror.ProgramLimitExceeded, "array size exceeds the maximum allowed (%d)", maxArraySize)
+		}
 	}
+	for i, lb := range lbs {
+		// ArrayCheckBounds: the upper bound must fit an int4.
+		if lb+dims[i] > 1<<31-1 {
+			return nil, pgerror.New(pgerror.ProgramLimitExceeded, "array lower bound is too large: %d", lb)
+		}
+	}
+	a := &pgArray{dims: dims}
+	if len(dims) == 0 || n == 0 {
+		// An empty array; array_in also makes one of braces that
+		// arrayCount finds a dimension of length 0 in ('{{{1}},{2}}').
+		a.dims = nil
+		return a, nil
+	}
+	elems, err := readElements(s, p, dims, n)
+	if err != nil {
+		return nil, err
+	}
+	a.elems = elems
 	return a, nil
 }
 
-type arrayParser struct {
-	src string // for messages
-	s   string
-	pos int
-	// leafDepth is the depth at which elements were found, -1 until known.
-	leafDepth int
-	seenLeaf  bool
+// maxArraySize is PostgreSQL's MaxArraySize: the most elements an array
+// may have.
+const maxArraySize = 0x3fffffff / 8
+
+// boundEnd returns the end of the run of digits and signs that array_in
+// takes as a dimension bound, starting at p.
+func boundEnd(s string, p int) int {
+	for p < len(s) && (s[p] >= '0' && s[p] <= '9' || s[p] == '-' || s[p] == '+') {
+		p++
+	}
+	return p
 }
 
-func (p *arrayParser) peek() byte {
-	if p.pos < len(p.s) {
-		return p.s[p.pos]
+// atoi is C's atoi as glibc has it: (int)strtol(s, NULL, 10), which reads
+// an optional sign and the digits after it, clamps to the range of a long
+// and keeps the low 32 bits.
+func atoi(s string) int {
+	neg := false
+	if len(s) > 0 && (s[0] == '-' || s[0] == '+') {
+		neg = s[0] == '-'
+		s = s[1:]
 	}
-	return 0
+	var v uint64
+	overflow := false
+	for i := 0; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+		v = v*10 + uint64(s[i]-'0')
+		if v > 1<<63 {
+			overflow = true
+			break
+		}
+	}
+	var l int64
+	switch {
+	case neg && (overflow || v >= 1<<63):
+		l = -1 << 63
+	case overflow || v >= 1<<63:
+		l = 1<<63 - 1
+	case neg:
+		l = -int64(v)
+	default:
+		l = int64(v)
+	}
+	return int(int32(l))
 }
 
-func (p *arrayParser) skipSpace() {
-	for p.pos < len(p.s) && isSpace(p.s[p.pos]) {
-		p.pos++
-	}
-}
+// The states of arrayCount, as ArrayParseState in arrayfuncs.c.
+const (
+	arrayNoLevel = iota
+	arrayLevelStarted
+	arrayElemStarted
+	arrayElemCompleted
+	arrayQuotedElemStarted
+	arrayQuotedElemCompleted
+	arrayElemDelimited
+	arrayLevelCompleted
+	arrayLevelDelimited
+)
 
-func (p *arrayParser) bounds() (lb, ub int, ok bool) {
-	num := func() (int, bool) {
-		neg := false
-		if p.peek() == '-' || p.peek() == '+' {
-			neg = p.peek() == '-'
-			p.pos++
-		}
-		v, rest, ok := scanDigits(p.s[p.pos:], 10)
-		p.pos = len(p.s) - len(rest)
-		if neg {
-			v = -v
-		}
-		return v, ok
+// arrayCount checks the braces of an array literal from s[start], a '{',
+// and returns its dimensions, none for an empty array: ArrayCount in
+// PostgreSQL 15's arrayfuncs.c, whose checks give the DETAIL of each
+// "malformed array literal".
+func arrayCount(s string, start int) ([]int, error) {
+	var temp, nelems, nelemsLast [maxDims]int
+	for i := range nelems {
+		nelems[i] = 1
 	}
-	lb = 1
-	v, ok := num()
-	if !ok {
-		return 0, 0, false
-	}
-	if p.peek() == ':' {
-		p.pos++
-		lb = v
-		if v, ok = num(); !ok {
-			return 0, 0, false
-		}
-	}
-	if p.peek() != ']' || v < lb-1 {
-		return 0, 0, false
-	}
-	p.pos++
-	return lb, v, true
-}
-
-// level parses one brace-enclosed level at depth d (p.pos is at '{').
-func (p *arrayParser) level(a *pgArray, d int) error {
-	p.pos++ // '{'
-	if d >= maxDims {
-		return pgerror.New(pgerror.ProgramLimitExceeded, "number of array dimensions (%d) exceeds the maximum allowed (%d)", d+1, maxDims)
-	}
-	count := 0
-	p.skipSpace()
-	if p.peek() == '}' {
-		p.pos++
-		if d > 0 || p.seenLeaf {
-			return errMalformedArray(p.src, "Unexpected \"}\" character.")
-		}
-		return nil
-	}
-	for {
-		p.skipSpace()
-		if p.peek() == '{' {
-			if p.seenLeaf && p.leafDepth == d {
-				return errMalformedArray(p.src, "Unexpected \"{\" character.")
+	nest, ndim := 0, 1
+	inQuotes, empty := false, true
+	state := arrayNoLevel
+	p := start
+	for eoArray := false; !eoArray; {
+		for itemDone := false; !itemDone; {
+			if state == arrayElemStarted || state == arrayQuotedElemStarted {
+				empty = false
 			}
-			if err := p.level(a, d+1); err != nil {
-				return err
+			if p >= len(s) {
+				return nil, errMalformedArray(s, "Unexpected end of input.")
 			}
-		} else {
-			if p.seenLeaf && p.leafDepth != d {
-				return errMalformedArray(p.src, "Multidimensional arrays must have sub-arrays with matching dimensions.")
-			}
-			p.seenLeaf, p.leafDepth = true, d
-			v, err := p.element()
-			if err != nil {
-				return err
-			}
-			a.elems = append(a.elems, v)
-		}
-		count++
-		p.skipSpace()
-		switch p.peek() {
-		case ',':
-			p.pos++
-			continue
-		case '}':
-			p.pos++
-		case 0:
-			return errMalformedArray(p.src, "Unexpected end of input.")
-		default:
-			return errMalformedArray(p.src, "Unexpected array element.")
-		}
-		break
-	}
-	for len(a.dims) <= d {
-		a.dims = append(a.dims, -1)
-	}
-	if a.dims[d] == -1 {
-		a.dims[d] = count
-	} else if a.dims[d] != count {
-		return errMalformedArray(p.src, "Multidimensional arrays must have sub-arrays with matching dimensions.")
-	}
-	return nil
-}
-
-// element reads one element up to (not including) the next ',' or '}'.
-func (p *arrayParser) element() (*string, error) {
-	var b strings.Builder
-	if p.peek() == '"' {
-		p.pos++
-		for {
-			c := p.peek()
-			switch {
-			case c == 0:
-				return nil, errMalformedArray(p.src, "Unexpected end of input.")
-			case c == '\\':
-				p.pos++
-				if p.pos >= len(p.s) {
-					return nil, errMalformedArray(p.src, "Unexpected end of input.")
+			switch c := s[p]; c {
+			case '\\':
+				if state != arrayLevelStarted && state != arrayElemStarted &&
+					state != arrayQuotedElemStarted && state != arrayElemDelimited {
+					return nil, errMalformedArray(s, "Unexpected \"\\\" character.")
 				}
-				b.WriteByte(p.s[p.pos])
+				if state != arrayQuotedElemStarted {
+					state = arrayElemStarted
+				}
+				if p+1 >= len(s) {
+					return nil, errMalformedArray(s, "Unexpected end of input.")
+				}
+				p++
+			case '"':
+				if state != arrayLevelStarted && state != arrayQuotedElemStarted && state != arrayElemDelimited {
+					return nil, errMalformedArray(s, "Unexpected array element.")
+				}
+				inQuotes = !inQuotes
+				if inQuotes {
+					state = arrayQuotedElemStarted
+				} else {
+					state = arrayQuotedElemCompleted
+				}
+			case '{':
+				if inQuotes {
+					break
+				}
+				if state != arrayNoLevel && state != arrayLevelStarted && state != arrayLevelDelimited {
+					return nil, errMalformedArray(s, "Unexpected \"{\" character.")
+				}
+				state = arrayLevelStarted
+				if nest >= maxDims {
+					return nil, errTooManyDims(nest + 1)
+				}
+				temp[nest] = 0
+				nest++
+				ndim = max(ndim, nest)
+			case '}':
+				if inQuotes {
+					break
+				}
+				if state != arrayElemStarted && state != arrayElemCompleted && state != arrayQuotedElemCompleted &&
+					state != arrayLevelCompleted && !(nest == 1 && state == arrayLevelStarted) {
+					return nil, errMalformedArray(s, "Unexpected \"}\" character.")
+				}
+				state = arrayLevelCompleted
+				if nest == 0 {
+					return nil, errMalformedArray(s, "Unmatched \"}\" character.")
+				}
+				nest--
+				if nelemsLast[nest] != 0 && nelems[nest] != nelemsLast[nest] {
+					return nil, errMalformedArray(s, "Multidimensional arrays must have sub-arrays with matching dimensions.")
+				}
+				nelemsLast[nest] = nelems[nest]
+				nelems[nest] = 1
+				if nest == 0 {
+					eoArray, itemDone = true, true
+				} else {
+					temp[nest-1]++
+				}
+			default:
+				if inQuotes {
+					break
+				}
+				if c == ',' {
+					if state != arrayElemStarted && state != arrayElemCompleted &&
+						state != arrayQuotedElemCompleted && state != arrayLevelCompleted {
+						return nil, errMalformedArray(s, "Unexpected \",\" character.")
+					}
+					if state == arrayLevelCompleted {
+						state = arrayLevelDelimited
+					} else {
+						state = arrayElemDelimited
+					}
+					itemDone = true
+					nelems[nest-1]++
+				} else if !isSpace(c) {
+					if state != arrayLevelStarted && state != arrayElemStarted && state != arrayElemDelimited {
+						return nil, errMalformedArray(s, "Unexpected array element.")
+					}
+					state = arrayElemStarted
+				}
+			}
+			if !itemDone {
+				p++
+			}
+		}
+		temp[ndim-1]++
+		p++
+	}
+	for ; p < len(s); p++ {
+		if !isSpace(s[p]) {
+			return nil, errMalformedArray(s, "Junk after closing right brace.")
+		}
+	}
+	if empty {
+		return nil, nil
+	}
+	return append([]int(nil), temp[:ndim]...), nil
+}
+
+// readElements reads the n elements of an array literal that arrayCount
+// accepted, from s[start], into their places in row-major order:
+// ReadArrayStr in PostgreSQL 15's arrayfuncs.c. Places no element fills
+// stay NULL, as there.
+func readElements(s string, start int, dims []int, n int) ([]*string, error) {
+	ndim := len(dims)
+	var indx, prod [maxDims]int
+	prod[ndim-1] = 1
+	for i := ndim - 2; i >= 0; i-- {
+		prod[i] = prod[i+1] * dims[i+1]
+	}
+	offset := func() int {
+		o := 0
+		for i := range ndim {
+			o += indx[i] * prod[i]
+		}
+		return o
+	}
+	elems := make([]*string, n)
+	nest := 0
+	inQuotes := false
+	var b strings.Builder
+	p := start
+	for eoArray := false; !eoArray; {
+		i := -1
+		leading, quoted := true, false
+		b.Reset()
+		end := 0 // length of b without trailing unquoted whitespace
+		for itemDone := false; !itemDone; {
+			if p >= len(s) {
+				return nil, errMalformedArray(s, "")
+			}
+			switch c := s[p]; {
+			case c == '\\':
+				p++
+				if p >= len(s) {
+					return nil, errMalformedArray(s, "")
+				}
+				b.WriteByte(s[p])
+				p++
+				leading, quoted = false, true
+				end = b.Len()
 			case c == '"':
-				p.pos++
-				v := b.String()
-				return &v, nil
+				inQuotes = !inQuotes
+				if inQuotes {
+					leading = false
+				} else {
+					end = b.Len()
+				}
+				quoted = true
+				p++
+			case c == '{' && !inQuotes:
+				if nest >= ndim {
+					return nil, errMalformedArray(s, "")
+				}
+				nest++
+				indx[nest-1] = 0
+				p++
+			case c == '}' && !inQuotes:
+				if nest == 0 {
+					return nil, errMalformedArray(s, "")
+				}
+				if i == -1 {
+					i = offset()
+				}
+				indx[nest-1] = 0
+				nest--
+				if nest == 0 {
+					eoArray, itemDone = true, true
+				} else {
+					indx[nest-1]++
+				}
+				p++
+			case inQuotes:
+				b.WriteByte(c)
+				p++
+			case c == ',':
+				if i == -1 {
+					i = offset()
+				}
+				itemDone = true
+				indx[ndim-1]++
+				p++
+			case isSpace(c):
+				if !leading {
+					b.WriteByte(c)
+				}
+				p++
 			default:
 				b.WriteByte(c)
+				p++
+				leading = false
+				end = b.Len()
 			}
-			p.pos++
+		}
+		if i < 0 || i >= n {
+			return nil, errMalformedArray(s, "")
+		}
+		v := b.String()[:end]
+		if !quoted && strings.EqualFold(v, "NULL") {
+			elems[i] = nil
+		} else {
+			elems[i] = &v
 		}
 	}
-	escaped, trailing := false, 0 // trailing: unescaped whitespace at the end
-	for {
-		c := p.peek()
-		switch {
-		case c == 0:
-			return nil, errMalformedArray(p.src, "Unexpected end of input.")
-		case c == ',' || c == '}':
-			v := b.String()
-			v = v[:len(v)-trailing]
-			if v == "" {
-				return nil, errMalformedArray(p.src, "Unexpected \""+string(c)+"\" character.")
-			}
-			if !escaped && strings.EqualFold(v, "NULL") {
-				return nil, nil
-			}
-			return &v, nil
-		case c == '\\':
-			p.pos++
-			if p.pos >= len(p.s) {
-				return nil, errMalformedArray(p.src, "Unexpected end of input.")
-			}
-			b.WriteByte(p.s[p.pos])
-			escaped, trailing = true, 0
-		case c == '"':
-			return nil, errMalformedArray(p.src, "Unexpected array element.")
-		case c == '{':
-			return nil, errMalformedArray(p.src, "Unexpected \"{\" character.")
-		case isSpace(c):
-			b.WriteByte(c)
-			trailing++
-		default:
-			b.WriteByte(c)
-			trailing = 0
-		}
-		p.pos++
-	}
+	return elems, nil
 }
 
 // ParseArrayLiteral reads a PostgreSQL array literal ('{1,2}',
 // '{{a,"b c"},{NULL,d}}', '[0:1]={x,y}') as array_in does, and returns
 // its dimensions (none for an empty array) and its elements in row-major
-// order, nil for NULL. A malformed literal gives array_in's 22P02.
+// order, nil for NULL. A malformed literal gives array_in's error: 22P02
+// with the same DETAIL, or 2202E for bounds in the wrong order.
 func ParseArrayLiteral(s string) (dims []int, elems []*string, err error) {
 	a, err := parseArrayText(s)
 	if err != nil {
