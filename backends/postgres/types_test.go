@@ -335,6 +335,8 @@ func TestTypesInBatches(t *testing.T) {
 		CASE WHEN i % 11 = 0 THEN NULL ELSE repeat(chr(945 + i % 20), i % 40) END AS s,
 		CASE WHEN i % 5 = 0 THEN NULL ELSE decode(md5(i::text), 'hex') END AS b,
 		NULL::text AS nothing,
+		md5(i::text) AS h,
+		CASE WHEN i % 1000 = 999 THEN NULL ELSE repeat('x', i % 100) END AS x,
 		(i * 1.25)::numeric(12,2) AS n
 		FROM generate_series(1, 6000) i`
 	want := pgxRows(t, conn, sql, false)

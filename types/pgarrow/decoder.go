@@ -86,15 +86,35 @@ func (d *Decoder) appendTuple(t []byte) error {
 		d.grow()
 	}
 	q := 0
-	for i := range d.cols {
+	cols := d.cols
+	for i := range cols {
+		c := &cols[i]
 		l := int(int32(binary.BigEndian.Uint32(t[q:])))
 		q += 4
+		// The commonest values, inline: no NULL in the batch so far.
+		if c.vb == nil {
+			switch {
+			case l == 4 && c.k == f4:
+				binary.NativeEndian.PutUint32(c.db[4*r:], binary.BigEndian.Uint32(t[q:]))
+				q += 4
+				continue
+			case l == 8 && c.k == f8:
+				binary.NativeEndian.PutUint64(c.db[8*r:], binary.BigEndian.Uint64(t[q:]))
+				q += 8
+				continue
+			case l >= 0 && c.k == fVar && !c.validate && c.size+l <= len(c.db):
+				c.size += copy(c.db[c.size:], t[q:q+l])
+				c.ov[r+1] = int32(c.size)
+				q += l
+				continue
+			}
+		}
 		var v []byte // NULL
 		if l >= 0 {
 			v = t[q : q+l : q+l]
 			q += l
 		}
-		if err := d.cols[i].put(r, v, d.capacity); err != nil {
+		if err := c.put(r, v, d.capacity); err != nil {
 			return err
 		}
 	}
