@@ -1,8 +1,11 @@
 package dialect
 
 import (
+	"errors"
+
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 
+	"github.com/quiverdb/quiver/stmt"
 	"github.com/quiverdb/quiver/types"
 )
 
@@ -17,7 +20,27 @@ import (
 // cast gets one [] per dimension of the literal, as DuckDB's lists nest.
 // Lower bounds other than 1 ('[0:1]={7,8}') are not kept: Arrow lists have
 // none. A string that becomes an array without a cast (a value inserted
-// into an array column) is not seen here.
+// into an array column) is cast first (untyped.go).
+
+// literalAt is array_in's error for the string constant at byte loc of the
+// text the tree was parsed from.
+type literalAt struct {
+	err error
+	loc int32
+}
+
+func (e *literalAt) Error() string { return e.err.Error() }
+func (e *literalAt) Unwrap() error { return e.err }
+
+// placeLiteral places array_in's error in the text of st, as PostgreSQL
+// places errors reading constants.
+func placeLiteral(err error, st *stmt.Statement) error {
+	var at *literalAt
+	if !errors.As(err, &at) {
+		return err
+	}
+	return literalError(at.err, at.loc, st)
+}
 
 // arrayLiteralCast reports whether tc casts a string constant to an array
 // type.
@@ -31,7 +54,7 @@ func rewriteArrayLiteral(tc *pg_query.TypeCast) error {
 	c := tc.Arg.GetAConst()
 	dims, elems, err := types.ParseArrayLiteral(c.GetSval().Sval)
 	if err != nil {
-		return err
+		return &literalAt{err: err, loc: c.Location}
 	}
 	if len(dims) == 0 {
 		tc.Arg = &pg_query.Node{Node: &pg_query.Node_AArrayExpr{AArrayExpr: &pg_query.A_ArrayExpr{Location: c.Location}}}

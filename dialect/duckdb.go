@@ -15,7 +15,15 @@ import (
 // whose engine lacks some of PostgreSQL's statement forms.
 type duckdb struct{}
 
-func (duckdb) Rewrite(st *stmt.Statement) (*Plan, error) {
+func (d duckdb) Rewrite(st *stmt.Statement) (*Plan, error) {
+	p, err := d.rewrite(st)
+	if err != nil {
+		return nil, placeLiteral(err, st)
+	}
+	return p, nil
+}
+
+func (duckdb) rewrite(st *stmt.Statement) (*Plan, error) {
 	if st.Node == nil {
 		return nil, nil
 	}
@@ -62,18 +70,20 @@ func (duckdb) Rewrite(st *stmt.Statement) (*Plan, error) {
 	return p, nil
 }
 
-// planCache keeps the rewrites of statements by their text: expanding the
-// catalog into a client's catalog query costs milliseconds, and clients
-// send the same catalog queries again and again. Plans are not changed
-// once made, so they are shared.
-type planCache struct {
+// textCache keeps what is worked out of statements by their text, shared
+// by all sessions, at most planCacheMax entries; values are not changed
+// once made.
+type textCache[V any] struct {
 	sync.Mutex
-	m map[string]*Plan
+	m map[string]V
 }
 
 const planCacheMax = 256
 
-var plans = planCache{m: make(map[string]*Plan)}
+// plans keeps the rewrites of statements: expanding the catalog into a
+// client's catalog query costs milliseconds, and clients send the same
+// catalog queries again and again.
+var plans = textCache[*Plan]{m: make(map[string]*Plan)}
 
 // asWritten is kept in plans for a statement that needs no rewrite, so
 // that a statement sent again (every transaction of a client that does not
@@ -82,19 +92,20 @@ var plans = planCache{m: make(map[string]*Plan)}
 // small statement's planning.
 var asWritten = &Plan{}
 
-func (c *planCache) get(sql string) *Plan {
+// get returns the value kept for sql, or the zero value.
+func (c *textCache[V]) get(sql string) V {
 	c.Lock()
 	defer c.Unlock()
 	return c.m[sql]
 }
 
-func (c *planCache) put(sql string, p *Plan) {
+func (c *textCache[V]) put(sql string, v V) {
 	c.Lock()
 	defer c.Unlock()
 	if len(c.m) >= planCacheMax {
 		clear(c.m)
 	}
-	c.m[sql] = p
+	c.m[sql] = v
 }
 
 // splitList runs a statement once per element of one of its lists.

@@ -465,7 +465,7 @@ func (s *Session) execDeclare(ctx context.Context, st *stmt.Statement) error {
 // PostgreSQL, which plans the query at DECLARE.
 func (s *Session) openCursor(ctx context.Context, d *pg_query.DeclareCursorStmt, inner *stmt.Statement) (rows array.RecordReader, schema *arrow.Schema, runErr, err error) {
 	defer s.drainNotices()
-	plan, err := s.plan(inner)
+	plan, err := s.plan(ctx, inner, nil)
 	if err != nil {
 		return nil, nil, nil, err
 	}

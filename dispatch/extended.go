@@ -356,7 +356,9 @@ func (s *Session) prepareOnBackend(ctx context.Context, ps *preparedStmt) error 
 		ps.inner, target = inner, inner
 	}
 	sql := target.SQL
-	plan, err := s.plan(target)
+	sctx, done := s.statementContext(ctx)
+	defer done()
+	plan, err := s.plan(sctx, target, ps.ptypes)
 	if err != nil {
 		return err
 	}
@@ -375,8 +377,6 @@ func (s *Session) prepareOnBackend(ctx context.Context, ps *preparedStmt) error 
 		}
 		sql = plan.SQL[0] // the rewritten statement, with its parameters
 	}
-	sctx, done := s.statementContext(ctx)
-	defer done()
 	bs, err := s.backend.Prepare(sctx, sql, ps.ptypes)
 	if err != nil {
 		if ps.st.ParseErr != nil && pgerror.Code(err) == pgerror.SyntaxError {

@@ -78,7 +78,7 @@ func (s *Session) inferOperandParams(ctx context.Context, ps *preparedStmt, targ
 		if probe := probeOperands(target.Node, probes); probe != nil {
 			if psql, err := stmt.Deparse(probe); err == nil {
 				if sts := stmt.Split(psql); len(sts) == 1 {
-					if plan, err := s.plan(&sts[0]); err == nil && (plan == nil || len(plan.SQL) == 1) {
+					if plan, err := s.plan(ctx, &sts[0], nil); err == nil && (plan == nil || len(plan.SQL) == 1) {
 						if plan != nil {
 							psql = plan.SQL[0]
 						}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/jackc/pgx/v5/pgproto3"
 
@@ -163,7 +164,7 @@ func (s *Session) execSimple(ctx context.Context, st *stmt.Statement, multi bool
 // and returns the last one's result.
 func (s *Session) runOnBackend(ctx context.Context, st *stmt.Statement) (*backends.Result, error) {
 	defer s.drainNotices()
-	plan, err := s.plan(st)
+	plan, err := s.plan(ctx, st, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -227,15 +228,20 @@ func (s *Session) queryDiscard(ctx context.Context, sql string) error {
 }
 
 // plan returns how to run st on the backend: with the session's setting
-// functions answered (setfuncs.go) and rewritten for the backend's dialect;
-// nil runs it as written.
-func (s *Session) plan(st *stmt.Statement) (*dialect.Plan, error) {
+// functions answered (setfuncs.go), its untyped array literals cast to the
+// types of their contexts (literals.go), and rewritten for the backend's
+// dialect; nil runs it as written. ptypes are the types of st's
+// parameters, nil entries unknown.
+func (s *Session) plan(ctx context.Context, st *stmt.Statement, ptypes []arrow.DataType) (*dialect.Plan, error) {
 	sub, err := s.substituteSettings(st)
 	if err != nil {
 		return nil, err
 	}
 	var p *dialect.Plan
 	if s.h.rw != nil {
+		if sub, err = s.typeLiterals(ctx, sub, ptypes); err != nil {
+			return nil, err
+		}
 		if p, err = s.h.rw.Rewrite(sub); err != nil {
 			return nil, err
 		}

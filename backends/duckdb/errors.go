@@ -12,6 +12,7 @@ import (
 	bindings "github.com/duckdb/duckdb-go-bindings"
 
 	"github.com/quiverdb/quiver/pgerror"
+	"github.com/quiverdb/quiver/types"
 )
 
 // SQLSTATEs used here that pgerror does not name.
@@ -442,6 +443,21 @@ func pgTypeName(duck string) string {
 
 func refineConversion(e *pgerror.Error, m string) {
 	switch {
+	case strings.HasPrefix(m, "Type VARCHAR with value '") && strings.Contains(m, "' can't be cast to the destination type "):
+		// A string DuckDB casts to a list when a row needs it: one that
+		// PostgreSQL would have read as an array literal, where the
+		// dialect layer found no context to cast it in and left it as a
+		// string (a malformed one among them). PostgreSQL's array_in says
+		// what is wrong with it.
+		i := strings.LastIndex(m, "' can't be cast to the destination type ")
+		val, typ := m[len("Type VARCHAR with value '"):i], m[i+len("' can't be cast to the destination type "):]
+		if !strings.HasSuffix(typ, "]") {
+			return
+		}
+		if _, _, err := types.ParseArrayLiteral(val); err != nil {
+			pe := pgerror.Flatten(err)
+			e.Code, e.Message, e.Detail, e.Hint = pe.Code, pe.Message, pe.Detail, ""
+		}
 	case strings.HasPrefix(m, "Could not convert string "):
 		rest := m[len("Could not convert string "):]
 		if rest == "" {

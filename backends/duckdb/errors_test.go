@@ -106,6 +106,22 @@ func TestTranslate(t *testing.T) {
 			code: pgerror.FeatureNotSupported, message: "Cannot change the type of a column that has a CHECK constraint specified",
 		},
 		{
+			// A string DuckDB casts to a list: PostgreSQL's array_in says
+			// what is wrong with a malformed one.
+			msg:  "Conversion Error: Type VARCHAR with value '{1,\"a' can't be cast to the destination type INTEGER[]",
+			sql:  "insert into t values ('{1,\"a')",
+			code: pgerror.InvalidTextRepresentation, message: `malformed array literal: "{1,"a"`, detail: "Unexpected end of input.", pos: 23,
+		},
+		{
+			msg:  "Conversion Error: Type VARCHAR with value '[2:1]={}' can't be cast to the destination type VARCHAR[][]",
+			code: pgerror.ArraySubscriptError, message: "upper bound cannot be less than lower bound",
+		},
+		{
+			// A well-formed one stays DuckDB's conversion error.
+			msg:  "Conversion Error: Type VARCHAR with value '{1}' can't be cast to the destination type INTEGER[]",
+			code: pgerror.InvalidTextRepresentation, message: "Type VARCHAR with value '{1}' can't be cast to the destination type INTEGER[]",
+		},
+		{
 			msg:  "Some unknown text",
 			code: pgerror.InternalError, message: "Some unknown text",
 		},
@@ -174,6 +190,8 @@ var errorCorpus = []struct {
 	{name: "text to numeric overflow", sql: "select '99999999999'::numeric(5,2)", duck: pgerror.InvalidTextRepresentation,
 		why: "DuckDB reports a failed conversion where PostgreSQL reports numeric field overflow"},
 	{name: "parameter in a plain query", sql: "select $1", sameText: true},
+	{name: "malformed array literal", before: []string{"create table tarr (a int[])"}, sql: "insert into tarr values ('{1,2')",
+		after: []string{"drop table tarr"}, sameText: true},
 	{name: "unterminated string", sql: "select 'abc", sameText: true},
 	{name: "aborted transaction", before: []string{"begin", "select 'x'::int"}, sql: "select 1",
 		after: []string{"rollback"}, sameText: true},

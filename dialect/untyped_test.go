@@ -1,0 +1,170 @@
+package dialect
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/quiverdb/quiver/backends"
+	"github.com/quiverdb/quiver/pgerror"
+	"github.com/quiverdb/quiver/stmt"
+)
+
+// TestProbeLiterals checks which constants ProbeLiterals probes, and how:
+// the probe statements it makes of a statement.
+func TestProbeLiterals(t *testing.T) {
+	for _, c := range []struct {
+		in     string
+		probe  string // "" for none
+		insert string // "" for none
+	}{
+		{in: "select 1"},
+		{in: "select '{1,2}'"},               // text, as in PostgreSQL
+		{in: "select '{1,2}'::int[] from t"}, // cast: arraylit.go
+		{in: "insert into t values ('{\"a\": 1}')"},
+		{in: "select * from t where x = '{\"a\": 1}'"},
+		{in: "select * from t where a[1] = 2"},
+		{in: "select f('{1,2}') from t"},
+		{in: "select '{1}' = '{1}'"},
+		{in: "select * from t order by '{1}'"},
+		{in: "insert into t values ('{1,2}', ' [1,2]', 'x', '{\"a\": 1}')",
+			probe: "INSERT INTO t VALUES ($1, $2, 'x', $3)"},
+		{in: "insert into t (a) values ($1), ('{3}')", probe: "INSERT INTO t (a) VALUES ($1), ($2)"},
+		{in: "update t set a = '{3}', b = '{x}' where c = '{}' and d <> 'x'",
+			probe: "UPDATE t SET a = $1, b = $2 WHERE c = COALESCE($3, c) AND d <> 'x'"},
+		{in: "update t set (a, b) = ('{3}', '{x}')", probe: "UPDATE t SET (a, b) = ($1, $2)"},
+		{in: "insert into t (id, a) values (1, '{1}') on conflict (id) do update set a = '{2}'",
+			probe: "INSERT INTO t (id, a) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET a = $2"},
+		{in: "select a || '{3}', '{2}' <@ a, a is distinct from '{1}', nullif(a, '{}') from t",
+			probe: "SELECT a || COALESCE($1, a), COALESCE($2, a) <@ a, a IS DISTINCT FROM COALESCE($3, a), NULLIF(a, COALESCE($4, a)) FROM t"},
+		{in: "select * from t where x = any('{1,2}') and y <> all('[1]')",
+			probe: "SELECT * FROM t WHERE x = COALESCE($1, x) AND y <> COALESCE($2, y)"},
+		{in: "select * from t where 1 = any('{1,2}') and a in ('{1}', '{2}')",
+			probe: "SELECT * FROM t WHERE 1 = COALESCE($1, 1) AND a IN ($2, $3)"},
+		{in: "select coalesce(a, '{0}'), greatest(a, '{1}'), least('{2}', '{3}'), case when x then a else '{4}' end, case a when '{5}' then 1 end from t",
+			probe: "SELECT COALESCE(a, $1), GREATEST(a, $2), LEAST('{2}', '{3}'), CASE WHEN x THEN a ELSE $3 END, CASE a WHEN $4 THEN 1 END FROM t"},
+		// A constant in an operand is replaced in the other operand's copy too.
+		{in: "select * from t where (a || '{1}') = '{1,2}'",
+			probe: "SELECT * FROM t WHERE (a || COALESCE($2, a)) = COALESCE($1, a || COALESCE($2, a))"},
+		{in: "insert into s.t (a, b) select '{4}', '{x}' from u where u.c = '{1}'",
+			probe:  "INSERT INTO s.t (a, b) SELECT '{4}', '{x}' FROM u WHERE u.c = COALESCE($1, u.c)",
+			insert: "INSERT INTO s.t (a, b) VALUES ($1, $2)"},
+		{in: "insert into t select '{4}', 1", insert: "INSERT INTO t VALUES ($1, $2)"},
+		{in: "insert into t select *, '{4}' from u"},
+		{in: "insert into t select '{4}' union select '{5}'"},
+		// Malformed '{...}' constants are probed only with others.
+		{in: "insert into t values ('{1,2')"},
+		{in: "insert into t values ('{1,2', '{3}')", probe: "INSERT INTO t VALUES ($1, $2)"},
+		{in: "select * from t where a = $1 and b = '{1}'", probe: "SELECT * FROM t WHERE a = $1 AND b = COALESCE($2, b)"},
+	} {
+		st := stmt.Split(c.in)[0]
+		p := ProbeLiterals(&st)
+		probe, insert := "", ""
+		if p != nil && p.Probe != nil {
+			probe = p.Probe.SQL
+			if n := strings.Count(probe, "$"); p.Probe.Params > n || !strings.Contains(probe, "$"+strconv.Itoa(p.Probe.Params)) {
+				t.Errorf("%q: probe has %d parameters", c.in, p.Probe.Params)
+			}
+		}
+		if p != nil && p.Insert != nil {
+			insert = p.Insert.SQL
+		}
+		if probe != c.probe || insert != c.insert {
+			t.Errorf("%q:\n got  %q, %q\n want %q, %q", c.in, probe, insert, c.probe, c.insert)
+		}
+		if p != nil && p.Params != st.Params {
+			t.Errorf("%q: Params %d, want %d", c.in, p.Params, st.Params)
+		}
+	}
+}
+
+// TestCastLiterals checks the statements Cast makes for the types probes
+// report, and that the statement's own tree is left alone.
+func TestCastLiterals(t *testing.T) {
+	list := func(t arrow.DataType) arrow.Field { return arrow.Field{Type: arrow.ListOf(t)} }
+	str := arrow.Field{Type: arrow.BinaryTypes.String}
+	i32 := arrow.Field{Type: arrow.PrimitiveTypes.Int32}
+	jsonList := arrow.Field{Type: arrow.ListOf(arrow.BinaryTypes.String), Metadata: arrow.NewMetadata([]string{backends.MetaPGType}, []string{"199"})}
+	for _, c := range []struct {
+		in            string
+		probe, insert []arrow.Field
+		want          string // "" for the statement itself
+		code          string
+		pos           int32
+	}{
+		{in: "insert into t values ('{1,2}', '{a,\"b c\",NULL}', '{}')",
+			probe: []arrow.Field{list(arrow.PrimitiveTypes.Int32), list(arrow.BinaryTypes.String), str},
+			want:  "INSERT INTO t VALUES ('{1,2}'::int[], '{a,\"b c\",NULL}'::varchar[], '{}')"},
+		{in: "insert into t values ('{1,2}')", probe: []arrow.Field{str}},
+		{in: "insert into t values ('{1,2}')", probe: nil}, // the probe failed
+		{in: "insert into t values ('{{1,2}}', '{x}', '{1.5}', '{}')",
+			probe: []arrow.Field{list(arrow.ListOf(arrow.PrimitiveTypes.Int64)), jsonList, list(&arrow.Decimal128Type{Precision: 38, Scale: 10}),
+				list(&arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"})},
+			want: "INSERT INTO t VALUES ('{{1,2}}'::bigint[][], '{x}'::pg_catalog.json[], '{1.5}'::numeric(38, 10)[], '{}'::timestamptz[])"},
+		{in: "select * from t where x = any('{1,2}') and a = any('{3}')",
+			probe: []arrow.Field{i32, list(arrow.PrimitiveTypes.Int32)},
+			want:  "SELECT * FROM t WHERE x = ANY('{1,2}'::int[]) AND a = ANY('{3}')"},
+		{in: "insert into t (a, b) select '{4}', '{x}' from u",
+			insert: []arrow.Field{list(arrow.FixedWidthTypes.Date32), str},
+			want:   "INSERT INTO t (a, b) SELECT '{4}'::date[], '{x}' FROM u"},
+		{in: "select * from t where $1 = 2 and a = '{1}'", probe: []arrow.Field{i32, list(arrow.PrimitiveTypes.Int16)},
+			want: "SELECT * FROM t WHERE $1 = 2 AND a = '{1}'::smallint[]"},
+		// A constant that is an array in its context must be one.
+		{in: "select * from t where a = '[1,2]'", probe: []arrow.Field{list(arrow.PrimitiveTypes.Int32)},
+			code: pgerror.InvalidTextRepresentation, pos: 27},
+		{in: "insert into t values ('é', '{1', '{2}')", probe: []arrow.Field{list(arrow.PrimitiveTypes.Int32), list(arrow.PrimitiveTypes.Int32)},
+			code: pgerror.InvalidTextRepresentation, pos: 28},
+		{in: "insert into t values ('{1', '{2}')", probe: []arrow.Field{str, list(arrow.PrimitiveTypes.Int32)},
+			want: "INSERT INTO t VALUES ('{1', '{2}'::int[])"},
+	} {
+		st := stmt.Split(c.in)[0]
+		p := ProbeLiterals(&st)
+		if p == nil {
+			t.Fatalf("%q: nothing to probe", c.in)
+		}
+		before := st.Node.String()
+		out, err := p.Cast(&st, c.probe, c.insert)
+		if st.Node.String() != before {
+			t.Fatalf("%q: Cast changed the statement's own tree", c.in)
+		}
+		if c.code != "" {
+			if e := pgerror.Flatten(err); err == nil || e.Code != c.code || e.Position != c.pos {
+				t.Errorf("%q: got %v, want %s at %d", c.in, err, c.code, c.pos)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%q: %v", c.in, err)
+		}
+		switch {
+		case c.want == "" && out != &st:
+			t.Errorf("%q: got %q, want the statement itself", c.in, out.SQL)
+		case c.want != "" && out.SQL != c.want:
+			t.Errorf("%q:\n got  %q\n want %q", c.in, out.SQL, c.want)
+		}
+		// The same types again give the same statement, remembered.
+		if again, _ := p.Cast(&st, c.probe, c.insert); again.SQL != out.SQL {
+			t.Errorf("%q: second Cast gave %q", c.in, again.SQL)
+		}
+	}
+	// What Cast makes is rewritten as casts are.
+	st := stmt.Split("insert into t values ('{1,2}')")[0]
+	out, err := ProbeLiterals(&st).Cast(&st, []arrow.Field{list(arrow.PrimitiveTypes.Int32)}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkRewrites(t, []rewriteCase{{in: out.SQL, want: []string{"INSERT INTO t VALUES (ARRAY['1', '2']::int[])"}}})
+}
+
+// TestArrayLiteralCastPosition checks that a malformed literal in a cast
+// fails at the literal, as in PostgreSQL.
+func TestArrayLiteralCastPosition(t *testing.T) {
+	sts := stmt.Split("select 1; select 'é', '{1,2'::int[]")
+	_, err := For("duckdb").Rewrite(&sts[1])
+	e := pgerror.Flatten(err)
+	if e.Code != pgerror.InvalidTextRepresentation || e.Position != 13 || e.Detail != "Unexpected end of input." {
+		t.Errorf("got %+v, want 22P02 at 13", e)
+	}
+}

@@ -1,0 +1,56 @@
+package dispatch
+
+import (
+	"context"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/quiverdb/quiver/dialect"
+	"github.com/quiverdb/quiver/stmt"
+)
+
+// typeLiterals returns st with the string constants that PostgreSQL would
+// read as arrays, where their context is an array on the backend, cast to
+// that array type; or st itself (see dialect.ProbeLiterals). ptypes are
+// the types of st's own parameters, nil entries unknown. The probes are
+// prepared, never run: the backend's transaction is left as it was, and a
+// probe that cannot be prepared leaves its constants as written.
+func (s *Session) typeLiterals(ctx context.Context, st *stmt.Statement, ptypes []arrow.DataType) (*stmt.Statement, error) {
+	lp := dialect.ProbeLiterals(st)
+	if lp == nil {
+		return st, nil
+	}
+	var probe, insert []arrow.Field
+	if lp.Probe != nil {
+		pt := make([]arrow.DataType, lp.Probe.Params)
+		copy(pt, ptypes[:min(len(ptypes), lp.Params)])
+		probe = s.probeParams(ctx, lp.Probe, pt)
+	}
+	if lp.Insert != nil {
+		insert = s.probeParams(ctx, lp.Insert, nil)
+	}
+	return lp.Cast(st, probe, insert)
+}
+
+// probeParams prepares a probe statement, rewritten for the backend, and
+// returns the types the backend gave its parameters, or nil when it could
+// not prepare it.
+func (s *Session) probeParams(ctx context.Context, st *stmt.Statement, ptypes []arrow.DataType) []arrow.Field {
+	sql := st.SQL
+	p, err := s.h.rw.Rewrite(st)
+	if err != nil {
+		return nil
+	}
+	if p != nil {
+		if p.NoOp || len(p.SQL) != 1 {
+			return nil
+		}
+		sql = p.SQL[0]
+	}
+	bs, err := s.backend.Prepare(ctx, sql, ptypes)
+	if err != nil {
+		return nil
+	}
+	defer bs.Close()
+	return bs.Params()
+}
