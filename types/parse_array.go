@@ -192,7 +192,8 @@ const (
 // arrayCount checks the braces of an array literal from s[start], a '{',
 // and returns its dimensions, none for an empty array: ArrayCount in
 // PostgreSQL 15's arrayfuncs.c, whose checks give the DETAIL of each
-// "malformed array literal".
+// "malformed array literal". Its messages quote the literal from the
+// brace on, without the dimension decorations, as ArrayCount's do.
 func arrayCount(s string, start int) ([]int, error) {
 	var temp, nelems, nelemsLast [maxDims]int
 	for i := range nelems {
@@ -202,30 +203,31 @@ func arrayCount(s string, start int) ([]int, error) {
 	inQuotes, empty := false, true
 	state := arrayNoLevel
 	p := start
+	str := s[start:] // what array_in's messages quote: ArrayCount's own argument
 	for eoArray := false; !eoArray; {
 		for itemDone := false; !itemDone; {
 			if state == arrayElemStarted || state == arrayQuotedElemStarted {
 				empty = false
 			}
 			if p >= len(s) {
-				return nil, errMalformedArray(s, "Unexpected end of input.")
+				return nil, errMalformedArray(str, "Unexpected end of input.")
 			}
 			switch c := s[p]; c {
 			case '\\':
 				if state != arrayLevelStarted && state != arrayElemStarted &&
 					state != arrayQuotedElemStarted && state != arrayElemDelimited {
-					return nil, errMalformedArray(s, "Unexpected \"\\\" character.")
+					return nil, errMalformedArray(str, "Unexpected \"\\\" character.")
 				}
 				if state != arrayQuotedElemStarted {
 					state = arrayElemStarted
 				}
 				if p+1 >= len(s) {
-					return nil, errMalformedArray(s, "Unexpected end of input.")
+					return nil, errMalformedArray(str, "Unexpected end of input.")
 				}
 				p++
 			case '"':
 				if state != arrayLevelStarted && state != arrayQuotedElemStarted && state != arrayElemDelimited {
-					return nil, errMalformedArray(s, "Unexpected array element.")
+					return nil, errMalformedArray(str, "Unexpected array element.")
 				}
 				inQuotes = !inQuotes
 				if inQuotes {
@@ -238,7 +240,7 @@ func arrayCount(s string, start int) ([]int, error) {
 					break
 				}
 				if state != arrayNoLevel && state != arrayLevelStarted && state != arrayLevelDelimited {
-					return nil, errMalformedArray(s, "Unexpected \"{\" character.")
+					return nil, errMalformedArray(str, "Unexpected \"{\" character.")
 				}
 				state = arrayLevelStarted
 				if nest >= maxDims {
@@ -253,15 +255,15 @@ func arrayCount(s string, start int) ([]int, error) {
 				}
 				if state != arrayElemStarted && state != arrayElemCompleted && state != arrayQuotedElemCompleted &&
 					state != arrayLevelCompleted && !(nest == 1 && state == arrayLevelStarted) {
-					return nil, errMalformedArray(s, "Unexpected \"}\" character.")
+					return nil, errMalformedArray(str, "Unexpected \"}\" character.")
 				}
 				state = arrayLevelCompleted
 				if nest == 0 {
-					return nil, errMalformedArray(s, "Unmatched \"}\" character.")
+					return nil, errMalformedArray(str, "Unmatched \"}\" character.")
 				}
 				nest--
 				if nelemsLast[nest] != 0 && nelems[nest] != nelemsLast[nest] {
-					return nil, errMalformedArray(s, "Multidimensional arrays must have sub-arrays with matching dimensions.")
+					return nil, errMalformedArray(str, "Multidimensional arrays must have sub-arrays with matching dimensions.")
 				}
 				nelemsLast[nest] = nelems[nest]
 				nelems[nest] = 1
@@ -277,7 +279,7 @@ func arrayCount(s string, start int) ([]int, error) {
 				if c == ',' {
 					if state != arrayElemStarted && state != arrayElemCompleted &&
 						state != arrayQuotedElemCompleted && state != arrayLevelCompleted {
-						return nil, errMalformedArray(s, "Unexpected \",\" character.")
+						return nil, errMalformedArray(str, "Unexpected \",\" character.")
 					}
 					if state == arrayLevelCompleted {
 						state = arrayLevelDelimited
@@ -288,7 +290,7 @@ func arrayCount(s string, start int) ([]int, error) {
 					nelems[nest-1]++
 				} else if !isSpace(c) {
 					if state != arrayLevelStarted && state != arrayElemStarted && state != arrayElemDelimited {
-						return nil, errMalformedArray(s, "Unexpected array element.")
+						return nil, errMalformedArray(str, "Unexpected array element.")
 					}
 					state = arrayElemStarted
 				}
@@ -302,7 +304,7 @@ func arrayCount(s string, start int) ([]int, error) {
 	}
 	for ; p < len(s); p++ {
 		if !isSpace(s[p]) {
-			return nil, errMalformedArray(s, "Junk after closing right brace.")
+			return nil, errMalformedArray(str, "Junk after closing right brace.")
 		}
 	}
 	if empty {
