@@ -479,3 +479,27 @@ func startSlow(t *testing.T, ts *testServer, cl *flightsql.Client, ctx context.C
 	waitFor(t, "the statement to run", func() bool { return ts.srv.runningCount() == 1 })
 	return info, done
 }
+
+// abandon reads the first batches of the first endpoint of info, then
+// cancels the stream, and checks that the session runs the next query:
+// the abandoned statement stopped.
+func abandon(t *testing.T, ctx context.Context, cl *flightsql.Client, info *flight.FlightInfo, batches int) {
+	t.Helper()
+	rctx, rcancel := context.WithCancel(ctx)
+	rdr, err := cl.DoGet(rctx, info.Endpoint[0].Ticket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range batches {
+		if !rdr.Next() {
+			t.Fatalf("stream ended early: %v", rdr.Err())
+		}
+	}
+	rcancel()
+	rdr.Release()
+	rec := query(t, cl, "SELECT 42 AS x")
+	defer rec.Release()
+	if v := rec.Column(0).(*array.Int32).Value(0); v != 42 {
+		t.Fatalf("got %d", v)
+	}
+}

@@ -423,3 +423,25 @@ func TestPGSessionOptions(t *testing.T) {
 		t.Errorf("the current database: %v, %v", res, err)
 	}
 }
+
+// TestPGLargeBatches reads results whose batches are larger than a
+// message (so they go out in slices, with NULLs and strings whose bitmaps
+// and offsets the IPC writer rewrites) and whose buffers go to gRPC
+// without a copy (doget.go): the rows are the backend's, and every batch
+// is released, read to the end or abandoned part-way.
+func TestPGLargeBatches(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
+	defer mem.AssertSize(t, 0)
+	ts := startPG(t, postgres.Options{Allocator: mem}, nil)
+	cl := ts.client(t)
+	const sql = `SELECT i, CASE WHEN i % 7 = 0 THEN NULL ELSE repeat(md5(i::text), 3) END AS s,
+		CASE WHEN i % 3 = 0 THEN NULL ELSE i END AS n FROM generate_series(1, 120000) i`
+	sameAsBackend(t, ts, cl, sql)
+
+	ctx := context.Background()
+	info, err := cl.Execute(ctx, sql)
+	if err != nil {
+		t.Fatal(err)
+	}
+	abandon(t, ctx, cl, info, 1)
+}

@@ -128,24 +128,7 @@ func TestStreamingNotMaterialised(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rctx, rcancel := context.WithCancel(ctx)
-	rdr, err := cl.DoGet(rctx, info.Endpoint[0].Ticket)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for range 3 {
-		if !rdr.Next() {
-			t.Fatalf("stream ended early: %v", rdr.Err())
-		}
-	}
-	rcancel()
-	rdr.Release()
-	// The session is usable afterwards: the abandoned statement stopped.
-	rec := query(t, cl, "SELECT 42 AS x")
-	defer rec.Release()
-	if v := rec.Column(0).(*array.Int32).Value(0); v != 42 {
-		t.Fatalf("got %d", v)
-	}
+	abandon(t, ctx, cl, info, 3)
 }
 
 // TestUpdate runs DDL and DML through CommandStatementUpdate.

@@ -139,6 +139,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.sql = newSQLServer(s)
 	opts := []grpc.ServerOption{
+		grpc.ForceServerCodecV2(newFlightCodec()), // see doget.go
 		grpc.MaxRecvMsgSize(cfg.MaxMessageSize),
 		grpc.MaxSendMsgSize(cfg.MaxMessageSize),
 		grpc.ChainUnaryInterceptor(s.unaryInterceptor),
@@ -358,7 +359,7 @@ func (s *Server) sessionCount() int {
 }
 
 // flightService is the Flight service: arrow-go's Flight SQL router, with
-// Handshake answered here.
+// Handshake and the DoGet of statements (doget.go) answered here.
 type flightService struct {
 	flight.FlightServer
 	srv *Server
