@@ -115,10 +115,10 @@ type literalSite struct {
 }
 
 // ProbeLiterals returns how to type st's untyped array literals, or nil when
-// it has none (most statements: those without '{' or '[' cost one scan of
-// their text).
+// it has none (most statements: those without a string constant starting
+// with '{' or '[' cost one scan of their text).
 func ProbeLiterals(st *stmt.Statement) *LiteralProbe {
-	if st.Node == nil || strings.IndexAny(st.SQL, "{[") < 0 {
+	if st.Node == nil || !mayHaveArrayLiteral(st.SQL) {
 		return nil
 	}
 	if st.Kind != stmt.KindQuery && st.Kind != stmt.KindDML {
@@ -140,13 +140,37 @@ func ProbeLiterals(st *stmt.Statement) *LiteralProbe {
 	return p
 }
 
+// mayHaveArrayLiteral reports whether sql may have a string constant that
+// starts with '{' or '[': one of them follows a quote, after white space
+// (a subscript, a[1], follows a name).
+func mayHaveArrayLiteral(sql string) bool {
+	for i := 0; i < len(sql); i++ {
+		if sql[i] != '{' && sql[i] != '[' {
+			continue
+		}
+		j := i - 1
+		for j >= 0 && isSpaceByte(sql[j]) {
+			j--
+		}
+		if j >= 0 && (sql[j] == '\'' || sql[j] == '$') {
+			return true
+		}
+	}
+	return false
+}
+
+func isSpaceByte(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'
+}
+
 func newLiteralProbe(st *stmt.Statement) *LiteralProbe {
+	strong := func(s literalSite) bool { return !s.weak }
+	if !slices.ContainsFunc(literalSites(st.Node), strong) {
+		return nil
+	}
 	p := &LiteralProbe{Params: st.Params}
 	n := clone(st.Node)
 	sites := literalSites(n)
-	if !slices.ContainsFunc(sites, func(s literalSite) bool { return !s.weak }) {
-		return nil
-	}
 	p.sites = make([]siteInfo, len(sites))
 	k, insertCols := 0, 0
 	for i, s := range sites {

@@ -168,3 +168,21 @@ func TestArrayLiteralCastPosition(t *testing.T) {
 		t.Errorf("got %+v, want 22P02 at 13", e)
 	}
 }
+
+// TestMayHaveArrayLiteral checks the scan of a statement's text that spares
+// most statements a walk of their tree.
+func TestMayHaveArrayLiteral(t *testing.T) {
+	for sql, want := range map[string]bool{
+		"select 1":                            false,
+		"select a[1], b[2:3] from t":          false,
+		"select '{1,2}'":                      true,
+		"select ' \n [1]'":                    true,
+		"select E'{a}'":                       true,
+		"select $${1}$$, $q$[1]$q$":           true,
+		"select 'x{1}', f(a) from t where {}": false,
+	} {
+		if got := mayHaveArrayLiteral(sql); got != want {
+			t.Errorf("%q: %v, want %v", sql, got, want)
+		}
+	}
+}
