@@ -1,6 +1,7 @@
 package dialect
 
 import (
+	"strconv"
 	"strings"
 
 	pg_query "github.com/pganalyze/pg_query_go/v6"
@@ -12,7 +13,9 @@ import (
 // Lengths of varchar(n) and char(n) columns (see catalog.LengthCheck).
 //
 // CREATE TABLE gives each varchar(n) and char(n) column a CHECK constraint
-// that limits its length as PostgreSQL does. DuckDB 1.5 cannot add a
+// that limits its length as PostgreSQL does, but for values whose excess
+// is all spaces, which PostgreSQL cuts to the length and the check
+// refuses (see package catalog for why). DuckDB 1.5 cannot add a
 // column with a constraint, add or drop a constraint later, nor change the
 // type of a column that a CHECK constraint uses. So:
 //
@@ -25,8 +28,9 @@ import (
 //     statement first refuses the change (0A000) when the column is not a
 //     VARCHAR in DuckDB, where DuckDB's ALTER would have had to convert it
 //     (with USING it does), and checks the values the column holds against
-//     the new length, as PostgreSQL does (22001). The length checked for
-//     new values stays the one CREATE TABLE gave.
+//     the new length, as PostgreSQL does (22001; here too a value whose
+//     excess is all spaces is refused). The length checked for new values
+//     stays the one CREATE TABLE gave.
 
 // checkLength adds the length check of a column declared d to its
 // definition in a CREATE TABLE, if d has a length.
@@ -82,7 +86,7 @@ func (k *keeper) retypesInPlace(stmt *pg_query.AlterTableStmt, col string, def *
 		literal(`changing the type of column "`+col+`" to `+typname+" needs USING on DuckDB") + ")"
 	source := "(SELECT " + ident(col) + " FROM " + relationRef(stmt.Relation) + " LIMIT 0)"
 	if hasLimit {
-		guard += " WHEN " + catalog.TooLongCondition("CAST("+c+" AS VARCHAR)", n) + " THEN error(" + literal(catalog.TooLong+limited) + ")"
+		guard += " WHEN length(CAST(" + c + " AS VARCHAR)) > " + strconv.Itoa(int(n)) + " THEN error(" + literal(catalog.TooLong+limited) + ")"
 		source = "(SELECT " + ident(col) + " FROM " + relationRef(stmt.Relation) + ")"
 	}
 	k.guards = append(k.guards, guard+" END FROM (SELECT 1) AS o LEFT JOIN "+source+" AS x ON true")

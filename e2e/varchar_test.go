@@ -18,9 +18,9 @@ import (
 // a value longer than n characters (multibyte ones counted as one) fails
 // with the same SQLSTATE and message, the statement keeps nothing, and the
 // tables hold the same rows afterwards. A value whose excess characters
-// are all spaces is accepted by both; PostgreSQL cuts the spaces off,
-// quiver keeps them (README, known differences), so that row is compared
-// without trailing spaces.
+// are all spaces, which PostgreSQL cuts to the length, quiver refuses
+// (README, known differences; package catalog says why): that difference
+// is asserted too, so that it is noticed if it goes.
 func TestVarcharLengthsMatchPostgres(t *testing.T) {
 	pg, q := servers(t)
 	db := pg.CreateDB(t)
@@ -63,7 +63,6 @@ func TestVarcharLengthsMatchPostgres(t *testing.T) {
 			"insert into vc select 11, repeat('x', 6), 'a', 'b'",
 			"insert into vc select 12, repeat('x', 5), 'a', 'b'",
 			"insert into vc values (13, 'abcde  x', 'a', 'x')",
-			"insert into vc values (90, 'ab      ', 'cd      ', 'x')",
 			"update vc set v = v || 'x' where id = 1",
 			"update vc set v = 'xyz' where id = 1",
 			"update vc set c = c || 'zz'",
@@ -134,13 +133,26 @@ func TestVarcharLengthsMatchPostgres(t *testing.T) {
 	})
 
 	t.Run("contents", func(t *testing.T) {
+		// char(n) is blank-padded in PostgreSQL: compare it as text,
+		// which drops the padding.
+		sql := "select id, v, c::text, t from vc order by id"
+		same(t, sql, func(c *pgconn.PgConn) string { return declareOutcome(ctx, c, sql, true) })
+	})
+
+	t.Run("excess spaces", func(t *testing.T) {
 		for _, sql := range []string{
-			// char(n) is blank-padded in PostgreSQL: compare it as text,
-			// which drops the padding.
-			"select id, v, c::text, t from vc where id <> 90 order by id",
-			"select id, rtrim(v), rtrim(c) from vc order by id",
+			"insert into vc values (90, 'ab      ', 'cd', 'x')",
+			"insert into vc values (91, 'ab', 'cd      ', 'x')",
 		} {
-			same(t, sql, func(c *pgconn.PgConn) string { return declareOutcome(ctx, c, sql, true) })
+			want, got := declareOutcome(ctx, pc, sql, true), declareOutcome(ctx, qc, sql, true)
+			if want != "INSERT 0 1; ok tx I" || !strings.HasPrefix(got, "error 22001 at 0 value too long for type character") {
+				t.Errorf("%s: PostgreSQL %s, quiver %s; want INSERT on PostgreSQL and 22001 on quiver", sql, want, got)
+			}
+		}
+		for _, c := range []*pgconn.PgConn{pc, qc} {
+			if _, err := c.Exec(ctx, "delete from vc where id >= 90").ReadAll(); err != nil {
+				t.Fatal(err)
+			}
 		}
 	})
 

@@ -11,6 +11,7 @@ import (
 
 	bindings "github.com/duckdb/duckdb-go-bindings"
 
+	"github.com/quiverdb/quiver/catalog"
 	"github.com/quiverdb/quiver/pgerror"
 	"github.com/quiverdb/quiver/types"
 )
@@ -213,7 +214,7 @@ var refiners = map[bindings.ErrorType]func(e *pgerror.Error, m string){
 		case m == "division by zero":
 			// Raised by the dialect layer's check of divisors.
 			e.Code, e.Message, e.Hint = pgerror.DivisionByZero, "division by zero", ""
-		case strings.HasPrefix(m, msgTooLong):
+		case strings.HasPrefix(m, catalog.TooLong):
 			// Raised by the dialect layer's check of the values a column
 			// holds when ALTER COLUMN TYPE gives it a length.
 			e.Code, e.Hint = pgerror.StringDataRightTruncation, ""
@@ -363,10 +364,9 @@ func refineConstraint(e *pgerror.Error, m string) {
 		} else {
 			e.Message = `null value in column "` + target + `" violates not-null constraint`
 		}
-	case strings.HasPrefix(m, "CHECK constraint failed on table ") && strings.HasPrefix(raisedInCheck(m), msgTooLong):
-		// A varchar(n) or char(n) column's length check (package catalog,
-		// LengthCheck) raises PostgreSQL's message.
-		e.Code, e.Message, e.Detail, e.Hint = pgerror.StringDataRightTruncation, raisedInCheck(m), "", ""
+	case strings.HasPrefix(m, "CHECK constraint failed on table ") && tooLong(m) != "":
+		// A varchar(n) or char(n) column's length check.
+		e.Code, e.Message, e.Detail, e.Hint = pgerror.StringDataRightTruncation, tooLong(m), "", ""
 	case strings.HasPrefix(m, "CHECK constraint failed on table "):
 		table, expr, _ := strings.Cut(m[len("CHECK constraint failed on table "):], " with expression ")
 		e.Code = pgerror.CheckViolation
@@ -392,21 +392,18 @@ func refineConstraint(e *pgerror.Error, m string) {
 	}
 }
 
-// msgTooLong starts PostgreSQL's message for a value too long for a
-// varchar(n) or char(n) column (catalog.TooLong).
-const msgTooLong = "value too long for type "
-
-// raisedInCheck returns the message of the error a CHECK constraint's
-// expression raised, which DuckDB appends to its own in parentheses:
-// `CHECK constraint failed on table t with expression CHECK(...) (Error:
-// value too long for type character varying(5))`; "" if there is none.
-func raisedInCheck(m string) string {
-	const open = " (Error: "
+// tooLong returns PostgreSQL's message for the failure of a CHECK
+// constraint that is a varchar(n) or char(n) column's length check
+// (catalog.LengthCheck), "" for another: m is DuckDB's message, `CHECK
+// constraint failed on table t with expression CHECK((len(a) <= 5))`.
+func tooLong(m string) string {
+	const open = " with expression CHECK("
 	i := strings.LastIndex(m, open)
 	if i < 0 || !strings.HasSuffix(m, ")") {
 		return ""
 	}
-	return m[i+len(open) : len(m)-1]
+	msg, _ := catalog.TooLongMessage(m[i+len(open) : len(m)-1])
+	return msg
 }
 
 // pgKey turns DuckDB's `a: 1, b: x` into PostgreSQL's `(a, b)=(1, x)`.

@@ -84,10 +84,19 @@ func TestTranslate(t *testing.T) {
 			code: pgerror.DuplicateTable, message: `relation "e" already exists`,
 		},
 		{
-			// A varchar(n) column's length check (package catalog,
-			// LengthCheck), by DuckDB 1.5's wording.
-			msg:  `Constraint Error: CHECK constraint failed on table t with expression CHECK(CASE  WHEN (((length(a) > 5) AND (length(rtrim(a, ' ')) > 5))) THEN ("error"('value too long for type character varying(5)')) ELSE CAST('t' AS BOOLEAN) END) (Error: value too long for type character varying(5))`,
+			// Length checks of varchar(n) and char(n) columns (package
+			// catalog, LengthCheck), by DuckDB 1.5's wording.
+			msg:  `Constraint Error: CHECK constraint failed on table t with expression CHECK((len(a) <= 5))`,
 			code: pgerror.StringDataRightTruncation, message: "value too long for type character varying(5)",
+		},
+		{
+			msg:  `Constraint Error: CHECK constraint failed on table t with expression CHECK((12 >= len("My ""c""")))`,
+			code: pgerror.StringDataRightTruncation, message: "value too long for type character(12)",
+		},
+		{
+			msg:  `Constraint Error: CHECK constraint failed on table t with expression CHECK(((len(a) <= 5) OR (len(b) <= 5)))`,
+			code: pgerror.CheckViolation, message: `new row for relation "t" violates check constraint`,
+			detail: "Failing expression: CHECK(((len(a) <= 5) OR (len(b) <= 5)))",
 		},
 		{
 			msg:  `Constraint Error: CHECK constraint failed on table t with expression CHECK((c > 0))`,
