@@ -332,9 +332,10 @@ func refineBinder(e *pgerror.Error, m string) {
 		strings.Contains(m, "an explicit cast is required"):
 		e.Code = pgerror.DatatypeMismatch
 	case strings.HasPrefix(m, "Cannot change the type of a column that has a CHECK constraint"):
-		// DuckDB cannot: the column may have a length check (package
-		// dialect, length.go).
+		// DuckDB cannot; the check may be quiver's (catalog.LengthCheck).
 		e.Code = pgerror.FeatureNotSupported
+		e.Message = "cannot change the type of a column with a check constraint on DuckDB"
+		e.Hint = "A varchar(n) or char(n) column made by CREATE TABLE has one that checks its length."
 	case strings.HasPrefix(m, "Could not determine type of parameters"), strings.Contains(m, "could not be resolved"):
 		e.Code = pgerror.IndeterminateDatatype
 	case strings.Contains(m, "aggregate function calls cannot be nested"), strings.Contains(m, "aggregate functions are not allowed"),

@@ -112,7 +112,8 @@ func TestTranslate(t *testing.T) {
 		},
 		{
 			msg:  "Binder Error: Cannot change the type of a column that has a CHECK constraint specified",
-			code: pgerror.FeatureNotSupported, message: "Cannot change the type of a column that has a CHECK constraint specified",
+			code: pgerror.FeatureNotSupported, message: "cannot change the type of a column with a check constraint on DuckDB",
+			hint: "A varchar(n) or char(n) column made by CREATE TABLE has one that checks its length.",
 		},
 		{
 			// A string DuckDB casts to a list: PostgreSQL's array_in says
