@@ -109,5 +109,14 @@ func isLengthCheck(expr string) string {
 	return "coalesce(regexp_full_match(" + expr + ", " + quote(lengthCheckPattern) + "), false)"
 }
 
+// lengthChecksIn is the SQL expression that counts the length checks in
+// the CREATE TABLE statement that the SQL expression sql is
+// (duckdb_tables().sql, where DuckDB writes each check as CHECK(expr)).
+// It spares pg_class another scan of duckdb_constraints(), which prints
+// every constraint of the database.
+func lengthChecksIn(sql string) string {
+	return "coalesce(len(regexp_extract_all(" + sql + ", " + quote(`CHECK\(`+lengthCheckPattern+`\)`) + ")), 0)"
+}
+
 // quoteIdent quotes an identifier.
 func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }

@@ -224,8 +224,7 @@ SELECT o.oid::quiver_oid AS oid, o.relname, o.relnamespace::quiver_oid AS relnam
 FROM (
   SELECT table_oid AS oid, table_name AS relname, schema_oid AS relnamespace, 2 AS relam, estimated_size AS reltuples,
     index_count > 0 AS relhasindex, (CASE WHEN temporary THEN 't' ELSE 'p' END) AS relpersistence, 'r' AS relkind,
-    column_count AS relnatts, check_constraint_count - (SELECT count(*) FROM duckdb_constraints() k
-      WHERE k.table_oid = t.table_oid AND k.constraint_type = 'CHECK' AND ` + isLengthCheck("k.expression") + `) AS relchecks,
+    column_count AS relnatts, check_constraint_count - ` + lengthChecksIn("t.sql") + ` AS relchecks,
     (table_oid IN (SELECT table_oid FROM duckdb_constraints() WHERE constraint_type = 'FOREIGN KEY') OR
       (database_name || '.' || schema_name || '.' || table_name) IN (SELECT database_name || '.' || schema_name || '.' ||
         referenced_table FROM duckdb_constraints() WHERE constraint_type = 'FOREIGN KEY')) AS relhastriggers
