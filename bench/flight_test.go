@@ -192,22 +192,8 @@ var flightReads = []flightRead{
 //   - copy: pgconn.CopyTo of COPY (select ...) TO STDOUT (FORMAT binary)
 //     into io.Discard, raw, with nothing decoded.
 func BenchmarkFlightRead(b *testing.B) {
-	pg := testenv.PG(b)
-	url := pg.URL(pg.CreateDB(b))
+	pg, url, pc := loadFlightReads(b)
 	ctx := context.Background()
-	setup, err := pgconn.Connect(ctx, url)
-	if err != nil {
-		b.Fatal(err)
-	}
-	for _, d := range flightReads {
-		if _, err := setup.Exec(ctx, fmt.Sprintf(d.load, scaled(d.rows))).ReadAll(); err != nil {
-			b.Fatal(err)
-		}
-	}
-	if _, err := setup.Exec(ctx, "vacuum (freeze, analyze)").ReadAll(); err != nil {
-		b.Fatal(err)
-	}
-	setup.Close(ctx)
 
 	be, err := postgres.Open(url, postgres.Options{})
 	if err != nil {
@@ -217,12 +203,6 @@ func BenchmarkFlightRead(b *testing.B) {
 	addr := startFlight(b, be)
 	cn := openADBC(b, addr)
 	one := openADBC(b, startFlightConfig(b, flightsrv.Config{Backend: be, ScanParts: 1}))
-	pc, err := pgx.Connect(ctx, url)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { _ = pc.Close(ctx) })
-
 	for _, d := range flightReads {
 		n := scaled(d.rows)
 		b.Logf("%s: %d endpoints", d.query, endpoints(b, addr, d.query))
@@ -239,13 +219,48 @@ func BenchmarkFlightRead(b *testing.B) {
 	}
 }
 
+// loadFlightReads creates the tables of flightReads in a database of
+// their own on a throwaway PostgreSQL, and returns it, the database's URL
+// and a pgx connection to it for the benchmark's baseline.
+func loadFlightReads(b *testing.B) (*testenv.Postgres, string, *pgx.Conn) {
+	pg := testenv.PG(b)
+	url := pg.URL(pg.CreateDB(b))
+	ctx := context.Background()
+	setup, err := pgconn.Connect(ctx, url)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer setup.Close(ctx)
+	for _, d := range flightReads {
+		if _, err := setup.Exec(ctx, fmt.Sprintf(d.load, scaled(d.rows))).ReadAll(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if _, err := setup.Exec(ctx, "vacuum (freeze, analyze)").ReadAll(); err != nil {
+		b.Fatal(err)
+	}
+	pc, err := pgx.Connect(ctx, url)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = pc.Close(ctx) })
+	return pg, url, pc
+}
+
 // benchRead runs a sub-benchmark that reads a result of want rows once per
 // iteration with read, which returns the rows it read, and reports rows/s
 // and the CPU time per row of this process and, when pg is not nil, of
 // PostgreSQL.
 func benchRead(b *testing.B, name string, want int, pg *testenv.Postgres, read func(b *testing.B) int) {
+	benchReadServer(b, name, want, pg, 0, read)
+}
+
+// benchReadServer is benchRead that also reports the CPU time of the
+// server process with pid server.
+func benchReadServer(b *testing.B, name string, want int, pg *testenv.Postgres, server int, read func(b *testing.B) int) {
 	b.Run(name, func(b *testing.B) {
 		m := newCPUMeter(b, pg)
+		m.server = server
 		for range b.N {
 			m.start(b)
 			got := read(b)

@@ -46,6 +46,7 @@ type options struct {
 	logFormat       string
 	maxConns        int
 	shutdownTimeout time.Duration
+	schedBatch      bool
 	version         bool
 	security        securityOptions // TLS, authentication and limits: security.go
 }
@@ -93,6 +94,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.logFormat, "log-format", "console", "log `format`: console or json")
 	fs.IntVar(&o.maxConns, "max-connections", 100, "maximum concurrent client `connections`")
 	fs.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 30*time.Second, "on SIGINT/SIGTERM, how long running statements may finish before they are cancelled")
+	fs.BoolVar(&o.schedBatch, "sched-batch", false, "run quiver's threads under Linux's SCHED_BATCH policy: for bulk reads from a PostgreSQL backend on the same CPUs (see README)")
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
 	o.security.register(fs)
 	fs.Usage = func() {
@@ -129,6 +131,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintln(stderr, "quiver:", err)
 		return 2
+	}
+	if o.schedBatch {
+		if err := setSchedBatch(); err != nil {
+			log.Error().Err(err).Msg("cannot set the SCHED_BATCH policy")
+			return 1
+		}
 	}
 	be, err := openBackend(o.backend, o)
 	if err != nil {
