@@ -91,6 +91,7 @@ func planDeclared(st *stmt.Statement) (*Plan, error) {
 			p.SQL = append(p.SQL, sql)
 		}
 		p.SQL = append(p.SQL, k.sql...)
+		p.Warnings = k.warnings
 	}
 	plans.put(st.SQL, p)
 	return p, nil
@@ -131,8 +132,9 @@ func dropTarget(obj *pg_query.Node) *pg_query.RangeVar {
 // from its column types the modifiers DuckDB rejects, and adds length
 // checks (length.go).
 type keeper struct {
-	sql     []string
-	guards  []string // statements to run before the statement
+	sql      []string
+	guards   []string // statements to run before the statement
+	warnings []string // Plan.Warnings
 	changed bool     // the statement's tree was changed
 	err     error
 }
@@ -230,6 +232,7 @@ func (k *keeper) alter(stmt *pg_query.AlterTableStmt, cmd *pg_query.AlterTableCm
 		}
 		col = def.Colname
 		d, keep = k.column(def)
+		k.unchecked(col, d)
 	case pg_query.AlterTableType_AT_AlterColumnType:
 		def := cmd.GetDef().GetColumnDef()
 		if def == nil {

@@ -21,6 +21,9 @@ type Plan struct {
 	// statement is accepted and does nothing on this engine.
 	SQL  []string
 	NoOp bool
+	// Warnings are sent to the client as WARNINGs once the statement has
+	// run: what the backend does differently from PostgreSQL here.
+	Warnings []string
 }
 
 // Rewriter rewrites statements for one engine.

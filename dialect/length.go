@@ -20,7 +20,8 @@ import (
 // type of a column that a CHECK constraint uses. So:
 //
 //   - ALTER TABLE ADD COLUMN adds a varchar(n) or char(n) column without a
-//     check: its length is shown but not enforced.
+//     check: its length is shown but not enforced, and the client gets a
+//     WARNING saying so.
 //   - ALTER COLUMN TYPE to a string type (varchar, varchar(n), text,
 //     char(n), bpchar) without USING, COLLATE or IF EXISTS does not run
 //     DuckDB's ALTER, which a checked column would refuse: the column is a
@@ -48,6 +49,15 @@ func (k *keeper) checkLength(def *pg_query.ColumnDef, d catalog.Declared) {
 		Contype: pg_query.ConstrType_CONSTR_CHECK, RawExpr: e, InitiallyValid: true, Location: -1,
 	}}})
 	k.changed = true
+}
+
+// unchecked warns that a column ALTER TABLE ADD COLUMN adds with the
+// declared type d, if d has a length, is added without a length check.
+func (k *keeper) unchecked(col string, d catalog.Declared) {
+	if _, typ, ok := catalog.LengthLimit(d); ok {
+		k.warnings = append(k.warnings, "the length of column \""+col+"\" ("+typ+
+			") is not checked when ALTER TABLE adds the column: DuckDB cannot add a column with a constraint")
+	}
 }
 
 // parseExpr parses one SQL expression.

@@ -212,6 +212,9 @@ func (s *Session) runOnBackend(ctx context.Context, st *stmt.Statement) (*backen
 	if last == nil {
 		last = &backends.Result{RowsAffected: -1}
 	}
+	for _, w := range plan.Warnings {
+		s.w.sendNotice("WARNING", pgerror.Warning, w)
+	}
 	return last, nil
 }
 

@@ -176,3 +176,52 @@ func TestVarcharLengthsMatchPostgres(t *testing.T) {
 		}
 	})
 }
+
+// TestAddColumnLengthWarning: DuckDB cannot add a column with a
+// constraint, so ALTER TABLE ADD COLUMN varchar(n) or char(n) adds the
+// column without its length check (README, known differences). quiver
+// says so with a WARNING, in both protocols, and only for such columns;
+// PostgreSQL, which checks the length, sends none.
+func TestAddColumnLengthWarning(t *testing.T) {
+	pg, q := servers(t)
+	ctx := context.Background()
+	var notices []string
+	connect := func(url string) *pgconn.PgConn {
+		cfg, err := pgconn.ParseConfig(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.OnNotice = func(_ *pgconn.PgConn, n *pgconn.Notice) {
+			notices = append(notices, n.Severity+" "+n.Code+" "+n.Message)
+		}
+		c, err := pgconn.ConnectConfig(ctx, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close(ctx) })
+		return c
+	}
+	run := func(c *pgconn.PgConn) []string {
+		notices = nil
+		for _, sql := range []string{"create table ac (id int4)", "alter table ac add column v varchar(3)", "alter table ac add column n int4"} {
+			if _, err := c.Exec(ctx, sql).ReadAll(); err != nil {
+				t.Fatalf("%s: %v", sql, err)
+			}
+		}
+		if _, err := c.ExecParams(ctx, "alter table ac add column c char(2)", nil, nil, nil, nil).Close(); err != nil {
+			t.Fatal(err)
+		}
+		return notices
+	}
+	if got := run(connect(pg.URL(pg.CreateDB(t)))); len(got) != 0 {
+		t.Errorf("PostgreSQL sent %q", got)
+	}
+	got := run(connect(q.URL()))
+	want := []string{
+		`WARNING 01000 the length of column "v" (character varying(3)) is not checked when ALTER TABLE adds the column: DuckDB cannot add a column with a constraint`,
+		`WARNING 01000 the length of column "c" (character(2)) is not checked when ALTER TABLE adds the column: DuckDB cannot add a column with a constraint`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("quiver sent\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
