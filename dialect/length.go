@@ -31,7 +31,8 @@ import (
 //     (with USING it does), and checks the values the column holds against
 //     the new length, as PostgreSQL does (22001; here too a value whose
 //     excess is all spaces is refused). The length checked for new values
-//     stays the one CREATE TABLE gave.
+//     stays the one CREATE TABLE gave, and the client gets a WARNING
+//     saying so.
 
 // checkLength adds the length check of a column declared d to its
 // definition in a CREATE TABLE, if d has a length.
@@ -100,6 +101,8 @@ func (k *keeper) retypesInPlace(stmt *pg_query.AlterTableStmt, col string, def *
 		source = "(SELECT " + ident(col) + " FROM " + relationRef(stmt.Relation) + ")"
 	}
 	k.guards = append(k.guards, guard+" END FROM (SELECT 1) AS o LEFT JOIN "+source+" AS x ON true")
+	k.warnings = append(k.warnings, "the length checked for new values of column \""+col+"\" stays the one CREATE TABLE gave it, "+
+		"if any, not that of "+typname+": DuckDB cannot add, drop or change a constraint")
 	return true
 }
 
