@@ -1,0 +1,195 @@
+package catalog
+
+import (
+	"strconv"
+	"strings"
+)
+
+// String, array and miscellaneous functions whose PostgreSQL behaviour
+// DuckDB lacks or answers differently: to_hex, format, pg_typeof,
+// octet_length and bit_length of text, cardinality, array_dims,
+// array_ndims, array_to_string with a null string, array_replace,
+// array_positions, num_nulls, num_nonnulls, initcap, btrim,
+// quote_literal, quote_nullable, regexp_match, div, every, encode and
+// decode.
+
+// pgTypeNames maps DuckDB's typeof() names to the PostgreSQL type names
+// pg_typeof prints, agreeing with the column types quiver reports for
+// them (docs/types.md).
+var pgTypeNames = [][2]string{
+	{"BOOLEAN", "boolean"},
+	{"TINYINT", "smallint"}, {"UTINYINT", "smallint"}, {"SMALLINT", "smallint"},
+	{"USMALLINT", "integer"}, {"INTEGER", "integer"},
+	{"UINTEGER", "bigint"}, {"BIGINT", "bigint"},
+	{"UBIGINT", "numeric"}, {"HUGEINT", "numeric"}, {"UHUGEINT", "numeric"},
+	{"FLOAT", "real"}, {"DOUBLE", "double precision"},
+	{"VARCHAR", "text"}, {"BLOB", "bytea"}, {"UUID", "uuid"}, {"JSON", "json"},
+	{"DATE", "date"}, {"TIME", "time without time zone"}, {"TIME WITH TIME ZONE", "time with time zone"},
+	{"TIMESTAMP", "timestamp without time zone"}, {"TIMESTAMP_S", "timestamp without time zone"},
+	{"TIMESTAMP_MS", "timestamp without time zone"}, {"TIMESTAMP_NS", "timestamp without time zone"},
+	{"TIMESTAMP WITH TIME ZONE", "timestamp with time zone"}, {"INTERVAL", "interval"},
+	{OIDType, "oid"}, {`"NULL"`, "unknown"},
+}
+
+// pgTypeofSQL is pg_typeof($1): the PostgreSQL name of the type of $1's
+// DuckDB type, with [] for lists of any depth (PostgreSQL's arrays of
+// any dimension are one type). Structs are records and maps arrays of
+// records, as quiver presents them; other types (enums) keep DuckDB's
+// name.
+func pgTypeofSQL() string {
+	base := `regexp_replace(typeof($1), '(\[[0-9]*\])+$', '')`
+	var b strings.Builder
+	b.WriteString(`(CASE WHEN typeof($1) LIKE 'MAP(%' THEN 'record[]' ELSE (CASE ` + base)
+	for _, p := range pgTypeNames {
+		b.WriteString(" WHEN " + quote(p[0]) + " THEN " + quote(p[1]))
+	}
+	b.WriteString(` ELSE (CASE WHEN ` + base + ` LIKE 'DECIMAL(%' THEN 'numeric' WHEN ` + base +
+		` LIKE 'STRUCT(%' THEN 'record' ELSE lower(` + base + `) END) END)` +
+		` || (CASE WHEN typeof($1) LIKE '%]' THEN '[]' ELSE '' END) END)`)
+	return b.String()
+}
+
+// pgTextSQL is quiver_pgtext($1): $1 as PostgreSQL's output function
+// writes it, for the types where DuckDB's cast to VARCHAR differs and can
+// be corrected (booleans, floats, quiver's unconstrained numeric), and an
+// error for the types whose text differs and cannot (lists, structs,
+// maps, bytea, intervals, and values with a time zone, which DuckDB writes
+// in UTC whatever the session's TimeZone).
+const pgTextSQL = `(CASE WHEN typeof($1) = 'BOOLEAN' THEN left(CAST($1 AS varchar), 1)
+  WHEN typeof($1) = 'DECIMAL(38,10)' THEN regexp_replace(CAST($1 AS varchar), '\.?0+$', '')
+  WHEN typeof($1) = 'DOUBLE' THEN pg_catalog.quiver_float_text(CAST($1 AS varchar), 16)
+  WHEN typeof($1) = 'FLOAT' THEN pg_catalog.quiver_float_text(CAST($1 AS varchar), 7)
+  WHEN typeof($1) LIKE '%]' OR typeof($1) LIKE 'STRUCT(%' OR typeof($1) LIKE 'MAP(%' OR typeof($1) IN ('BLOB', 'INTERVAL', 'TIMESTAMP WITH TIME ZONE', 'TIME WITH TIME ZONE')
+    THEN error('the text form of a ' || typeof($1) || ' value is not supported here on DuckDB')
+  ELSE CAST($1 AS varchar) END)`
+
+// floatTextSQL is quiver_float_text($1, $2): DuckDB's text $1 of a float
+// as PostgreSQL writes it, $2 being the number of integer digits from
+// which PostgreSQL uses the exponent form (16 for double precision, 7 for
+// real). DuckDB writes the same shortest digits, but with ".0" after
+// integers, the exponent form only from 1e17, and inf and nan.
+const floatTextSQL = `(CASE $1 WHEN 'inf' THEN 'Infinity' WHEN '-inf' THEN '-Infinity' WHEN 'nan' THEN 'NaN'
+  ELSE (CASE WHEN strpos($1, 'e') = 0 AND length(regexp_extract($1, '[0-9]+')) >= $2
+    THEN regexp_extract($1, '^-?') || left(rtrim(regexp_replace($1, '[-.]', '', 'g'), '0'), 1) ||
+      (CASE WHEN length(rtrim(regexp_replace($1, '[-.]', '', 'g'), '0')) > 1 THEN '.' || substr(rtrim(regexp_replace($1, '[-.]', '', 'g'), '0'), 2) ELSE '' END) ||
+      'e+' || lpad(CAST(length(regexp_extract($1, '[0-9]+')) - 1 AS varchar), 2, '0')
+    ELSE regexp_replace($1, '\.0$', '') END) END)`
+
+// quoteTextSQL is quiver_quote_text($1), quote_literal of a text:
+// PostgreSQL doubles quotes and backslashes, and writes E'...' when there
+// is a backslash.
+const quoteTextSQL = `(CASE WHEN strpos($1, '\') > 0
+  THEN 'E''' || replace(replace($1, '\', '\\'), '''', '''''') || ''''
+  ELSE '''' || replace($1, '''', '''''') || '''' END)`
+
+// formatSQL is format($1, ...) with n arguments after the format string,
+// on DuckDB's printf: %I and %L become %s over quote_ident and
+// quote_nullable of the argument they take (as its output function
+// writes it), the other arguments are their PostgreSQL text (NULL the empty string). Positional (%n$) and *
+// width specifiers are refused.
+func formatSQL(n int) string {
+	// Conversions in order, %% left out: the k-th takes the k-th argument.
+	specs := `regexp_extract_all(replace($1, '%%', ''), '%-?[0-9]*[sIL]')`
+	var b strings.Builder
+	b.WriteString(`(CASE WHEN regexp_matches(replace($1, '%%', ''), '%[-0-9]*[$*]')
+  THEN error('format() with positional (%n$) or * width specifiers is not supported on DuckDB')
+  ELSE printf(array_to_string(list_transform(string_split($1, '%%'), _p -> (regexp_replace(_p, '%(-?[0-9]*)[IL]', '%\1s', 'g'))), '%%')`)
+	for i := 1; i <= n; i++ {
+		a := "$" + strconv.Itoa(i+1)
+		k := "right((" + specs + ")[" + strconv.Itoa(i) + "], 1)"
+		b.WriteString(",\n  (CASE " + k + " WHEN 'I' THEN (CASE WHEN " + a + " IS NULL THEN error('null values cannot be formatted as an SQL identifier')" +
+			" ELSE pg_catalog.quote_ident(pg_catalog.quiver_pgtext(" + a + ")) END)" +
+			" WHEN 'L' THEN coalesce(pg_catalog.quiver_quote_text(pg_catalog.quiver_pgtext(" + a + ")), 'NULL')" +
+			" ELSE coalesce(pg_catalog.quiver_pgtext(" + a + "), '') END)")
+	}
+	b.WriteString(") END)")
+	return b.String()
+}
+
+// listSuffix is the [] suffixes of $1's type name: lists of lists are
+// PostgreSQL's multidimensional arrays.
+const listSuffix = `regexp_extract(typeof($1), '((\[[0-9]*\])+)$')`
+
+// oneDim refuses multidimensional arrays, which the expressions below
+// do not handle: it is $1 when $1 is a one-dimensional list.
+const oneDim = `(CASE WHEN ` + listSuffix + ` LIKE '%][%' THEN error('multidimensional arrays are not supported here on DuckDB') ELSE $1 END)`
+
+func init() {
+	for k, v := range map[string]string{
+		"quiver_pgtext/1": pgTextSQL,
+		"pg_typeof/1":     pgTypeofSQL(),
+		// to_hex of a negative integer is the two's complement at the
+		// argument's width: 32 bits for int2 and int4, 64 for int8.
+		"to_hex/1": `lower(CASE WHEN typeof($1) IN ('INTEGER', 'SMALLINT', 'TINYINT') AND $1 < 0
+  THEN to_hex(CAST($1 AS bigint) + 4294967296) ELSE to_hex(CAST($1 AS bigint)) END)`,
+		"octet_length/1": `CAST((CASE WHEN typeof($1) = 'BLOB' THEN octet_length(CAST($1 AS bytea)) ELSE strlen(CAST($1 AS varchar)) END) AS integer)`,
+		"bit_length/1":   `CAST(8 * (CASE WHEN typeof($1) = 'BLOB' THEN octet_length(CAST($1 AS bytea)) ELSE strlen(CAST($1 AS varchar)) END) AS integer)`,
+
+		"quiver_float_text/2": floatTextSQL,
+		"quiver_quote_text/1": quoteTextSQL,
+		// quote_literal and quote_nullable read their argument as a cast
+		// to text does, which writes booleans as true and false.
+		"quiver_pgcast/1":  `(CASE WHEN typeof($1) = 'BOOLEAN' THEN CAST($1 AS varchar) ELSE pg_catalog.quiver_pgtext($1) END)`,
+		"quote_literal/1":  `pg_catalog.quiver_quote_text(pg_catalog.quiver_pgcast($1))`,
+		"quote_nullable/1": `coalesce(pg_catalog.quiver_quote_text(pg_catalog.quiver_pgcast($1)), 'NULL')`,
+		"btrim/1":          `"trim"($1)`,
+		"btrim/2":          `"trim"($1, $2)`,
+		// initcap capitalises each run of letters and digits, which are
+		// ASCII ones in the C locale quiver reports (pg_database).
+		"initcap/1": `array_to_string(list_transform(regexp_extract_all($1, '[A-Za-z0-9]+|[^A-Za-z0-9]+'),
+  _w -> (CASE WHEN regexp_matches(_w, '^[A-Za-z0-9]') THEN upper(left(_w, 1)) || lower(substr(_w, 2)) ELSE _w END)), '')`,
+		// regexp_match is the capture groups of the first match (the
+		// whole match without groups), NULL without a match. Groups are
+		// counted in the pattern outside bracket expressions, escapes
+		// and (?...) groups.
+		"regexp_match/2": `(CASE WHEN regexp_matches($1, $2) THEN (CASE pg_catalog.quiver_regexp_groups($2) WHEN 0 THEN ARRAY[regexp_extract($1, $2, 0)]
+  ELSE list_slice(ARRAY[regexp_extract($1, $2, 1), regexp_extract($1, $2, 2), regexp_extract($1, $2, 3), regexp_extract($1, $2, 4),
+    regexp_extract($1, $2, 5), regexp_extract($1, $2, 6), regexp_extract($1, $2, 7), regexp_extract($1, $2, 8), regexp_extract($1, $2, 9)],
+    1, pg_catalog.quiver_regexp_groups($2)) END) END)`,
+		"quiver_regexp_groups/1": `(CASE WHEN len(regexp_extract_all(regexp_replace(regexp_replace($1, '\\.', '', 'g'), '\[\^?\]?[^\]]*\]', '', 'g'), '\((?:[^?]|$)')) > 9
+  THEN error('regexp_match with more than 9 capture groups is not supported on DuckDB')
+  ELSE len(regexp_extract_all(regexp_replace(regexp_replace($1, '\\.', '', 'g'), '\[\^?\]?[^\]]*\]', '', 'g'), '\((?:[^?]|$)')) END)`,
+
+		"cardinality/1": `(CASE WHEN $1 IS NOT NULL THEN CAST(len(` + oneDim + `) AS integer) END)`,
+		"array_dims/1":  `(CASE WHEN len(` + oneDim + `) > 0 THEN '[1:' || len($1) || ']' END)`,
+		"array_ndims/1": `(CASE WHEN len($1) > 0 THEN CAST(length(` + listSuffix + `) - length(replace(` + listSuffix + `, '[', '')) AS integer) END)`,
+		"array_to_string/3": `(CASE WHEN $1 IS NOT NULL AND $2 IS NOT NULL THEN array_to_string(
+  list_transform(` + oneDim + `, _x -> (coalesce(pg_catalog.quiver_pgtext(_x), $3))), $2) END)`,
+		"array_replace/3": `(CASE WHEN $1 IS NOT NULL THEN list_transform(` + oneDim + `, _x -> (CASE WHEN _x IS NOT DISTINCT FROM $2 THEN $3 ELSE _x END)) END)`,
+		"array_positions/2": `(CASE WHEN $1 IS NOT NULL THEN list_filter(list_transform(range(1, len(` + oneDim + `) + 1),
+  _i -> (CASE WHEN $1[_i] IS NOT DISTINCT FROM $2 THEN CAST(_i AS integer) END)), _i -> (_i IS NOT NULL)) END)`,
+
+		// div truncates towards zero; integers divide exactly.
+		"div/2": `(CASE WHEN $2 = 0 THEN error('division by zero')
+  WHEN typeof($1) IN ('TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'HUGEINT') AND typeof($2) IN ('TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'HUGEINT')
+  THEN CAST(CAST($1 AS hugeint) // CAST($2 AS hugeint) AS decimal(38, 10))
+  ELSE CAST(trunc(CAST($1 AS double) / CAST($2 AS double)) AS decimal(38, 10)) END)`,
+		// every is bool_and; calls with ORDER BY, FILTER or OVER are not
+		// rewritten and fail.
+		"every/1": `bool_and($1)`,
+
+		"encode/2": `(CASE lower($2) WHEN 'hex' THEN lower(hex($1))
+  WHEN 'base64' THEN regexp_replace(to_base64($1), '(.{76})', '\1' || chr(10), 'g')
+  WHEN 'escape' THEN error('encode(..., ''escape'') is not supported on DuckDB')
+  ELSE error('unrecognized encoding: "' || $2 || '"') END)`,
+		"decode/2": `(CASE lower($2) WHEN 'hex' THEN unhex(regexp_replace($1, '\s', '', 'g'))
+  WHEN 'base64' THEN from_base64(regexp_replace($1, '\s', '', 'g'))
+  WHEN 'escape' THEN error('decode(..., ''escape'') is not supported on DuckDB')
+  ELSE error('unrecognized encoding: "' || $2 || '"') END)`,
+	} {
+		functions[k] = v
+	}
+	for n := 1; n <= 4; n++ {
+		var terms []string
+		for i := 1; i <= n; i++ {
+			terms = append(terms, "CAST($"+strconv.Itoa(i)+" IS NULL AS integer)")
+		}
+		functions["num_nulls/"+strconv.Itoa(n)] = "(" + strings.Join(terms, " + ") + ")"
+		functions["num_nonnulls/"+strconv.Itoa(n)] = "(" + strconv.Itoa(n) + " - " + strings.Join(terms, " - ") + ")"
+	}
+	// The catalog rewrite expands calls of up to four arguments: format
+	// with a format string and three arguments.
+	for n := 0; n <= 3; n++ {
+		functions["format/"+strconv.Itoa(n+1)] = formatSQL(n)
+	}
+}

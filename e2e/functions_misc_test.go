@@ -1,0 +1,60 @@
+//go:build duckdb_arrow
+
+package e2e
+
+import "testing"
+
+// TestMiscFunctionsMatchPostgres compares the string, array and
+// miscellaneous functions package catalog maps for DuckDB
+// (catalog/functions_misc.go) with PostgreSQL: to_hex, format, pg_typeof,
+// octet_length, bit_length, the array functions, num_nulls, initcap,
+// btrim, quoting, regexp_match, div, every, encode and decode, with NULL,
+// empty and multi-byte arguments.
+func TestMiscFunctionsMatchPostgres(t *testing.T) {
+	pc, qc := connectBoth(t)
+	steps := []string{
+		"select to_hex(255), to_hex(0), to_hex(-1), to_hex(-1::bigint), to_hex((-2147483648)::int), to_hex(4294967296), to_hex(null::int)",
+		"select octet_length('héllo'), bit_length('héllo'), octet_length(''), octet_length(null::text), octet_length(decode('00ff', 'hex'))",
+
+		"select format('%s is %s', 'x', 42), format('a%%b'), format('%s|%s|', null, ''), format(null, 1), format('%5s|%-5s|', 'ab', 'cd')",
+		"select format('%I.%I', 'A b', 'ok'), format('%L %L', null, 'x''y'), format('%L|%I', true, 7), format('%s', 'héllo')",
+		"select format('%s %s %s', true, 1.50, 2.5::float8), format('%s|%s|%s', 1e15::float8, -1e16::float8, 1234567::real)",
+		"select format('%s %s', 'inf'::float8, -0.0::float8), format('%s', date '2024-02-29'), format('%s', 12.5::numeric)",
+		"select format('%s %s', 'x')",
+		"select format('%d', 1)",
+		"select format('%L', E'a\\\\b')",
+
+		"select pg_typeof(1), pg_typeof('a'::text), pg_typeof(1.5), pg_typeof(2::bigint), pg_typeof(2::smallint), pg_typeof(1.5::float8), pg_typeof(1.5::real)",
+		"select pg_typeof(true), pg_typeof(date '2024-01-01'), pg_typeof(timestamp '2024-01-01'), pg_typeof(now()), pg_typeof(interval '1 day'), pg_typeof(time '12:00')",
+		"select pg_typeof(decode('00', 'hex')), pg_typeof(gen_random_uuid()), pg_typeof('{}'::json), pg_typeof(array[1]), pg_typeof(array['a'::text]), pg_typeof(array[[1.5]]), pg_typeof(row(1, 2)), pg_typeof(null::int)",
+
+		"select cardinality(array[1, 2]), cardinality('{}'::int[]), cardinality(null::int[]), cardinality(array[null::int])",
+		"select array_dims(array[1, 2]), array_dims('{}'::int[]), array_dims(null::int[]), array_ndims(array[1, 2]), array_ndims(array[[1], [2]]), array_ndims('{}'::int[])",
+		"select array_to_string(array[1, null, 3], ',', '*'), array_to_string(array[1, null, 3], ',', null), array_to_string(array[true, null], '-', 'n')",
+		"select array_to_string(null::int[], ',', '*'), array_to_string('{}'::text[], ',', '*'), array_to_string(array['é', null], ', ', '∅'), array_to_string(array[1], null, 'x')",
+		"select array_replace(array[1, 2, 1], 1, 9), array_replace(array[1, null], null, 3), array_replace('{}'::int[], 1, 2), array_replace(null::int[], 1, 2)",
+		"select array_positions(array[1, 2, 1], 1), array_positions(array[1, null], null), array_positions('{}'::int[], 1), array_positions(null::int[], 1), array_positions(array['a', 'b'], 'c')",
+		"select num_nulls(1, null, 3), num_nonnulls(1, null), num_nulls(null), num_nonnulls(1, 2, 3, 4), num_nulls(1, 'a'), num_nonnulls(null, null)",
+
+		"select initcap('hello wORLD héllo-x 2nd'), initcap(null), initcap(''), initcap('ÉCOLE élève')",
+		"select btrim('  x  '), btrim('xxaxx', 'x'), btrim(''), btrim(null), btrim('éaé', 'é'), btrim('abc', '')",
+		"select quote_literal('a''b'), quote_literal(42), quote_literal(E'a\\\\b'), quote_literal(true), quote_literal(null), quote_literal('')",
+		"select quote_nullable(null), quote_nullable(1.5), quote_nullable('it''s'), quote_nullable(true)",
+
+		"select regexp_match('foobar', 'o(b)'), regexp_match('foo', 'x'), regexp_match('foo', 'o+'), regexp_match('abc', '(a)(b)(c)')",
+		"select regexp_match('a(b', 'a\\(b'), regexp_match(null, 'a'), regexp_match('a', null), regexp_match('x[y', '[[]'), regexp_match('héllo', 'h(.)l')",
+		"select regexp_match('abc', '(?:a)(b)'), regexp_match('', '^$')",
+
+		"select div(7, 2), div(-7, 2), div(7.5, 2), div(null, 2), div(9223372036854775807, 2)",
+		"select div(1, 0)",
+		"select every(x), bool_and(x) from (values (true), (false), (null)) v(x)",
+		"select every(x) from (values (true), (null)) v(x)",
+		"select every(x) from (values (true)) v(x) where false",
+
+		"select encode(decode('0102ff', 'hex'), 'hex'), encode(decode('YWJj', 'base64'), 'base64'), decode('0A0b', 'hex'), decode('YW Jj', 'base64')",
+		"select encode(decode(repeat('61', 60), 'hex'), 'base64'), encode(decode(repeat('61', 57), 'hex'), 'base64'), encode(decode('', 'hex'), 'hex')",
+		"select encode(null::bytea, 'hex'), decode(null, 'hex')",
+		"select encode(decode('00', 'hex'), 'foo')",
+	}
+	compareSteps(t, pc, qc, steps)
+}
