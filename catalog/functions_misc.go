@@ -114,6 +114,11 @@ const listSuffix = `regexp_extract(typeof($1), '((\[[0-9]*\])+)$')`
 // do not handle: it is $1 when $1 is a one-dimensional list.
 const oneDim = `(CASE WHEN ` + listSuffix + ` LIKE '%][%' THEN error('multidimensional arrays are not supported here on DuckDB') ELSE $1 END)`
 
+// variadicArgs is the most arguments the variadic functions below
+// (format, num_nulls, num_nonnulls) are defined for: the most the catalog
+// rewrite expands.
+const variadicArgs = 16
+
 func init() {
 	for k, v := range map[string]string{
 		"quiver_pgtext/1": pgTextSQL,
@@ -179,7 +184,7 @@ func init() {
 	} {
 		functions[k] = v
 	}
-	for n := 1; n <= 4; n++ {
+	for n := 1; n <= variadicArgs; n++ {
 		var terms []string
 		for i := 1; i <= n; i++ {
 			terms = append(terms, "CAST($"+strconv.Itoa(i)+" IS NULL AS integer)")
@@ -187,9 +192,7 @@ func init() {
 		functions["num_nulls/"+strconv.Itoa(n)] = "(" + strings.Join(terms, " + ") + ")"
 		functions["num_nonnulls/"+strconv.Itoa(n)] = "(" + strconv.Itoa(n) + " - " + strings.Join(terms, " - ") + ")"
 	}
-	// The catalog rewrite expands calls of up to four arguments: format
-	// with a format string and three arguments.
-	for n := 0; n <= 3; n++ {
+	for n := 0; n < variadicArgs; n++ {
 		functions["format/"+strconv.Itoa(n+1)] = formatSQL(n)
 	}
 }

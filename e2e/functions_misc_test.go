@@ -21,6 +21,8 @@ func TestMiscFunctionsMatchPostgres(t *testing.T) {
 		"select format('%s %s %s', true, 1.50, 2.5::float8), format('%s|%s|%s', 1e15::float8, -1e16::float8, 1234567::real)",
 		"select format('%s %s', 'inf'::float8, -0.0::float8), format('%s', date '2024-02-29'), format('%s', 12.5::numeric)",
 		"select format('%s %s', 'x')",
+		"select format('%s-%s-%s-%s-%s-%s-%s-%s-%s-%s', 1, 2, 3, 4, 5, 6, 7, 8, 9, 10), format('%s%s%s%s%s', 'a', null, 'é', 1.5, 'z')",
+		"select num_nulls(1, null, 3, null, 5, null, 7, 8, 9), num_nonnulls(1, null, 3, null, 5, null, 7, 8, 9, 10, 11, 12)",
 		"select format('%d', 1)",
 		"select format('%L', E'a\\\\b')",
 
