@@ -1,0 +1,133 @@
+package catalog
+
+import "strings"
+
+// Date and time functions whose PostgreSQL behaviour DuckDB lacks or
+// answers differently: extract and date_part (PostgreSQL's result types,
+// fractional seconds, and its errors for a unit a type has not), to_char,
+// to_date and to_timestamp with PostgreSQL's template patterns,
+// make_interval, the justify functions, clock_timestamp and timeofday.
+
+// timeUnits maps PostgreSQL's other spellings of extract units to the
+// unit's name; a unit's own name is not listed.
+var timeUnits = []struct{ unit, spellings string }{
+	{"year", "years y yr yrs"},
+	{"month", "months mon mons"},
+	{"day", "days d"},
+	{"hour", "hours h hr hrs"},
+	{"minute", "minutes m min mins"},
+	{"second", "seconds s sec secs"},
+	{"milliseconds", "millisecond ms msec msecs millisecon mseconds"},
+	{"microseconds", "microsecond us usec usecs microsecon useconds"},
+	{"week", "weeks w"},
+	{"quarter", "qtr"},
+	{"julian", "j jd"},
+	{"century", "centuries c cent"},
+	{"decade", "decades dec decs"},
+	{"millennium", "millennia mil mils"},
+}
+
+// allUnits are the extract units PostgreSQL knows.
+const allUnits = "epoch year month day hour minute second milliseconds microseconds dow isodow doy week quarter julian century decade millennium isoyear timezone timezone_hour timezone_minute"
+
+// unitsByType lists, for each DuckDB type (as typeof names it), its
+// PostgreSQL name and the extract units PostgreSQL accepts for it.
+var unitsByType = []struct{ duck, pg, units string }{
+	{"TIMESTAMP", "timestamp without time zone", "epoch year month day hour minute second milliseconds microseconds dow isodow doy week quarter julian century decade millennium isoyear"},
+	{"TIMESTAMP WITH TIME ZONE", "timestamp with time zone", allUnits},
+	{"DATE", "date", "epoch year month day dow isodow doy week quarter julian century decade millennium isoyear"},
+	{"TIME", "time without time zone", "epoch hour minute second milliseconds microseconds"},
+	{"TIME WITH TIME ZONE", "time with time zone", "epoch hour minute second milliseconds microseconds timezone timezone_hour timezone_minute"},
+	{"INTERVAL", "interval", "epoch year month day hour minute second milliseconds microseconds quarter century decade millennium"},
+}
+
+// sqlList quotes space-separated words as the items of an SQL IN list.
+func sqlList(words string) string {
+	f := strings.Fields(words)
+	for i, w := range f {
+		f[i] = quote(w)
+	}
+	return strings.Join(f, ", ")
+}
+
+// timeUnitSQL is quiver_time_unit($1): the unit a spelling names.
+func timeUnitSQL() string {
+	var b strings.Builder
+	b.WriteString("(CASE")
+	for _, u := range timeUnits {
+		b.WriteString(" WHEN lower($1) IN (" + sqlList(u.spellings) + ") THEN " + quote(u.unit))
+	}
+	b.WriteString(" ELSE lower($1) END)")
+	return b.String()
+}
+
+// The parts of quiver_extract_value($1 unit, $2 value, $3 date as
+// timestamp). With $3 a date is read as its midnight timestamp, as
+// PostgreSQL's date_part(text, date) does. The unit is a constant in
+// practice, and typeof folds to one, so DuckDB reduces the CASEs when it
+// binds the statement.
+const unitExpr = "pg_catalog.quiver_time_unit($1)"
+
+// extractAllowed is true when PostgreSQL accepts the unit for $2's type.
+func extractAllowed() string {
+	var b strings.Builder
+	b.WriteString("(CASE typeof($2)")
+	for _, t := range unitsByType {
+		b.WriteString(" WHEN " + quote(t.duck) + " THEN " + unitExpr + " IN (" + sqlList(t.units) + ")")
+		if t.duck == "DATE" {
+			b.WriteString(" OR ($3 AND " + unitExpr + " IN (" + sqlList(unitsByType[0].units) + "))")
+		}
+	}
+	b.WriteString(" ELSE true END)")
+	return b.String()
+}
+
+// extractTypeName is PostgreSQL's name of $2's type in error messages.
+func extractTypeName() string {
+	var b strings.Builder
+	b.WriteString("(CASE typeof($2)")
+	for _, t := range unitsByType {
+		name := quote(t.pg)
+		if t.duck == "DATE" {
+			name = "(CASE WHEN $3 THEN 'timestamp without time zone' ELSE 'date' END)"
+		}
+		b.WriteString(" WHEN " + quote(t.duck) + " THEN " + name)
+	}
+	b.WriteString(" ELSE lower(typeof($2)) END)")
+	return b.String()
+}
+
+// extractValueSQL is quiver_extract_value. DuckDB's epoch and julian are
+// doubles, which become decimals through their shortest text: a direct
+// cast to DECIMAL(38,20) is not exact.
+func extractValueSQL() string {
+	allowed, name := extractAllowed(), extractTypeName()
+	micro := "CAST(CAST(date_part('microseconds', $2) AS DECIMAL(18,0)) * CAST(%s AS DECIMAL(7,6)) AS DECIMAL(38,20))"
+	return `(CASE WHEN ` + unitExpr + ` NOT IN (` + sqlList(allUnits) + `) THEN error('unit "' || lower($1) || '" not recognized for type ' || ` + name + `)
+  WHEN NOT ` + allowed + ` THEN error('unit "' || lower($1) || '" not supported for type ' || ` + name + `)
+  WHEN ` + unitExpr + ` = 'second' THEN ` + strings.Replace(micro, "%s", "0.000001", 1) + `
+  WHEN ` + unitExpr + ` = 'milliseconds' THEN ` + strings.Replace(micro, "%s", "0.001", 1) + `
+  WHEN ` + unitExpr + ` = 'julian' AND NOT $3 AND typeof($2) <> 'DATE' THEN error('extract(julian from ' || ` + name + ` || ') is not supported on DuckDB: use date_part')
+  WHEN ` + unitExpr + ` = 'epoch' AND typeof($2) = 'TIME WITH TIME ZONE' THEN
+    CAST(CAST(date_part('epoch', $2) - date_part(CASE WHEN typeof($2) = 'TIME WITH TIME ZONE' THEN 'timezone' ELSE 'epoch' END, $2) AS VARCHAR) AS DECIMAL(38,20))
+  ELSE CAST(CAST(date_part(CASE WHEN ` + allowed + ` AND ` + unitExpr + ` IN (` + sqlList(allUnits) + `) THEN ` + unitExpr + ` ELSE 'epoch' END, $2) AS VARCHAR) AS DECIMAL(38,20)) END)`
+}
+
+// extractScaleSQL is the scale of PostgreSQL's numeric result of
+// extract($1 FROM $2).
+const extractScaleSQL = `(CASE pg_catalog.quiver_time_unit($1) WHEN 'second' THEN 6 WHEN 'milliseconds' THEN 3
+  WHEN 'epoch' THEN (CASE WHEN typeof($2) = 'DATE' THEN 0 ELSE 6 END) ELSE 0 END)`
+
+func init() {
+	for k, v := range map[string]string{
+		"quiver_time_unit/1":     timeUnitSQL(),
+		"quiver_extract_value/3": extractValueSQL(),
+		// extract(unit FROM x), which the parser makes
+		// pg_catalog.extract('unit', x), is numeric of the unit's scale.
+		"extract/2": `round(pg_catalog.quiver_extract_value($1, $2, false), ` + extractScaleSQL + `)`,
+		// date_part is double precision.
+		"date_part/2": `CAST(pg_catalog.quiver_extract_value($1, $2, true) AS DOUBLE)`,
+	} {
+		functions[k] = v
+	}
+}

@@ -1,0 +1,53 @@
+//go:build duckdb_arrow
+
+package e2e
+
+import (
+	"strings"
+	"testing"
+)
+
+// timeValues are values of each date/time type the tests extract from.
+var timeValues = []string{
+	"timestamp '2024-03-05 13:04:09.25'", "timestamptz '2024-12-29 23:59:59.999999+00'", "date '2024-03-05'",
+	"time '13:04:09.25'", "interval '1 year 2 mons 3 days 26:04:09.25'", "timetz '13:04:09.25+02'",
+	"timestamp '1969-12-31 23:59:58.5'", "interval '-250 years -0.000001 sec'",
+}
+
+// TestTimeFunctionsMatchPostgres runs PostgreSQL's date/time functions that
+// DuckDB lacks or answers differently on PostgreSQL and on quiver.
+func TestTimeFunctionsMatchPostgres(t *testing.T) {
+	pc, qc := connectBoth(t)
+	var steps []string
+	// extract and date_part of every unit PostgreSQL accepts for a type
+	// (one statement per type; units a type has not are below).
+	units := map[string]string{
+		"timestamp": "epoch year month day hour minute second milliseconds microseconds dow isodow doy week quarter century decade millennium isoyear",
+		"date":      "epoch year month day dow isodow doy week quarter julian century decade millennium isoyear",
+		"time":      "epoch hour minute second milliseconds microseconds",
+		"interval":  "epoch year month day hour minute second milliseconds microseconds quarter century decade millennium",
+		"timetz":    "epoch hour minute second milliseconds microseconds timezone timezone_hour timezone_minute",
+	}
+	for _, v := range timeValues {
+		typ := strings.Fields(v)[0]
+		if typ == "timestamptz" {
+			typ = "timestamp"
+		}
+		var cols []string
+		for _, u := range strings.Fields(units[typ]) {
+			cols = append(cols, "extract("+u+" from "+v+")", "date_part('"+u+"', "+v+")")
+		}
+		steps = append(steps, "select "+strings.Join(cols, ", "))
+	}
+	steps = append(steps,
+		// Other spellings of units, upper case, NULL, a column.
+		"select extract(YEARS from date '2024-03-05'), extract(mons from date '2024-03-05'), extract(secs from time '01:02:03.5'), date_part('MS', time '01:02:03.5'), extract(us from interval '1.5 sec')",
+		"select extract(timezone from timestamptz '2024-01-01 00:00:00+00'), date_part('julian', timestamp '2024-03-05 13:04:09.25'), date_part('hour', date '2024-03-05')",
+		"select extract(year from x), extract(second from x), date_part('dow', x) from (values (null::timestamp), (timestamp '2024-12-29 10:00:01.5')) v(x)",
+		"select extract(epoch from null::interval), date_part('epoch', null::date)",
+		// Units PostgreSQL does not know.
+		"select extract(foo from timestamp '2024-03-05')",
+		"select date_part('foo', interval '1 day')",
+	)
+	compareSteps(t, pc, qc, steps)
+}
