@@ -147,7 +147,14 @@ func init() {
 		// whole match without groups), NULL without a match. Groups are
 		// counted in the pattern outside bracket expressions, escapes
 		// and (?...) groups.
-		"regexp_match/2": `(CASE WHEN regexp_matches($1, $2) THEN (CASE pg_catalog.quiver_regexp_groups($2) WHEN 0 THEN ARRAY[regexp_extract($1, $2, 0)]
+		"regexp_match/2": `pg_catalog.quiver_regexp_first($1, $2)`,
+		// Of regexp_match's flags, i and c (the last one wins) are read;
+		// g is refused as PostgreSQL does, the others are not supported.
+		"regexp_match/3": `(CASE WHEN $3 IS NULL THEN NULL
+  WHEN strpos($3, 'g') > 0 THEN error('regexp_match() does not support the "global" option')
+  WHEN regexp_matches($3, '[^ic]') THEN error('regexp_match() flags other than i and c are not supported on DuckDB')
+  ELSE pg_catalog.quiver_regexp_first($1, (CASE WHEN regexp_matches($3, 'i[^c]*$') THEN '(?i)' || $2 ELSE $2 END)) END)`,
+		"quiver_regexp_first/2": `(CASE WHEN regexp_matches($1, $2) THEN (CASE pg_catalog.quiver_regexp_groups($2) WHEN 0 THEN ARRAY[regexp_extract($1, $2, 0)]
   ELSE list_slice(ARRAY[regexp_extract($1, $2, 1), regexp_extract($1, $2, 2), regexp_extract($1, $2, 3), regexp_extract($1, $2, 4),
     regexp_extract($1, $2, 5), regexp_extract($1, $2, 6), regexp_extract($1, $2, 7), regexp_extract($1, $2, 8), regexp_extract($1, $2, 9)],
     1, pg_catalog.quiver_regexp_groups($2)) END) END)`,

@@ -46,6 +46,8 @@ func TestMiscFunctionsMatchPostgres(t *testing.T) {
 		"select regexp_match('foobar', 'o(b)'), regexp_match('foo', 'x'), regexp_match('foo', 'o+'), regexp_match('abc', '(a)(b)(c)')",
 		"select regexp_match('a(b', 'a\\(b'), regexp_match(null, 'a'), regexp_match('a', null), regexp_match('x[y', '[[]'), regexp_match('héllo', 'h(.)l')",
 		"select regexp_match('abc', '(?:a)(b)'), regexp_match('', '^$')",
+		"select regexp_match('aBc', 'b', 'i'), regexp_match('aBc', 'b', 'c'), regexp_match('aBc', 'b', 'ic'), regexp_match('aBc', '(b)(c)', 'ci'), regexp_match('aBc', 'b', null)",
+		"select regexp_match('abc', 'b', 'g')",
 
 		"select div(7, 2), div(-7, 2), div(7.5, 2), div(null, 2), div(9223372036854775807, 2)",
 		"select div(1, 0)",
