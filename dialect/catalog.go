@@ -48,7 +48,7 @@ var loadCatalog = sync.OnceValues(func() (*catalogDefs, error) {
 		}
 	}
 	for _, n := range catalog.FunctionNames() {
-		for k := 0; k <= 4; k++ {
+		for k := 0; k <= catalog.MaxArity; k++ {
 			if _, ok := catalog.Function(n, k); ok {
 				if _, err := l.function(n, k); err != nil {
 					return nil, err
@@ -408,6 +408,8 @@ func (r *catalogRewriter) typeName(tn *pg_query.TypeName) error {
 	switch b := typeBase(tn); {
 	case b == "name":
 		tn.Names = systemType("varchar").Names
+	case b == "jsonb":
+		tn.Names = []*pg_query.Node{pg_query.MakeStrNode("json")}
 	case unsupportedRegTypes[b]:
 		return pgerror.New(pgerror.FeatureNotSupported, "type %s is not supported on DuckDB", b)
 	}
@@ -431,6 +433,8 @@ func oidType(tn *pg_query.TypeName) *pg_query.TypeName {
 // prints the object's name.
 func (r *catalogRewriter) preOrder(n *pg_query.Node) {
 	switch x := n.Node.(type) {
+	case *pg_query.Node_AExpr:
+		rewriteOperator(n)
 	case *pg_query.Node_TypeCast:
 		inner := x.TypeCast.Arg.GetTypeCast()
 		if inner == nil || !textTypes[typeBase(x.TypeCast.TypeName)] {
@@ -581,6 +585,9 @@ func (r *catalogRewriter) rangeFunction(n *pg_query.Node, rf *pg_query.RangeFunc
 		alias := rf.Alias
 		if alias == nil {
 			alias = &pg_query.Alias{Aliasname: name}
+		} else if len(alias.Colnames) == 0 && !rf.Ordinality {
+			// The alias of a function of one column names the column too.
+			alias.Colnames = []*pg_query.Node{pg_query.MakeStrNode(alias.Aliasname)}
 		}
 		n.Node = &pg_query.Node_RangeSubselect{RangeSubselect: &pg_query.RangeSubselect{
 			Lateral:  true,
@@ -630,8 +637,11 @@ func catalogCandidate(m protoreflect.Message) bool {
 		}
 	case *pg_query.TypeName:
 		b := typeBase(x)
-		return (isPgCatalog(x.Names) && !deparsedPlain[b]) || regTypes[b] != "" || unsupportedRegTypes[b] || b == "name" || b == "oid"
+		return (isPgCatalog(x.Names) && !deparsedPlain[b]) || regTypes[b] != "" || unsupportedRegTypes[b] || b == "name" || b == "oid" || b == "jsonb"
 	case *pg_query.A_Expr:
+		if operatorToRewrite(x) {
+			return true
+		}
 		if x.Kind == pg_query.A_Expr_Kind_AEXPR_OP && x.Lexpr != nil {
 			n := names(x.Name)
 			op := n[len(n)-1]

@@ -1,0 +1,104 @@
+package dialect
+
+import (
+	pg_query "github.com/pganalyze/pg_query_go/v6"
+)
+
+// PostgreSQL operators that DuckDB parses differently or lacks, rewritten
+// on the parse tree before the catalog expansion reaches their operands:
+//   - x [NOT] SIMILAR TO p, whose pattern the parser wraps in
+//     pg_catalog.similar_to_escape(p), is regexp_full_match(x,
+//     similar_to_escape(p)); the catalog translates the pattern
+//     (catalog/functions_json.go). DuckDB would match p as a regular
+//     expression, with % and _ as literal characters.
+//   - the prefix operators |/ (square root), ||/ (cube root) and @
+//     (absolute value) are sqrt, cbrt and abs;
+//   - the jsonb operators #> and #>> (a path as a text array), ?, ?| and
+//     ?& (keys) are DuckDB's json_extract and json_extract_string with a
+//     JSON pointer, and tests on the value's keys.
+
+// prefixOperators maps PostgreSQL's numeric prefix operators to DuckDB
+// functions.
+var prefixOperators = map[string]string{"|/": "sqrt", "||/": "cbrt", "@": "abs"}
+
+// jsonOperators maps the jsonb operators to the catalog functions that
+// compute them from the two operands.
+var jsonOperators = map[string]string{
+	"#>": "quiver_json_path_get", "#>>": "quiver_json_path_text",
+	"?": "quiver_jsonb_exists", "?|": "quiver_jsonb_exists_any", "?&": "quiver_jsonb_exists_all",
+}
+
+// operatorToRewrite reports whether rewriteOperator changes x.
+func operatorToRewrite(x *pg_query.A_Expr) bool {
+	if x.Kind == pg_query.A_Expr_Kind_AEXPR_SIMILAR {
+		return true
+	}
+	if x.Kind != pg_query.A_Expr_Kind_AEXPR_OP || x.Rexpr == nil {
+		return false
+	}
+	op := operatorName(x)
+	if x.Lexpr == nil {
+		return prefixOperators[op] != ""
+	}
+	return jsonOperators[op] != ""
+}
+
+// operatorName is the operator of x without pg_catalog, or "".
+func operatorName(x *pg_query.A_Expr) string {
+	op := names(x.Name)
+	if len(op) == 2 && op[0] == "pg_catalog" {
+		op = op[1:]
+	}
+	if len(op) != 1 {
+		return ""
+	}
+	return op[0]
+}
+
+// rewriteOperator replaces n, an operator expression, by the call DuckDB
+// runs for it; its operands are rewritten afterwards.
+func rewriteOperator(n *pg_query.Node) {
+	x := n.GetAExpr()
+	if x == nil || !operatorToRewrite(x) {
+		return
+	}
+	if x.Kind == pg_query.A_Expr_Kind_AEXPR_SIMILAR {
+		call := funcCall([]string{"regexp_full_match"}, x.Lexpr, x.Rexpr)
+		if operatorName(x) == "!~" {
+			call = pg_query.MakeBoolExprNode(pg_query.BoolExprType_NOT_EXPR, []*pg_query.Node{call}, -1)
+		}
+		n.Node = call.Node
+		return
+	}
+	op := operatorName(x)
+	if x.Lexpr == nil {
+		n.Node = funcCall([]string{prefixOperators[op]}, x.Rexpr).Node
+		return
+	}
+	r := x.Rexpr
+	if pathOperators[op] && r.GetAConst().GetSval() != nil {
+		// A text array written as a string constant ('{a,b}') is read as
+		// array_in reads it; a malformed one is left to DuckDB's cast.
+		tc := &pg_query.TypeCast{Arg: r, TypeName: &pg_query.TypeName{
+			Names: []*pg_query.Node{pg_query.MakeStrNode("varchar")}, Typemod: -1,
+			ArrayBounds: []*pg_query.Node{pg_query.MakeIntNode(-1)},
+		}}
+		if rewriteArrayLiteral(tc) == nil {
+			r = &pg_query.Node{Node: &pg_query.Node_TypeCast{TypeCast: tc}}
+		}
+	}
+	n.Node = funcCall([]string{"pg_catalog", jsonOperators[op]}, x.Lexpr, r).Node
+}
+
+// pathOperators are the jsonb operators whose right operand is a text
+// array.
+var pathOperators = map[string]bool{"#>": true, "#>>": true, "?|": true, "?&": true}
+
+// funcCall builds name(args...).
+func funcCall(name []string, args ...*pg_query.Node) *pg_query.Node {
+	fn := make([]*pg_query.Node, len(name))
+	for i, s := range name {
+		fn[i] = pg_query.MakeStrNode(s)
+	}
+	return pg_query.MakeFuncCallNode(fn, args, -1)
+}
