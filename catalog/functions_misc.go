@@ -165,6 +165,10 @@ func init() {
 		"cardinality/1": `(CASE WHEN $1 IS NOT NULL THEN CAST(len(` + oneDim + `) AS integer) END)`,
 		"array_dims/1":  `(CASE WHEN len(` + oneDim + `) > 0 THEN '[1:' || len($1) || ']' END)`,
 		"array_ndims/1": `(CASE WHEN len($1) > 0 THEN CAST(length(` + listSuffix + `) - length(replace(` + listSuffix + `, '[', '')) AS integer) END)`,
+		// array_to_string writes elements as PostgreSQL's output
+		// functions do (DuckDB writes true and 1.0), and is NULL for a
+		// NULL separator.
+		"array_to_string/2": `pg_catalog.array_to_string($1, $2, NULL)`,
 		"array_to_string/3": `(CASE WHEN $1 IS NOT NULL AND $2 IS NOT NULL THEN array_to_string(
   list_transform(` + oneDim + `, _x -> (coalesce(pg_catalog.quiver_pgtext(_x), $3))), $2) END)`,
 		"array_replace/3": `(CASE WHEN $1 IS NOT NULL THEN list_transform(` + oneDim + `, _x -> (CASE WHEN _x IS NOT DISTINCT FROM $2 THEN $3 ELSE _x END)) END)`,

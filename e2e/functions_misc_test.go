@@ -34,6 +34,7 @@ func TestMiscFunctionsMatchPostgres(t *testing.T) {
 		"select array_dims(array[1, 2]), array_dims('{}'::int[]), array_dims(null::int[]), array_ndims(array[1, 2]), array_ndims(array[[1], [2]]), array_ndims('{}'::int[])",
 		"select array_to_string(array[1, null, 3], ',', '*'), array_to_string(array[1, null, 3], ',', null), array_to_string(array[true, null], '-', 'n')",
 		"select array_to_string(null::int[], ',', '*'), array_to_string('{}'::text[], ',', '*'), array_to_string(array['é', null], ', ', '∅'), array_to_string(array[1], null, 'x')",
+		"select array_to_string(array[true, false], ','), array_to_string(array[1.0::float8, 2.5], ','), array_to_string(array[1.50], ','), array_to_string(array['a', null, 'b'], ','), array_to_string(null::int[], ','), array_to_string(array[1], null)",
 		"select array_replace(array[1, 2, 1], 1, 9), array_replace(array[1, null], null, 3), array_replace('{}'::int[], 1, 2), array_replace(null::int[], 1, 2)",
 		"select array_positions(array[1, 2, 1], 1), array_positions(array[1, null], null), array_positions('{}'::int[], 1), array_positions(null::int[], 1), array_positions(array['a', 'b'], 'c')",
 		"select num_nulls(1, null, 3), num_nonnulls(1, null), num_nulls(null), num_nonnulls(1, 2, 3, 4), num_nulls(1, 'a'), num_nonnulls(null, null)",
