@@ -118,8 +118,57 @@ func extractValueSQL() string {
 const extractScaleSQL = `(CASE pg_catalog.quiver_time_unit($1) WHEN 'second' THEN 6 WHEN 'milliseconds' THEN 3
   WHEN 'epoch' THEN (CASE WHEN typeof($2) = 'DATE' THEN 0 ELSE 6 END) ELSE 0 END)`
 
+// Intervals as PostgreSQL's three fields: months, days and microseconds,
+// and back; the justify functions work on them with PostgreSQL's
+// truncating division.
+const (
+	ivMonths = `(date_part('year', $1) * 12 + date_part('month', $1))`
+	ivDays   = `date_part('day', $1)`
+	ivMicros = `(date_part('hour', $1) * 3600000000 + date_part('minute', $1) * 60000000 + date_part('microseconds', $1))`
+	usPerDay = `86400000000`
+)
+
+// makeIntervalSQL is make_interval's body for its first n arguments, the
+// others 0.
+func makeIntervalSQL(n int) string {
+	arg := func(i int) string {
+		if i > n {
+			return "0"
+		}
+		return "$" + string(rune('0'+i))
+	}
+	return `(to_years(CAST(` + arg(1) + ` AS INTEGER)) + to_months(CAST(` + arg(2) + ` AS INTEGER)) +
+  to_days(CAST(` + arg(3) + ` AS INTEGER) * 7 + CAST(` + arg(4) + ` AS INTEGER)) + to_hours(CAST(` + arg(5) + ` AS BIGINT)) +
+  to_minutes(CAST(` + arg(6) + ` AS BIGINT)) + to_microseconds(CAST(round(CAST(` + arg(7) + ` AS DOUBLE) * 1000000) AS BIGINT)))`
+}
+
 func init() {
+	for n := 0; n <= 7; n++ {
+		functions["make_interval/"+string(rune('0'+n))] = makeIntervalSQL(n)
+	}
 	for k, v := range map[string]string{
+		"quiver_interval/3": `(to_months(CAST($1 AS INTEGER)) + to_days(CAST($2 AS INTEGER)) + to_microseconds(CAST($3 AS BIGINT)))`,
+		// quiver_justify_time(months, days, time) makes days and time
+		// agree in sign.
+		"quiver_justify_time/3": `pg_catalog.quiver_interval($1,
+  $2 - (CASE WHEN $2 > 0 AND $3 < 0 THEN 1 WHEN $2 < 0 AND $3 > 0 THEN -1 ELSE 0 END),
+  $3 + (CASE WHEN $2 > 0 AND $3 < 0 THEN 1 WHEN $2 < 0 AND $3 > 0 THEN -1 ELSE 0 END) * ` + usPerDay + `)`,
+		// quiver_justify_months(months, days, time) makes months and days
+		// agree in sign, then days and time.
+		"quiver_justify_months/3": `pg_catalog.quiver_justify_time(
+  $1 - (CASE WHEN $1 > 0 AND ($2 < 0 OR ($2 = 0 AND $3 < 0)) THEN 1 WHEN $1 < 0 AND ($2 > 0 OR ($2 = 0 AND $3 > 0)) THEN -1 ELSE 0 END),
+  $2 + (CASE WHEN $1 > 0 AND ($2 < 0 OR ($2 = 0 AND $3 < 0)) THEN 1 WHEN $1 < 0 AND ($2 > 0 OR ($2 = 0 AND $3 > 0)) THEN -1 ELSE 0 END) * 30, $3)`,
+		"justify_days/1": `pg_catalog.quiver_interval(` + ivMonths + ` + (` + ivDays + ` // 30) -
+  (CASE WHEN ` + ivMonths + ` + (` + ivDays + ` // 30) > 0 AND (` + ivDays + ` % 30) < 0 THEN 1 WHEN ` + ivMonths + ` + (` + ivDays + ` // 30) < 0 AND (` + ivDays + ` % 30) > 0 THEN -1 ELSE 0 END),
+  (` + ivDays + ` % 30) + (CASE WHEN ` + ivMonths + ` + (` + ivDays + ` // 30) > 0 AND (` + ivDays + ` % 30) < 0 THEN 30 WHEN ` + ivMonths + ` + (` + ivDays + ` // 30) < 0 AND (` + ivDays + ` % 30) > 0 THEN -30 ELSE 0 END),
+  ` + ivMicros + `)`,
+		"justify_hours/1": `pg_catalog.quiver_justify_time(` + ivMonths + `, ` + ivDays + ` + (` + ivMicros + ` // ` + usPerDay + `), (` + ivMicros + ` % ` + usPerDay + `))`,
+		"justify_interval/1": `pg_catalog.quiver_justify_months(` + ivMonths + ` + ((` + ivDays + ` + (` + ivMicros + ` // ` + usPerDay + `)) // 30),
+  ((` + ivDays + ` + (` + ivMicros + ` // ` + usPerDay + `)) % 30), (` + ivMicros + ` % ` + usPerDay + `))`,
+		// clock_timestamp is the statement's time on DuckDB, which has no
+		// clock that changes within a statement.
+		"clock_timestamp/0": `now()`,
+		"timeofday/0":       `strftime(now(), '%a %b %d %H:%M:%S.%f %Y UTC')`,
 		"quiver_time_unit/1":     timeUnitSQL(),
 		"quiver_extract_value/3": extractValueSQL(),
 		// extract(unit FROM x), which the parser makes
