@@ -167,8 +167,8 @@ func init() {
   ((` + ivDays + ` + (` + ivMicros + ` // ` + usPerDay + `)) % 30), (` + ivMicros + ` % ` + usPerDay + `))`,
 		// clock_timestamp is the statement's time on DuckDB, which has no
 		// clock that changes within a statement.
-		"clock_timestamp/0": `now()`,
-		"timeofday/0":       `strftime(now(), '%a %b %d %H:%M:%S.%f %Y UTC')`,
+		"clock_timestamp/0":      `now()`,
+		"timeofday/0":            `strftime(now(), '%a %b %d %H:%M:%S.%f %Y UTC')`,
 		"quiver_time_unit/1":     timeUnitSQL(),
 		"quiver_extract_value/3": extractValueSQL(),
 		// extract(unit FROM x), which the parser makes

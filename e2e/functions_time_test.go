@@ -51,8 +51,8 @@ func TestTimeFunctionsMatchPostgres(t *testing.T) {
 		// make_interval by position (arity 5 to 7 and named arguments do
 		// not reach the catalog: see the report), the justify functions.
 		"select make_interval(), make_interval(1), make_interval(1, 2), make_interval(1, 2, 3), make_interval(-1, 2, 3, -4), make_interval(null)",
-		"select justify_days(i), justify_hours(i), justify_interval(i) from (values (interval '40 days'), (interval '50 hours'), " +
-			"(interval '1 mon -1 hour'), (interval '-1 mon 40 days 30 hours'), (interval '1 year -65 days'), (interval '-35 days -30 hours'), " +
+		"select justify_days(i), justify_hours(i), justify_interval(i) from (values (interval '40 days'), (interval '50 hours'), "+
+			"(interval '1 mon -1 hour'), (interval '-1 mon 40 days 30 hours'), (interval '1 year -65 days'), (interval '-35 days -30 hours'), "+
 			"(interval '2 mons -3 days'), (null), (interval '-1 mon'), (interval '1 mon -1 day 25:00:00'), (interval '-1 year 1 day -0.5 sec')) v(i)",
 		// clock_timestamp and timeofday change with time: their form.
 		`select timeofday() ~ '^\w{3} \w{3} \d\d \d\d:\d\d:\d\d\.\d{6} \d{4} UTC$', clock_timestamp() between now() and now() + interval '1 hour'`,
