@@ -146,7 +146,9 @@ func init() {
 		// regexp_match is the capture groups of the first match (the
 		// whole match without groups), NULL without a match. Groups are
 		// counted in the pattern outside bracket expressions, escapes
-		// and (?...) groups.
+		// and (?...) groups. DuckDB gives an empty string for a group
+		// that did not take part in the match (PostgreSQL: NULL), so an
+		// empty group of a pattern with optional parts is refused.
 		"regexp_match/2": `pg_catalog.quiver_regexp_first($1, $2)`,
 		// Of regexp_match's flags, i and c (the last one wins) are read;
 		// g is refused as PostgreSQL does, the others are not supported.
@@ -155,9 +157,10 @@ func init() {
   WHEN regexp_matches($3, '[^ic]') THEN error('regexp_match() flags other than i and c are not supported on DuckDB')
   ELSE pg_catalog.quiver_regexp_first($1, (CASE WHEN regexp_matches($3, 'i[^c]*$') THEN '(?i)' || $2 ELSE $2 END)) END)`,
 		"quiver_regexp_first/2": `(CASE WHEN regexp_matches($1, $2) THEN (CASE pg_catalog.quiver_regexp_groups($2) WHEN 0 THEN ARRAY[regexp_extract($1, $2, 0)]
-  ELSE list_slice(ARRAY[regexp_extract($1, $2, 1), regexp_extract($1, $2, 2), regexp_extract($1, $2, 3), regexp_extract($1, $2, 4),
+  ELSE list_transform(list_slice(ARRAY[regexp_extract($1, $2, 1), regexp_extract($1, $2, 2), regexp_extract($1, $2, 3), regexp_extract($1, $2, 4),
     regexp_extract($1, $2, 5), regexp_extract($1, $2, 6), regexp_extract($1, $2, 7), regexp_extract($1, $2, 8), regexp_extract($1, $2, 9)],
-    1, pg_catalog.quiver_regexp_groups($2)) END) END)`,
+    1, pg_catalog.quiver_regexp_groups($2)),
+    _g -> (CASE WHEN _g = '' AND regexp_matches($2, '\)[?*]|\)\{0|\|') THEN error('regexp_match() cannot tell an empty group from one that did not match (NULL) on DuckDB') ELSE _g END)) END) END)`,
 		"quiver_regexp_groups/1": `(CASE WHEN len(regexp_extract_all(regexp_replace(regexp_replace($1, '\\.', '', 'g'), '\[\^?\]?[^\]]*\]', '', 'g'), '\((?:[^?]|$)')) > 9
   THEN error('regexp_match with more than 9 capture groups is not supported on DuckDB')
   ELSE len(regexp_extract_all(regexp_replace(regexp_replace($1, '\\.', '', 'g'), '\[\^?\]?[^\]]*\]', '', 'g'), '\((?:[^?]|$)')) END)`,

@@ -49,6 +49,7 @@ func TestMiscFunctionsMatchPostgres(t *testing.T) {
 		"select regexp_match('abc', '(?:a)(b)'), regexp_match('', '^$')",
 		"select regexp_match('aBc', 'b', 'i'), regexp_match('aBc', 'b', 'c'), regexp_match('aBc', 'b', 'ic'), regexp_match('aBc', '(b)(c)', 'ci'), regexp_match('aBc', 'b', null)",
 		"select regexp_match('abc', 'b', 'g')",
+		"select regexp_match('ab', '(a)(x*)b')", "select regexp_match('ab', 'a()b'), regexp_match('ab', '(a|c)(b)?')",
 
 		"select div(7, 2), div(-7, 2), div(7.5, 2), div(null, 2), div(9223372036854775807, 2)",
 		"select div(1, 0)",
