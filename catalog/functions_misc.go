@@ -187,13 +187,21 @@ func init() {
 		// rewritten and fail.
 		"every/1": `bool_and($1)`,
 
+		// The escape format writes bytes 0 and from 128 as octal escapes
+		// and doubles backslashes.
 		"encode/2": `(CASE lower($2) WHEN 'hex' THEN lower(hex($1))
   WHEN 'base64' THEN regexp_replace(to_base64($1), '(.{76})', '\1' || chr(10), 'g')
-  WHEN 'escape' THEN error('encode(..., ''escape'') is not supported on DuckDB')
+  WHEN 'escape' THEN array_to_string(list_transform(regexp_extract_all(hex($1), '..'),
+    _h -> (CASE WHEN _h = '00' OR _h >= '80' THEN '\' || CAST(CAST('0x' || _h AS integer) // 64 AS varchar) ||
+      CAST((CAST('0x' || _h AS integer) // 8) % 8 AS varchar) || CAST(CAST('0x' || _h AS integer) % 8 AS varchar)
+    WHEN _h = '5C' THEN '\\' ELSE chr(CAST('0x' || _h AS integer)) END)), '')
   ELSE error('unrecognized encoding: "' || $2 || '"') END)`,
 		"decode/2": `(CASE lower($2) WHEN 'hex' THEN unhex(regexp_replace($1, '\s', '', 'g'))
   WHEN 'base64' THEN from_base64(regexp_replace($1, '\s', '', 'g'))
-  WHEN 'escape' THEN error('decode(..., ''escape'') is not supported on DuckDB')
+  WHEN 'escape' THEN unhex(array_to_string(list_transform(regexp_extract_all($1, '\\\\|\\[0-3][0-7][0-7]|\\|[^\\]'),
+    _t -> (CASE WHEN _t = '\\' THEN '5C' WHEN _t = '\' THEN error('invalid input syntax for type bytea')
+    WHEN length(_t) = 4 THEN printf('%02X', CAST(substr(_t, 2, 1) AS integer) * 64 + CAST(substr(_t, 3, 1) AS integer) * 8 + CAST(substr(_t, 4, 1) AS integer))
+    ELSE hex(_t) END)), ''))
   ELSE error('unrecognized encoding: "' || $2 || '"') END)`,
 	} {
 		functions[k] = v

@@ -59,7 +59,9 @@ func TestMiscFunctionsMatchPostgres(t *testing.T) {
 
 		"select encode(decode('0102ff', 'hex'), 'hex'), encode(decode('YWJj', 'base64'), 'base64'), decode('0A0b', 'hex'), decode('YW Jj', 'base64')",
 		"select encode(decode(repeat('61', 60), 'hex'), 'base64'), encode(decode(repeat('61', 57), 'hex'), 'base64'), encode(decode('', 'hex'), 'hex')",
-		"select encode(null::bytea, 'hex'), decode(null, 'hex')",
+		"select encode(null::bytea, 'hex'), decode(null, 'hex'), encode(null::bytea, 'escape'), decode(null, 'escape')",
+		"select encode(decode('615c6200c3a97f80ff', 'hex'), 'escape'), decode('a\\\\b\\001é\\377', 'escape'), encode(decode('', 'hex'), 'escape'), decode('', 'escape')",
+		"select encode(decode('héllo', 'escape'), 'base64'), encode(decode('x\\\\y', 'escape'), 'hex'), decode('\\\\\\\\', 'escape')",
 		"select encode(decode('00', 'hex'), 'foo')",
 	}
 	compareSteps(t, pc, qc, steps)
