@@ -448,7 +448,9 @@ func (r *catalogRewriter) preOrder(n *pg_query.Node) {
 			r.outputNames(x.SelectStmt)
 		}
 	case *pg_query.Node_RangeFunction:
-		r.rangeFunction(n, x.RangeFunction)
+		if !rewriteJSONEach(n, x.RangeFunction) {
+			r.rangeFunction(n, x.RangeFunction)
+		}
 	}
 }
 
@@ -627,7 +629,7 @@ func catalogCandidate(m protoreflect.Message) bool {
 			(x.Schemaname == catalog.InformationSchema && catalogRelation(catalog.InformationSchema+"."+x.Relname))
 	case *pg_query.FuncCall:
 		n := names(x.Funcname)
-		return (len(n) == 2 && n[0] == "pg_catalog") || (len(n) == 1 && (catalogFunction(n[0]) || scalarSRFs[n[0]]))
+		return (len(n) == 2 && n[0] == "pg_catalog") || (len(n) == 1 && (catalogFunction(n[0]) || scalarSRFs[n[0]])) || jsonEachCall(x) != ""
 	case *pg_query.SQLValueFunction:
 		switch x.Op {
 		case pg_query.SQLValueFunctionOp_SVFOP_CURRENT_USER, pg_query.SQLValueFunctionOp_SVFOP_USER,

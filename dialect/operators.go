@@ -1,6 +1,8 @@
 package dialect
 
 import (
+	"sync"
+
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 )
 
@@ -101,4 +103,74 @@ func funcCall(name []string, args ...*pg_query.Node) *pg_query.Node {
 		fn[i] = pg_query.MakeStrNode(s)
 	}
 	return pg_query.MakeFuncCallNode(fn, args, -1)
+}
+
+// jsonEachQueries are the set-returning json_each functions as queries
+// over DuckDB's json_each, which has more columns (key, value, type,
+// atom, id, parent, fullkey, path): PostgreSQL's have key and value, value
+// as text for the _text forms (NULL for a JSON null). DuckDB's json_each
+// is called with the path '$' so that it is not rewritten again.
+var jsonEachQueries = map[string]string{
+	"json_each":            `SELECT key, value FROM json_each($1, '$')`,
+	"jsonb_each":           `SELECT key, value FROM json_each($1, '$')`,
+	"json_each_text":       jsonEachText,
+	"jsonb_each_text":      jsonEachText,
+	"json_array_elements":  `SELECT value FROM json_each($1, '$')`,
+	"jsonb_array_elements": `SELECT value FROM json_each($1, '$')`,
+}
+
+const jsonEachText = `SELECT key, CASE WHEN type = 'VARCHAR' THEN json_extract_string(value, '$')
+  WHEN type <> 'NULL' THEN CAST(value AS varchar) END AS value FROM json_each($1, '$')`
+
+// parsedJSONEach holds jsonEachQueries parsed.
+var parsedJSONEach = sync.OnceValue(func() map[string]*pg_query.Node {
+	m := make(map[string]*pg_query.Node, len(jsonEachQueries))
+	for name, sql := range jsonEachQueries {
+		tree, err := pg_query.Parse(sql)
+		if err != nil {
+			panic("dialect: " + name + ": " + err.Error())
+		}
+		m[name] = tree.Stmts[0].Stmt
+	}
+	return m
+})
+
+// jsonEachCall returns the json_each function fc calls, or "".
+func jsonEachCall(fc *pg_query.FuncCall) string {
+	fn := names(fc.Funcname)
+	if len(fn) == 2 && fn[0] == "pg_catalog" {
+		fn = fn[1:]
+	}
+	if len(fn) != 1 || len(fc.Args) != 1 || jsonEachQueries[fn[0]] == "" {
+		return ""
+	}
+	return fn[0]
+}
+
+// rewriteJSONEach makes FROM json_each(x) [alias] a lateral subquery of
+// the columns PostgreSQL's json_each has, and reports whether it did.
+func rewriteJSONEach(n *pg_query.Node, rf *pg_query.RangeFunction) bool {
+	if len(rf.Functions) != 1 || rf.IsRowsfrom || rf.Ordinality {
+		return false
+	}
+	pair := rf.Functions[0].GetList()
+	if pair == nil || len(pair.Items) == 0 || (len(pair.Items) > 1 && pair.Items[1] != nil && pair.Items[1].Node != nil) {
+		return false
+	}
+	fc := pair.Items[0].GetFuncCall()
+	if fc == nil {
+		return false
+	}
+	name := jsonEachCall(fc)
+	if name == "" {
+		return false
+	}
+	alias := rf.Alias
+	if alias == nil {
+		alias = &pg_query.Alias{Aliasname: name}
+	}
+	n.Node = &pg_query.Node_RangeSubselect{RangeSubselect: &pg_query.RangeSubselect{
+		Lateral: true, Subquery: substitute(parsedJSONEach()[name], fc.Args), Alias: alias,
+	}}
+	return true
 }

@@ -45,6 +45,14 @@ func TestJSONFunctionsMatchPostgres(t *testing.T) {
 		  '{"a":1}'::jsonb ?| array['a','c'] d, '{"a":1}'::jsonb ?& array['a','c'] e, '{"a":1}'::jsonb ?& '{}' f,
 		  '{"a":1,"c":2}'::jsonb ?& '{a,c}' g`,
 		`select |/ 16.0 a, @ -5 b, ||/ 27.0 c, @ 2.5 d, |/ null::float8 e`,
+
+		// The json_each family in FROM.
+		`select * from jsonb_each('{"a":1,"b":"x","c":null}')`,
+		`select * from json_each_text('{"a":1,"b":"x","c":null,"d":true}') e order by key`,
+		`select t.id, e.key, e.value from (values (1, '{"a":1}'), (2, '{"b":"é"}')) t(id, j), jsonb_each(t.j::jsonb) e order by 1`,
+		`select e.v from jsonb_array_elements('[1,"x",null]') e(v)`,
+		`select * from json_array_elements('[]')`,
+		`select * from jsonb_each(null)`,
 	}
 	compareSteps(t, pc, qc, steps)
 }
