@@ -114,11 +114,6 @@ const listSuffix = `regexp_extract(typeof($1), '((\[[0-9]*\])+)$')`
 // do not handle: it is $1 when $1 is a one-dimensional list.
 const oneDim = `(CASE WHEN ` + listSuffix + ` LIKE '%][%' THEN error('multidimensional arrays are not supported here on DuckDB') ELSE $1 END)`
 
-// variadicArgs is the most arguments the variadic functions below
-// (format, num_nulls, num_nonnulls) are defined for: the most the catalog
-// rewrite expands.
-const variadicArgs = 16
-
 func init() {
 	for k, v := range map[string]string{
 		"quiver_pgtext/1": pgTextSQL,
@@ -206,15 +201,17 @@ func init() {
 	} {
 		functions[k] = v
 	}
-	for n := 1; n <= variadicArgs; n++ {
+	for n := 1; n <= MaxArity; n++ {
 		var terms []string
 		for i := 1; i <= n; i++ {
 			terms = append(terms, "CAST($"+strconv.Itoa(i)+" IS NULL AS integer)")
 		}
+		// The variadic functions are defined for as many arguments as
+		// the catalog rewrite expands.
 		functions["num_nulls/"+strconv.Itoa(n)] = "(" + strings.Join(terms, " + ") + ")"
 		functions["num_nonnulls/"+strconv.Itoa(n)] = "(" + strconv.Itoa(n) + " - " + strings.Join(terms, " - ") + ")"
 	}
-	for n := 0; n < variadicArgs; n++ {
+	for n := 0; n < MaxArity; n++ {
 		functions["format/"+strconv.Itoa(n+1)] = formatSQL(n)
 	}
 }
