@@ -135,8 +135,8 @@ type keeper struct {
 	sql      []string
 	guards   []string // statements to run before the statement
 	warnings []string // Plan.Warnings
-	changed bool     // the statement's tree was changed
-	err     error
+	changed  bool     // the statement's tree was changed
+	err      error
 }
 
 func (k *keeper) statement(n *pg_query.Node) {

@@ -154,7 +154,7 @@ func needsTreeRewrite(n *pg_query.Node, withCatalog bool) bool {
 		case *pg_query.TypeName:
 			found = unconstrainedNumeric(x)
 		case *pg_query.TypeCast:
-			found = arrayLiteralCast(x)
+			found = arrayLiteralCast(x) || byteaLiteralCast(x)
 		}
 	})
 	return found
@@ -171,7 +171,8 @@ func isDefaultCollation(c *pg_query.CollateClause) bool {
 //   - OPERATOR(pg_catalog.~) becomes the plain operator;
 //   - COLLATE pg_catalog."default" (and "C") is dropped;
 //   - a string cast to an array type ('{1,2}'::int[]) becomes an ARRAY
-//     constructor (arraylit.go);
+//     constructor (arraylit.go), and one cast to bytea the bytes byteain
+//     reads (bytealit.go);
 //   - numeric (and decimal) without a precision and scale becomes
 //     numeric(NumericPrecision, NumericScale), not DuckDB's DECIMAL(18,3);
 //   - references to PostgreSQL's system catalog are expanded into package
@@ -181,8 +182,12 @@ func rewriteTree(n *pg_query.Node, withCatalog bool) error {
 	walk(n.ProtoReflect(), func(m protoreflect.Message) {
 		switch x := m.Interface().(type) {
 		case *pg_query.TypeCast:
-			if err == nil && arrayLiteralCast(x) {
+			switch {
+			case err != nil:
+			case arrayLiteralCast(x):
 				err = rewriteArrayLiteral(x)
+			case byteaLiteralCast(x):
+				err = rewriteByteaLiteral(x)
 			}
 		case *pg_query.CreateStmt:
 			x.Options, x.Tablespacename = nil, ""

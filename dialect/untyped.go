@@ -54,6 +54,11 @@ import (
 // error the DuckDB backend reports as array_in would. In a statement that
 // is probed they are probed with the others, and fail as in PostgreSQL.
 //
+// Constants with a backslash are looked at too: one whose context DuckDB
+// types BLOB is cast to bytea, which reads it as PostgreSQL's byteain does
+// (bytealit.go), where DuckDB's own cast would read '\x0102' as three
+// bytes.
+//
 // What is cached by statement text is only what the text decides: which
 // constants to probe and the probes' SQL. The types come from preparing the
 // probes, each time the statement is planned, so that a plan never outlives
@@ -85,6 +90,7 @@ type siteInfo struct {
 	param int  // the index from 0 of its probe parameter, or -1
 	col   int  // literalSite.col
 	elems bool // literalSite.any is set
+	bytea bool // the constant has a backslash: bytea reads it differently
 }
 
 // castMemo is the tree and text Cast made last, for the types it was made
@@ -141,10 +147,14 @@ func ProbeLiterals(st *stmt.Statement) *LiteralProbe {
 }
 
 // mayHaveArrayLiteral reports whether sql may have a string constant that
-// starts with '{' or '[': one of them follows a quote, after white space
-// (a subscript, a[1], follows a name).
+// starts with '{' or '[' (one of them follows a quote, after white space; a
+// subscript, a[1], follows a name), or one with a backslash, which may be
+// bytea.
 func mayHaveArrayLiteral(sql string) bool {
 	for i := 0; i < len(sql); i++ {
+		if sql[i] == '\\' {
+			return true // maybe in a bytea literal, '\x0102'
+		}
 		if sql[i] != '{' && sql[i] != '[' {
 			continue
 		}
@@ -174,7 +184,8 @@ func newLiteralProbe(st *stmt.Statement) *LiteralProbe {
 	p.sites = make([]siteInfo, len(sites))
 	k, insertCols := 0, 0
 	for i, s := range sites {
-		p.sites[i] = siteInfo{param: -1, col: s.col, elems: s.any != nil}
+		p.sites[i] = siteInfo{param: -1, col: s.col, elems: s.any != nil,
+			bytea: strings.Contains(s.slot.GetAConst().GetSval().GetSval(), `\`)}
 		if s.col >= 0 {
 			insertCols++
 			continue
@@ -388,6 +399,9 @@ func arrayLike(n *pg_query.Node) (like, weak bool) {
 	if s == nil {
 		return false, false
 	}
+	if strings.Contains(s.Sval, `\`) {
+		return true, false // may be bytea (bytealit.go)
+	}
 	v := strings.TrimLeft(s.Sval, " \t\n\r\v\f")
 	switch {
 	case v == "" || (v[0] != '[' && v[0] != '{'):
@@ -418,6 +432,9 @@ func (p *LiteralProbe) Cast(st *stmt.Statement, probe, insert []arrow.Field) (*s
 		}
 		if f != nil {
 			names[i] = listTypeName(*f, s.elems)
+			if names[i] == "" && !s.elems && s.bytea && isBinary(f.Type) {
+				names[i] = "bytea"
+			}
 		}
 		key.WriteString(names[i])
 		key.WriteByte(0)
@@ -434,8 +451,10 @@ func (p *LiteralProbe) Cast(st *stmt.Statement, probe, insert []arrow.Field) (*s
 				continue
 			}
 			c := s.slot.GetAConst()
-			if _, _, err := types.ParseArrayLiteral(c.GetSval().Sval); err != nil {
-				return nil, literalError(err, c.Location, st)
+			if names[i] != "bytea" {
+				if _, _, err := types.ParseArrayLiteral(c.GetSval().Sval); err != nil {
+					return nil, literalError(err, c.Location, st)
+				}
 			}
 			tn, err := typeNameOf(names[i])
 			if err != nil {
@@ -509,6 +528,15 @@ func listTypeName(f arrow.Field, elems bool) string {
 
 // isList reports whether t is one of the list types, which DuckDB's lists
 // and arrays are.
+// isBinary reports whether t is DuckDB's BLOB as Arrow gives it.
+func isBinary(t arrow.DataType) bool {
+	switch t.ID() {
+	case arrow.BINARY, arrow.LARGE_BINARY, arrow.BINARY_VIEW:
+		return true
+	}
+	return false
+}
+
 func isList(t arrow.DataType) bool {
 	switch t.ID() {
 	case arrow.LIST, arrow.LARGE_LIST, arrow.FIXED_SIZE_LIST, arrow.LIST_VIEW, arrow.LARGE_LIST_VIEW:

@@ -248,6 +248,10 @@ func errNumericOverflow(precision, scale int32) error {
 		" must round to an absolute value less than 1.")
 }
 
+// ParseBytea reads a bytea value written as text, as PostgreSQL's byteain
+// does (the hex format \x0102 or the escape format).
+func ParseBytea(s string) ([]byte, error) { return parseBytea(s) }
+
 // parseBytea reads bytea as byteain does: \x followed by hex digit pairs
 // (whitespace allowed between pairs), or the escape format.
 func parseBytea(s string) ([]byte, error) {
