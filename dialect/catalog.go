@@ -435,6 +435,8 @@ func (r *catalogRewriter) preOrder(n *pg_query.Node) {
 	switch x := n.Node.(type) {
 	case *pg_query.Node_AExpr:
 		rewriteOperator(n)
+	case *pg_query.Node_FuncCall:
+		r.listAggregate(n, x.FuncCall)
 	case *pg_query.Node_TypeCast:
 		inner := x.TypeCast.Arg.GetTypeCast()
 		if inner == nil || !textTypes[typeBase(x.TypeCast.TypeName)] {

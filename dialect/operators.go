@@ -4,6 +4,7 @@ import (
 	"sync"
 
 	pg_query "github.com/pganalyze/pg_query_go/v6"
+	"google.golang.org/protobuf/reflect/protoreflect"
 )
 
 // PostgreSQL operators that DuckDB parses differently or lacks, rewritten
@@ -173,4 +174,34 @@ func rewriteJSONEach(n *pg_query.Node, rf *pg_query.RangeFunction) bool {
 		Lateral: true, Subquery: substitute(parsedJSONEach()[name], fc.Args), Alias: alias,
 	}}
 	return true
+}
+
+// listAggregates are the catalog aggregates whose expression aggregates
+// with DuckDB's list(): the ORDER BY, FILTER and OVER of a call move onto
+// that list(). DISTINCT is not: PostgreSQL orders the distinct values, and
+// list() sees their JSON texts.
+var listAggregates = map[string]bool{"json_agg": true, "jsonb_agg": true}
+
+// listAggregate expands a call of a list aggregate that has ORDER BY,
+// FILTER or OVER, which the plain expansion of catalog
+// functions leaves alone.
+func (r *catalogRewriter) listAggregate(n *pg_query.Node, fc *pg_query.FuncCall) {
+	name, _ := r.catalogName(names(fc.Funcname))
+	if !listAggregates[name] || len(fc.Args) != 1 || fc.AggStar || fc.FuncVariadic || fc.AggDistinct ||
+		(len(fc.AggOrder) == 0 && fc.AggFilter == nil && fc.Over == nil) {
+		return
+	}
+	tmpl, err := r.function(name, 1)
+	if err != nil || tmpl == nil {
+		return
+	}
+	out := substitute(tmpl, fc.Args)
+	walk(out.ProtoReflect(), func(m protoreflect.Message) {
+		if c, ok := m.Interface().(*pg_query.FuncCall); ok {
+			if fn := names(c.Funcname); len(fn) == 1 && fn[0] == "list" {
+				c.AggOrder, c.AggFilter, c.Over = fc.AggOrder, fc.AggFilter, fc.Over
+			}
+		}
+	})
+	n.Node = out.Node
 }

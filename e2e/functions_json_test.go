@@ -33,6 +33,9 @@ func TestJSONFunctionsMatchPostgres(t *testing.T) {
 		  jsonb_typeof('true') e, jsonb_typeof('null') f, jsonb_typeof(null) g`,
 		`select json_agg(x) a, jsonb_agg(x * 2) b from (values (1), (2), (null)) v(x)`,
 		`select json_agg(x) a from (values ('x'), ('é')) v(x) where false`,
+		`select json_agg(x order by x desc) a, jsonb_agg(x order by -x) b, json_agg(x) filter (where x > 1) c
+		  from (values (1), (3), (2), (3)) v(x)`,
+		`select x, json_agg(x) over (order by x) a from (values (1), (2)) v(x) order by x`,
 		`select json_object_keys('{"a":1,"b":{"c":2}}') k`,
 		`select k from jsonb_object_keys('{"a":1,"b":2}') k`,
 		`select jsonb_pretty('{"a":[1,2],"b":"x"}') p`,
