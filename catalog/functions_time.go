@@ -142,6 +142,67 @@ func makeIntervalSQL(n int) string {
   to_minutes(CAST(` + arg(6) + ` AS BIGINT)) + to_microseconds(CAST(round(CAST(` + arg(7) + ` AS DOUBLE) * 1000000) AS BIGINT)))`
 }
 
+// charPatterns translate PostgreSQL's to_char template patterns to
+// DuckDB's strftime codes, in the order they are replaced: longer
+// patterns first. Patterns not listed (MONTH, DAY, Q, D, WW, J, CC, TH,
+// AD, ...) are left in the template, which then fails the letter check;
+// SSSS and SSSSS, which contain SS, become a letter for it. Month and
+// Day are marked for quiver_char_fix to pad. Upper case names, Q and D
+// are not translated: DuckDB's strftime has no code for them.
+var charPatterns = []struct {
+	pat, code string
+	pad       bool // a name PostgreSQL pads to 9 characters
+}{
+	{"FMHH24", "%-H", false}, {"FMHH12", "%-I", false}, {"FMHH", "%-I", false}, {"FMDDD", "%-j", false},
+	{"FMDD", "%-d", false}, {"FMMM", "%-m", false}, {"FMMI", "%-M", false}, {"FMSS", "%-S", false},
+	{"FMMonth", "%B", false}, {"FMDay", "%A", false}, {"FMMon", "%b", false}, {"FMDy", "%a", false},
+	{"FMYYYY", "%Y", false}, {"SSSSS", "x", false}, {"SSSS", "x", false}, {"HH24", "%H", false},
+	{"HH12", "%I", false}, {"HH", "%I", false}, {"YYYY", "%Y", false}, {"YY", "%y", false},
+	{"Month", "%B", true}, {"Mon", "%b", false}, {"MM", "%m", false}, {"MI", "%M", false}, {"DDD", "%j", false},
+	{"DD", "%d", false}, {"Day", "%A", true}, {"Dy", "%a", false}, {"SS", "%S", false}, {"MS", "%g", false},
+	{"US", "%f", false}, {"AM", "%p", false}, {"PM", "%p", false}, {"IW", "%V", false}, {"TZ", "%Z", false},
+}
+
+// charFormatSQL is quiver_char_format($1): the strftime format of a
+// to_char template, text in double quotes copied. DuckDB needs it to be a
+// constant. quiver_char_check makes a template with a pattern the list
+// does not translate, or any other letter outside quotes, an error rather
+// than a wrong answer.
+func charFormatSQL() string { return charFormat(true) }
+
+// charFormat is quiver_char_format's body; without quoted it leaves the
+// text in double quotes out, for the letter check.
+func charFormat(quoted bool) string {
+	literal := "''"
+	if quoted {
+		literal = "replace((string_split($1, '\"'))[_i], '%', '%%')"
+	}
+	tr := "replace((string_split($1, '\"'))[_i], '%', '%%')"
+	for _, p := range charPatterns {
+		code := quote(p.code)
+		if p.pad {
+			code = "chr(1) || " + code + " || chr(2)"
+		}
+		tr = "replace(" + tr + ", " + quote(p.pat) + ", " + code + ")"
+	}
+	return `array_to_string(list_transform(range(1, len(string_split($1, '"')) + 1),
+    _i -> CASE WHEN _i % 2 = 0 THEN ` + literal + ` ELSE ` + tr + ` END), '')`
+}
+
+// charMarked is true when quiver_char_format($1) has names to pad.
+const charMarked = `strpos(pg_catalog.quiver_char_format($1), chr(1)) > 0`
+
+// charFixSQL is quiver_char_fix($1 template, $2 strftime's output): the
+// output with the names between chr(1) and chr(2) padded to 9.
+const charFixSQL = `(CASE WHEN ` + charMarked + ` THEN regexp_replace(regexp_replace($2,
+    chr(1) || '([^' || chr(2) || ']*)' || chr(2), chr(1) || '\1         ' || chr(3), 'g'),
+    chr(1) || '(.{9}) *' || chr(3), '\1', 'g') ELSE $2 END)`
+
+// charCheckSQL is quiver_char_check($1 template, $2 value): $2, or an
+// error when the template has a pattern quiver_char_format leaves.
+var charCheckSQL = `(CASE WHEN regexp_matches(regexp_replace(` + charFormat(false) + `, '%-?.', '', 'g'), '[A-Za-z]')
+  THEN error('template "' || $1 || '" has patterns quiver cannot translate for DuckDB') ELSE $2 END)`
+
 func init() {
 	for n := 0; n <= 7; n++ {
 		functions["make_interval/"+string(rune('0'+n))] = makeIntervalSQL(n)
@@ -167,8 +228,17 @@ func init() {
   ((` + ivDays + ` + (` + ivMicros + ` // ` + usPerDay + `)) % 30), (` + ivMicros + ` % ` + usPerDay + `))`,
 		// clock_timestamp is the statement's time on DuckDB, which has no
 		// clock that changes within a statement.
-		"clock_timestamp/0":      `now()`,
-		"timeofday/0":            `strftime(now(), '%a %b %d %H:%M:%S.%f %Y UTC')`,
+		"clock_timestamp/0":    `now()`,
+		"timeofday/0":          `strftime(now(), '%a %b %d %H:%M:%S.%f %Y UTC')`,
+		"quiver_char_format/1": charFormatSQL(),
+		// to_date and to_timestamp read the patterns strptime has.
+		"quiver_parse_check/2": `(CASE WHEN ` + charMarked + ` THEN error('template "' || $1 || '" has patterns quiver cannot read on DuckDB') ELSE $2 END)`,
+		"quiver_char_check/2":  charCheckSQL,
+		"quiver_char_fix/2":    charFixSQL,
+		"to_char/2": `pg_catalog.quiver_char_check($2, pg_catalog.quiver_char_fix($2,
+  replace(strftime($1, pg_catalog.quiver_char_format($2)), 'Etc/UTC', 'UTC')))`,
+		"to_date/2":              `pg_catalog.quiver_char_check($2, pg_catalog.quiver_parse_check($2, CAST(strptime($1, pg_catalog.quiver_char_format($2)) AS DATE)))`,
+		"to_timestamp/2":         `pg_catalog.quiver_char_check($2, pg_catalog.quiver_parse_check($2, CAST(strptime($1, pg_catalog.quiver_char_format($2)) AS TIMESTAMPTZ)))`,
 		"quiver_time_unit/1":     timeUnitSQL(),
 		"quiver_extract_value/3": extractValueSQL(),
 		// extract(unit FROM x), which the parser makes

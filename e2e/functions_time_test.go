@@ -54,6 +54,15 @@ func TestTimeFunctionsMatchPostgres(t *testing.T) {
 		"select justify_days(i), justify_hours(i), justify_interval(i) from (values (interval '40 days'), (interval '50 hours'), "+
 			"(interval '1 mon -1 hour'), (interval '-1 mon 40 days 30 hours'), (interval '1 year -65 days'), (interval '-35 days -30 hours'), "+
 			"(interval '2 mons -3 days'), (null), (interval '-1 mon'), (interval '1 mon -1 day 25:00:00'), (interval '-1 year 1 day -0.5 sec')) v(i)",
+		// to_char with the patterns quiver translates, quoted text, FM,
+		// NULL; a pattern it does not translate is an error.
+		"select to_char(d, 'YYYY-MM-DD HH24:MI:SS.US \"Q D\" DDD IW YY'), to_char(d, 'FMDD FMMonth YYYY, Dy HH12:MI:SS.MS AM'), "+
+			"to_char(d, 'Month|Mon|Day|Dy|FMDay|HH|FMHH24|FMMI|FMSS|FMDDD|FMMM'), to_char(d::date, 'YYYY/MM/DD %'), "+
+			"to_char(d::timestamptz, 'YYYY-MM-DD\"T\"HH24:MI:SSTZ') from (values (timestamp '2024-03-05 00:04:09.25'), "+
+			"(timestamp '2024-09-29 13:00:00'), (timestamp '2024-12-31 23:59:59.999999'), (timestamp '2021-01-01 12:00:00.5'), (null)) v(d)",
+		"select to_char(timestamp '2024-03-05', null), to_char(null::date, 'YYYY')",
+		"select to_date('2024-03-05', 'YYYY-MM-DD'), to_date('05/03/2024', 'DD/MM/YYYY'), to_date('2024-3-5', 'YYYY-MM-DD'), to_date('Mar 5 2024', 'Mon FMDD YYYY'), to_date(null, 'YYYY')",
+		"select to_timestamp('2024-03-05 10:11:12', 'YYYY-MM-DD HH24:MI:SS'), to_timestamp('2024-03-05T10:11:12.5', 'YYYY-MM-DD\"T\"HH24:MI:SS.US'), to_timestamp(1709633472.5)",
 		// clock_timestamp and timeofday change with time: their form.
 		`select timeofday() ~ '^\w{3} \w{3} \d\d \d\d:\d\d:\d\d\.\d{6} \d{4} UTC$', clock_timestamp() between now() and now() + interval '1 hour'`,
 	)
