@@ -98,8 +98,9 @@ func extractTypeName() string {
 }
 
 // extractValueSQL is quiver_extract_value. DuckDB's epoch and julian are
-// doubles, which become decimals through their shortest text: a direct
-// cast to DECIMAL(38,20) is not exact.
+// doubles: epoch becomes whole microseconds, julian a decimal through its
+// shortest text, as a direct cast to DECIMAL(38,20) is not exact. The other units are integers, cast
+// directly (the text costs some 8µs a row).
 func extractValueSQL() string {
 	allowed, name := extractAllowed(), extractTypeName()
 	micro := "CAST(CAST(date_part('microseconds', $2) AS DECIMAL(18,0)) * CAST(%s AS DECIMAL(7,6)) AS DECIMAL(38,20))"
@@ -110,7 +111,9 @@ func extractValueSQL() string {
   WHEN ` + unitExpr + ` = 'julian' AND NOT $3 AND typeof($2) <> 'DATE' THEN error('extract(julian from ' || ` + name + ` || ') is not supported on DuckDB: use date_part')
   WHEN ` + unitExpr + ` = 'epoch' AND typeof($2) = 'TIME WITH TIME ZONE' THEN
     CAST(CAST(date_part('epoch', $2) - date_part(CASE WHEN typeof($2) = 'TIME WITH TIME ZONE' THEN 'timezone' ELSE 'epoch' END, $2) AS VARCHAR) AS DECIMAL(38,20))
-  ELSE CAST(CAST(date_part(CASE WHEN ` + allowed + ` AND ` + unitExpr + ` IN (` + sqlList(allUnits) + `) THEN ` + unitExpr + ` ELSE 'epoch' END, $2) AS VARCHAR) AS DECIMAL(38,20)) END)`
+  WHEN ` + unitExpr + ` = 'epoch' THEN CAST(CAST(round(date_part('epoch', $2) * 1000000) AS DECIMAL(18,0)) * CAST(0.000001 AS DECIMAL(7,6)) AS DECIMAL(38,20))
+  WHEN ` + unitExpr + ` = 'julian' THEN CAST(CAST(date_part(CASE WHEN ` + allowed + ` THEN ` + unitExpr + ` ELSE 'epoch' END, $2) AS VARCHAR) AS DECIMAL(38,20))
+  ELSE CAST(date_part(CASE WHEN ` + allowed + ` AND ` + unitExpr + ` IN (` + sqlList(allUnits) + `) AND ` + unitExpr + ` NOT IN ('epoch', 'julian') THEN ` + unitExpr + ` ELSE 'year' END, $2) AS DECIMAL(38,20)) END)`
 }
 
 // extractScaleSQL is the scale of PostgreSQL's numeric result of
