@@ -235,3 +235,12 @@ type Ingester interface {
 type Noticer interface {
 	Notices() []*pgerror.Error
 }
+
+// TimeZoneSetter is implemented by sessions whose engine computes with a
+// time zone of its own: DuckDB takes the parts of a timestamptz, casts it
+// to timestamp and truncates it in its TimeZone setting. The frontend
+// gives it the PostgreSQL session's TimeZone (an IANA name) whenever that
+// changes, outside a failed transaction.
+type TimeZoneSetter interface {
+	SetTimeZone(ctx context.Context, tz string) error
+}

@@ -127,6 +127,9 @@ type Session struct {
 	be      *pgproto3.Backend
 	w       writer
 	backend backends.Session
+	// backendTZ is the TimeZone the backend computes with, as
+	// syncTimeZone last gave it; "" before.
+	backendTZ string
 
 	tx txState
 	// implicit is set while quiver holds an implicit transaction block open
@@ -196,6 +199,7 @@ func (h *Handler) Serve(ctx context.Context, c Conn, info Info) (err error) {
 			}
 		}
 	}
+	s.syncTimeZone(ctx)
 	defer func() {
 		s.ext.closeAll()
 		s.resetSavepoints()

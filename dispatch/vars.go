@@ -1,6 +1,7 @@
 package dispatch
 
 import (
+	"context"
 	"strconv"
 	"strings"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgproto3"
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 
+	"github.com/quiverdb/quiver/backends"
 	"github.com/quiverdb/quiver/pgerror"
 	"github.com/quiverdb/quiver/stmt"
 	"github.com/quiverdb/quiver/types"
@@ -99,6 +101,9 @@ func (s *Session) applyFormatSettings() error {
 		}
 		loc = l
 	}
+	if s.backend != nil {
+		s.syncTimeZone(context.Background())
+	}
 	efd, _ := strconv.Atoi(s.vars["extra_float_digits"])
 	s.settings = types.Settings{
 		TimeZone:         loc,
@@ -108,6 +113,23 @@ func (s *Session) applyFormatSettings() error {
 		ByteaOutput:      s.vars["bytea_output"],
 	}
 	return nil
+}
+
+// syncTimeZone gives the backend the session's TimeZone when the backend
+// computes with one of its own (backends.TimeZoneSetter: DuckDB) and it
+// has changed. A backend that refuses the zone keeps computing in the one
+// it had; only the values written change then, as before.
+func (s *Session) syncTimeZone(ctx context.Context) {
+	ts, ok := s.backend.(backends.TimeZoneSetter)
+	tz := s.vars["timezone"]
+	if !ok || tz == s.backendTZ {
+		return
+	}
+	if err := ts.SetTimeZone(ctx, tz); err != nil {
+		s.log.Debug().Err(err).Str("TimeZone", tz).Msg("the backend did not take the time zone")
+		return
+	}
+	s.backendTZ = tz
 }
 
 // execSet runs SET and RESET for the settings quiver knows. It returns

@@ -60,7 +60,8 @@ const (
 	// not cached.
 	kindState
 	// kindSessionState statements change only their own connection's
-	// state (SET VARIABLE: DuckDB variables belong to the connection).
+	// state (SET VARIABLE: DuckDB variables belong to the connection;
+	// SET SESSION).
 	// They are not cached and invalidate only their session's plans.
 	kindSessionState
 )
@@ -93,7 +94,9 @@ func isSetVariable(sql string) bool {
 		return false
 	}
 	rest := strings.TrimLeft(sql, " \t\r\n\f")[3:]
-	return firstKeyword(rest) == "variable"
+	// SET SESSION changes a setting of this connection only
+	// (Session.SetTimeZone); its plans bound the old value.
+	return firstKeyword(rest) == "variable" || firstKeyword(rest) == "session"
 }
 
 // firstKeyword returns the first word of sql in lower case, skipping
