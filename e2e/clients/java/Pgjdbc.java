@@ -138,7 +138,7 @@ public class Pgjdbc {
     }
 
     static String bytea() {
-        return dialect.equals("duckdb") ? "'\\xDE\\xAD\\xBE\\xEF\\x00'::bytea" : "'\\xdeadbeef00'::bytea";
+        return "'\\xdeadbeef00'::bytea"; // PostgreSQL's hex format on every server
     }
 
     static String typesSQL() {

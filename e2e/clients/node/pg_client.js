@@ -52,7 +52,7 @@ function connect() {
 }
 
 function bytea() {
-  return dialect === 'duckdb' ? "'\\xDE\\xAD\\xBE\\xEF\\x00'::bytea" : "'\\xdeadbeef00'::bytea";
+  return "'\\xdeadbeef00'::bytea"; // PostgreSQL's hex format on every server
 }
 
 function typesSQL() {

@@ -29,9 +29,8 @@ def describe(e):
 
 
 def bytea_literal(dialect):
-    """A bytea literal of de ad be ef 00 in the server's dialect."""
-    if dialect == "duckdb":
-        return r"'\xDE\xAD\xBE\xEF\x00'::bytea"
+    """A bytea literal of de ad be ef 00, in PostgreSQL's hex format on
+    every server (quiver reads it as byteain does on DuckDB too)."""
     return r"'\xdeadbeef00'::bytea"
 
 
