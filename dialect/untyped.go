@@ -54,8 +54,8 @@ import (
 // error the DuckDB backend reports as array_in would. In a statement that
 // is probed they are probed with the others, and fail as in PostgreSQL.
 //
-// Constants with a backslash are looked at too: one whose context DuckDB
-// types BLOB is cast to bytea, which reads it as PostgreSQL's byteain does
+// Constants that may be bytea input with a backslash (mayBeBytea) are
+// looked at too: one whose context DuckDB types BLOB is cast to bytea, which reads it as PostgreSQL's byteain does
 // (bytealit.go), where DuckDB's own cast would read '\x0102' as three
 // bytes.
 //
@@ -90,7 +90,7 @@ type siteInfo struct {
 	param int  // the index from 0 of its probe parameter, or -1
 	col   int  // literalSite.col
 	elems bool // literalSite.any is set
-	bytea bool // the constant has a backslash: bytea reads it differently
+	bytea bool // mayBeBytea holds for the constant
 }
 
 // castMemo is the tree and text Cast made last, for the types it was made
@@ -185,7 +185,7 @@ func newLiteralProbe(st *stmt.Statement) *LiteralProbe {
 	k, insertCols := 0, 0
 	for i, s := range sites {
 		p.sites[i] = siteInfo{param: -1, col: s.col, elems: s.any != nil,
-			bytea: strings.Contains(s.slot.GetAConst().GetSval().GetSval(), `\`)}
+			bytea: mayBeBytea(s.slot.GetAConst().GetSval().GetSval())}
 		if s.col >= 0 {
 			insertCols++
 			continue
@@ -399,8 +399,8 @@ func arrayLike(n *pg_query.Node) (like, weak bool) {
 	if s == nil {
 		return false, false
 	}
-	if strings.Contains(s.Sval, `\`) {
-		return true, false // may be bytea (bytealit.go)
+	if mayBeBytea(s.Sval) {
+		return true, false // bytealit.go
 	}
 	v := strings.TrimLeft(s.Sval, " \t\n\r\v\f")
 	switch {
@@ -528,6 +528,24 @@ func listTypeName(f arrow.Field, elems bool) string {
 
 // isList reports whether t is one of the list types, which DuckDB's lists
 // and arrays are.
+// mayBeBytea reports whether the string constant s is one that bytea and
+// DuckDB's BLOB read differently and that is worth a probe: PostgreSQL's
+// hex format ('\x0102', well formed or not, so that a malformed one fails
+// as byteain fails), or the escape format with a backslash that byteain
+// takes ('a\\b', '\001'). Other text with backslashes, such as Windows
+// paths ('C:\temp', which byteain refuses anyway), costs no probe: one
+// per statement made literal INSERTs of such text 50% slower.
+func mayBeBytea(s string) bool {
+	if strings.HasPrefix(s, `\x`) {
+		return true
+	}
+	if !strings.Contains(s, `\`) {
+		return false
+	}
+	_, err := types.ParseBytea(s)
+	return err == nil
+}
+
 // isBinary reports whether t is DuckDB's BLOB as Arrow gives it.
 func isBinary(t arrow.DataType) bool {
 	switch t.ID() {

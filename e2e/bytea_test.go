@@ -22,6 +22,8 @@ func TestByteaLiteralsMatchPostgres(t *testing.T) {
 		`insert into bl values (1, '\x0102', '\x0102'), (2, '\xDEADBEEF', 'x')`,
 		`insert into bl (id, b) values (3, 'a\\b'), (4, 'plain')`,
 		`insert into bl (id, b) values (5, '\x1')`,
+		`insert into bl (id, t) values (6, 'C:\temp\new'), (7, '\\server\x')`,
+		`insert into bl (id, b) values (8, 'C:\temp')`,
 		`update bl set b = '\x0a' where id = 3`,
 		`select id, b, t from bl order by id`,
 		`select id from bl where b = '\xdeadbeef'`,
