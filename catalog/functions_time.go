@@ -61,21 +61,68 @@ func timeUnitSQL() string {
 	return b.String()
 }
 
-// The parts of quiver_extract_value($1 unit, $2 value, $3 date as
-// timestamp). With $3 a date is read as its midnight timestamp, as
-// PostgreSQL's date_part(text, date) does. The unit is a constant in
-// practice, and typeof folds to one, so DuckDB reduces the CASEs when it
-// binds the statement.
+// extractUnit is how extract's templates name the unit. The generic
+// templates compute it from $1 when the statement runs; when the unit is a
+// constant the rewriter knows it (see TimeUnit), and the tests on it are
+// decided here, so that DuckDB binds one branch rather than every unit's.
+type extractUnit string
+
+// unitExpr is the generic templates' unit, a spelling of $1 named.
 const unitExpr = "pg_catalog.quiver_time_unit($1)"
 
+// expr is the unit in SQL.
+func (u extractUnit) expr() string {
+	if u == "" {
+		return unitExpr
+	}
+	return quote(string(u))
+}
+
+// in is true when the unit is one of words.
+func (u extractUnit) in(words string) string {
+	if u == "" {
+		return unitExpr + " IN (" + sqlList(words) + ")"
+	}
+	for _, w := range strings.Fields(words) {
+		if w == string(u) {
+			return "true"
+		}
+	}
+	return "false"
+}
+
+// TimeUnit returns the extract unit a spelling names ("YEARS" is
+// "year"), or false when PostgreSQL knows no such unit.
+func TimeUnit(spelling string) (string, bool) {
+	s := strings.ToLower(spelling)
+	for _, u := range timeUnits {
+		for _, w := range strings.Fields(u.spellings) {
+			if w == s {
+				return u.unit, true
+			}
+		}
+	}
+	for _, w := range strings.Fields(allUnits) {
+		if w == s {
+			return s, true
+		}
+	}
+	return "", false
+}
+
+// The parts of quiver_extract_value($1 unit, $2 value, $3 date as
+// timestamp). With $3 a date is read as its midnight timestamp, as
+// PostgreSQL's date_part(text, date) does. typeof folds to a constant, so
+// DuckDB reduces the CASEs on it when it binds the statement.
+
 // extractAllowed is true when PostgreSQL accepts the unit for $2's type.
-func extractAllowed() string {
+func (u extractUnit) extractAllowed(date string) string {
 	var b strings.Builder
 	b.WriteString("(CASE typeof($2)")
 	for _, t := range unitsByType {
-		b.WriteString(" WHEN " + quote(t.duck) + " THEN " + unitExpr + " IN (" + sqlList(t.units) + ")")
-		if t.duck == "DATE" {
-			b.WriteString(" OR ($3 AND " + unitExpr + " IN (" + sqlList(unitsByType[0].units) + "))")
+		b.WriteString(" WHEN " + quote(t.duck) + " THEN " + u.in(t.units))
+		if t.duck == "DATE" && date != "false" {
+			b.WriteString(" OR (" + date + " AND " + u.in(unitsByType[0].units) + ")")
 		}
 	}
 	b.WriteString(" ELSE true END)")
@@ -83,13 +130,13 @@ func extractAllowed() string {
 }
 
 // extractTypeName is PostgreSQL's name of $2's type in error messages.
-func extractTypeName() string {
+func extractTypeName(date string) string {
 	var b strings.Builder
 	b.WriteString("(CASE typeof($2)")
 	for _, t := range unitsByType {
 		name := quote(t.pg)
 		if t.duck == "DATE" {
-			name = "(CASE WHEN $3 THEN 'timestamp without time zone' ELSE 'date' END)"
+			name = "(CASE WHEN " + date + " THEN 'timestamp without time zone' ELSE 'date' END)"
 		}
 		b.WriteString(" WHEN " + quote(t.duck) + " THEN " + name)
 	}
@@ -97,29 +144,79 @@ func extractTypeName() string {
 	return b.String()
 }
 
-// extractValueSQL is quiver_extract_value. DuckDB's epoch and julian are
+// extractValueSQL is quiver_extract_value, with date standing for $3
+// ("$3", or the constant "true" or "false"). DuckDB's epoch and julian are
 // doubles: epoch becomes whole microseconds, julian a decimal through its
-// shortest text, as a direct cast to DECIMAL(38,20) is not exact. The other units are integers, cast
-// directly (the text costs some 8µs a row).
-func extractValueSQL() string {
-	allowed, name := extractAllowed(), extractTypeName()
+// shortest text, as a direct cast to DECIMAL(38,20) is not exact. The
+// other units are integers, cast directly (the text costs some 8µs a row).
+// For a known unit only its own branch is written.
+func (u extractUnit) extractValueSQL(date string) string {
+	allowed, name := u.extractAllowed(date), extractTypeName(date)
 	micro := "CAST(CAST(date_part('microseconds', $2) AS DECIMAL(18,0)) * CAST(%s AS DECIMAL(7,6)) AS DECIMAL(38,20))"
-	return `(CASE WHEN ` + unitExpr + ` NOT IN (` + sqlList(allUnits) + `) THEN error('unit "' || lower($1) || '" not recognized for type ' || ` + name + `)
-  WHEN NOT ` + allowed + ` THEN error('unit "' || lower($1) || '" not supported for type ' || ` + name + `)
-  WHEN ` + unitExpr + ` = 'second' THEN ` + strings.Replace(micro, "%s", "0.000001", 1) + `
-  WHEN ` + unitExpr + ` = 'milliseconds' THEN ` + strings.Replace(micro, "%s", "0.001", 1) + `
-  WHEN ` + unitExpr + ` = 'julian' AND NOT $3 AND typeof($2) <> 'DATE' THEN error('extract(julian from ' || ` + name + ` || ') is not supported on DuckDB: use date_part')
-  WHEN ` + unitExpr + ` = 'epoch' AND typeof($2) = 'TIME WITH TIME ZONE' THEN
-    CAST(CAST(date_part('epoch', $2) - date_part(CASE WHEN typeof($2) = 'TIME WITH TIME ZONE' THEN 'timezone' ELSE 'epoch' END, $2) AS VARCHAR) AS DECIMAL(38,20))
-  WHEN ` + unitExpr + ` = 'epoch' THEN CAST(CAST(round(date_part('epoch', $2) * 1000000) AS DECIMAL(18,0)) * CAST(0.000001 AS DECIMAL(7,6)) AS DECIMAL(38,20))
-  WHEN ` + unitExpr + ` = 'julian' THEN CAST(CAST(date_part(CASE WHEN ` + allowed + ` THEN ` + unitExpr + ` ELSE 'epoch' END, $2) AS VARCHAR) AS DECIMAL(38,20))
-  ELSE CAST(date_part(CASE WHEN ` + allowed + ` AND ` + unitExpr + ` IN (` + sqlList(allUnits) + `) AND ` + unitExpr + ` NOT IN ('epoch', 'julian') THEN ` + unitExpr + ` ELSE 'year' END, $2) AS DECIMAL(38,20)) END)`
+	branches := []struct{ when, then string }{
+		{"NOT " + u.in(allUnits), `error('unit "' || lower($1) || '" not recognized for type ' || ` + name + `)`},
+		{"NOT " + allowed, `error('unit "' || lower($1) || '" not supported for type ' || ` + name + `)`},
+		{u.in("second"), strings.Replace(micro, "%s", "0.000001", 1)},
+		{u.in("milliseconds"), strings.Replace(micro, "%s", "0.001", 1)},
+		{u.in("julian") + " AND NOT " + date + " AND typeof($2) <> 'DATE'", `error('extract(julian from ' || ` + name + ` || ') is not supported on DuckDB: use date_part')`},
+		{u.in("epoch") + " AND typeof($2) = 'TIME WITH TIME ZONE'",
+			`CAST(CAST(date_part('epoch', $2) - date_part(CASE WHEN typeof($2) = 'TIME WITH TIME ZONE' THEN 'timezone' ELSE 'epoch' END, $2) AS VARCHAR) AS DECIMAL(38,20))`},
+		{u.in("epoch"), `CAST(CAST(round(date_part('epoch', $2) * 1000000) AS DECIMAL(18,0)) * CAST(0.000001 AS DECIMAL(7,6)) AS DECIMAL(38,20))`},
+		{u.in("julian"), `CAST(CAST(date_part(CASE WHEN ` + allowed + ` THEN ` + u.expr() + ` ELSE 'epoch' END, $2) AS VARCHAR) AS DECIMAL(38,20))`},
+	}
+	other := `CAST(date_part(CASE WHEN ` + allowed + ` AND ` + u.in(allUnits) + ` AND NOT ` + u.in("epoch julian") + ` THEN ` + u.expr() + ` ELSE 'year' END, $2) AS DECIMAL(38,20))`
+	if u != "" && u.in("epoch julian") == "false" {
+		other = `CAST(date_part(` + u.expr() + `, $2) AS DECIMAL(38,20))`
+	}
+	var b strings.Builder
+	b.WriteString("(CASE")
+	for _, br := range branches {
+		if strings.HasPrefix(br.when, "false") || br.when == "NOT true" {
+			continue // a known unit's branch that cannot be taken
+		}
+		b.WriteString(" WHEN " + br.when + " THEN " + br.then)
+	}
+	b.WriteString(" ELSE " + other + " END)")
+	return b.String()
+}
+
+// knownValueSQL is extract($1 FROM $2) for the known unit u, with date
+// as in extractValueSQL. Its value is a DECIMAL of the unit's scale from
+// the start: rounding DuckDB's 38-digit decimals costs some 500ns a row.
+// Epoch and julian, whose scale or value depend on the type, take the
+// general way.
+func (u extractUnit) knownValueSQL(date string) string {
+	var value string
+	switch u {
+	case "epoch", "julian":
+		return `round(` + u.extractValueSQL(date) + `, ` + u.extractScaleSQL() + `)`
+	case "second":
+		value = `CAST(CAST(date_part('microseconds', $2) AS DECIMAL(18,0)) * CAST(0.000001 AS DECIMAL(7,6)) AS DECIMAL(38,6))`
+	case "milliseconds":
+		value = `CAST(CAST(date_part('microseconds', $2) AS DECIMAL(18,0)) * CAST(0.001 AS DECIMAL(4,3)) AS DECIMAL(38,3))`
+	default:
+		value = `CAST(date_part(` + u.expr() + `, $2) AS DECIMAL(38,0))`
+	}
+	return `(CASE WHEN NOT ` + u.extractAllowed(date) + ` THEN error('unit "' || lower($1) || '" not supported for type ' || ` +
+		extractTypeName(date) + `) ELSE ` + value + ` END)`
 }
 
 // extractScaleSQL is the scale of PostgreSQL's numeric result of
 // extract($1 FROM $2).
-const extractScaleSQL = `(CASE pg_catalog.quiver_time_unit($1) WHEN 'second' THEN 6 WHEN 'milliseconds' THEN 3
+func (u extractUnit) extractScaleSQL() string {
+	switch u {
+	case "":
+		return `(CASE pg_catalog.quiver_time_unit($1) WHEN 'second' THEN 6 WHEN 'milliseconds' THEN 3
   WHEN 'epoch' THEN (CASE WHEN typeof($2) = 'DATE' THEN 0 ELSE 6 END) ELSE 0 END)`
+	case "second":
+		return "6"
+	case "milliseconds":
+		return "3"
+	case "epoch":
+		return "(CASE WHEN typeof($2) = 'DATE' THEN 0 ELSE 6 END)"
+	}
+	return "0"
+}
 
 // Intervals as PostgreSQL's three fields: months, days and microseconds,
 // and back; the justify functions work on them with PostgreSQL's
@@ -243,13 +340,24 @@ func init() {
 		"to_date/2":              `pg_catalog.quiver_char_check($2, pg_catalog.quiver_parse_check($2, CAST(strptime($1, pg_catalog.quiver_char_format($2)) AS DATE)))`,
 		"to_timestamp/2":         `pg_catalog.quiver_char_check($2, pg_catalog.quiver_parse_check($2, CAST(strptime($1, pg_catalog.quiver_char_format($2)) AS TIMESTAMPTZ)))`,
 		"quiver_time_unit/1":     timeUnitSQL(),
-		"quiver_extract_value/3": extractValueSQL(),
+		"quiver_extract_value/3": extractUnit("").extractValueSQL("$3"),
 		// extract(unit FROM x), which the parser makes
 		// pg_catalog.extract('unit', x), is numeric of the unit's scale.
-		"extract/2": `round(pg_catalog.quiver_extract_value($1, $2, false), ` + extractScaleSQL + `)`,
+		"extract/2": `round(pg_catalog.quiver_extract_value($1, $2, false), ` + extractUnit("").extractScaleSQL() + `)`,
 		// date_part is double precision.
 		"date_part/2": `CAST(pg_catalog.quiver_extract_value($1, $2, true) AS DOUBLE)`,
 	} {
 		functions[k] = v
+	}
+	// extract and date_part of each unit, for a unit written as a
+	// constant (TimeUnit).
+	for _, unit := range strings.Fields(allUnits) {
+		u := extractUnit(unit)
+		functions["quiver_extract_"+unit+"/2"] = u.knownValueSQL("false")
+		functions["quiver_date_part_"+unit+"/2"] = `CAST(` + u.knownValueSQL("true") + ` AS DOUBLE)`
+		if unit == "epoch" || unit == "julian" {
+			// date_part is not rounded to extract's scale.
+			functions["quiver_date_part_"+unit+"/2"] = `CAST(` + u.extractValueSQL("true") + ` AS DOUBLE)`
+		}
 	}
 }

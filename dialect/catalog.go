@@ -266,7 +266,8 @@ func (r *catalogRewriter) funcCall(n *pg_query.Node, fc *pg_query.FuncCall) erro
 	}
 	plain := !fc.AggStar && !fc.AggDistinct && fc.Over == nil && len(fc.AggOrder) == 0 && fc.AggFilter == nil && !fc.FuncVariadic
 	if plain && (qualified || r.defs.funcNames[name] || r.load != nil) {
-		tmpl, err := r.function(name, len(fc.Args))
+		key := timeUnitFunction(name, fc.Args)
+		tmpl, err := r.function(key, len(fc.Args))
 		if err != nil {
 			return err
 		}
@@ -280,6 +281,24 @@ func (r *catalogRewriter) funcCall(n *pg_query.Node, fc *pg_query.FuncCall) erro
 		fc.Funcname = fc.Funcname[1:]
 	}
 	return nil
+}
+
+// timeUnitFunction is the catalog function for name called with args:
+// extract and date_part with a constant unit have a definition of their
+// own for each unit, which DuckDB binds far faster than the one that
+// covers every unit.
+func timeUnitFunction(name string, args []*pg_query.Node) string {
+	if (name != "extract" && name != "date_part") || len(args) != 2 {
+		return name
+	}
+	s := args[0].GetAConst().GetSval()
+	if s == nil {
+		return name
+	}
+	if unit, ok := catalog.TimeUnit(s.Sval); ok {
+		return "quiver_" + name + "_" + unit
+	}
+	return name
 }
 
 // substitute returns a copy of tmpl with $i replaced by args[i-1].

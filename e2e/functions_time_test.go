@@ -45,6 +45,10 @@ func TestTimeFunctionsMatchPostgres(t *testing.T) {
 		"select extract(timezone from timestamptz '2024-01-01 00:00:00+00'), date_part('julian', timestamp '2024-03-05 13:04:09.25'), date_part('hour', date '2024-03-05')",
 		"select extract(year from x), extract(second from x), date_part('dow', x) from (values (null::timestamp), (timestamp '2024-12-29 10:00:01.5')) v(x)",
 		"select extract(epoch from null::interval), date_part('epoch', null::date)",
+		// A unit that is not a constant takes the definition that covers
+		// every unit.
+		"select u, date_part(u, timestamp '2024-03-05 13:04:09.25'), date_part(u, date '2024-03-05') from (values ('year'), ('SECS'), ('epoch'), ('ms')) v(u)",
+		"select date_part(u, interval '1 day') from (values ('year'), ('foo')) v(u)",
 		// Units PostgreSQL does not know.
 		"select extract(foo from timestamp '2024-03-05')",
 		"select date_part('foo', interval '1 day')",
