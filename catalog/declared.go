@@ -39,6 +39,12 @@ import (
 // types of another table's columns; the rest of the name is that table's.
 const DeclaredTypesPrefix = "quiver_types$"
 
+// ViewDefinitionColumn is the column of a view's companion table (named
+// DeclaredTypesPrefix+view, as a table's declared-types table is) whose
+// default is the view's definition as pg_get_viewdef shows it: the
+// PostgreSQL query the client wrote, where DuckDB keeps the rewritten one.
+const ViewDefinitionColumn = "quiver$view"
+
 // DeclaredPlaceholder is the column every declared-types table has besides
 // the kept ones.
 const DeclaredPlaceholder = "quiver$"

@@ -138,10 +138,8 @@ var functions = map[string]string{
 	// puts every operator expression in parentheses, so a text that starts
 	// with one and ends with one is one such expression.
 	"quiver_strip_parens/1": `(CASE WHEN $1 LIKE '(%)' THEN substr($1, 2, length($1) - 2) ELSE $1 END)`,
-	"pg_get_viewdef/1": `(SELECT regexp_replace(_v._sql, '^CREATE (TEMP |TEMPORARY )?VIEW .*? AS ', ' ')
-  FROM (SELECT view_oid AS _oid, sql AS _sql FROM duckdb_views()) _v WHERE _v._oid = $1)`,
-	"pg_get_viewdef/2": `(SELECT regexp_replace(_v._sql, '^CREATE (TEMP |TEMPORARY )?VIEW .*? AS ', ' ')
-  FROM (SELECT view_oid AS _oid, sql AS _sql FROM duckdb_views()) _v WHERE _v._oid = $1)`,
+	"pg_get_viewdef/1": viewDefSQL,
+	"pg_get_viewdef/2": viewDefSQL,
 	"pg_get_function_result/1":             `NULL::varchar`,
 	"pg_get_function_arguments/1":          `(SELECT _p._args FROM pg_catalog.quiver_procnames _p WHERE _p._oid = $1 LIMIT 1)`,
 	"pg_get_function_identity_arguments/1": `(SELECT _p._args FROM pg_catalog.quiver_procnames _p WHERE _p._oid = $1 LIMIT 1)`,
@@ -183,6 +181,17 @@ var functions = map[string]string{
 // setReturning lists the catalog functions that PostgreSQL defines as
 // returning a set; in FROM they become a one-row subquery.
 var setReturning = map[string]bool{"pg_partition_ancestors": true}
+
+// viewDefSQL is pg_get_viewdef($1): the definition kept in the view's
+// companion table (ViewDefinitionColumn) when it has one, else DuckDB's
+// text of the view's query.
+const viewDefSQL = `(SELECT coalesce((SELECT replace(substr(_c.column_default, 2, length(_c.column_default) - 2), '''''', '''')
+    FROM duckdb_columns() _c WHERE _c.database_name = _v._db AND _c.schema_name = _v._schema
+      AND _c.table_name = '` + DeclaredTypesPrefix + `' || _v._name AND _c.column_name = '` + ViewDefinitionColumn + `'
+      AND starts_with(_c.column_default, '''')),
+    regexp_replace(_v._sql, '^CREATE (TEMP |TEMPORARY )?VIEW .*? AS ', ' '))
+  FROM (SELECT view_oid AS _oid, sql AS _sql, database_name AS _db, schema_name AS _schema, view_name AS _name
+    FROM duckdb_views()) _v WHERE _v._oid = $1)`
 
 func init() {
 	for _, p := range []string{"table", "column", "any_column", "database", "schema", "sequence", "function",

@@ -162,23 +162,28 @@ func (k *keeper) statement(n *pg_query.Node) {
 // keep it, stripping modifiers DuckDB rejects from the definition.
 func (k *keeper) column(def *pg_query.ColumnDef) (catalog.Declared, bool) {
 	tn := def.GetTypeName()
-	if tn == nil || tn.PctType || tn.Setof || (len(tn.Names) != 1 && !isPgCatalog(tn.Names)) {
-		return catalog.Declared{}, false
-	}
-	mods := make([]int32, 0, len(tn.Typmods))
-	for _, m := range tn.Typmods {
-		c := m.GetAConst()
-		if c == nil || c.GetIval() == nil {
-			return catalog.Declared{}, false
-		}
-		mods = append(mods, c.GetIval().Ival)
-	}
-	d, keep, strip := catalog.DeclaredColumn(typeBase(tn), mods, len(tn.ArrayBounds) > 0)
+	d, keep, strip := declaredType(tn)
 	if strip {
 		tn.Typmods = nil
 		k.changed = true
 	}
 	return d, keep
+}
+
+// declaredType is catalog.DeclaredColumn for the type name tn.
+func declaredType(tn *pg_query.TypeName) (d catalog.Declared, keep, strip bool) {
+	if tn == nil || tn.PctType || tn.Setof || (len(tn.Names) != 1 && !isPgCatalog(tn.Names)) {
+		return catalog.Declared{}, false, false
+	}
+	mods := make([]int32, 0, len(tn.Typmods))
+	for _, m := range tn.Typmods {
+		c := m.GetAConst()
+		if c == nil || c.GetIval() == nil {
+			return catalog.Declared{}, false, false
+		}
+		mods = append(mods, c.GetIval().Ival)
+	}
+	return catalog.DeclaredColumn(typeBase(tn), mods, len(tn.ArrayBounds) > 0)
 }
 
 // create keeps the declared types of a new table's columns, in a new

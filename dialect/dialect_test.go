@@ -49,7 +49,19 @@ func TestDuckDBRewrites(t *testing.T) {
 		{in: "drop table if exists a, b cascade", want: []string{"DROP TABLE IF EXISTS a CASCADE", `DROP TABLE IF EXISTS "quiver_types$a"`,
 			"DROP TABLE IF EXISTS b CASCADE", `DROP TABLE IF EXISTS "quiver_types$b"`}},
 		{in: "drop table a", want: []string{"drop table a", `DROP TABLE IF EXISTS "quiver_types$a"`}},
-		{in: "drop view a, b", want: []string{"DROP VIEW a", "DROP VIEW b"}},
+		// A view's companion keeps its PostgreSQL definition (viewdef.go).
+		{in: "drop view a, b", want: []string{"DROP VIEW a", `DROP TABLE IF EXISTS "quiver_types$a"`, "DROP VIEW b", `DROP TABLE IF EXISTS "quiver_types$b"`}},
+		{in: "create view s.v(x) as select a, b from t where a > 1 order by b", want: []string{
+			"CREATE VIEW s.v (x, b) AS SELECT a, b FROM t WHERE a > 1 ORDER BY b",
+			`CREATE OR REPLACE TABLE "s"."quiver_types$v" ("quiver$view" VARCHAR DEFAULT ' SELECT t.a AS x,
+    t.b
+   FROM t
+  WHERE t.a > 1
+  ORDER BY t.b;')`}},
+		{in: "create temp view v as select 'it''s' union select 'b'", want: []string{
+			`CREATE TEMPORARY VIEW v ("?column?") AS SELECT 'it''s' UNION SELECT 'b'`,
+			`CREATE OR REPLACE TEMPORARY TABLE "quiver_types$v" ("quiver$view" VARCHAR DEFAULT ' SELECT ''it''''s'' UNION SELECT ''b'';')`}},
+		{in: "alter view v rename to w", want: []string{"alter view v rename to w", `ALTER TABLE IF EXISTS "quiver_types$v" RENAME TO "quiver_types$w"`}},
 		{in: "truncate table a, b", want: []string{"TRUNCATE a", "TRUNCATE b"}},
 		{in: "create table t (i int) with (fillfactor=100)", want: []string{"CREATE TABLE t (i int)", `DROP TABLE IF EXISTS "quiver_types$t"`}},
 		{in: "create unlogged table t (i int)", want: []string{"CREATE TABLE t (i int)", `DROP TABLE IF EXISTS "quiver_types$t"`}},

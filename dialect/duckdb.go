@@ -27,6 +27,9 @@ func (duckdb) rewrite(st *stmt.Statement) (*Plan, error) {
 	if st.Node == nil {
 		return nil, nil
 	}
+	if keepsViewDefinition(st.Node) {
+		return planViewDefinition(st)
+	}
 	switch x := st.Node.Node.(type) {
 	case *pg_query.Node_VacuumStmt:
 		// DuckDB has no VACUUM ... of named tables nor ANALYZE options
