@@ -39,6 +39,19 @@ func Function(name string, nargs int) (string, bool) {
 	return s, ok
 }
 
+// paramNames are the parameter names of catalog functions that clients
+// call with named arguments (make_interval(days => 3)); the parameters
+// left out are 0.
+var paramNames = map[string][]string{
+	"make_interval": {"years", "months", "weeks", "days", "hours", "mins", "secs"},
+}
+
+// ParamNames returns the names of the parameters of the catalog function
+// name, in order, for calls with named arguments; a parameter a call
+// leaves out is the constant 0. It returns nil for functions that take
+// only positional arguments.
+func ParamNames(name string) []string { return paramNames[name] }
+
 // SetReturning reports whether the catalog function name returns a set in
 // PostgreSQL; its expression gives the set's only row.
 func SetReturning(name string) bool { return setReturning[name] }

@@ -2,6 +2,7 @@ package dialect
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -260,6 +261,11 @@ func (r *catalogRewriter) rangeVar(n *pg_query.Node, rv *pg_query.RangeVar) erro
 }
 
 func (r *catalogRewriter) funcCall(n *pg_query.Node, fc *pg_query.FuncCall) error {
+	if r.user() {
+		if err := namedArguments(fc); err != nil {
+			return err
+		}
+	}
 	name, qualified := r.catalogName(names(fc.Funcname))
 	if name == "" {
 		return nil
@@ -280,6 +286,50 @@ func (r *catalogRewriter) funcCall(n *pg_query.Node, fc *pg_query.FuncCall) erro
 		// A built-in DuckDB also has: call it by its plain name.
 		fc.Funcname = fc.Funcname[1:]
 	}
+	return nil
+}
+
+// namedArguments turns a call's named arguments (f(days => 3)) into
+// positional ones for the catalog functions that take them
+// (catalog.ParamNames). A call of any other function with named
+// arguments is refused: DuckDB names its parameters otherwise.
+func namedArguments(fc *pg_query.FuncCall) error {
+	first := -1
+	for i, a := range fc.Args {
+		if a.GetNamedArgExpr() != nil {
+			first = i
+			break
+		}
+	}
+	if first < 0 {
+		return nil
+	}
+	fn := names(fc.Funcname)
+	name := fn[len(fn)-1]
+	params := catalog.ParamNames(name)
+	if params == nil || (len(fn) == 2 && fn[0] != "pg_catalog") {
+		return &literalAt{err: pgerror.New(pgerror.FeatureNotSupported, "named arguments are not supported for function %s", name), loc: fc.Location}
+	}
+	args := make([]*pg_query.Node, first, len(params))
+	copy(args, fc.Args[:first])
+	for _, a := range fc.Args[first:] {
+		na := a.GetNamedArgExpr()
+		i := slices.Index(params, na.GetName())
+		if na == nil || i < 0 || (i < len(args) && args[i] != nil) {
+			return &literalAt{err: pgerror.New(pgerror.UndefinedFunction, "function %s with these arguments does not exist", name).
+				WithHint("No function matches the given name and argument types. You might need to add explicit type casts."), loc: fc.Location}
+		}
+		for len(args) <= i {
+			args = append(args, nil)
+		}
+		args[i] = na.Arg
+	}
+	for i, a := range args {
+		if a == nil {
+			args[i] = &pg_query.Node{Node: &pg_query.Node_AConst{AConst: &pg_query.A_Const{Val: &pg_query.A_Const_Ival{Ival: &pg_query.Integer{}}}}}
+		}
+	}
+	fc.Args = args
 	return nil
 }
 

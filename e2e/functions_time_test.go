@@ -52,9 +52,13 @@ func TestTimeFunctionsMatchPostgres(t *testing.T) {
 		// Units PostgreSQL does not know.
 		"select extract(foo from timestamp '2024-03-05')",
 		"select date_part('foo', interval '1 day')",
-		// make_interval by position (arity 5 to 7 and named arguments do
-		// not reach the catalog: see the report), the justify functions.
+		// make_interval, and the justify functions.
 		"select make_interval(), make_interval(1), make_interval(1, 2), make_interval(1, 2, 3), make_interval(-1, 2, 3, -4), make_interval(null)",
+		"select make_interval(1, 2, 3, 4, 5), make_interval(1, 2, 3, 4, 5, 6), make_interval(1, 2, 3, 4, 5, 6, 7.25)",
+		// Named arguments, alone and after positional ones.
+		"select make_interval(days => 3), make_interval(1, 2, days => 3, secs => 1.5), make_interval(years := 2), pg_catalog.make_interval(hours => 10)",
+		"select make_interval(1, years => 3)",
+		"select make_interval(foo => 3)",
 		"select justify_days(i), justify_hours(i), justify_interval(i) from (values (interval '40 days'), (interval '50 hours'), "+
 			"(interval '1 mon -1 hour'), (interval '-1 mon 40 days 30 hours'), (interval '1 year -65 days'), (interval '-35 days -30 hours'), "+
 			"(interval '2 mons -3 days'), (null), (interval '-1 mon'), (interval '1 mon -1 day 25:00:00'), (interval '-1 year 1 day -0.5 sec')) v(i)",
