@@ -137,9 +137,9 @@ var functions = map[string]string{
 	// expression DuckDB prints, as PostgreSQL's pretty printing does: DuckDB
 	// puts every operator expression in parentheses, so a text that starts
 	// with one and ends with one is one such expression.
-	"quiver_strip_parens/1": `(CASE WHEN $1 LIKE '(%)' THEN substr($1, 2, length($1) - 2) ELSE $1 END)`,
-	"pg_get_viewdef/1": viewDefSQL,
-	"pg_get_viewdef/2": viewDefSQL,
+	"quiver_strip_parens/1":                `(CASE WHEN $1 LIKE '(%)' THEN substr($1, 2, length($1) - 2) ELSE $1 END)`,
+	"pg_get_viewdef/1":                     viewDefSQL,
+	"pg_get_viewdef/2":                     viewDefSQL,
 	"pg_get_function_result/1":             `NULL::varchar`,
 	"pg_get_function_arguments/1":          `(SELECT _p._args FROM pg_catalog.quiver_procnames _p WHERE _p._oid = $1 LIMIT 1)`,
 	"pg_get_function_identity_arguments/1": `(SELECT _p._args FROM pg_catalog.quiver_procnames _p WHERE _p._oid = $1 LIMIT 1)`,
