@@ -328,9 +328,12 @@ func init() {
   ((` + ivDays + ` + (` + ivMicros + ` // ` + usPerDay + `)) % 30), (` + ivMicros + ` % ` + usPerDay + `))`,
 		// clock_timestamp is the statement's time on DuckDB, which has no
 		// clock that changes within a statement.
-		"clock_timestamp/0":    `now()`,
-		"timeofday/0":          `strftime(now(), '%a %b %d %H:%M:%S.%f %Y UTC')`,
-		"quiver_char_format/1": charFormatSQL(),
+		"clock_timestamp/0": `now()`,
+		// statement_timestamp is the transaction's start, as now(): the
+		// same outside a transaction block.
+		"statement_timestamp/0": `now()`,
+		"timeofday/0":           `strftime(now(), '%a %b %d %H:%M:%S.%f %Y UTC')`,
+		"quiver_char_format/1":  charFormatSQL(),
 		// to_date and to_timestamp read the patterns strptime has.
 		"quiver_parse_check/2": `(CASE WHEN ` + charMarked + ` THEN error('template "' || $1 || '" has patterns quiver cannot read on DuckDB') ELSE $2 END)`,
 		"quiver_char_check/2":  charCheckSQL,
