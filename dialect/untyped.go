@@ -83,14 +83,21 @@ type LiteralProbe struct {
 
 	sites []siteInfo
 	memo  atomic.Pointer[castMemo]
+	// err is the error PostgreSQL gives the statement for the type of one
+	// of its constants (untypedctx.go), at byte errLoc of its text (-1
+	// for none); Cast returns it.
+	err    *pgerror.Error
+	errLoc int32
 }
 
 // siteInfo is what Cast needs to know of a literalSite.
 type siteInfo struct {
-	param int  // the index from 0 of its probe parameter, or -1
-	col   int  // literalSite.col
-	elems bool // literalSite.any is set
-	bytea bool // mayBeBytea holds for the constant
+	param  int    // the index from 0 of its probe parameter, or -1
+	col    int    // literalSite.col
+	elems  bool   // literalSite.any is set
+	bytea  bool   // mayBeBytea holds for the constant
+	scalar bool   // literalSite.scalar
+	fixed  string // literalSite.fixed
 }
 
 // castMemo is the tree and text Cast made last, for the types it was made
@@ -118,6 +125,16 @@ type literalSite struct {
 	// col is, for an item of INSERT ... SELECT's select list, its index,
 	// the column of Insert's parameters it takes its type from; or -1.
 	col int
+	// scalar is set for a constant in the place of an array's element
+	// (untypedctx.go): it is cast to the scalar type of the elements of
+	// the type its parameter gets.
+	scalar bool
+	// fixed is the type the constant is cast to without a probe, or "".
+	fixed string
+	// err is set when PostgreSQL refuses the statement for the constant's
+	// type, at byte errLoc of the text (-1 for no position).
+	err    *pgerror.Error
+	errLoc int32
 }
 
 // ProbeLiterals returns how to type st's untyped array literals, or nil when
@@ -174,18 +191,26 @@ func isSpaceByte(c byte) bool {
 }
 
 func newLiteralProbe(st *stmt.Statement) *LiteralProbe {
-	strong := func(s literalSite) bool { return !s.weak }
-	if !slices.ContainsFunc(literalSites(st.Node), strong) {
+	all := literalSites(st.Node)
+	if i := slices.IndexFunc(all, func(s literalSite) bool { return s.err != nil }); i >= 0 {
+		return &LiteralProbe{err: all[i].err, errLoc: all[i].errLoc}
+	}
+	strong := func(s literalSite) bool { return !s.weak || s.fixed != "" }
+	if !slices.ContainsFunc(all, strong) {
 		return nil
 	}
 	p := &LiteralProbe{Params: st.Params}
 	n := clone(st.Node)
 	sites := literalSites(n)
 	p.sites = make([]siteInfo, len(sites))
-	k, insertCols := 0, 0
+	k, insertCols, fixed := 0, 0, 0
 	for i, s := range sites {
-		p.sites[i] = siteInfo{param: -1, col: s.col, elems: s.any != nil,
+		p.sites[i] = siteInfo{param: -1, col: s.col, elems: s.any != nil, scalar: s.scalar, fixed: s.fixed,
 			bytea: mayBeBytea(s.slot.GetAConst().GetSval().GetSval())}
+		if s.fixed != "" {
+			fixed++
+			continue
+		}
 		if s.col >= 0 {
 			insertCols++
 			continue
@@ -213,7 +238,7 @@ func newLiteralProbe(st *stmt.Statement) *LiteralProbe {
 	if insertCols > 0 {
 		p.Insert = insertProbe(st.Node.GetInsertStmt())
 	}
-	if p.Probe == nil && p.Insert == nil {
+	if p.Probe == nil && p.Insert == nil && fixed == 0 {
 		return nil
 	}
 	return p
@@ -262,6 +287,8 @@ func literalSites(n *pg_query.Node) []literalSite {
 			out = append(out, literalSite{slot: c, weak: weak, col: col})
 		}
 	}
+	site := func(s literalSite) { out = append(out, s) }
+	inner := map[*pg_query.SelectStmt]bool{} // set operations below others, and INSERT's VALUES
 	operand := func(c, other *pg_query.Node, any *pg_query.A_Expr) {
 		if like, weak := arrayLike(c); like && typed(other) {
 			out = append(out, literalSite{slot: c, weak: weak, other: other, any: any, col: -1})
@@ -283,6 +310,16 @@ func literalSites(n *pg_query.Node) []literalSite {
 						add(it, -1)
 					}
 				}
+			}
+		case *pg_query.FuncCall:
+			funcSites(x, site)
+		case *pg_query.SelectStmt:
+			switch {
+			case inner[x]:
+			case len(x.ValuesLists) > 0:
+				valuesSites(x, site)
+			case !plainSelect(x):
+				setOpSites(x, inner, site)
 			}
 		case *pg_query.CoalesceExpr:
 			addAll(x.Args, add)
@@ -312,6 +349,9 @@ func literalSites(n *pg_query.Node) []literalSite {
 			sel := x.SelectStmt.GetSelectStmt()
 			if sel == nil {
 				return
+			}
+			if len(sel.ValuesLists) > 0 {
+				inner[sel] = true // not valuesSites'
 			}
 			for _, row := range sel.ValuesLists {
 				for _, v := range row.GetList().GetItems() {
@@ -419,18 +459,27 @@ func arrayLike(n *pg_query.Node) (like, weak bool) {
 // to that type, or st itself when none was. A constant cast to an array
 // that array_in refuses fails with its error, placed at the constant.
 func (p *LiteralProbe) Cast(st *stmt.Statement, probe, insert []arrow.Field) (*stmt.Statement, error) {
+	if p.err != nil {
+		return nil, literalError(p.err, p.errLoc, st)
+	}
 	names := make([]string, len(p.sites))
 	var key strings.Builder
 	cast := false
 	for i, s := range p.sites {
 		var f *arrow.Field
 		switch {
+		case s.fixed != "":
+			names[i] = s.fixed
 		case s.param >= 0 && p.Params+s.param < len(probe):
 			f = &probe[p.Params+s.param]
-		case s.param < 0 && s.col < len(insert):
+		case s.param < 0 && s.col >= 0 && s.col < len(insert):
 			f = &insert[s.col]
 		}
-		if f != nil {
+		switch {
+		case f == nil:
+		case s.scalar:
+			names[i] = scalarTypeName(*f)
+		default:
 			names[i] = listTypeName(*f, s.elems)
 			if names[i] == "" && !s.elems && s.bytea && isBinary(f.Type) {
 				names[i] = "bytea"
@@ -451,7 +500,7 @@ func (p *LiteralProbe) Cast(st *stmt.Statement, probe, insert []arrow.Field) (*s
 				continue
 			}
 			c := s.slot.GetAConst()
-			if names[i] != "bytea" {
+			if strings.HasSuffix(names[i], "[]") {
 				if _, _, err := types.ParseArrayLiteral(c.GetSval().Sval); err != nil {
 					return nil, literalError(err, c.Location, st)
 				}
@@ -509,25 +558,44 @@ func listTypeName(f arrow.Field, elems bool) string {
 	if dims == 0 {
 		return ""
 	}
-	name := elemTypeName(t)
-	if i := f.Metadata.FindKey(backends.MetaPGType); i >= 0 {
-		// DuckDB's uuid and json are strings in Arrow; the field says
-		// which.
-		switch f.Metadata.Values()[i] {
-		case "2950", "2951":
-			name = "uuid"
-		case "114", "199":
-			name = "json"
-		}
-	}
+	name := fieldElemTypeName(f, t)
 	if name == "" {
 		return ""
 	}
 	return name + strings.Repeat("[]", dims)
 }
 
-// isList reports whether t is one of the list types, which DuckDB's lists
-// and arrays are.
+// scalarTypeName returns the name DuckDB reads of the type of the elements
+// of a parameter's type, or of its type when it is not a list; "" when that
+// is a string or binary type (which the constant is as written) or has no
+// such name.
+func scalarTypeName(f arrow.Field) string {
+	t := f.Type
+	for isList(t) {
+		t = t.(arrow.ListLikeType).Elem()
+	}
+	switch name := fieldElemTypeName(f, t); name {
+	case "varchar", "blob":
+		return ""
+	default:
+		return name
+	}
+}
+
+// fieldElemTypeName is elemTypeName of t, the base type of the elements of
+// f: DuckDB's uuid and json are strings in Arrow, and the field says which.
+func fieldElemTypeName(f arrow.Field, t arrow.DataType) string {
+	if i := f.Metadata.FindKey(backends.MetaPGType); i >= 0 {
+		switch f.Metadata.Values()[i] {
+		case "2950", "2951":
+			return "uuid"
+		case "114", "199":
+			return "json"
+		}
+	}
+	return elemTypeName(t)
+}
+
 // mayBeBytea reports whether the string constant s is one that bytea and
 // DuckDB's BLOB read differently and that is worth a probe: PostgreSQL's
 // hex format ('\x0102', well formed or not, so that a malformed one fails
@@ -555,6 +623,8 @@ func isBinary(t arrow.DataType) bool {
 	return false
 }
 
+// isList reports whether t is one of the list types, which DuckDB's lists
+// and arrays are.
 func isList(t arrow.DataType) bool {
 	switch t.ID() {
 	case arrow.LIST, arrow.LARGE_LIST, arrow.FIXED_SIZE_LIST, arrow.LIST_VIEW, arrow.LARGE_LIST_VIEW:

@@ -58,6 +58,29 @@ func TestProbeLiterals(t *testing.T) {
 		{in: "insert into t values ('{1,2')"},
 		{in: "insert into t values ('{1,2', '{3}')", probe: "INSERT INTO t VALUES ($1, $2)"},
 		{in: "select * from t where a = $1 and b = '{1}'", probe: "SELECT * FROM t WHERE a = $1 AND b = COALESCE($2, b)"},
+		// A column of a set operation takes its type from the branches
+		// whose item has one, each a scalar subquery of a copy of its
+		// branch (untypedctx.go).
+		{in: "select '{1,2}'::int[] union all select '{3}'",
+			probe: "SELECT '{1,2}'::int[] UNION ALL SELECT COALESCE($1, (SELECT _q._1 FROM (SELECT '{1,2}'::int[]) _q(_1)))"},
+		{in: "select a, '{1}' from t union select '{2}', b from u intersect select '{3}', c from v order by 1",
+			probe: "SELECT a, COALESCE($1, COALESCE((SELECT _q._2 FROM (SELECT NULL, b FROM u) _q(_1, _2)), (SELECT _q._2 FROM (SELECT NULL, c FROM v) _q(_1, _2)))) FROM t " +
+				"UNION (SELECT COALESCE($2, (SELECT _q._1 FROM (SELECT a, NULL FROM t) _q(_1))), b FROM u " +
+				"INTERSECT SELECT COALESCE($3, (SELECT _q._1 FROM (SELECT a, NULL FROM t) _q(_1))), c FROM v) ORDER BY 1"},
+		{in: "select * from t where x in (select a from t except select '{4}')",
+			probe: "SELECT * FROM t WHERE x IN (SELECT a FROM t EXCEPT SELECT COALESCE($1, (SELECT _q._1 FROM (SELECT a FROM t) _q(_1))))"},
+		{in: "select *, '{1}' from t union select 1, '{2}'"},
+		{in: "select '{1}' union select '{2}'"},
+		// A column of a VALUES list outside INSERT takes its type from the
+		// items that have one.
+		{in: "select * from (values ('{1,2}'::int[], 1), ('{3}', 2), ('{4}', 3)) v(a, b)",
+			probe: "SELECT * FROM (VALUES ('{1,2}'::int[], 1), (COALESCE($1, '{1,2}'::int[]), 2), (COALESCE($2, '{1,2}'::int[]), 3)) v(a, b)"},
+		{in: "values ('{1}'), ($1), ('{2}'::int[])", probe: "VALUES (COALESCE($2, COALESCE($1, '{2}'::int[]))), ($1), ('{2}'::int[])"},
+		{in: "values ('{1}'), ('{2}')"},
+		// The arguments of PostgreSQL's polymorphic array functions.
+		{in: "select array_cat(a, '{4}'), array_cat('{5}', a), array_append(a, '{6}'), pg_catalog.array_prepend(7, '{8}') from t",
+			probe: "SELECT array_cat(a, COALESCE($1, a)), array_cat(COALESCE($2, a), a), array_append(a, COALESCE($3, a[1])), pg_catalog.array_prepend(7, COALESCE($4, ARRAY[7])) FROM t"},
+		{in: "select array_length(a, 1), f(a, '{1}'), array_cat(a, '{1}', '{2}') from t"},
 	} {
 		st := stmt.Split(c.in)[0]
 		p := ProbeLiterals(&st)
