@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/quiverdb/quiver/backends/duckdb"
 	"github.com/quiverdb/quiver/internal/quivertest"
@@ -56,6 +57,9 @@ func BenchmarkPgbenchSelect1(b *testing.B) {
 	}
 	b.Cleanup(func() { _ = db1.Close() })
 	q1 := quivertest.Start(b, quivertest.Options{Backend: db1})
+	// quiver-spin: sessions poll their socket for 50µs before they wait
+	// (--read-spin).
+	q2 := quivertest.Start(b, quivertest.Options{ReadSpin: 50 * time.Microsecond})
 	script := filepath.Join(b.TempDir(), "select1.sql")
 	if err := os.WriteFile(script, []byte("select 1;\n"), 0o644); err != nil {
 		b.Fatal(err)
@@ -70,7 +74,8 @@ func BenchmarkPgbenchSelect1(b *testing.B) {
 			host     string
 			port     int
 			user, db string
-		}{{"postgres", pg.Host, pg.Port, pg.User, "postgres"}, {"quiver", q.Host, q.Port, "me", "quiver"}, {"quiver-allcpus", q1.Host, q1.Port, "me", "quiver"}} {
+		}{{"postgres", pg.Host, pg.Port, pg.User, "postgres"}, {"quiver", q.Host, q.Port, "me", "quiver"}, {"quiver-allcpus", q1.Host, q1.Port, "me", "quiver"},
+			{"quiver-spin", q2.Host, q2.Port, "me", "quiver"}} {
 			b.Run(fmt.Sprintf("%s/%s", mode, tg.name), func(b *testing.B) {
 				var tps float64
 				for range b.N {

@@ -61,7 +61,7 @@ type Conn struct {
 }
 
 func newConn(s *Server, rw net.Conn) *Conn {
-	c := &Conn{srv: s, raw: rw, rwc: rw}
+	c := &Conn{srv: s, raw: rw, rwc: spinRead(rw, s.cfg.ReadSpin)}
 	c.log = s.cfg.Logger.With().Str("remote", rw.RemoteAddr().String()).Logger()
 	c.ctx, c.cancel = context.WithCancel(s.baseCtx)
 	return c

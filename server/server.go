@@ -49,6 +49,11 @@ type Config struct {
 	// Logger receives the server's log; each session logs to a sub-logger
 	// (see Conn.Logger). The zero Logger writes nothing.
 	Logger zerolog.Logger
+	// ReadSpin, if positive, makes a session's reads poll the socket for
+	// up to this long before they wait, for clients that send their next
+	// message soon after the answer to their last (see spinConn; Linux
+	// only).
+	ReadSpin time.Duration
 	// ConnState, if set, is called when a connection changes state, on the
 	// goroutine that changes it, as net/http's ConnState is. It must not
 	// block.

@@ -33,7 +33,8 @@ func newServer(o *options, be backends.Backend, log zerolog.Logger) (*server.Ser
 			MaxMessageSize:                  sec.maxFrontendMessage,
 			IdleInTransactionSessionTimeout: o.security.idleInTxTimeout,
 			IdleSessionTimeout:              o.security.idleTimeout}),
-		Logger: log,
+		Logger:   log,
+		ReadSpin: o.readSpin,
 	}), nil
 }
 

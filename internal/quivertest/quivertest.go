@@ -50,6 +50,8 @@ type Options struct {
 	// Users maps user names to passwords, as the name:password lines of
 	// --users: a plain password, a SCRAM-SHA-256 verifier or an MD5 hash.
 	Users map[string]string
+	// ReadSpin is server.Config's (cmd/quiver's --read-spin).
+	ReadSpin time.Duration
 }
 
 // Start starts quiver on 127.0.0.1:0 over a new in-memory DuckDB, and stops
@@ -86,7 +88,8 @@ func Start(t testing.TB, opts ...Options) *Server {
 		Handshake: hs,
 		Handler: dispatch.NewHandler(dispatch.Config{Backend: be, Dialect: backends.DialectOf(be), SessionInit: catalog.SessionInit(backends.DialectOf(be)),
 			IdleInTransactionSessionTimeout: o.IdleInTransactionSessionTimeout, IdleSessionTimeout: o.IdleSessionTimeout}),
-		Logger: zerolog.New(zerolog.NewTestWriter(t)).Level(level),
+		Logger:   zerolog.New(zerolog.NewTestWriter(t)).Level(level),
+		ReadSpin: o.ReadSpin,
 	})
 	addr, err := srv.Listen()
 	if err != nil {
