@@ -208,7 +208,14 @@ func newLiteralProbe(st *stmt.Statement) *LiteralProbe {
 		p.sites[i] = siteInfo{param: -1, col: s.col, elems: s.any != nil, scalar: s.scalar, fixed: s.fixed,
 			bytea: mayBeBytea(s.slot.GetAConst().GetSval().GetSval())}
 		if s.fixed != "" {
+			// Its type is known: the probe gets it, not the text, which
+			// DuckDB may bind no function on.
 			fixed++
+			if tn, err := typeNameOf(s.fixed); err == nil {
+				s.slot.Node = &pg_query.Node_TypeCast{TypeCast: &pg_query.TypeCast{
+					Arg: &pg_query.Node{Node: &pg_query.Node_AConst{AConst: &pg_query.A_Const{Isnull: true, Location: -1}}}, TypeName: tn, Location: -1,
+				}}
+			}
 			continue
 		}
 		if s.col >= 0 {

@@ -81,6 +81,9 @@ func TestProbeLiterals(t *testing.T) {
 		{in: "select array_cat(a, '{4}'), array_cat('{5}', a), array_append(a, '{6}'), pg_catalog.array_prepend(7, '{8}') from t",
 			probe: "SELECT array_cat(a, COALESCE($1, a)), array_cat(COALESCE($2, a), a), array_append(a, COALESCE($3, a[1])), pg_catalog.array_prepend(7, COALESCE($4, ARRAY[7])) FROM t"},
 		{in: "select array_length(a, 1), f(a, '{1}'), array_cat(a, '{1}', '{2}') from t"},
+		// With no argument of a type, anycompatible arrays are text[].
+		{in: "select array_position('{1,2}', 2), array_append('{1}', '{2}')",
+			probe: "SELECT array_position(COALESCE($1, ARRAY[2]), 2), array_append(NULL::varchar[], '{2}')"},
 	} {
 		st := stmt.Split(c.in)[0]
 		p := ProbeLiterals(&st)

@@ -1,6 +1,7 @@
 package dialect
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -229,10 +230,17 @@ func valuesSites(sel *pg_query.SelectStmt, add func(literalSite)) {
 				continue
 			}
 			if like, weak := arrayLike(items[col]); like && arrayText(items[col]) {
-				add(literalSite{slot: items[col], weak: weak, other: coalesceOf(others), col: -1})
+				add(literalSite{slot: items[col], weak: weak && !slices.ContainsFunc(others, arrayCast), other: coalesceOf(others), col: -1})
 			}
 		}
 	}
+}
+
+// arrayCast reports whether n is a cast to an array type, in whose column
+// a malformed '{...}' is no JSON object (see arrayLike).
+func arrayCast(n *pg_query.Node) bool {
+	tc := n.GetTypeCast()
+	return tc != nil && tc.TypeName != nil && len(tc.TypeName.ArrayBounds) > 0
 }
 
 // coalesceOf is the one expression of others, or COALESCE of them, whose
@@ -276,8 +284,12 @@ func setOpSites(sel *pg_query.SelectStmt, inner map[*pg_query.SelectStmt]bool, a
 			}
 			var others []*pg_query.Node
 			for _, o := range leaves {
-				if o != leaf {
-					others = append(others, branchColumn(o, col)...)
+				if o == leaf {
+					continue
+				}
+				others = append(others, branchColumn(o, col)...)
+				if col < len(o.TargetList) && arrayCast(o.TargetList[col].GetResTarget().GetVal()) {
+					weak = false
 				}
 			}
 			if len(others) > 0 {

@@ -136,6 +136,79 @@ func TestUntypedArrayLiteralsMatchPostgres(t *testing.T) {
 		})
 	})
 
+	// Set operations, VALUES lists outside INSERT and the arguments of
+	// the array functions: the constant takes the type of the column or
+	// of the other arguments, and where PostgreSQL cannot tell one, the
+	// statement fails as there.
+	t.Run("contexts", func(t *testing.T) {
+		simple(t,
+			`create table uc (id int4, a int4[], b text[], n numeric[])`,
+			`insert into uc values (1, '{1,2}', '{x,y}', '{1.5}'), (2, '{3}', '{z}', NULL), (3, NULL, NULL, '{}')`,
+			// Set operations.
+			`select '{1,2}'::int[] union all select '{3}'`,
+			`select '{3}' union all select '{1,2}'::int[]`,
+			`select a from uc union select '{4,5}' order by 1`,
+			`select b from uc union all select '{"x y",NULL}' order by 1`,
+			`select n from uc union all select '{-2.25,NULL}' order by 1`,
+			`select a from uc intersect select '{1,2}'`,
+			`select a from uc except select '{1,2}' order by 1`,
+			`select id, a from uc union all select 9, '{9}' union all (select 10, '{10}' except select id, a from uc) order by 1`,
+			`select '{1}', id from uc union select a, 0 from uc order by 2, 1`,
+			`select * from (select a from uc union all select '{9}') s where s.a = '{9}'`,
+			`select id from uc where a in (select a from uc except select '{3}') order by id`,
+			`with w as (select a from uc union select '{7,8}') select * from w order by 1`,
+			`select '{1}' union select '{2}' order by 1`,
+			`select a from uc union select '{1,2' order by 1`,
+			`select a from uc union select '[1,2]'`,
+			`select '{1}'::int[] union select '{2}' union select '{3}' order by 1`,
+			// VALUES lists.
+			`select * from (values ('{1,2}'::int[]), ('{3}'), (NULL)) v(a)`,
+			`select * from (values ('{4}'), ('{1,2}'::int[])) v(a) order by 1`,
+			`select * from (values (1, '{1,2}'::int[]), (2, '{3}')) v(i, a) where a = '{3}'`,
+			`select * from (values ('{a}'::text[], '{1}'::numeric[]), ('{"b c",NULL}', '{2.5,-1}')) v(x, y)`,
+			`select * from (values ('{1}'::int[]), ('{2')) v(a)`,
+			`select * from (values ('{1}'::int[]), ('[2]')) v(a)`,
+			`select * from (values ('{1}'), ('{2}')) v(a)`,
+			`insert into uc (id, a) select * from (values (4, '{4}'::int[]), (5, '{5,6}')) v`,
+			`select a from uc where id >= 4 order by id`,
+			// Function arguments.
+			`select id, array_cat(a, '{7}'), array_cat('{7}', a), array_cat(b, '{7}'), pg_catalog.array_cat(n, '{0.5}') from uc order by id`,
+			`select array_cat('{1}', '{2}'), array_cat(NULL, '{3}')`,
+			`select array_append(b, '{7}'), array_prepend('{7}', b) from uc order by id`,
+			`select array_prepend(7, '{8,9}'), array_append('{1}', 2), array_position('{1,2}', 2), array_append('{1}', '{2}')`,
+			`select array_cat(a, '{4}'), cardinality(array_cat(a, '{5,6}')) from uc order by id`,
+			`select array_append(a, '{7}') from uc`,
+			`select array_prepend('{7}', a) from uc`,
+			`select array_position(a, '{1}') from uc`,
+			`select array_length('{1,2,3}', 1)`,
+			`select cardinality('{1,2}')`,
+			`select array_to_string('{1,2}', ',')`,
+			`select unnest('{1,2}')`,
+			`select * from unnest('{1,2}')`,
+			`select array_cat(a, '[7]') from uc`,
+			`select array_cat(a, '{7') from uc`,
+		)
+		for _, p := range []struct {
+			sql    string
+			params []string
+		}{
+			{`select a from uc union all select '{9}' order by 1`, nil},
+			{`select array_cat(a, '{7}') from uc where id = $1`, []string{"1"}},
+			{`select * from (values ($1::int4[]), ('{3}')) v(a)`, []string{"{1,2}"}},
+			{`select cardinality('{1,2}')`, nil},
+		} {
+			for _, format := range []int16{0, 1} {
+				same(t, fmt.Sprint(p.sql, p.params, format), func(c *pgconn.PgConn) string {
+					var vals [][]byte
+					for _, v := range p.params {
+						vals = append(vals, []byte(v))
+					}
+					return resultOutcome(c.ExecParams(ctx, p.sql, vals, nil, nil, []int16{format}).Read(), c)
+				})
+			}
+		}
+	})
+
 	// The same statement text, planned again after DDL changes the type of
 	// its column, follows the new type: what quiver remembers by statement
 	// text does not depend on the catalog.
