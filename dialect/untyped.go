@@ -33,7 +33,9 @@ import (
 // DISTINCT FROM, NULLIF) whose other operand is not a constant, an argument
 // of COALESCE, GREATEST or LEAST, a CASE result or a value a simple CASE
 // compares, a value INSERT ... VALUES inserts, UPDATE or ON CONFLICT DO
-// UPDATE assigns, and an item of the select list of INSERT ... SELECT. It
+// UPDATE assigns, an item of the select list of INSERT ... SELECT, and
+// (untypedctx.go) a column of a set operation or of a VALUES list and an
+// argument of an array function. It
 // replaces each by a parameter numbered after the statement's own: DuckDB
 // types a parameter by its context, as PostgreSQL types the constant, and
 // preparing that probe runs nothing and leaves the transaction as it was.
