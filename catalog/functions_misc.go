@@ -60,7 +60,7 @@ const pgTextSQL = `(CASE WHEN typeof($1) = 'BOOLEAN' THEN left(CAST($1 AS varcha
   WHEN typeof($1) = 'DOUBLE' THEN pg_catalog.quiver_float_text(CAST($1 AS varchar), 16)
   WHEN typeof($1) = 'FLOAT' THEN pg_catalog.quiver_float_text(CAST($1 AS varchar), 7)
   WHEN typeof($1) LIKE '%]' OR typeof($1) LIKE 'STRUCT(%' OR typeof($1) LIKE 'MAP(%' OR typeof($1) IN ('BLOB', 'INTERVAL', 'TIMESTAMP WITH TIME ZONE', 'TIME WITH TIME ZONE')
-    THEN error('the text form of a ' || typeof($1) || ' value is not supported here on DuckDB')
+    THEN error('quiver:0A000: the text form of a ' || typeof($1) || ' value is not supported here on DuckDB')
   ELSE CAST($1 AS varchar) END)`
 
 // floatTextSQL is quiver_float_text($1, $2): DuckDB's text $1 of a float
@@ -92,7 +92,7 @@ func formatSQL(n int) string {
 	specs := `regexp_extract_all(replace($1, '%%', ''), '%-?[0-9]*[sIL]')`
 	var b strings.Builder
 	b.WriteString(`(CASE WHEN regexp_matches(replace($1, '%%', ''), '%[-0-9]*[$*]')
-  THEN error('format() with positional (%n$) or * width specifiers is not supported on DuckDB')
+  THEN error('quiver:0A000: format() with positional (%n$) or * width specifiers is not supported on DuckDB')
   ELSE printf(array_to_string(list_transform(string_split($1, '%%'), _p -> (regexp_replace(_p, '%(-?[0-9]*)[IL]', '%\1s', 'g'))), '%%')`)
 	for i := 1; i <= n; i++ {
 		a := "$" + strconv.Itoa(i+1)
@@ -101,7 +101,7 @@ func formatSQL(n int) string {
 		// out in each branch, the expansions of quiver_pgtext and
 		// quote_ident multiply (format of 16 arguments was 2 MB of SQL).
 		b.WriteString(",\n  (list_transform(ARRAY[pg_catalog.quiver_pgtext(" + a + ")], _t -> (CASE " + k +
-			" WHEN 'I' THEN (CASE WHEN _t IS NULL THEN error('null values cannot be formatted as an SQL identifier')" +
+			" WHEN 'I' THEN (CASE WHEN _t IS NULL THEN error('quiver:22004: null values cannot be formatted as an SQL identifier')" +
 			" ELSE pg_catalog.quote_ident(_t) END)" +
 			" WHEN 'L' THEN coalesce(pg_catalog.quiver_quote_text(_t), 'NULL')" +
 			" ELSE coalesce(_t, '') END)))[1]")
@@ -116,7 +116,7 @@ const listSuffix = `regexp_extract(typeof($1), '((\[[0-9]*\])+)$')`
 
 // oneDim refuses multidimensional arrays, which the expressions below
 // do not handle: it is $1 when $1 is a one-dimensional list.
-const oneDim = `(CASE WHEN ` + listSuffix + ` LIKE '%][%' THEN error('multidimensional arrays are not supported here on DuckDB') ELSE $1 END)`
+const oneDim = `(CASE WHEN ` + listSuffix + ` LIKE '%][%' THEN error('quiver:0A000: multidimensional arrays are not supported here on DuckDB') ELSE $1 END)`
 
 func init() {
 	for k, v := range map[string]string{
@@ -153,15 +153,15 @@ func init() {
 		// g is refused as PostgreSQL does, the others are not supported.
 		"regexp_match/3": `(CASE WHEN $3 IS NULL THEN NULL
   WHEN strpos($3, 'g') > 0 THEN error('regexp_match() does not support the "global" option')
-  WHEN regexp_matches($3, '[^ic]') THEN error('regexp_match() flags other than i and c are not supported on DuckDB')
+  WHEN regexp_matches($3, '[^ic]') THEN error('quiver:0A000: regexp_match() flags other than i and c are not supported on DuckDB')
   ELSE pg_catalog.quiver_regexp_first($1, (CASE WHEN regexp_matches($3, 'i[^c]*$') THEN '(?i)' || $2 ELSE $2 END)) END)`,
 		"quiver_regexp_first/2": `(CASE WHEN regexp_matches($1, $2) THEN (CASE pg_catalog.quiver_regexp_groups($2) WHEN 0 THEN ARRAY[regexp_extract($1, $2, 0)]
   ELSE list_transform(list_slice(ARRAY[regexp_extract($1, $2, 1), regexp_extract($1, $2, 2), regexp_extract($1, $2, 3), regexp_extract($1, $2, 4),
     regexp_extract($1, $2, 5), regexp_extract($1, $2, 6), regexp_extract($1, $2, 7), regexp_extract($1, $2, 8), regexp_extract($1, $2, 9)],
     1, pg_catalog.quiver_regexp_groups($2)),
-    _g -> (CASE WHEN _g = '' AND regexp_matches($2, '\)[?*]|\)\{0|\|') THEN error('regexp_match() cannot tell an empty group from one that did not match (NULL) on DuckDB') ELSE _g END)) END) END)`,
+    _g -> (CASE WHEN _g = '' AND regexp_matches($2, '\)[?*]|\)\{0|\|') THEN error('quiver:0A000: regexp_match() cannot tell an empty group from one that did not match (NULL) on DuckDB') ELSE _g END)) END) END)`,
 		"quiver_regexp_groups/1": `(CASE WHEN len(regexp_extract_all(regexp_replace(regexp_replace($1, '\\.', '', 'g'), '\[\^?\]?[^\]]*\]', '', 'g'), '\((?:[^?]|$)')) > 9
-  THEN error('regexp_match with more than 9 capture groups is not supported on DuckDB')
+  THEN error('quiver:0A000: regexp_match with more than 9 capture groups is not supported on DuckDB')
   ELSE len(regexp_extract_all(regexp_replace(regexp_replace($1, '\\.', '', 'g'), '\[\^?\]?[^\]]*\]', '', 'g'), '\((?:[^?]|$)')) END)`,
 
 		"cardinality/1": `(CASE WHEN $1 IS NOT NULL THEN CAST(len(` + oneDim + `) AS integer) END)`,
@@ -178,7 +178,7 @@ func init() {
   _i -> (CASE WHEN $1[_i] IS NOT DISTINCT FROM $2 THEN CAST(_i AS integer) END)), _i -> (_i IS NOT NULL)) END)`,
 
 		// div truncates towards zero; integers divide exactly.
-		"div/2": `(CASE WHEN $2 = 0 THEN error('division by zero')
+		"div/2": `(CASE WHEN $2 = 0 THEN error('quiver:22012: division by zero')
   WHEN typeof($1) IN ('TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'HUGEINT') AND typeof($2) IN ('TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'HUGEINT')
   THEN CAST(CAST($1 AS hugeint) // CAST($2 AS hugeint) AS decimal(38, 10))
   ELSE CAST(trunc(CAST($1 AS double) / CAST($2 AS double)) AS decimal(38, 10)) END)`,
@@ -198,7 +198,7 @@ func init() {
 		"decode/2": `(CASE lower($2) WHEN 'hex' THEN unhex(regexp_replace($1, '\s', '', 'g'))
   WHEN 'base64' THEN from_base64(regexp_replace($1, '\s', '', 'g'))
   WHEN 'escape' THEN unhex(array_to_string(list_transform(regexp_extract_all($1, '\\\\|\\[0-3][0-7][0-7]|\\|[^\\]'),
-    _t -> (CASE WHEN _t = '\\' THEN '5C' WHEN _t = '\' THEN error('invalid input syntax for type bytea')
+    _t -> (CASE WHEN _t = '\\' THEN '5C' WHEN _t = '\' THEN error('quiver:22P02: invalid input syntax for type bytea')
     WHEN length(_t) = 4 THEN printf('%02X', CAST(substr(_t, 2, 1) AS integer) * 64 + CAST(substr(_t, 3, 1) AS integer) * 8 + CAST(substr(_t, 4, 1) AS integer))
     ELSE hex(_t) END)), ''))
   ELSE error('unrecognized encoding: "' || $2 || '"') END)`,

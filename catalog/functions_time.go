@@ -155,10 +155,10 @@ func (u extractUnit) extractValueSQL(date string) string {
 	micro := "CAST(CAST(date_part('microseconds', $2) AS DECIMAL(18,0)) * CAST(%s AS DECIMAL(7,6)) AS DECIMAL(38,20))"
 	branches := []struct{ when, then string }{
 		{"NOT " + u.in(allUnits), `error('unit "' || lower($1) || '" not recognized for type ' || ` + name + `)`},
-		{"NOT " + allowed, `error('unit "' || lower($1) || '" not supported for type ' || ` + name + `)`},
+		{"NOT " + allowed, `error('quiver:0A000: unit "' || lower($1) || '" not supported for type ' || ` + name + `)`},
 		{u.in("second"), strings.Replace(micro, "%s", "0.000001", 1)},
 		{u.in("milliseconds"), strings.Replace(micro, "%s", "0.001", 1)},
-		{u.in("julian") + " AND NOT " + date + " AND typeof($2) <> 'DATE'", `error('extract(julian from ' || ` + name + ` || ') is not supported on DuckDB: use date_part')`},
+		{u.in("julian") + " AND NOT " + date + " AND typeof($2) <> 'DATE'", `error('quiver:0A000: extract(julian from ' || ` + name + ` || ') is not supported on DuckDB: use date_part')`},
 		{u.in("epoch") + " AND typeof($2) = 'TIME WITH TIME ZONE'",
 			`CAST(CAST(date_part('epoch', $2) - date_part(CASE WHEN typeof($2) = 'TIME WITH TIME ZONE' THEN 'timezone' ELSE 'epoch' END, $2) AS VARCHAR) AS DECIMAL(38,20))`},
 		{u.in("epoch"), `CAST(CAST(round(date_part('epoch', $2) * 1000000) AS DECIMAL(18,0)) * CAST(0.000001 AS DECIMAL(7,6)) AS DECIMAL(38,20))`},
@@ -197,7 +197,7 @@ func (u extractUnit) knownValueSQL(date string) string {
 	default:
 		value = `CAST(date_part(` + u.expr() + `, $2) AS DECIMAL(38,0))`
 	}
-	return `(CASE WHEN NOT ` + u.extractAllowed(date) + ` THEN error('unit "' || lower($1) || '" not supported for type ' || ` +
+	return `(CASE WHEN NOT ` + u.extractAllowed(date) + ` THEN error('quiver:0A000: unit "' || lower($1) || '" not supported for type ' || ` +
 		extractTypeName(date) + `) ELSE ` + value + ` END)`
 }
 
@@ -301,7 +301,7 @@ const charFixSQL = `(CASE WHEN ` + charMarked + ` THEN regexp_replace(regexp_rep
 // charCheckSQL is quiver_char_check($1 template, $2 value): $2, or an
 // error when the template has a pattern quiver_char_format leaves.
 var charCheckSQL = `(CASE WHEN regexp_matches(regexp_replace(` + charFormat(false) + `, '%-?.', '', 'g'), '[A-Za-z]')
-  THEN error('template "' || $1 || '" has patterns quiver cannot translate for DuckDB') ELSE $2 END)`
+  THEN error('quiver:0A000: template "' || $1 || '" has patterns quiver cannot translate for DuckDB') ELSE $2 END)`
 
 func init() {
 	for n := 0; n <= 7; n++ {
@@ -335,7 +335,7 @@ func init() {
 		"timeofday/0":           `strftime(now(), '%a %b %d %H:%M:%S.%f %Y UTC')`,
 		"quiver_char_format/1":  charFormatSQL(),
 		// to_date and to_timestamp read the patterns strptime has.
-		"quiver_parse_check/2": `(CASE WHEN ` + charMarked + ` THEN error('template "' || $1 || '" has patterns quiver cannot read on DuckDB') ELSE $2 END)`,
+		"quiver_parse_check/2": `(CASE WHEN ` + charMarked + ` THEN error('quiver:0A000: template "' || $1 || '" has patterns quiver cannot read on DuckDB') ELSE $2 END)`,
 		"quiver_char_check/2":  charCheckSQL,
 		"quiver_char_fix/2":    charFixSQL,
 		"to_char/2": `pg_catalog.quiver_char_check($2, pg_catalog.quiver_char_fix($2,

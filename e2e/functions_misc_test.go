@@ -53,6 +53,9 @@ func TestMiscFunctionsMatchPostgres(t *testing.T) {
 
 		"select div(7, 2), div(-7, 2), div(7.5, 2), div(null, 2), div(9223372036854775807, 2)",
 		"select div(1, 0)",
+		"select div(x, y) from (values (1, 0)) v(x, y)",
+		"select format('%I', null)",
+		"select decode(x, 'escape') from (values ('a\\b')) v(x)",
 		"select every(x), bool_and(x) from (values (true), (false), (null)) v(x)",
 		"select every(x) from (values (true), (null)) v(x)",
 		"select every(x) from (values (true)) v(x) where false",

@@ -52,6 +52,9 @@ func TestTimeFunctionsMatchPostgres(t *testing.T) {
 		// Units PostgreSQL does not know.
 		"select extract(foo from timestamp '2024-03-05')",
 		"select date_part('foo', interval '1 day')",
+		// Units a type has not.
+		"select extract(hour from date '2024-03-05')",
+		"select date_part('timezone', timestamp '2024-03-05')",
 		// make_interval, and the justify functions.
 		"select make_interval(), make_interval(1), make_interval(1, 2), make_interval(1, 2, 3), make_interval(-1, 2, 3, -4), make_interval(null)",
 		"select make_interval(1, 2, 3, 4, 5), make_interval(1, 2, 3, 4, 5, 6), make_interval(1, 2, 3, 4, 5, 6, 7.25)",

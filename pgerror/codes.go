@@ -99,3 +99,10 @@ const (
 	InternalError = "XX000"
 	DataCorrupted = "XX001"
 )
+
+// RaisePrefix starts the message of an error that quiver's own SQL raises
+// in an engine (DuckDB's error() in the catalog's function definitions),
+// followed by the SQLSTATE PostgreSQL gives the error and ": ", as in
+// "quiver:22012: division by zero". Backends that run that SQL report the
+// error with that SQLSTATE and the rest of the message.
+const RaisePrefix = "quiver:"

@@ -158,8 +158,27 @@ func translate(typ bindings.ErrorType, msg, sql string) *pgerror.Error {
 	if r, ok := refiners[typ]; ok {
 		r(e, first)
 	}
+	if code, m, ok := ownCode(e.Message); ok && typ == bindings.ErrorTypeInvalidInput {
+		e.Code, e.Message = code, m
+	}
 	placeLikePostgres(e, typ, sql)
 	return e
+}
+
+// ownCode splits a message that starts with pgerror.RaisePrefix (an error
+// quiver's own SQL raises with error()) into its SQLSTATE and the message.
+// Other errors error() raises are 22023.
+func ownCode(m string) (code, msg string, ok bool) {
+	rest, ok := strings.CutPrefix(m, pgerror.RaisePrefix)
+	if !ok || len(rest) < 7 || rest[5:7] != ": " {
+		return "", "", false
+	}
+	for i := range 5 {
+		if c := rest[i]; (c < '0' || c > '9') && (c < 'A' || c > 'Z') {
+			return "", "", false
+		}
+	}
+	return rest[:5], rest[7:], true
 }
 
 // placeLikePostgres sets the error position where PostgreSQL puts it and

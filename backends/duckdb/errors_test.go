@@ -49,6 +49,20 @@ func TestTranslate(t *testing.T) {
 			sql:  "select * from nosuch",
 			code: pgerror.UndefinedTable, message: `relation "nosuch" does not exist`, hint: `Did you mean "pg_sequences"?`, pos: 15,
 		},
+		// quiver's own error() calls carry PostgreSQL's SQLSTATE; a user's
+		// are 22023, whatever they say.
+		{
+			msg:  "Invalid Input Error: quiver:22012: division by zero",
+			code: pgerror.DivisionByZero, message: "division by zero",
+		},
+		{
+			msg:  "Invalid Input Error: quiver:2201: short",
+			code: pgerror.InvalidParameterValue, message: "quiver:2201: short",
+		},
+		{
+			msg:  "Invalid Input Error: quiver:22p02: lower case",
+			code: pgerror.InvalidParameterValue, message: "quiver:22p02: lower case",
+		},
 		{
 			msg:  "Parser Error: syntax error at or near \"selec\"\n\nLINE 1: selec 1\n        ^",
 			sql:  "selec 1",
