@@ -18,7 +18,18 @@ import (
 //     (absolute value) are sqrt, cbrt and abs;
 //   - the jsonb operators #> and #>> (a path as a text array), ?, ?| and
 //     ?& (keys) are DuckDB's json_extract and json_extract_string with a
-//     JSON pointer, and tests on the value's keys.
+//     JSON pointer, and tests on the value's keys;
+//   - the jsonb operators that change a value, #- always, - and || when
+//     the statement shows a jsonb operand (isJSONB), are calls of the
+//     catalog's definitions (catalog/functions_jsonb.go). DuckDB binds
+//     both branches of a CASE, so an operator whose meaning depends on
+//     its operands' types cannot choose it at run time when one branch
+//     does not bind for JSON, as DuckDB's - and || do not;
+//   - @> and <@ are jsonb containment when an operand is plainly jsonb,
+//     array containment (which, unlike DuckDB's, finds no NULL element)
+//     when one is plainly an array, and otherwise a definition that
+//     chooses by typeof at run time (both of its branches bind for lists
+//     and JSON alike).
 
 // prefixOperators maps PostgreSQL's numeric prefix operators to DuckDB
 // functions.
@@ -29,6 +40,7 @@ var prefixOperators = map[string]string{"|/": "sqrt", "||/": "cbrt", "@": "abs"}
 var jsonOperators = map[string]string{
 	"#>": "quiver_json_path_get", "#>>": "quiver_json_path_text",
 	"?": "quiver_jsonb_exists", "?|": "quiver_jsonb_exists_any", "?&": "quiver_jsonb_exists_all",
+	"#-": "quiver_jsonb_delete_path",
 }
 
 // operatorToRewrite reports whether rewriteOperator changes x.
@@ -43,7 +55,61 @@ func operatorToRewrite(x *pg_query.A_Expr) bool {
 	if x.Lexpr == nil {
 		return prefixOperators[op] != ""
 	}
-	return jsonOperators[op] != ""
+	if jsonOperators[op] != "" {
+		return true
+	}
+	switch op {
+	case "@>", "<@":
+		return true
+	case "-":
+		return isJSONB(x.Lexpr) || isArrayExpr(x.Rexpr) && !isArrayExpr(x.Lexpr)
+	case "||":
+		return isJSONB(x.Lexpr) || isJSONB(x.Rexpr)
+	}
+	return false
+}
+
+// jsonbFunctions are the functions whose result is jsonb.
+var jsonbFunctions = map[string]bool{
+	"to_jsonb": true, "jsonb_build_object": true, "jsonb_build_array": true, "jsonb_set": true, "jsonb_insert": true,
+	"jsonb_strip_nulls": true, "jsonb_agg": true, "jsonb_object_agg": true, "jsonb_extract_path": true,
+}
+
+// jsonbResultOperators are the operators whose result is jsonb when
+// their left operand is.
+var jsonbResultOperators = map[string]bool{"->": true, "#>": true, "-": true, "#-": true, "||": true}
+
+// isJSONB reports whether the statement shows that n is a jsonb value: a
+// cast to jsonb, a call of a function that returns jsonb, or an operator
+// that returns its jsonb operand changed. (A column's type is not known
+// before DuckDB binds the statement.)
+func isJSONB(n *pg_query.Node) bool {
+	switch x := n.GetNode().(type) {
+	case *pg_query.Node_TypeCast:
+		return typeBase(x.TypeCast.TypeName) == "jsonb" && len(x.TypeCast.TypeName.ArrayBounds) == 0
+	case *pg_query.Node_FuncCall:
+		fn := names(x.FuncCall.Funcname)
+		return len(fn) > 0 && jsonbFunctions[fn[len(fn)-1]] && (len(fn) == 1 || fn[0] == "pg_catalog")
+	case *pg_query.Node_AExpr:
+		op := operatorName(x.AExpr)
+		return x.AExpr.Kind == pg_query.A_Expr_Kind_AEXPR_OP && x.AExpr.Lexpr != nil && jsonbResultOperators[op] &&
+			(isJSONB(x.AExpr.Lexpr) || op == "||" && isJSONB(x.AExpr.Rexpr))
+	}
+	return false
+}
+
+// isArrayExpr reports whether the statement shows that n is an array:
+// ARRAY[...], ARRAY(subquery) or a cast to an array type.
+func isArrayExpr(n *pg_query.Node) bool {
+	switch x := n.GetNode().(type) {
+	case *pg_query.Node_AArrayExpr:
+		return true
+	case *pg_query.Node_SubLink:
+		return x.SubLink.SubLinkType == pg_query.SubLinkType_ARRAY_SUBLINK
+	case *pg_query.Node_TypeCast:
+		return len(x.TypeCast.TypeName.ArrayBounds) > 0
+	}
+	return false
 }
 
 // operatorName is the operator of x without pg_catalog, or "".
@@ -78,24 +144,64 @@ func rewriteOperator(n *pg_query.Node) {
 		n.Node = funcCall([]string{prefixOperators[op]}, x.Rexpr).Node
 		return
 	}
-	r := x.Rexpr
-	if pathOperators[op] && r.GetAConst().GetSval() != nil {
-		// A text array written as a string constant ('{a,b}') is read as
-		// array_in reads it; a malformed one is left to DuckDB's cast.
-		tc := &pg_query.TypeCast{Arg: r, TypeName: &pg_query.TypeName{
-			Names: []*pg_query.Node{pg_query.MakeStrNode("varchar")}, Typemod: -1,
-			ArrayBounds: []*pg_query.Node{pg_query.MakeIntNode(-1)},
-		}}
-		if rewriteArrayLiteral(tc) == nil {
-			r = &pg_query.Node{Node: &pg_query.Node_TypeCast{TypeCast: tc}}
+	l, r := x.Lexpr, x.Rexpr
+	fn := jsonOperators[op]
+	switch op {
+	case "@>", "<@":
+		if op == "<@" {
+			l, r = r, l
 		}
+		switch {
+		case isJSONB(l) || isJSONB(r):
+			fn = "quiver_jsonb_contains"
+		case isArrayExpr(l) || isArrayExpr(r):
+			fn = "quiver_array_contains"
+		default:
+			fn = "quiver_contains"
+		}
+	case "-":
+		fn = "quiver_jsonb_delete"
+	case "||":
+		fn = "quiver_jsonb_concat"
 	}
-	n.Node = funcCall([]string{"pg_catalog", jsonOperators[op]}, x.Lexpr, r).Node
+	if pathOperators[op] {
+		r = textArrayConstant(r)
+	}
+	n.Node = funcCall([]string{"pg_catalog", fn}, l, r).Node
+}
+
+// textArrayConstant is n, read as a text array as array_in reads it when
+// it is a string constant ('{a,b}'); a malformed one is left to DuckDB's
+// cast.
+func textArrayConstant(n *pg_query.Node) *pg_query.Node {
+	if n.GetAConst().GetSval() == nil {
+		return n
+	}
+	tc := &pg_query.TypeCast{Arg: n, TypeName: &pg_query.TypeName{
+		Names: []*pg_query.Node{pg_query.MakeStrNode("varchar")}, Typemod: -1,
+		ArrayBounds: []*pg_query.Node{pg_query.MakeIntNode(-1)},
+	}}
+	if rewriteArrayLiteral(tc) != nil {
+		return n
+	}
+	return &pg_query.Node{Node: &pg_query.Node_TypeCast{TypeCast: tc}}
+}
+
+// pathFunctions are the functions whose second argument is a path, a
+// text array.
+var pathFunctions = map[string]bool{"jsonb_set": true, "jsonb_insert": true}
+
+// pathArgument reads the path argument of a call of a path function
+// written as a string constant as textArrayConstant does.
+func (r *catalogRewriter) pathArgument(fc *pg_query.FuncCall) {
+	if name, _ := r.catalogName(names(fc.Funcname)); pathFunctions[name] && len(fc.Args) >= 2 {
+		fc.Args[1] = textArrayConstant(fc.Args[1])
+	}
 }
 
 // pathOperators are the jsonb operators whose right operand is a text
 // array.
-var pathOperators = map[string]bool{"#>": true, "#>>": true, "?|": true, "?&": true}
+var pathOperators = map[string]bool{"#>": true, "#>>": true, "?|": true, "?&": true, "#-": true}
 
 // funcCall builds name(args...).
 func funcCall(name []string, args ...*pg_query.Node) *pg_query.Node {
@@ -185,7 +291,9 @@ var listAggregates = map[string]bool{"json_agg": true, "jsonb_agg": true}
 // listAggregate expands a call of a list aggregate that has ORDER BY,
 // FILTER or OVER, which the plain expansion of catalog
 // functions leaves alone.
+// It also reads a path function's path constant (pathArgument).
 func (r *catalogRewriter) listAggregate(n *pg_query.Node, fc *pg_query.FuncCall) {
+	r.pathArgument(fc)
 	name, _ := r.catalogName(names(fc.Funcname))
 	if !listAggregates[name] || len(fc.Args) != 1 || fc.AggStar || fc.FuncVariadic || fc.AggDistinct ||
 		(len(fc.AggOrder) == 0 && fc.AggFilter == nil && fc.Over == nil) {

@@ -5,8 +5,9 @@ package e2e
 import "testing"
 
 // TestJSONFunctionsMatchPostgres compares SIMILAR TO, the JSON building
-// and reading functions, the jsonb operators and the numeric prefix
-// operators with PostgreSQL.
+// and reading functions, the jsonb operators (containment, deletion,
+// concatenation) and functions that change a value, and the numeric
+// prefix operators with PostgreSQL.
 func TestJSONFunctionsMatchPostgres(t *testing.T) {
 	pc, qc := connectBoth(t)
 	steps := []string{
@@ -56,6 +57,52 @@ func TestJSONFunctionsMatchPostgres(t *testing.T) {
 		`select e.v from jsonb_array_elements('[1,"x",null]') e(v)`,
 		`select * from json_array_elements('[]')`,
 		`select * from jsonb_each(null)`,
+
+		// Containment: objects contain sub-objects at every level, arrays
+		// elements in any order, a top-level array a bare scalar; arrays
+		// of other types keep array containment, where NULL matches
+		// nothing.
+		`select '{"a":1,"b":{"c":2,"d":[1,2]}}'::jsonb @> '{"b":{"d":[2]}}' a, '[1,[2]]'::jsonb @> '[2]' b,
+		  '["a"]'::jsonb @> '"a"' c, '"a"'::jsonb @> '["a"]' d, '{"a":1}'::jsonb <@ '{"a":1,"b":2}' e,
+		  '[[1,2]]'::jsonb @> '[[1]]' f, '1'::jsonb @> '1.0' g, '[1,1,2]'::jsonb @> '[2,2,1]' h,
+		  '{"a":[1]}'::jsonb @> '{"a":1}' i, '[{"a":1,"b":2}]'::jsonb @> '[{"a":1},{"b":2}]' j,
+		  '[{"a":1},{"b":2}]'::jsonb @> '[{"a":1,"b":2}]' k, '{"a":"x"}'::jsonb @> '{"a":"\u0078"}' l,
+		  '[null]'::jsonb @> 'null' m, '{}'::jsonb @> '{}' n, null::jsonb @> '{}' o`,
+		`select '{"a":1}'::jsonb @> '{"a":1}'`,
+		`select id, j @> '{"a":1}' x, j <@ '{"a":1,"b":[2,1,3]}' y, a @> '{1}' z, a <@ array[1,2,3] w, a @> a v,
+		  j @> j u, '[1]' <@ j t
+		  from (values (1, '{"a":1,"b":[1,2]}'::jsonb, array[1,2]), (2, '[1,"x",{"c":null}]', array[3,null]),
+		    (3, null, null)) t(id, j, a) order by id`,
+		`select array[1,2,3] @> array[2,1] a, array[1,null] @> array[null::int] b, array['x'] <@ '{x,y}'::text[] c`,
+
+		// Deleting keys, elements and paths; the results are printed as
+		// PostgreSQL prints jsonb.
+		`select '["a","b",1]'::jsonb - 'a' a, '["a","b","c"]'::jsonb - '{a,c}'::text[] b,
+		  '{"a":1,"b":2}'::jsonb - '{a,z}'::text[] c, '[1,2,3]'::jsonb - -1 d, '[1,2,3]'::jsonb - 5 e,
+		  '[1,2,3]'::jsonb - -5 f, '{"a":1,"b":{"c":2}}'::jsonb - 'a' g, '{"a":1}'::jsonb - array['a'] h,
+		  '{"a":1}'::jsonb - null::text i, ('{"a":{"b":1,"c":2}}'::jsonb -> 'a') - 'b' j`,
+		`select '1'::jsonb - 'a'`,
+		`select '{"a":1}'::jsonb - 1`,
+		`select '{"a":{"b":[1,2]}}'::jsonb #- '{a,b,0}' a, '{"a":1}'::jsonb #- '{z,y}' b, '{"a":1}'::jsonb #- '{a,y}' c,
+		  '[1,[2,3]]'::jsonb #- '{1,-1}' d, '[1]'::jsonb #- '{}' e, '{"a":{"b":1,"c":[]}}'::jsonb #- '{a,b}' f`,
+		`select '1'::jsonb #- '{x}'`,
+
+		// jsonb_set, jsonb_insert, jsonb_strip_nulls and ||.
+		`select jsonb_set('[1,2]', '{5}', '3') a, jsonb_set('[1,2]', '{-5}', '3') b, jsonb_set('[1,2]', '{-1}', '3') c,
+		  jsonb_set('{"a":1}', '{b,c}', '3') d, jsonb_set('{"a":1}', '{b}', '3', false) e,
+		  jsonb_set('{"a":{"b":1}}', '{a,c}', '[3]') f, jsonb_set('{"a":1}', '{a,b}', '3') g, jsonb_set('{"a":1}', '{a}', null) h,
+		  jsonb_set('{"a":1}', '{}', '3') i, jsonb_set('{"bb":1,"a":2}', '{c}', '{"y":[1,{"x":"é"}]}') j`,
+		`select jsonb_set('1', '{a}', '3')`,
+		`select jsonb_insert('[1,2]', '{0}', '0') a, jsonb_insert('[1,2]', '{0}', '0', true) b, jsonb_insert('[1,2]', '{9}', '0') c,
+		  jsonb_insert('[1,2]', '{-9}', '0') d, jsonb_insert('[1,2]', '{-1}', '0') e, jsonb_insert('{"a":1}', '{b}', '0') f,
+		  jsonb_insert('{"a":1}', '{b,c}', '0') g, jsonb_insert('{"a":[1]}', '{a,1}', '"x"', true) h`,
+		`select jsonb_insert('{"a":1}', '{a}', '0')`,
+		`select jsonb_strip_nulls('{"a":null,"b":[null,{"c":null}],"d":1}') a, jsonb_strip_nulls('null') b, jsonb_strip_nulls(null) c`,
+		`select '[1]'::jsonb || '{"a":1}'::jsonb a, '{"a":1}'::jsonb || '[1]'::jsonb b, '1'::jsonb || '2'::jsonb c,
+		  '{"a":1}'::jsonb || '"x"'::jsonb d, '{"a":{"b":1}}'::jsonb || '{"a":{"c":1}}' e, '[]'::jsonb || '[[1]]' f,
+		  '{}'::jsonb || '{}' g, 'a' || 'b' h, '{"a":1}'::jsonb || null i, '{"b":1}'::jsonb || '{"a":2}' || '{"b":3}' j`,
+		`select id, jsonb_set(j, '{a}', '5') s, jsonb_insert(j, '{z}', '[]') i, j #- '{b,0}' d
+		  from (values (1, '{"a":1,"b":[1,2]}'::jsonb), (2, '{"b":[]}'), (3, null)) t(id, j) order by id`,
 	}
 	compareSteps(t, pc, qc, steps)
 }
