@@ -95,7 +95,7 @@ func jsonbScalarEq(x, y string) string {
 // contains a scalar that is one of its elements.
 func jsonbContainsLevel(x, y string, d int) string {
 	if d > jsonbDepth {
-		return `(CASE WHEN json_type(` + y + `) IN ('OBJECT', 'ARRAY') THEN error('jsonb containment deeper than ` +
+		return `(CASE WHEN json_type(` + y + `) IN ('OBJECT', 'ARRAY') THEN error('quiver:0A000: jsonb containment deeper than ` +
 			strconv.Itoa(jsonbDepth) + ` levels is not supported') ELSE ` + jsonbScalarEq(x, y) + ` END)`
 	}
 	t := strconv.Itoa(d)
@@ -148,8 +148,8 @@ func jsonbRebuild(x, list, tag string) string {
 var jsonbDeleteSQL = `pg_catalog.quiver_jsonb_out(CASE WHEN coalesce($1) IS NULL OR coalesce($2) IS NULL THEN NULL ELSE ` + let("_d", `struct_pack(x := CAST($1 AS "json"),
   keys := CASE WHEN typeof($2) LIKE '%[]' THEN CAST(to_json($2) AS varchar[]) ELSE ARRAY[CAST($2 AS varchar)] END,
   idx := CASE WHEN typeof($2) IN ('TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT') THEN CAST(to_json($2) AS bigint) END)`,
-	`CASE WHEN json_type(_d.x) NOT IN ('OBJECT', 'ARRAY') THEN error('cannot delete from scalar')
-  WHEN _d.idx IS NOT NULL AND json_type(_d.x) = 'OBJECT' THEN error('cannot delete from object using integer index')
+	`CASE WHEN json_type(_d.x) NOT IN ('OBJECT', 'ARRAY') THEN error('quiver:22023: cannot delete from scalar')
+  WHEN _d.idx IS NOT NULL AND json_type(_d.x) = 'OBJECT' THEN error('quiver:22023: cannot delete from object using integer index')
   WHEN _d.idx IS NOT NULL THEN `+jsonbRebuild("_d.x", `list_transform(list_filter(list_zip(`+jsonbEntries("_d.x", "d")+`, range(CAST(json_array_length(_d.x) AS bigint))), _f -> (_f[2] <> (CASE WHEN _d.idx < 0 THEN _d.idx + json_array_length(_d.x) ELSE _d.idx END))),
     _f -> _f[1])`, "d")+`
   ELSE `+jsonbRebuild("_d.x", `list_filter(`+jsonbEntries("_d.x", "k")+`, _f -> (NOT coalesce(list_contains(_d.keys, coalesce(_f.k,
@@ -168,7 +168,7 @@ const (
 // or after when _p.after) or deleted (#-).
 func jsonbPathLevel(x string, i, mode int) string {
 	if i > jsonbDepth {
-		return `(CASE WHEN len(_p.p) < ` + strconv.Itoa(i) + ` THEN CAST(` + x + ` AS varchar) ELSE error('jsonb paths longer than ` +
+		return `(CASE WHEN len(_p.p) < ` + strconv.Itoa(i) + ` THEN CAST(` + x + ` AS varchar) ELSE error('quiver:0A000: jsonb paths longer than ` +
 			strconv.Itoa(jsonbDepth) + ` elements are not supported') END)`
 	}
 	t, n := strconv.Itoa(i), strconv.Itoa(i)
@@ -177,7 +177,7 @@ func jsonbPathLevel(x string, i, mode int) string {
 	// _l binds the entries with their positions and the index the step
 	// names in an array (NULL in an object).
 	idx := `(CASE WHEN json_type(` + x + `) = 'ARRAY' THEN (CASE WHEN NOT regexp_matches(` + step + `, '^\s*[+-]?[0-9]{1,18}\s*$')
-      THEN error('path element at position ` + n + ` is not an integer: ' || CAST(to_json(` + step + `) AS varchar))
+      THEN error('quiver:22P02: path element at position ` + n + ` is not an integer: ' || CAST(to_json(` + step + `) AS varchar))
       WHEN CAST(` + step + ` AS bigint) < 0 THEN CAST(` + step + ` AS bigint) + json_array_length(` + x + `) ELSE CAST(` + step + ` AS bigint) END) END)`
 	sel := `(CASE WHEN ` + e + `.k IS NULL THEN ` + e + `.i = _l` + t + `.idx ELSE ` + e + `.k = ` + step + ` END)`
 	entries := `list_transform(list_zip(` + jsonbEntries(x, "p"+t) + `, range(CAST(len(json_keys(` + x + `)) + json_array_length(` + x + `) AS bigint))), ` +
@@ -193,7 +193,7 @@ func jsonbPathLevel(x string, i, mode int) string {
 		added = `(CASE WHEN _p.cm AND ` + last + ` AND NOT list_contains(list_transform(_l` + t + `.e, ` + e + ` -> ` + sel + `), true) THEN
         ARRAY[` + key + ` || CAST(_p.nv AS varchar)] ELSE CAST(ARRAY[] AS varchar[]) END)`
 	case pathInsert:
-		atLast = `(CASE WHEN ` + e + `.k IS NOT NULL THEN error('cannot replace existing key') WHEN _p.after THEN CAST(` + e + `.v AS varchar) || ',' || CAST(_p.nv AS varchar)
+		atLast = `(CASE WHEN ` + e + `.k IS NOT NULL THEN error('quiver:22023: cannot replace existing key') WHEN _p.after THEN CAST(` + e + `.v AS varchar) || ',' || CAST(_p.nv AS varchar)
         ELSE CAST(_p.nv AS varchar) || ',' || CAST(` + e + `.v AS varchar) END)`
 		added = `(CASE WHEN ` + last + ` AND NOT list_contains(list_transform(_l` + t + `.e, ` + e + ` -> ` + sel + `), true) THEN
         ARRAY[` + key + ` || CAST(_p.nv AS varchar)] ELSE CAST(ARRAY[] AS varchar[]) END)`
@@ -208,7 +208,7 @@ func jsonbPathLevel(x string, i, mode int) string {
 	list := `list_concat(list_concat((CASE WHEN ` + before + ` THEN ` + added + ` ELSE ` + none + ` END), ` + items + `), (CASE WHEN ` + before + ` THEN ` + none + ` ELSE ` + added + ` END))`
 	body := `(CASE json_type(` + x + `) WHEN 'OBJECT' THEN '{' ELSE '[' END) || array_to_string(` + list + `, ',') || (CASE json_type(` + x + `) WHEN 'OBJECT' THEN '}' ELSE ']' END)`
 	return `(CASE WHEN len(_p.p) < ` + n + ` OR json_type(` + x + `) NOT IN ('OBJECT', 'ARRAY') THEN CAST(` + x + ` AS varchar)
-  WHEN ` + step + ` IS NULL THEN error('path element at position ` + n + ` is null')
+  WHEN ` + step + ` IS NULL THEN error('quiver:22004: path element at position ` + n + ` is null')
   ELSE ` + let("_l"+t, `struct_pack(e := `+entries+`, idx := `+idx+`)`, body) + ` END)`
 }
 
@@ -216,14 +216,14 @@ func jsonbPathLevel(x string, i, mode int) string {
 // insert the new value $3 and the flag $4 (create_missing, insert_after).
 func jsonbPathSQL(mode int, flag string) string {
 	bind := `struct_pack(x := json(CAST($1 AS "json")), p := CAST($2 AS varchar[])`
-	scalar := `'cannot delete path in scalar'`
+	scalar := `'quiver:22023: cannot delete path in scalar'`
 	switch mode {
 	case pathSet:
 		bind += `, nv := json(CAST($3 AS "json")), cm := CAST(` + flag + ` AS boolean))`
-		scalar = `'cannot set path in scalar'`
+		scalar = `'quiver:22023: cannot set path in scalar'`
 	case pathInsert:
 		bind += `, nv := json(CAST($3 AS "json")), after := CAST(` + flag + ` AS boolean))`
-		scalar = `'cannot set path in scalar'`
+		scalar = `'quiver:22023: cannot set path in scalar'`
 	default:
 		bind += `)`
 	}

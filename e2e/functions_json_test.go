@@ -86,6 +86,10 @@ func TestJSONFunctionsMatchPostgres(t *testing.T) {
 		`select '{"a":{"b":[1,2]}}'::jsonb #- '{a,b,0}' a, '{"a":1}'::jsonb #- '{z,y}' b, '{"a":1}'::jsonb #- '{a,y}' c,
 		  '[1,[2,3]]'::jsonb #- '{1,-1}' d, '[1]'::jsonb #- '{}' e, '{"a":{"b":1,"c":[]}}'::jsonb #- '{a,b}' f`,
 		`select '1'::jsonb #- '{x}'`,
+		`select '[1]'::jsonb #- '{x}'`,
+		`select '{"a":1}'::jsonb #- '{null}'`,
+		`select jsonb_set('{"a":[1]}', '{a,null}', '3')`,
+		`select jsonb_set('{"a":[1]}', '{a,-x}', '3')`,
 
 		// jsonb_set, jsonb_insert, jsonb_strip_nulls and ||.
 		`select jsonb_set('[1,2]', '{5}', '3') a, jsonb_set('[1,2]', '{-5}', '3') b, jsonb_set('[1,2]', '{-1}', '3') c,
