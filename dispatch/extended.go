@@ -355,43 +355,55 @@ func (s *Session) prepareOnBackend(ctx context.Context, ps *preparedStmt) error 
 		}
 		ps.inner, target = inner, inner
 	}
-	sql := target.SQL
 	sctx, done := s.statementContext(ctx)
 	defer done()
-	plan, err := s.plan(sctx, target, ps.ptypes)
-	if err != nil {
-		return err
-	}
-	if plan != nil {
-		if plan.NoOp {
-			return nil // accepted, nothing to run
+	var sql string
+	for retried := false; ; retried = true {
+		sql = target.SQL
+		plan, err := s.plan(sctx, target, ps.ptypes)
+		if err != nil {
+			return err
 		}
-		if len(plan.SQL) != 1 {
-			if ps.st.Params > 0 {
-				return pgerror.New(pgerror.FeatureNotSupported, "this statement cannot take parameters on this backend")
+		if plan != nil {
+			if plan.NoOp {
+				return nil // accepted, nothing to run
 			}
-			if ps.inner != nil {
-				return pgerror.New(pgerror.FeatureNotSupported, "the query of this cursor cannot be prepared on this backend")
+			if len(plan.SQL) != 1 {
+				if ps.st.Params > 0 {
+					return pgerror.New(pgerror.FeatureNotSupported, "this statement cannot take parameters on this backend")
+				}
+				if ps.inner != nil {
+					return pgerror.New(pgerror.FeatureNotSupported, "the query of this cursor cannot be prepared on this backend")
+				}
+				return nil // several statements: run through runOnBackend at Execute
 			}
-			return nil // several statements: run through runOnBackend at Execute
+			sql = plan.SQL[0] // the rewritten statement, with its parameters
 		}
-		sql = plan.SQL[0] // the rewritten statement, with its parameters
-	}
-	bs, err := s.backend.Prepare(sctx, sql, ps.ptypes)
-	if err != nil {
+		bs, err := s.backend.Prepare(sctx, sql, ps.ptypes)
+		if err == nil {
+			ps.bstmt = bs
+			break
+		}
+		if target.Node.GetInsertStmt() != nil && !retried {
+			full, ierr := s.completeInsert(sctx, target, err)
+			if full != nil {
+				target = full
+				continue
+			}
+			err = ierr
+		}
 		if ps.st.ParseErr != nil && pgerror.Code(err) == pgerror.SyntaxError {
 			return ps.st.ParseErr
 		}
 		return err
 	}
-	ps.bstmt = bs
 	undeclared := map[int32]bool{} // typed by neither the client nor a cast
 	for i, oid := range ps.oids {
 		if oid == 0 {
 			undeclared[int32(i+1)] = true
 		}
 	}
-	for i, f := range bs.Params() {
+	for i, f := range ps.bstmt.Params() {
 		if i >= len(ps.oids) {
 			ps.oids = append(ps.oids, 0)
 			ps.ptypes = append(ps.ptypes, nil)

@@ -5,6 +5,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 
+	"github.com/quiverdb/quiver/backends"
 	"github.com/quiverdb/quiver/dialect"
 	"github.com/quiverdb/quiver/stmt"
 )
@@ -36,6 +37,18 @@ func (s *Session) typeLiterals(ctx context.Context, st *stmt.Statement, ptypes [
 // returns the types the backend gave its parameters, or nil when it could
 // not prepare it.
 func (s *Session) probeParams(ctx context.Context, st *stmt.Statement, ptypes []arrow.DataType) []arrow.Field {
+	bs := s.prepareProbe(ctx, st, ptypes)
+	if bs == nil {
+		return nil
+	}
+	defer bs.Close()
+	return bs.Params()
+}
+
+// prepareProbe prepares a probe statement, rewritten for the backend, to
+// learn its parameters' or result's types; it returns nil when the
+// statement cannot be prepared as one statement.
+func (s *Session) prepareProbe(ctx context.Context, st *stmt.Statement, ptypes []arrow.DataType) backends.Stmt {
 	sql := st.SQL
 	p, err := s.h.rw.Rewrite(st)
 	if err != nil {
@@ -51,6 +64,5 @@ func (s *Session) probeParams(ctx context.Context, st *stmt.Statement, ptypes []
 	if err != nil {
 		return nil
 	}
-	defer bs.Close()
-	return bs.Params()
+	return bs
 }

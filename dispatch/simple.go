@@ -164,6 +164,19 @@ func (s *Session) execSimple(ctx context.Context, st *stmt.Statement, multi bool
 // and returns the last one's result.
 func (s *Session) runOnBackend(ctx context.Context, st *stmt.Statement) (*backends.Result, error) {
 	defer s.drainNotices()
+	res, err := s.runPlanned(ctx, st)
+	if err != nil && st.Node.GetInsertStmt() != nil {
+		full, err := s.completeInsert(ctx, st, err)
+		if full == nil {
+			return nil, err
+		}
+		return s.runPlanned(ctx, full)
+	}
+	return res, err
+}
+
+// runPlanned runs st as s.plan plans it (runOnBackend).
+func (s *Session) runPlanned(ctx context.Context, st *stmt.Statement) (*backends.Result, error) {
 	plan, err := s.plan(ctx, st, nil)
 	if err != nil {
 		return nil, err
