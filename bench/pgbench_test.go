@@ -11,11 +11,11 @@ import (
 	"runtime"
 	"strconv"
 	"testing"
-	"time"
 
 	"github.com/quiverdb/quiver/backends/duckdb"
 	"github.com/quiverdb/quiver/internal/quivertest"
 	"github.com/quiverdb/quiver/internal/testenv"
+	"github.com/quiverdb/quiver/server"
 )
 
 var tpsRE = regexp.MustCompile(`tps = ([0-9.]+) \(without initial connection time\)`)
@@ -47,7 +47,9 @@ func pgbench(b *testing.B, host string, port int, user, db string, args ...strin
 // QUIVER_PGBENCH_SECONDS (default 10); use -benchtime 1x.
 func BenchmarkPgbenchSelect1(b *testing.B) {
 	pg := testenv.PG(b)
-	q := quivertest.Start(b)
+	// quiver: as cmd/quiver runs by default, polling for 50µs
+	// (--read-spin).
+	q := quivertest.Start(b, quivertest.Options{ReadSpin: server.DefaultReadSpin})
 	// quiver-allcpus: DuckDB with a thread per CPU, DuckDB's own default
 	// (quiver's is one fewer), which wakes a worker thread for every
 	// statement.
@@ -56,10 +58,10 @@ func BenchmarkPgbenchSelect1(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { _ = db1.Close() })
-	q1 := quivertest.Start(b, quivertest.Options{Backend: db1})
-	// quiver-spin: sessions poll their socket for 50µs before they wait
-	// (--read-spin).
-	q2 := quivertest.Start(b, quivertest.Options{ReadSpin: 50 * time.Microsecond})
+	q1 := quivertest.Start(b, quivertest.Options{Backend: db1, ReadSpin: server.DefaultReadSpin})
+	// quiver-nospin: sessions wait for their next message at once
+	// (--read-spin 0).
+	q2 := quivertest.Start(b)
 	script := filepath.Join(b.TempDir(), "select1.sql")
 	if err := os.WriteFile(script, []byte("select 1;\n"), 0o644); err != nil {
 		b.Fatal(err)
@@ -75,7 +77,7 @@ func BenchmarkPgbenchSelect1(b *testing.B) {
 			port     int
 			user, db string
 		}{{"postgres", pg.Host, pg.Port, pg.User, "postgres"}, {"quiver", q.Host, q.Port, "me", "quiver"}, {"quiver-allcpus", q1.Host, q1.Port, "me", "quiver"},
-			{"quiver-spin", q2.Host, q2.Port, "me", "quiver"}} {
+			{"quiver-nospin", q2.Host, q2.Port, "me", "quiver"}} {
 			b.Run(fmt.Sprintf("%s/%s", mode, tg.name), func(b *testing.B) {
 				var tps float64
 				for range b.N {

@@ -52,13 +52,19 @@ type Config struct {
 	// ReadSpin, if positive, makes a session's reads poll the socket for
 	// up to this long before they wait, for clients that send their next
 	// message soon after the answer to their last (see spinConn; Linux
-	// only).
+	// only). cmd/quiver's default is DefaultReadSpin.
 	ReadSpin time.Duration
 	// ConnState, if set, is called when a connection changes state, on the
 	// goroutine that changes it, as net/http's ConnState is. It must not
 	// block.
 	ConnState func(*Conn, ConnState)
 }
+
+// DefaultReadSpin is cmd/quiver's --read-spin: long enough for a client
+// on the same machine or a fast network to send its next statement, short
+// enough that a client that does not costs little (spinConn stops polling
+// for clients that pause).
+const DefaultReadSpin = 50 * time.Microsecond
 
 // Handler runs one session after the handshake.
 //

@@ -96,7 +96,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.maxConns, "max-connections", 100, "maximum concurrent client `connections`")
 	fs.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 30*time.Second, "on SIGINT/SIGTERM, how long running statements may finish before they are cancelled")
 	fs.BoolVar(&o.schedBatch, "sched-batch", false, "run quiver's threads under Linux's SCHED_BATCH policy: for bulk reads from a PostgreSQL backend on the same CPUs (see README)")
-	fs.DurationVar(&o.readSpin, "read-spin", 0, "poll a session's socket for up to this `duration` (e.g. 50us) before waiting for its next message: lower latency for clients that send statement after statement, on machines with idle CPUs (Linux; see README)")
+	fs.DurationVar(&o.readSpin, "read-spin", server.DefaultReadSpin, "poll a session's socket for up to this `duration` before waiting for its next message: lower latency for clients that send statement after statement (Linux; 0 turns it off; see README)")
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
 	o.security.register(fs)
 	fs.Usage = func() {

@@ -10,11 +10,18 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
-// TestReadSpin runs sessions on quiver with --read-spin: statement after
-// statement (the reads that poll), a pipeline of extended-protocol
-// messages, and a session that pauses (the reads that wait).
+// TestReadSpin runs sessions on quiver with its default --read-spin and
+// with it off: statement after statement (the reads that poll), a pipeline
+// of extended-protocol messages, and a session that pauses (the reads that
+// wait).
 func TestReadSpin(t *testing.T) {
-	q := startQuiver(t, "--read-spin", "50us")
+	for _, args := range [][]string{nil, {"--read-spin", "0"}} {
+		t.Run(fmt.Sprint(args), func(t *testing.T) { readSpin(t, args) })
+	}
+}
+
+func readSpin(t *testing.T, args []string) {
+	q := startQuiver(t, args...)
 	ctx := context.Background()
 	c, err := pgconn.Connect(ctx, "postgres://me@"+q.Addr+"/quiver?sslmode=disable")
 	if err != nil {
