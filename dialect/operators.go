@@ -1,6 +1,7 @@
 package dialect
 
 import (
+	"strings"
 	"sync"
 
 	pg_query "github.com/pganalyze/pg_query_go/v6"
@@ -16,6 +17,8 @@ import (
 //     expression, with % and _ as literal characters.
 //   - the prefix operators |/ (square root), ||/ (cube root) and @
 //     (absolute value) are sqrt, cbrt and abs;
+//   - -> and ->> are DuckDB's json_extract and json_extract_string, as
+//     calls, since DuckDB gives -> a lambda's precedence;
 //   - the jsonb operators #> and #>> (a path as a text array), ?, ?| and
 //     ?& (keys) are DuckDB's json_extract and json_extract_string with a
 //     JSON pointer, and tests on the value's keys;
@@ -59,8 +62,10 @@ func operatorToRewrite(x *pg_query.A_Expr) bool {
 		return true
 	}
 	switch op {
-	case "@>", "<@":
+	case "@>", "<@", "->>":
 		return true
+	case "->":
+		return jsonKey(x.Rexpr)
 	case "-":
 		return isJSONB(x.Lexpr) || isArrayExpr(x.Rexpr) && !isArrayExpr(x.Lexpr)
 	case "||":
@@ -163,11 +168,44 @@ func rewriteOperator(n *pg_query.Node) {
 		fn = "quiver_jsonb_delete"
 	case "||":
 		fn = "quiver_jsonb_concat"
+	case "->", "->>":
+		// DuckDB's own operators, as calls: DuckDB reads -> as a
+		// lambda's arrow, below IS NULL and the comparisons, so the
+		// deparser's x -> 'a' IS NULL (PostgreSQL's precedence) would be
+		// x -> ('a' IS NULL) there.
+		name := "json_extract"
+		if op == "->>" {
+			name = "json_extract_string"
+		}
+		n.Node = funcCall([]string{name}, l, keyPath(r)).Node
+		return
 	}
 	if pathOperators[op] {
 		r = textArrayConstant(r)
 	}
 	n.Node = funcCall([]string{"pg_catalog", fn}, l, r).Node
+}
+
+// jsonKey reports whether n, the right operand of ->, is a key or an
+// index (a constant or a parameter, possibly cast), which tells the jsonb
+// operator from the arrow of a DuckDB lambda (x -> x + 1).
+func jsonKey(n *pg_query.Node) bool {
+	if tc := n.GetTypeCast(); tc != nil {
+		n = tc.Arg
+	}
+	return n.GetAConst() != nil || n.GetParamRef() != nil
+}
+
+// keyPath is n, the key of -> or ->>, as DuckDB reads it as a key: a
+// string constant that starts with $ or / would be a JSON path or pointer
+// to DuckDB, so it becomes the path of that one key.
+func keyPath(n *pg_query.Node) *pg_query.Node {
+	c := n.GetAConst().GetSval()
+	if c == nil || !strings.HasPrefix(c.Sval, "$") && !strings.HasPrefix(c.Sval, "/") {
+		return n
+	}
+	k := strings.ReplaceAll(strings.ReplaceAll(c.Sval, `\`, `\\`), `"`, `\"`)
+	return pg_query.MakeAConstStrNode(`$."`+k+`"`, -1)
 }
 
 // textArrayConstant is n, read as a text array as array_in reads it when
