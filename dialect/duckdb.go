@@ -1,6 +1,7 @@
 package dialect
 
 import (
+	"strconv"
 	"strings"
 
 	"sync"
@@ -158,9 +159,30 @@ func needsTreeRewrite(n *pg_query.Node, withCatalog bool) bool {
 			found = unconstrainedNumeric(x)
 		case *pg_query.TypeCast:
 			found = arrayLiteralCast(x) || byteaLiteralCast(x)
+		case *pg_query.RangeSubselect:
+			found = valuesToName(x.Subquery, x.GetAlias().GetColnames()) != nil
+		case *pg_query.CommonTableExpr:
+			found = valuesToName(x.Ctequery, x.Aliascolnames) != nil
 		}
 	})
 	return found
+}
+
+// valuesToName returns the names PostgreSQL gives the columns of query,
+// a VALUES list, beyond those named: column1, column2, ... DuckDB's are
+// col0, col1, .... It returns nil for another query, or one whose columns
+// all have names.
+func valuesToName(query *pg_query.Node, named []*pg_query.Node) []*pg_query.Node {
+	sel := query.GetSelectStmt()
+	if sel == nil || len(sel.ValuesLists) == 0 || sel.Op > pg_query.SetOperation_SETOP_NONE {
+		return nil
+	}
+	n := len(sel.ValuesLists[0].GetList().GetItems())
+	var out []*pg_query.Node
+	for i := len(named); i < n; i++ {
+		out = append(out, pg_query.MakeStrNode("column"+strconv.Itoa(i+1)))
+	}
+	return out
 }
 
 func isDefaultCollation(c *pg_query.CollateClause) bool {
@@ -176,6 +198,8 @@ func isDefaultCollation(c *pg_query.CollateClause) bool {
 //   - a string cast to an array type ('{1,2}'::int[]) becomes an ARRAY
 //     constructor (arraylit.go), and one cast to bytea the bytes byteain
 //     reads (bytealit.go);
+//   - a VALUES list in FROM or WITH gets PostgreSQL's column names
+//     (column1, ...) for the columns its alias does not name;
 //   - numeric (and decimal) without a precision and scale becomes
 //     numeric(NumericPrecision, NumericScale), not DuckDB's DECIMAL(18,3);
 //   - references to PostgreSQL's system catalog are expanded into package
@@ -199,6 +223,15 @@ func rewriteTree(n *pg_query.Node, withCatalog bool) error {
 			}
 		case *pg_query.IndexStmt:
 			x.Options, x.TableSpace = nil, ""
+		case *pg_query.RangeSubselect:
+			if more := valuesToName(x.Subquery, x.GetAlias().GetColnames()); more != nil {
+				if x.Alias == nil {
+					x.Alias = &pg_query.Alias{Aliasname: "unnamed_subquery"}
+				}
+				x.Alias.Colnames = append(x.Alias.Colnames, more...)
+			}
+		case *pg_query.CommonTableExpr:
+			x.Aliascolnames = append(x.Aliascolnames, valuesToName(x.Ctequery, x.Aliascolnames)...)
 		case *pg_query.Constraint:
 			x.Options, x.Indexspace = nil, ""
 		case *pg_query.TypeName:

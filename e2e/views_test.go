@@ -42,3 +42,21 @@ func TestViewsMatchPostgres(t *testing.T) {
 		"select count(*) from pg_class where relname = 'v6'",
 	})
 }
+
+// TestValuesColumnNamesMatchPostgres checks the names of VALUES lists'
+// columns, column1, column2, ... (DuckDB's are col0, col1, ...): as a
+// statement, in FROM, in WITH, and in a view.
+func TestValuesColumnNamesMatchPostgres(t *testing.T) {
+	pc, qc := connectBoth(t)
+	compareSteps(t, pc, qc, []string{
+		"values (1, 'a'), (2, 'b')",
+		"values (1) union all select 2",
+		"select * from (values (1, 2)) v",
+		"select v.column2 from (values (1, 2)) v(a)",
+		"with w as (values (1, 'x')) select column2 from w",
+		"with w(q) as (values (1, 'x')) select * from w",
+		"select * from (values (1), (2)) v join (values (2, 3)) u on v.column1 = u.column1",
+		"create view vv as values (1, 2)",
+		"select column1, column2 from vv",
+	})
+}

@@ -1,6 +1,8 @@
 package stmt
 
 import (
+	"strconv"
+
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 	"google.golang.org/protobuf/reflect/protoreflect"
 )
@@ -140,7 +142,13 @@ func (s *Statement) targetList() ([]*pg_query.ResTarget, bool) {
 			sel = sel.Larg // a set operation takes its names from the left arm
 		}
 		if len(sel.ValuesLists) > 0 {
-			return nil, false
+			// VALUES names its columns column1, column2, ...
+			row := sel.ValuesLists[0].GetList().GetItems()
+			out := make([]*pg_query.ResTarget, len(row))
+			for i, v := range row {
+				out[i] = &pg_query.ResTarget{Name: "column" + strconv.Itoa(i+1), Val: v}
+			}
+			return out, len(out) > 0
 		}
 		targets = sel.TargetList
 	case *pg_query.Node_InsertStmt:
