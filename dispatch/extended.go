@@ -23,8 +23,11 @@ type preparedStmt struct {
 	// they are reported as text, and their values typed at Bind.
 	unknown []bool
 	bstmt   backends.Stmt // nil for statements quiver runs itself
-	schema  *arrow.Schema // rows it returns, or nil
-	refs    int           // portals using it, plus one while it is named
+	// rewritten is set when bstmt's text is not the client's: positions
+	// in its errors do not point into the client's text.
+	rewritten bool
+	schema    *arrow.Schema // rows it returns, or nil
+	refs      int           // portals using it, plus one while it is named
 	// inner is the query of a DECLARE, which bstmt prepares.
 	inner *stmt.Statement
 }
@@ -380,10 +383,15 @@ func (s *Session) prepareOnBackend(ctx context.Context, ps *preparedStmt) error 
 			sql = plan.SQL[0] // the rewritten statement, with its parameters
 		}
 		bs, err := s.backend.Prepare(sctx, sql, ps.ptypes)
+		client := ps.st.SQL
+		if ps.inner != nil {
+			client = ps.inner.SQL // a DECLARE's query, placed in it by cursor.go
+		}
 		if err == nil {
-			ps.bstmt = bs
+			ps.bstmt, ps.rewritten = bs, sql != client
 			break
 		}
+		err = atClientText(err, sql, client)
 		if target.Node.GetInsertStmt() != nil && !retried {
 			full, ierr := s.completeInsert(sctx, target, err)
 			if full != nil {
@@ -617,6 +625,9 @@ func (s *Session) runPortal(ctx context.Context, p *portal, m *pgproto3.Execute)
 		res, err := p.ps.bstmt.Execute(sctx, p.params)
 		if err != nil {
 			done()
+			if p.ps.rewritten {
+				err = atClientText(err, "", st.SQL)
+			}
 			return err
 		}
 		if res.Rows == nil || p.enc == nil {

@@ -2,6 +2,7 @@ package dispatch
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -175,6 +176,76 @@ func (s *Session) runOnBackend(ctx context.Context, st *stmt.Statement) (*backen
 	return res, err
 }
 
+// atClientText returns err, an error of the backend running the text ran
+// for the client's text client, without its position when the texts
+// differ (a rewrite) before it: the position points into ran. ran ""
+// stands for a text that differs from the start.
+func atClientText(err error, ran, client string) error {
+	var e *pgerror.Error
+	if ran == client || !errors.As(err, &e) || e.Position == 0 {
+		return err
+	}
+	same := 0 // characters the texts start with alike
+	for i, r := range ran {
+		if i >= len(client) || !strings.HasPrefix(client[i:], string(r)) {
+			break
+		}
+		same++
+	}
+	if int(e.Position) <= same {
+		return err
+	}
+	// The token at the position, found once in the client's text, is
+	// there (a constant or a name the rewrite kept).
+	if tok := tokenAt(ran, int(e.Position)); tok != "" {
+		if i := strings.Index(client, tok); i >= 0 && strings.LastIndex(client, tok) == i {
+			return e.WithPosition(int32(utf8.RuneCountInString(client[:i]) + 1))
+		}
+	}
+	return e.WithPosition(0)
+}
+
+// tokenAt returns the string constant, quoted name or word that starts at
+// the 1-based character position pos of text, or "".
+func tokenAt(text string, pos int) string {
+	b := 0
+	for i := range text {
+		if pos--; pos == 0 {
+			b = i
+			break
+		}
+	}
+	if pos != 0 || b >= len(text) {
+		return ""
+	}
+	switch q := text[b]; {
+	case q == '\'' || q == '"':
+		for j := b + 1; j < len(text); j++ {
+			if text[j] != q {
+				continue
+			}
+			if j+1 < len(text) && text[j+1] == q {
+				j++ // a doubled quote
+				continue
+			}
+			return text[b : j+1]
+		}
+		return ""
+	case isWordByte(q):
+		j := b
+		for j < len(text) && isWordByte(text[j]) {
+			j++
+		}
+		return text[b:j]
+	}
+	return ""
+}
+
+// isWordByte reports whether c can be part of an unquoted name.
+func isWordByte(c byte) bool {
+	return c == '_' || c == '$' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80
+}
+
 // runPlanned runs st as s.plan plans it (runOnBackend).
 func (s *Session) runPlanned(ctx context.Context, st *stmt.Statement) (*backends.Result, error) {
 	plan, err := s.plan(ctx, st, nil)
@@ -204,7 +275,7 @@ func (s *Session) runPlanned(ctx context.Context, st *stmt.Statement) (*backends
 			if atomic {
 				_ = s.queryDiscard(context.WithoutCancel(ctx), "ROLLBACK")
 			}
-			return nil, err
+			return nil, atClientText(err, sql, st.SQL)
 		}
 		if i == len(plan.SQL)-1 {
 			last = res
