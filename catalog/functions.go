@@ -174,8 +174,6 @@ var functions = map[string]string{
 
 	"array_remove/2":           `(CASE WHEN $1 IS NOT NULL THEN array(SELECT _u._x FROM unnest($1) AS _u(_x) WHERE _u._x IS DISTINCT FROM $2) END)`,
 	"pg_tablespace_location/1": `''`,
-	"array_upper/2":            `(CASE WHEN $2 = 1 AND len($1) > 0 THEN len($1) END)`,
-	"array_lower/2":            `(CASE WHEN $2 = 1 AND len($1) > 0 THEN 1 END)`,
 }
 
 // setReturning lists the catalog functions that PostgreSQL defines as

@@ -164,9 +164,15 @@ func init() {
   THEN error('quiver:0A000: regexp_match with more than 9 capture groups is not supported on DuckDB')
   ELSE len(regexp_extract_all(regexp_replace(regexp_replace($1, '\\.', '', 'g'), '\[\^?\]?[^\]]*\]', '', 'g'), '\((?:[^?]|$)')) END)`,
 
-		"cardinality/1": `(CASE WHEN $1 IS NOT NULL THEN CAST(len(` + oneDim + `) AS integer) END)`,
-		"array_dims/1":  `(CASE WHEN len(` + oneDim + `) > 0 THEN '[1:' || len($1) || ']' END)`,
-		"array_ndims/1": `(CASE WHEN len($1) > 0 THEN CAST(length(` + listSuffix + `) - length(replace(` + listSuffix + `, '[', '')) AS integer) END)`,
+		// The bounds and length of a dimension are integers, NULL for an
+		// empty array or a dimension it has not; arrays of more than one
+		// dimension are refused rather than measured wrongly.
+		"array_length/2": `(CASE WHEN $2 = 1 AND len(` + oneDim + `) > 0 THEN CAST(len($1) AS integer) END)`,
+		"array_upper/2":  `pg_catalog.array_length($1, $2)`,
+		"array_lower/2":  `(CASE WHEN $2 = 1 AND len(` + oneDim + `) > 0 THEN CAST(1 AS integer) END)`,
+		"cardinality/1":  `(CASE WHEN $1 IS NOT NULL THEN CAST(len(` + oneDim + `) AS integer) END)`,
+		"array_dims/1":   `(CASE WHEN len(` + oneDim + `) > 0 THEN '[1:' || len($1) || ']' END)`,
+		"array_ndims/1":  `(CASE WHEN len($1) > 0 THEN CAST(length(` + listSuffix + `) - length(replace(` + listSuffix + `, '[', '')) AS integer) END)`,
 		// array_to_string writes elements as PostgreSQL's output
 		// functions do (DuckDB writes true and 1.0), and is NULL for a
 		// NULL separator.

@@ -31,6 +31,9 @@ func TestMiscFunctionsMatchPostgres(t *testing.T) {
 		"select pg_typeof(decode('00', 'hex')), pg_typeof(gen_random_uuid()), pg_typeof('{}'::json), pg_typeof(array[1]), pg_typeof(array['a'::text]), pg_typeof(array[[1.5]]), pg_typeof(row(1, 2)), pg_typeof(null::int)",
 
 		"select cardinality(array[1, 2]), cardinality('{}'::int[]), cardinality(null::int[]), cardinality(array[null::int])",
+		"select array_length(array[1, 2, 3], 1), pg_typeof(array_length(array[1], 1)), array_length('{}'::int[], 1), array_length(array[1, 2], 2), array_length(null::int[], 1)",
+		"select array_upper(array[1, 2, 3], 1), array_lower(array[1, 2, 3], 1), array_upper('{}'::int[], 1), array_lower(array[1], 2), pg_typeof(array_upper(array[1], 1)), pg_typeof(array_lower(array[1], 1))",
+		"select array_length(a, 1), array_upper(a, 1) from (values (array['x', 'y']), (array[]::text[]), (null)) v(a)",
 		"select array_dims(array[1, 2]), array_dims('{}'::int[]), array_dims(null::int[]), array_ndims(array[1, 2]), array_ndims(array[[1], [2]]), array_ndims('{}'::int[])",
 		"select array_to_string(array[1, null, 3], ',', '*'), array_to_string(array[1, null, 3], ',', null), array_to_string(array[true, null], '-', 'n')",
 		"select array_to_string(null::int[], ',', '*'), array_to_string('{}'::text[], ',', '*'), array_to_string(array['é', null], ', ', '∅'), array_to_string(array[1], null, 'x')",
