@@ -24,7 +24,9 @@ import (
 //     JSON pointer, and tests on the value's keys;
 //   - the jsonb operators that change a value, #- always, - and || when
 //     the statement shows a jsonb operand (isJSONB), are calls of the
-//     catalog's definitions (catalog/functions_jsonb.go). DuckDB binds
+//     catalog's definitions (catalog/functions_jsonb.go); on an operand
+//     whose type only DuckDB knows, a column, the type probe learns it
+//     and rewrites them the same way (untypedctx.go). DuckDB binds
 //     both branches of a CASE, so an operator whose meaning depends on
 //     its operands' types cannot choose it at run time when one branch
 //     does not bind for JSON, as DuckDB's - and || do not;

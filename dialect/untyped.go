@@ -35,7 +35,8 @@ import (
 // compares, a value INSERT ... VALUES inserts, UPDATE or ON CONFLICT DO
 // UPDATE assigns, an item of the select list of INSERT ... SELECT, and
 // (untypedctx.go) a column of a set operation or of a VALUES list and an
-// argument of an array function. It
+// argument of an array function, and the operands of the jsonb operators
+// || and - whose type the statement does not show. It
 // replaces each by a parameter numbered after the statement's own: DuckDB
 // types a parameter by its context, as PostgreSQL types the constant, and
 // preparing that probe runs nothing and leaves the transaction as it was.
@@ -100,6 +101,9 @@ type siteInfo struct {
 	bytea  bool   // mayBeBytea holds for the constant
 	scalar bool   // literalSite.scalar
 	fixed  string // literalSite.fixed
+	fn     string // literalSite.fn
+	whole  bool   // the site is the operator expression, not a constant
+	decide int    // for fn, the index of the parameter whose type decides, or -1
 }
 
 // castMemo is the tree and text Cast made last, for the types it was made
@@ -137,6 +141,14 @@ type literalSite struct {
 	// type, at byte errLoc of the text (-1 for no position).
 	err    *pgerror.Error
 	errLoc int32
+	// fn is, for a site of a jsonb operator (untypedctx.go), the catalog
+	// function the operator expression expr is rewritten to when DuckDB
+	// types the site's parameter JSON.
+	fn   string
+	expr *pg_query.Node
+	// inner is, when the operand is itself such an operator, that
+	// operator's expr: the type of its site decides.
+	inner *pg_query.Node
 }
 
 // ProbeLiterals returns how to type st's untyped array literals, or nil when
@@ -168,21 +180,29 @@ func ProbeLiterals(st *stmt.Statement) *LiteralProbe {
 // mayHaveArrayLiteral reports whether sql may have a string constant that
 // starts with '{' or '[' (one of them follows a quote, after white space; a
 // subscript, a[1], follows a name), or one with a backslash, which may be
-// bytea.
+// bytea, or a string constant right of a minus, which may be a jsonb key
+// to delete (untypedctx.go).
 func mayHaveArrayLiteral(sql string) bool {
 	for i := 0; i < len(sql); i++ {
-		if sql[i] == '\\' {
+		switch sql[i] {
+		case '\\':
 			return true // maybe in a bytea literal, '\x0102'
-		}
-		if sql[i] != '{' && sql[i] != '[' {
-			continue
-		}
-		j := i - 1
-		for j >= 0 && isSpaceByte(sql[j]) {
-			j--
-		}
-		if j >= 0 && (sql[j] == '\'' || sql[j] == '$') {
-			return true
+		case '{', '[':
+			j := i - 1
+			for j >= 0 && isSpaceByte(sql[j]) {
+				j--
+			}
+			if j >= 0 && (sql[j] == '\'' || sql[j] == '$') {
+				return true
+			}
+		case '-':
+			j := i + 1
+			for j < len(sql) && isSpaceByte(sql[j]) {
+				j++
+			}
+			if j < len(sql) && sql[j] == '\'' {
+				return true // x - 'a'
+			}
 		}
 	}
 	return false
@@ -197,7 +217,7 @@ func newLiteralProbe(st *stmt.Statement) *LiteralProbe {
 	if i := slices.IndexFunc(all, func(s literalSite) bool { return s.err != nil }); i >= 0 {
 		return &LiteralProbe{err: all[i].err, errLoc: all[i].errLoc}
 	}
-	strong := func(s literalSite) bool { return !s.weak || s.fixed != "" }
+	strong := func(s literalSite) bool { return !s.weak || s.fixed != "" || s.fn != "" }
 	if !slices.ContainsFunc(all, strong) {
 		return nil
 	}
@@ -208,7 +228,7 @@ func newLiteralProbe(st *stmt.Statement) *LiteralProbe {
 	k, insertCols, fixed := 0, 0, 0
 	for i, s := range sites {
 		p.sites[i] = siteInfo{param: -1, col: s.col, elems: s.any != nil, scalar: s.scalar, fixed: s.fixed,
-			bytea: mayBeBytea(s.slot.GetAConst().GetSval().GetSval())}
+			bytea: mayBeBytea(s.slot.GetAConst().GetSval().GetSval()), fn: s.fn, whole: s.fn != "" && s.slot == s.expr}
 		if s.fixed != "" {
 			// Its type is known: the probe gets it, not the text, which
 			// DuckDB may bind no function on.
@@ -241,6 +261,7 @@ func newLiteralProbe(st *stmt.Statement) *LiteralProbe {
 			s.any.Kind = pg_query.A_Expr_Kind_AEXPR_OP
 		}
 	}
+	decideJSONB(p.sites, sites)
 	if k > 0 {
 		p.Probe = probeStatement(st, n, st.Params+k)
 	}
@@ -305,7 +326,14 @@ func literalSites(n *pg_query.Node) []literalSite {
 	}
 	stmt.Walk(n.ProtoReflect(), func(m protoreflect.Message) {
 		switch x := m.Interface().(type) {
+		case *pg_query.Node:
+			if a := x.GetAExpr(); a != nil {
+				jsonbOperatorSite(x, a, site)
+			}
 		case *pg_query.A_Expr:
+			if fn, _, _ := jsonbOperator(x); fn != "" {
+				return // jsonbOperatorSite's
+			}
 			switch x.Kind {
 			case pg_query.A_Expr_Kind_AEXPR_OP, pg_query.A_Expr_Kind_AEXPR_DISTINCT,
 				pg_query.A_Expr_Kind_AEXPR_NOT_DISTINCT, pg_query.A_Expr_Kind_AEXPR_NULLIF:
@@ -485,7 +513,11 @@ func (p *LiteralProbe) Cast(st *stmt.Statement, probe, insert []arrow.Field) (*s
 			f = &insert[s.col]
 		}
 		switch {
+		case s.fn != "" && s.decide >= 0 && p.Params+s.decide < len(probe) && isJSONField(probe[p.Params+s.decide]):
+			names[i] = jsonbOperand
 		case f == nil:
+		case s.whole:
+			// Not jsonb: the operator is DuckDB's, as written.
 		case s.scalar:
 			names[i] = scalarTypeName(*f)
 		default:
@@ -506,6 +538,11 @@ func (p *LiteralProbe) Cast(st *stmt.Statement, probe, insert []arrow.Field) (*s
 		n := clone(st.Node)
 		for i, s := range literalSites(n) {
 			if i >= len(names) || names[i] == "" {
+				continue
+			}
+			if names[i] == jsonbOperand {
+				x := s.expr.GetAExpr()
+				s.expr.Node = funcCall([]string{"pg_catalog", s.fn}, x.Lexpr, x.Rexpr).Node
 				continue
 			}
 			c := s.slot.GetAConst()

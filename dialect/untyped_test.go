@@ -84,6 +84,21 @@ func TestProbeLiterals(t *testing.T) {
 		// With no argument of a type, anycompatible arrays are text[].
 		{in: "select array_position('{1,2}', 2), array_append('{1}', '{2}')",
 			probe: "SELECT array_position(COALESCE($1, ARRAY[2]), 2), array_append(NULL::varchar[], '{2}')"},
+		// The jsonb operators on operands of types the statement does not
+		// show: || with a JSON-like constant (malformed as an array or
+		// not), and - with a string constant, which is probed in place
+		// of the whole expression.
+		{in: "select data || '{\"x\":1}', '[1]' || f(data), data - 'a', (data - 'a') - 'b' from t",
+			probe: "SELECT data || COALESCE($1, data), COALESCE($2, f(data)) || f(data), COALESCE($3, data), COALESCE($4, COALESCE($5, data)) FROM t"},
+		{in: "select (data || '[1]') - 'a' || '{}' from t",
+			probe: "SELECT COALESCE($2, data || COALESCE($3, data)) || COALESCE($1, COALESCE($2, data || COALESCE($3, data))) FROM t"},
+		{in: "update t set data = data || '{\"y\":2}' where id = 1",
+			probe: "UPDATE t SET data = data || COALESCE($1, data) WHERE id = 1"},
+		{in: "update t set data = data - 'a' where b - 'c' > 0",
+			probe: "UPDATE t SET data = COALESCE($1, data) WHERE COALESCE($2, b) > 0"},
+		// Plainly typed operands, and ordinary arithmetic and text, are not.
+		{in: "select x - 1, a - b, a || b, a || 'x', 'x' || '{y}', $1 - 'a', '1'::int - '2', now() - '1 day'::interval, '{\"a\":1}'::jsonb - 'a', data - '{a}'::text[] from t"},
+		{in: "select x - 'a' from t where y = '{1}'", probe: "SELECT COALESCE($1, x) FROM t WHERE y = COALESCE($2, y)"},
 	} {
 		st := stmt.Split(c.in)[0]
 		p := ProbeLiterals(&st)
@@ -112,6 +127,8 @@ func TestCastLiterals(t *testing.T) {
 	list := func(t arrow.DataType) arrow.Field { return arrow.Field{Type: arrow.ListOf(t)} }
 	str := arrow.Field{Type: arrow.BinaryTypes.String}
 	i32 := arrow.Field{Type: arrow.PrimitiveTypes.Int32}
+	json := arrow.Field{Type: arrow.BinaryTypes.String, Metadata: arrow.NewMetadata([]string{backends.MetaPGType}, []string{"114"})}
+	date := arrow.Field{Type: arrow.FixedWidthTypes.Date32}
 	jsonList := arrow.Field{Type: arrow.ListOf(arrow.BinaryTypes.String), Metadata: arrow.NewMetadata([]string{backends.MetaPGType}, []string{"199"})}
 	for _, c := range []struct {
 		in            string
@@ -144,6 +161,21 @@ func TestCastLiterals(t *testing.T) {
 			code: pgerror.InvalidTextRepresentation, pos: 28},
 		{in: "insert into t values ('{1', '{2}')", probe: []arrow.Field{str, list(arrow.PrimitiveTypes.Int32)},
 			want: "INSERT INTO t VALUES ('{1', '{2}'::int[])"},
+		// The jsonb operators are rewritten where the operand is JSON,
+		// left as written where it is not, and a constant an array is
+		// concatenated with is cast as any other.
+		{in: "select data || '{\"x\":1}', data - 'a', (data - 'a') - 'b', name || '{x}', d - '1 day', a || '{1}' from t",
+			probe: []arrow.Field{json, json, json, json, str, date, list(arrow.PrimitiveTypes.Int32)},
+			want: "SELECT pg_catalog.quiver_jsonb_concat(data, '{\"x\":1}'), pg_catalog.quiver_jsonb_delete(data, 'a'), " +
+				"pg_catalog.quiver_jsonb_delete(pg_catalog.quiver_jsonb_delete(data, 'a'), 'b'), name || '{x}', d - '1 day', a || '{1}'::int[] FROM t"},
+		{in: "select name || '{x}', d - '1 day' from t", probe: []arrow.Field{str, date}},
+		// An operator on one of these is jsonb when the innermost operand is.
+		{in: "select (data || '[1]') - 'a' || '{}', (a || '{1}') || '{2}' from t",
+			probe: []arrow.Field{str, str, json, list(arrow.PrimitiveTypes.Int32), list(arrow.PrimitiveTypes.Int32)},
+			want: "SELECT pg_catalog.quiver_jsonb_concat(pg_catalog.quiver_jsonb_delete(pg_catalog.quiver_jsonb_concat(data, '[1]'), 'a'), '{}'), " +
+				"(a || '{1}'::int[]) || '{2}'::int[] FROM t"},
+		{in: "select a || '{\"x\":1}' from t", probe: []arrow.Field{list(arrow.PrimitiveTypes.Int32)},
+			code: pgerror.InvalidTextRepresentation, pos: 13},
 	} {
 		st := stmt.Split(c.in)[0]
 		p := ProbeLiterals(&st)
@@ -206,6 +238,9 @@ func TestMayHaveArrayLiteral(t *testing.T) {
 		"select E'{a}'":                       true,
 		"select $${1}$$, $q$[1]$q$":           true,
 		"select 'x{1}', f(a) from t where {}": false,
+		"select x - 1, a - b, a || b from t":  false,
+		"select data -\n 'a' from t":          true,
+		"select data - E'a' from t":           false,
 	} {
 		if got := mayHaveArrayLiteral(sql); got != want {
 			t.Errorf("%q: %v, want %v", sql, got, want)

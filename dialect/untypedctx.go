@@ -5,8 +5,10 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/apache/arrow-go/v18/arrow"
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 
+	"github.com/quiverdb/quiver/backends"
 	"github.com/quiverdb/quiver/pgerror"
 )
 
@@ -374,4 +376,114 @@ func branchColumn(b *pg_query.SelectStmt, col int) []*pg_query.Node {
 		Subselect:   &pg_query.Node{Node: &pg_query.Node_SelectStmt{SelectStmt: sub}},
 		Location:    -1,
 	}}}}
+}
+
+// The jsonb operators - and || on an operand whose type the statement does
+// not show. rewriteOperator makes them calls of the catalog's definitions
+// where the statement shows a jsonb operand (isJSONB); where an operand is
+// a column, its type is known only when DuckDB binds the statement, and
+// DuckDB's || on JSON concatenates the texts, its - binds no function on
+// JSON. So the probe learns the operand's type, and Cast rewrites the
+// operator when DuckDB types it JSON; otherwise the statement is left as
+// written. Two forms are looked at:
+//
+//   - x || '{...}' and '{...}' || x, x not plainly typed (a column, a
+//     function's result): the constant is a site like an operand of any
+//     operator, COALESCE($n, x) in the probe; when x is a list, it is cast
+//     to x's type as such sites are.
+//   - x - 'k', x not plainly typed: the operator expression itself is the
+//     site, COALESCE($n, x) in the probe (DuckDB binds no - on JSON for a
+//     parameter typed JSON either). (x - '{a,b}'::text[] and x - ARRAY[...]
+//     are jsonb deletions whatever x, for rewriteOperator.)
+//
+// When x is itself one of these, (y || '{...}') - 'k', the type of y's
+// site decides (DuckDB types y || '{...}' VARCHAR where y is JSON).
+//
+// The cost: a statement with either form is probed; x - 'k' is found by a
+// scan of the text for a quote after a minus (mayHaveArrayLiteral).
+
+// jsonbOperand is the name Cast gives the sites whose operand DuckDB typed
+// JSON; no type is named so.
+const jsonbOperand = "\x00jsonb"
+
+// jsonbOperator returns, for x - 'k' or x || '{...}' (or '{...}' || x)
+// with x not plainly typed, the catalog function that computes the jsonb
+// operator, the string constant and x; "" otherwise.
+func jsonbOperator(x *pg_query.A_Expr) (fn string, c, other *pg_query.Node) {
+	if x.Kind != pg_query.A_Expr_Kind_AEXPR_OP || x.Lexpr == nil || x.Rexpr == nil {
+		return "", nil, nil
+	}
+	switch operatorName(x) {
+	case "-":
+		if x.Rexpr.GetAConst().GetSval() == nil || plainlyTyped(x.Lexpr) || operatorToRewrite(x) {
+			return "", nil, nil
+		}
+		return "quiver_jsonb_delete", x.Rexpr, x.Lexpr
+	case "||":
+		c, other = x.Rexpr, x.Lexpr
+		if !arrayText(c) { // '{...}' or '[...]', as a JSON object or array
+			c, other = other, c
+		}
+		if !arrayText(c) || plainlyTyped(other) || operatorToRewrite(x) {
+			return "", nil, nil
+		}
+		return "quiver_jsonb_concat", c, other
+	}
+	return "", nil, nil
+}
+
+// jsonbOperatorSite adds the site of n, an operator expression x, when x
+// is one of jsonbOperator's.
+func jsonbOperatorSite(n *pg_query.Node, x *pg_query.A_Expr, add func(literalSite)) {
+	fn, c, other := jsonbOperator(x)
+	if fn == "" {
+		return
+	}
+	// The operand of an operator of these, (x || '{...}') - 'k', is JSON
+	// when x is: DuckDB types x || '{...}' VARCHAR where x is JSON.
+	var inner *pg_query.Node
+	if a := other.GetAExpr(); a != nil {
+		if f, _, _ := jsonbOperator(a); f != "" {
+			inner = other
+		}
+	}
+	if fn == "quiver_jsonb_delete" {
+		add(literalSite{slot: n, other: other, col: -1, fn: fn, expr: n, inner: inner})
+		return
+	}
+	_, weak := arrayLike(c)
+	add(literalSite{slot: c, weak: weak, other: other, col: -1, fn: fn, expr: n, inner: inner})
+}
+
+// plainlyTyped reports whether the statement shows n's type, or that it
+// has none DuckDB could tell: a constant, a parameter, a cast, an array.
+func plainlyTyped(n *pg_query.Node) bool {
+	return n.GetAConst() != nil || n.GetParamRef() != nil || n.GetTypeCast() != nil || isArrayExpr(n)
+}
+
+// isJSONField reports whether f, a parameter's field, is DuckDB's JSON.
+func isJSONField(f arrow.Field) bool {
+	i := f.Metadata.FindKey(backends.MetaPGType)
+	return i >= 0 && f.Metadata.Values()[i] == "114" && !isList(f.Type)
+}
+
+// decideJSONB sets the decide of the jsonb operators' sites: a site's own
+// parameter, or that of the site of the operator its operand is. (An
+// operator's site comes before those within it.)
+func decideJSONB(info []siteInfo, sites []literalSite) {
+	var at map[*pg_query.Node]int
+	for i := len(sites) - 1; i >= 0; i-- {
+		s := sites[i]
+		if s.fn == "" {
+			continue
+		}
+		if at == nil {
+			at = make(map[*pg_query.Node]int)
+		}
+		at[s.expr] = i
+		info[i].decide = info[i].param
+		if j, ok := at[s.inner]; ok && s.inner != nil {
+			info[i].decide = info[j].decide
+		}
+	}
 }

@@ -12,7 +12,9 @@ import (
 
 // typeLiterals returns st with the string constants that PostgreSQL would
 // read as arrays, where their context is an array on the backend, cast to
-// that array type; or st itself (see dialect.ProbeLiterals). ptypes are
+// that array type, and the jsonb operators || and - on operands the
+// backend types JSON made calls of their definitions; or st itself (see
+// dialect.ProbeLiterals). ptypes are
 // the types of st's own parameters, nil entries unknown. The probes are
 // prepared, never run: the backend's transaction is left as it was, and a
 // probe that cannot be prepared leaves its constants as written.

@@ -114,6 +114,23 @@ func TestJSONFunctionsMatchPostgres(t *testing.T) {
 		`select '{"a":{"b":[10,"x",null,true]}}'::jsonb -> 'a' -> 'b' ->> 1, '{"a":{"b":[10,"x",null,true]}}'::jsonb -> 'a' -> 'b' ->> 2`,
 		`select '{"$x":1, "a.b":2, "/c":3, "$q\"x":4}'::jsonb ->> '$x', '{"$x":1, "a.b":2, "/c":3}'::jsonb ->> 'a.b', '{"/c":3}'::jsonb ->> '/c', '{"$q\"x":4}'::jsonb ->> '$q"x'`,
 		`select x ->> 'k' from (values ('{"k":"v"}'::jsonb), (null), ('{}')) v(x) where x ->> 'k' is not null`,
+
+		// || and - on a jsonb column, whose type only DuckDB knows: the
+		// probe learns it (dialect/untypedctx.go). On text, numbers,
+		// dates and arrays they stay the operators they are.
+		`create table jop (id int4, data jsonb, name text, n int4, a int4[])`,
+		`insert into jop values (1, '{"a":1,"b":2}', 'x', 5, '{1}'), (2, '["a","b"]', 'y', 7, null), (3, null, null, null, null)`,
+		`select id, data || '{"x":1}' a, data - 'a' b, data - '{a,b}'::text[] c, name || '{x}' d, '[9]' || data e,
+		  data - 'a' - 'b' f, data || '[1]' || '{"z":[]}' g, data - array['b'] h from jop order by id`,
+		`select id from jop where data - 'a' = '{"b":2}'::jsonb or (data || '{"q":1}') ? 'q' order by id`,
+		`update jop set data = data || '{"y":2}' where id < 3`,
+		`select id, data from jop order by id`,
+		`update jop set data = data - 'y' where data is not null`,
+		`select id, data from jop order by id`,
+		`select id, n - 1 a, n - n b, name || name c, name || 'z' d, '{z}' || name f, name || '[1]' g from jop order by id`,
+		`select id, a || '{2}' a, '{0}' || a b from jop where a is not null order by id`,
+		`select id, (data || '[1]') - 'a' - 'b' || '{"c":3}' a from jop order by id`,
+		`drop table jop`,
 	}
 	compareSteps(t, pc, qc, steps)
 }
