@@ -170,9 +170,12 @@ func init() {
 		"array_length/2": `(CASE WHEN $2 = 1 AND len(` + oneDim + `) > 0 THEN CAST(len($1) AS integer) END)`,
 		"array_upper/2":  `pg_catalog.array_length($1, $2)`,
 		"array_lower/2":  `(CASE WHEN $2 = 1 AND len(` + oneDim + `) > 0 THEN CAST(1 AS integer) END)`,
-		"cardinality/1":  `(CASE WHEN $1 IS NOT NULL THEN CAST(len(` + oneDim + `) AS integer) END)`,
-		"array_dims/1":   `(CASE WHEN len(` + oneDim + `) > 0 THEN '[1:' || len($1) || ']' END)`,
-		"array_ndims/1":  `(CASE WHEN len($1) > 0 THEN CAST(length(` + listSuffix + `) - length(replace(` + listSuffix + `, '[', '')) AS integer) END)`,
+		// overlay(s placing r from f [for n]) of text.
+		"overlay/4":     `(left($1, $3 - 1) || $2 || substr($1, $3 + $4))`,
+		"overlay/3":     `(left($1, $3 - 1) || $2 || substr($1, $3 + length($2)))`,
+		"cardinality/1": `(CASE WHEN $1 IS NOT NULL THEN CAST(len(` + oneDim + `) AS integer) END)`,
+		"array_dims/1":  `(CASE WHEN len(` + oneDim + `) > 0 THEN '[1:' || len($1) || ']' END)`,
+		"array_ndims/1": `(CASE WHEN len($1) > 0 THEN CAST(length(` + listSuffix + `) - length(replace(` + listSuffix + `, '[', '')) AS integer) END)`,
 		// array_to_string writes elements as PostgreSQL's output
 		// functions do (DuckDB writes true and 1.0), and is NULL for a
 		// NULL separator.

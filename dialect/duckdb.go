@@ -159,6 +159,8 @@ func needsTreeRewrite(n *pg_query.Node, withCatalog bool) bool {
 			found = unconstrainedNumeric(x)
 		case *pg_query.TypeCast:
 			found = arrayLiteralCast(x) || byteaLiteralCast(x)
+		case *pg_query.SelectStmt:
+			found = len(seriesInTargets(x)) > 0
 		case *pg_query.RangeSubselect:
 			found = valuesToName(x.Subquery, x.GetAlias().GetColnames()) != nil
 		case *pg_query.CommonTableExpr:
@@ -166,6 +168,41 @@ func needsTreeRewrite(n *pg_query.Node, withCatalog bool) bool {
 		}
 	})
 	return found
+}
+
+// seriesInTargets returns the calls of generate_series in sel's result
+// columns (not in their subqueries). PostgreSQL makes a row of each value
+// of such a call; DuckDB's generate_series there is one list, which
+// unnest makes rows.
+func seriesInTargets(sel *pg_query.SelectStmt) []*pg_query.Node {
+	var out []*pg_query.Node
+	var find func(n *pg_query.Node, underUnnest bool)
+	find = func(n *pg_query.Node, underUnnest bool) {
+		if n == nil || n.GetSubLink() != nil {
+			return
+		}
+		if fc := n.GetFuncCall(); fc != nil {
+			fn := names(fc.Funcname)
+			name := fn[len(fn)-1]
+			if name == "generate_series" && (len(fn) == 1 || fn[0] == "pg_catalog") && !underUnnest && fc.Over == nil {
+				out = append(out, n)
+			}
+			for _, a := range fc.Args {
+				find(a, name == "unnest")
+			}
+			return
+		}
+		_ = eachChildNode(n.ProtoReflect(), func(c *pg_query.Node) error {
+			find(c, false)
+			return nil
+		}, nil)
+	}
+	for _, t := range sel.TargetList {
+		if rt := t.GetResTarget(); rt != nil {
+			find(rt.Val, false)
+		}
+	}
+	return out
 }
 
 // valuesToName returns the names PostgreSQL gives the columns of query,
@@ -223,6 +260,10 @@ func rewriteTree(n *pg_query.Node, withCatalog bool) error {
 			}
 		case *pg_query.IndexStmt:
 			x.Options, x.TableSpace = nil, ""
+		case *pg_query.SelectStmt:
+			for _, n := range seriesInTargets(x) {
+				n.Node = funcCall([]string{"unnest"}, &pg_query.Node{Node: n.Node}).Node
+			}
 		case *pg_query.RangeSubselect:
 			if more := valuesToName(x.Subquery, x.GetAlias().GetColnames()); more != nil {
 				if x.Alias == nil {

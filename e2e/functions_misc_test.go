@@ -34,6 +34,13 @@ func TestMiscFunctionsMatchPostgres(t *testing.T) {
 		"select array_length(array[1, 2, 3], 1), pg_typeof(array_length(array[1], 1)), array_length('{}'::int[], 1), array_length(array[1, 2], 2), array_length(null::int[], 1)",
 		"select array_upper(array[1, 2, 3], 1), array_lower(array[1, 2, 3], 1), array_upper('{}'::int[], 1), array_lower(array[1], 2), pg_typeof(array_upper(array[1], 1)), pg_typeof(array_lower(array[1], 1))",
 		"select array_length(a, 1), array_upper(a, 1) from (values (array['x', 'y']), (array[]::text[]), (null)) v(a)",
+		// generate_series in the select list makes rows.
+		"select generate_series(1, 3)",
+		"select generate_series(1, 3) * 2 as d, 'x' as c",
+		"select generate_series(date '2024-01-01', date '2024-01-03', interval '1 day')::date",
+		"select (select max(g) from generate_series(1, 4) g), generate_series(1, 2)",
+		"select count(*) from (select generate_series(1, 10)) s",
+		"select overlay('hello' placing 'XX' from 2), overlay('hello' placing '' from 2 for 3), overlay('hello' placing 'abc' from 9), overlay('héllo' placing 'É' from 2 for 1), overlay(null placing 'x' from 1)",
 		"select array_dims(array[1, 2]), array_dims('{}'::int[]), array_dims(null::int[]), array_ndims(array[1, 2]), array_ndims(array[[1], [2]]), array_ndims('{}'::int[])",
 		"select array_to_string(array[1, null, 3], ',', '*'), array_to_string(array[1, null, 3], ',', null), array_to_string(array[true, null], '-', 'n')",
 		"select array_to_string(null::int[], ',', '*'), array_to_string('{}'::text[], ',', '*'), array_to_string(array['é', null], ', ', '∅'), array_to_string(array[1], null, 'x')",
