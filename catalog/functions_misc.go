@@ -155,6 +155,22 @@ func init() {
   WHEN strpos($3, 'g') > 0 THEN error('regexp_match() does not support the "global" option')
   WHEN regexp_matches($3, '[^ic]') THEN error('quiver:0A000: regexp_match() flags other than i and c are not supported on DuckDB')
   ELSE pg_catalog.quiver_regexp_first($1, (CASE WHEN regexp_matches($3, 'i[^c]*$') THEN '(?i)' || $2 ELSE $2 END)) END)`,
+		// regexp_matches returns a set: here a list of its rows (text
+		// arrays), which the dialect unnests where the call is a result
+		// column. Without g, the first match's row if any; with g, a row
+		// per match.
+		"regexp_matches/2": `list_filter(ARRAY[pg_catalog.regexp_match($1, $2)], _x -> (_x IS NOT NULL))`,
+		"regexp_matches/3": `(CASE WHEN $3 IS NULL THEN CAST(ARRAY[] AS varchar[][])
+  WHEN strpos($3, 'g') = 0 THEN list_filter(ARRAY[pg_catalog.regexp_match($1, $2, $3)], _x -> (_x IS NOT NULL))
+  WHEN regexp_matches(replace($3, 'g', ''), '[^ic]') THEN error('quiver:0A000: regexp_matches() flags other than g, i and c are not supported on DuckDB')
+  ELSE pg_catalog.quiver_regexp_all($1, (CASE WHEN regexp_matches(replace($3, 'g', ''), 'i[^c]*$') THEN '(?i)' || $2 ELSE $2 END)) END)`,
+		// quiver_regexp_all($1, $2): the groups of every match of $2 in
+		// $1 (the match itself when $2 has none), a text array per match;
+		// a group that did not take part in a match is '' (PostgreSQL's
+		// NULL). Groups past the pattern's own are not asked for: DuckDB
+		// refuses them.
+		"quiver_regexp_all/2": `(list_transform(ARRAY[pg_catalog.quiver_regexp_groups($2)], _n -> (list_transform(range(1, len(regexp_extract_all($1, $2, 0)) + 1),
+    _i -> (CASE WHEN _n = 0 THEN ARRAY[(regexp_extract_all($1, $2, 0))[_i]] ELSE list_slice(ARRAY[(regexp_extract_all($1, $2, CAST(least(1, _n) AS integer)))[_i], (regexp_extract_all($1, $2, CAST(least(2, _n) AS integer)))[_i], (regexp_extract_all($1, $2, CAST(least(3, _n) AS integer)))[_i], (regexp_extract_all($1, $2, CAST(least(4, _n) AS integer)))[_i], (regexp_extract_all($1, $2, CAST(least(5, _n) AS integer)))[_i], (regexp_extract_all($1, $2, CAST(least(6, _n) AS integer)))[_i], (regexp_extract_all($1, $2, CAST(least(7, _n) AS integer)))[_i], (regexp_extract_all($1, $2, CAST(least(8, _n) AS integer)))[_i], (regexp_extract_all($1, $2, CAST(least(9, _n) AS integer)))[_i]], 1, _n) END)))))[1]`,
 		"quiver_regexp_first/2": `(CASE WHEN regexp_matches($1, $2) THEN (CASE pg_catalog.quiver_regexp_groups($2) WHEN 0 THEN ARRAY[regexp_extract($1, $2, 0)]
   ELSE list_transform(list_slice(ARRAY[regexp_extract($1, $2, 1), regexp_extract($1, $2, 2), regexp_extract($1, $2, 3), regexp_extract($1, $2, 4),
     regexp_extract($1, $2, 5), regexp_extract($1, $2, 6), regexp_extract($1, $2, 7), regexp_extract($1, $2, 8), regexp_extract($1, $2, 9)],

@@ -150,7 +150,7 @@ func needsTreeRewrite(n *pg_query.Node, withCatalog bool) bool {
 		case *pg_query.IndexStmt:
 			found = len(x.Options) > 0 || x.TableSpace != ""
 		case *pg_query.A_Expr:
-			found = isPgCatalog(x.Name) || divisorToCheck(x)
+			found = isPgCatalog(x.Name) || divisorToCheck(x) || likeEscape(x) != nil
 		case *pg_query.CollateClause:
 			found = isDefaultCollation(x)
 		case *pg_query.Constraint:
@@ -158,7 +158,7 @@ func needsTreeRewrite(n *pg_query.Node, withCatalog bool) bool {
 		case *pg_query.TypeName:
 			found = unconstrainedNumeric(x)
 		case *pg_query.TypeCast:
-			found = arrayLiteralCast(x) || byteaLiteralCast(x)
+			found = arrayLiteralCast(x) || byteaLiteralCast(x) || truncatingCast(x) > 0
 		case *pg_query.SelectStmt:
 			found = len(seriesInTargets(x)) > 0
 		case *pg_query.RangeSubselect:
@@ -170,10 +170,61 @@ func needsTreeRewrite(n *pg_query.Node, withCatalog bool) bool {
 	return found
 }
 
-// seriesInTargets returns the calls of generate_series in sel's result
-// columns (not in their subqueries). PostgreSQL makes a row of each value
-// of such a call; DuckDB's generate_series there is one list, which
-// unnest makes rows.
+// truncatingCast returns n when tc is an explicit cast to varchar(n) or
+// char(n), which PostgreSQL makes cut a longer value to n characters
+// (DuckDB's VARCHAR has no length), or 0. rewriteTree casts the value to
+// varchar and keeps its first n characters; char(n)'s padding is not
+// added (the README's known differences).
+func truncatingCast(tc *pg_query.TypeCast) int32 {
+	tn := tc.TypeName
+	if tn == nil || len(tn.ArrayBounds) > 0 || len(tn.Typmods) != 1 || (len(tn.Names) != 1 && !isPgCatalog(tn.Names)) {
+		return 0
+	}
+	if b := typeBase(tn); b != "varchar" && b != "bpchar" {
+		return 0
+	}
+	if n := tn.Typmods[0].GetAConst().GetIval(); n != nil && n.Ival > 0 {
+		return n.Ival
+	}
+	return 0
+}
+
+// likeFunctions are DuckDB's functions for LIKE and ILIKE with an escape
+// character, by PostgreSQL's operator.
+var likeFunctions = map[string]string{"~~": "like_escape", "!~~": "not_like_escape", "~~*": "ilike_escape", "!~~*": "not_ilike_escape"}
+
+// likeEscape returns the call of DuckDB's like_escape (or its kin) that
+// x, a LIKE or ILIKE, stands for, or nil when DuckDB's own LIKE means the
+// same. PostgreSQL's patterns escape with a backslash unless ESCAPE names
+// another character (or none); DuckDB's escape nothing without ESCAPE, and
+// it has no form of LIKE for the parser's like_escape(pattern, escape). A
+// constant pattern without a backslash is left to DuckDB's LIKE.
+func likeEscape(x *pg_query.A_Expr) *pg_query.Node {
+	if (x.Kind != pg_query.A_Expr_Kind_AEXPR_LIKE && x.Kind != pg_query.A_Expr_Kind_AEXPR_ILIKE) || x.Lexpr == nil || x.Rexpr == nil {
+		return nil
+	}
+	fn := likeFunctions[operatorName(x)]
+	if fn == "" {
+		return nil
+	}
+	pattern, escape := x.Rexpr, pg_query.MakeAConstStrNode(`\`, -1)
+	if fc := pattern.GetFuncCall(); fc != nil && len(fc.Args) == 2 {
+		if n := names(fc.Funcname); n[len(n)-1] == "like_escape" {
+			pattern, escape = fc.Args[0], fc.Args[1]
+		}
+	} else if c := pattern.GetAConst().GetSval(); c != nil && !strings.Contains(c.Sval, `\`) {
+		return nil
+	}
+	return funcCall([]string{fn}, x.Lexpr, pattern, escape)
+}
+
+// listedSets are PostgreSQL's set-returning functions that are lists on
+// DuckDB: its generate_series, and the catalog's regexp_matches.
+var listedSets = map[string]bool{"generate_series": true, "regexp_matches": true}
+
+// seriesInTargets returns the calls of listedSets in sel's result columns
+// (not in their subqueries). PostgreSQL makes a row of each value of such
+// a call; on DuckDB it is one list, which unnest makes rows.
 func seriesInTargets(sel *pg_query.SelectStmt) []*pg_query.Node {
 	var out []*pg_query.Node
 	var find func(n *pg_query.Node, underUnnest bool)
@@ -184,7 +235,7 @@ func seriesInTargets(sel *pg_query.SelectStmt) []*pg_query.Node {
 		if fc := n.GetFuncCall(); fc != nil {
 			fn := names(fc.Funcname)
 			name := fn[len(fn)-1]
-			if name == "generate_series" && (len(fn) == 1 || fn[0] == "pg_catalog") && !underUnnest && fc.Over == nil {
+			if listedSets[name] && (len(fn) == 1 || fn[0] == "pg_catalog") && !underUnnest && fc.Over == nil {
 				out = append(out, n)
 			}
 			for _, a := range fc.Args {
@@ -252,6 +303,10 @@ func rewriteTree(n *pg_query.Node, withCatalog bool) error {
 				err = rewriteArrayLiteral(x)
 			case byteaLiteralCast(x):
 				err = rewriteByteaLiteral(x)
+			case truncatingCast(x) > 0:
+				x.Arg = funcCall([]string{"left"}, &pg_query.Node{Node: &pg_query.Node_TypeCast{TypeCast: &pg_query.TypeCast{
+					Arg: x.Arg, TypeName: &pg_query.TypeName{Names: []*pg_query.Node{pg_query.MakeStrNode("varchar")}, Typemod: -1}, Location: -1,
+				}}}, pg_query.MakeAConstIntNode(int64(truncatingCast(x)), -1))
 			}
 		case *pg_query.CreateStmt:
 			x.Options, x.Tablespacename = nil, ""
@@ -289,6 +344,11 @@ func rewriteTree(n *pg_query.Node, withCatalog bool) error {
 		case *pg_query.Node:
 			if cc := x.GetCollateClause(); cc != nil && isDefaultCollation(cc) && cc.Arg != nil {
 				x.Node = cc.Arg.Node
+			}
+			if a := x.GetAExpr(); a != nil {
+				if call := likeEscape(a); call != nil {
+					x.Node = call.Node
+				}
 			}
 		}
 	})

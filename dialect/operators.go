@@ -71,7 +71,7 @@ func operatorToRewrite(x *pg_query.A_Expr) bool {
 	case "-":
 		return isJSONB(x.Lexpr) || isArrayExpr(x.Rexpr) && !isArrayExpr(x.Lexpr)
 	case "||":
-		return isJSONB(x.Lexpr) || isJSONB(x.Rexpr)
+		return isJSONB(x.Lexpr) || isJSONB(x.Rexpr) || arrayElementConcat(x) != ""
 	}
 	return false
 }
@@ -170,6 +170,10 @@ func rewriteOperator(n *pg_query.Node) {
 		fn = "quiver_jsonb_delete"
 	case "||":
 		fn = "quiver_jsonb_concat"
+		if f := arrayElementConcat(x); f != "" && !isJSONB(x.Lexpr) && !isJSONB(x.Rexpr) {
+			n.Node = funcCall([]string{f}, l, r).Node
+			return
+		}
 	case "->", "->>":
 		// DuckDB's own operators, as calls: DuckDB reads -> as a
 		// lambda's arrow, below IS NULL and the comparisons, so the
@@ -186,6 +190,25 @@ func rewriteOperator(n *pg_query.Node) {
 		r = textArrayConstant(r)
 	}
 	n.Node = funcCall([]string{"pg_catalog", fn}, l, r).Node
+}
+
+// arrayElementConcat returns the DuckDB function for x, an ||, when the
+// statement shows that it joins an array and an element (array[1, 2] ||
+// 3, 0 || array[1]), which PostgreSQL appends or prepends and DuckDB
+// refuses to concatenate: list_append or list_prepend. It returns "" for
+// anything else, including a string constant beside an array (an array
+// literal: concatenation).
+func arrayElementConcat(x *pg_query.A_Expr) string {
+	element := func(n *pg_query.Node) bool {
+		return !isArrayExpr(n) && n.GetAConst().GetSval() == nil && !n.GetAConst().GetIsnull()
+	}
+	switch {
+	case isArrayExpr(x.Lexpr) && element(x.Rexpr) && (x.Rexpr.GetAConst() != nil || x.Rexpr.GetTypeCast() != nil):
+		return "list_append"
+	case isArrayExpr(x.Rexpr) && element(x.Lexpr) && (x.Lexpr.GetAConst() != nil || x.Lexpr.GetTypeCast() != nil):
+		return "list_prepend"
+	}
+	return ""
 }
 
 // jsonKey reports whether n, the right operand of ->, is a key or an

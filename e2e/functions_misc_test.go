@@ -34,6 +34,25 @@ func TestMiscFunctionsMatchPostgres(t *testing.T) {
 		"select array_length(array[1, 2, 3], 1), pg_typeof(array_length(array[1], 1)), array_length('{}'::int[], 1), array_length(array[1, 2], 2), array_length(null::int[], 1)",
 		"select array_upper(array[1, 2, 3], 1), array_lower(array[1, 2, 3], 1), array_upper('{}'::int[], 1), array_lower(array[1], 2), pg_typeof(array_upper(array[1], 1)), pg_typeof(array_lower(array[1], 1))",
 		"select array_length(a, 1), array_upper(a, 1) from (values (array['x', 'y']), (array[]::text[]), (null)) v(a)",
+		// LIKE escapes with a backslash unless ESCAPE says otherwise.
+		`select 'a_c' like 'a#_c' escape '#', 'abc' like 'a#_c' escape '#', 'a_c' like 'a\_c', 'abc' like 'a\_c', 'a%' ilike 'A\%', 'x\y' like 'x\\y', 'ab' not like 'a\_', 'AB' not ilike 'a\_'`,
+		`select s like p, s like p escape '', s ilike p escape '!' from (values ('a_c', 'a\_c'), ('abc', 'a\_c'), ('a!c', 'a!!c')) v(s, p)`,
+		// regexp_matches returns rows: none without a match, one per match
+		// with g.
+		"select regexp_matches('abc', '(b)(c)')",
+		"select regexp_matches('abcbc', 'b', 'g')",
+		"select regexp_matches('abcbc', '(b)(c)', 'g')",
+		"select regexp_matches('xyz', 'b')",
+		"select 1, regexp_matches('aBcb', 'b', 'gi')",
+		"select regexp_matches(s, '[0-9]+', 'g') from (values ('a1b22'), ('none'), (null)) v(s)",
+		// An explicit cast to varchar(n) or char(n) cuts the value.
+		"select 'abc'::varchar(2), 'abc'::char(2), cast('abcdef' as varchar(3)), 'ab'::varchar(5), 'héllo'::varchar(2), 12345::varchar(3), 'abc'::char, upper('abc')::varchar(1), null::varchar(2)",
+		"create table vct (v varchar(3))",
+		"insert into vct values ('abcdef'::varchar(3))",
+		"insert into vct values ('abcdef')",
+		"select * from vct",
+		// An array and an element.
+		"select array[1, 2] || 3, 0 || array[1], array['a'] || 'b'::text, array[1] || array[2], array[1] || '{2,3}', 'x' || 'y'",
 		// generate_series in the select list makes rows.
 		"select generate_series(1, 3)",
 		"select generate_series(1, 3) * 2 as d, 'x' as c",
