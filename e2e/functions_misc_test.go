@@ -53,6 +53,12 @@ func TestMiscFunctionsMatchPostgres(t *testing.T) {
 		"select * from vct",
 		// An array and an element.
 		"select array[1, 2] || 3, 0 || array[1], array['a'] || 'b'::text, array[1] || array[2], array[1] || '{2,3}', 'x' || 'y'",
+		// NULL sorts last ascending and first descending.
+		"select x from (values (1), (null), (2)) v(x) order by x desc",
+		"select x from (values (1), (null), (2)) v(x) order by x",
+		"select x from (values (1), (null), (2)) v(x) order by x desc nulls last",
+		"select array_agg(x order by x desc), string_agg(y, ',' order by y desc) from (values (1, 'a'), (null, null), (2, 'b')) v(x, y)",
+		"select x, rank() over (order by x desc) from (values (1), (null)) v(x) order by 2",
 		// generate_series in the select list makes rows.
 		"select generate_series(1, 3)",
 		"select generate_series(1, 3) * 2 as d, 'x' as c",

@@ -93,6 +93,12 @@ func Open(uri string, opts Options) (*Backend, error) {
 		settings["threads"] = defaultThreads()
 	}
 
+	if _, ok := settings["default_null_order"]; !ok {
+		// PostgreSQL sorts NULL as larger than any value: last ascending,
+		// first descending. DuckDB's default puts them last both ways.
+		settings["default_null_order"] = "nulls_last_on_asc_first_on_desc"
+	}
+
 	var cfg bindings.Config
 	if bindings.CreateConfig(&cfg) == bindings.StateError {
 		bindings.DestroyConfig(&cfg)
