@@ -197,6 +197,7 @@ func (k *keeper) create(c *pg_query.CreateStmt) {
 		if def == nil {
 			continue
 		}
+		k.serial(c, def)
 		if d, ok := k.column(def); ok {
 			cols = append(cols, typesColumn(def.Colname, d))
 			k.checkLength(def, d)
@@ -216,6 +217,64 @@ func (k *keeper) create(c *pg_query.CreateStmt) {
 	default:
 		k.sql = append(k.sql, "CREATE OR REPLACE "+temp+"TABLE "+name+" ("+placeholder+", "+strings.Join(cols, ", ")+")")
 	}
+}
+
+// serialTypes are the serial types, by the integer type each stands for.
+var serialTypes = map[string]string{
+	"serial": "int4", "serial4": "int4", "bigserial": "int8", "serial8": "int8", "smallserial": "int2", "serial2": "int2",
+}
+
+// serial makes def, a column of the new table c, draw its values from a
+// sequence when it is a serial column or an identity column, as
+// PostgreSQL does: the column gets the integer type, NOT NULL and
+// DEFAULT nextval of a sequence named table_column_seq in the table's
+// schema, which a statement before the CREATE TABLE creates unless it
+// exists. DuckDB has neither serial types nor identity columns. The
+// sequence is not dropped with the table (a table created again with the
+// same name goes on with its numbers), and GENERATED ALWAYS does not
+// refuse values given for the column (the README's known differences).
+func (k *keeper) serial(c *pg_query.CreateStmt, def *pg_query.ColumnDef) {
+	tn := def.GetTypeName()
+	identity := -1
+	for i, con := range def.Constraints {
+		if con.GetConstraint().GetContype() == pg_query.ConstrType_CONSTR_IDENTITY {
+			identity = i
+		}
+	}
+	base := ""
+	if tn != nil && len(tn.Names) == 1 && len(tn.ArrayBounds) == 0 {
+		base = serialTypes[typeBase(tn)]
+	}
+	if base == "" && identity < 0 {
+		return
+	}
+	if base != "" {
+		tn.Names = []*pg_query.Node{pg_query.MakeStrNode("pg_catalog"), pg_query.MakeStrNode(base)}
+	}
+	if identity >= 0 {
+		def.Constraints = append(def.Constraints[:identity], def.Constraints[identity+1:]...)
+	}
+	seq := def.Colname
+	if c.Relation.Relname != "" {
+		seq = c.Relation.Relname + "_" + def.Colname
+	}
+	seq += "_seq"
+	ref := seq
+	if c.Relation.Schemaname != "" {
+		ref = c.Relation.Schemaname + "." + seq
+	}
+	temp := ""
+	if c.Relation.Relpersistence == "t" {
+		temp = "TEMPORARY "
+	}
+	// Not CREATE OR REPLACE: DuckDB refuses to replace the sequence of an
+	// existing table before CREATE TABLE could say that it exists.
+	k.guards = append(k.guards, "CREATE "+temp+"SEQUENCE IF NOT EXISTS "+qualifiedName(c.Relation, seq))
+	def.Constraints = append(def.Constraints,
+		&pg_query.Node{Node: &pg_query.Node_Constraint{Constraint: &pg_query.Constraint{Contype: pg_query.ConstrType_CONSTR_NOTNULL, Location: -1}}},
+		&pg_query.Node{Node: &pg_query.Node_Constraint{Constraint: &pg_query.Constraint{Contype: pg_query.ConstrType_CONSTR_DEFAULT, Location: -1,
+			RawExpr: funcCall([]string{"nextval"}, pg_query.MakeAConstStrNode(ref, -1))}}})
+	k.changed = true
 }
 
 // alter keeps the declared type of a column added or changed, and forgets
