@@ -36,6 +36,10 @@ func similarSQL(tokens, esc string) string {
 }
 
 func init() {
+	// json_object_agg and jsonb_object_agg are DuckDB's json_group_object
+	// (printed as DuckDB prints JSON).
+	functions["json_object_agg/2"] = `json_group_object($1, $2)`
+	functions["jsonb_object_agg/2"] = `json_group_object($1, $2)`
 	// The escape of similar_to_escape/1 is a backslash.
 	functions["similar_to_escape/1"] = similarSQL(similarTokens(`'\\.|'`), `'\'`)
 	// An empty escape means none; PostgreSQL refuses one of more than one

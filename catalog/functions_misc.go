@@ -114,6 +114,10 @@ func formatSQL(n int) string {
 // PostgreSQL's multidimensional arrays.
 const listSuffix = `regexp_extract(typeof($1), '((\[[0-9]*\])+)$')`
 
+// substrSQL is substr($1, $2, $3) as PostgreSQL counts.
+const substrSQL = `(CASE WHEN $3 < 0 THEN error('quiver:22011: negative substring length not allowed')
+  WHEN $2 < 1 THEN substr($1, 1, greatest($2 + $3 - 1, 0)) ELSE substr($1, $2, $3) END)`
+
 // oneDim refuses multidimensional arrays, which the expressions below
 // do not handle: it is $1 when $1 is a one-dimensional list.
 const oneDim = `(CASE WHEN ` + listSuffix + ` LIKE '%][%' THEN error('quiver:0A000: multidimensional arrays are not supported here on DuckDB') ELSE $1 END)`
@@ -186,6 +190,18 @@ func init() {
 		"array_length/2": `(CASE WHEN $2 = 1 AND len(` + oneDim + `) > 0 THEN CAST(len($1) AS integer) END)`,
 		"array_upper/2":  `pg_catalog.array_length($1, $2)`,
 		"array_lower/2":  `(CASE WHEN $2 = 1 AND len(` + oneDim + `) > 0 THEN CAST(1 AS integer) END)`,
+		// substr and substring count from the start: a start before the
+		// first character shortens the count (DuckDB counts a negative
+		// start from the end).
+		"substr/2":    `(CASE WHEN $2 < 1 THEN $1 ELSE substr($1, $2) END)`,
+		"substr/3":    substrSQL,
+		"substring/3": substrSQL,
+		// substring(s from pattern) is the first group of a regular
+		// expression's match (or the match), NULL without one.
+		"substring/2": `(CASE WHEN typeof($2) = 'VARCHAR' THEN (CASE WHEN regexp_matches($1, CAST($2 AS varchar)) THEN
+    (CASE WHEN pg_catalog.quiver_regexp_groups(CAST($2 AS varchar)) > 0 THEN regexp_extract($1, CAST($2 AS varchar), 1)
+     ELSE regexp_extract($1, CAST($2 AS varchar), 0) END) END)
+  ELSE pg_catalog.substr($1, CAST((CASE WHEN typeof($2) = 'VARCHAR' THEN NULL ELSE $2 END) AS bigint)) END)`,
 		// overlay(s placing r from f [for n]) of text.
 		"overlay/4":     `(left($1, $3 - 1) || $2 || substr($1, $3 + $4))`,
 		"overlay/3":     `(left($1, $3 - 1) || $2 || substr($1, $3 + length($2)))`,

@@ -10,6 +10,7 @@ import (
 	"google.golang.org/protobuf/reflect/protoreflect"
 
 	"github.com/quiverdb/quiver/stmt"
+	"github.com/quiverdb/quiver/types"
 )
 
 // duckdb rewrites for embedded DuckDB, whose parser is PostgreSQL's but
@@ -150,7 +151,7 @@ func needsTreeRewrite(n *pg_query.Node, withCatalog bool) bool {
 		case *pg_query.IndexStmt:
 			found = len(x.Options) > 0 || x.TableSpace != ""
 		case *pg_query.A_Expr:
-			found = isPgCatalog(x.Name) || divisorToCheck(x) || likeEscape(x) != nil
+			found = isPgCatalog(x.Name) || divisorToCheck(x) || likeEscape(x) != nil || symmetricBetween(x) != nil
 		case *pg_query.CollateClause:
 			found = isDefaultCollation(x)
 		case *pg_query.Constraint:
@@ -158,7 +159,7 @@ func needsTreeRewrite(n *pg_query.Node, withCatalog bool) bool {
 		case *pg_query.TypeName:
 			found = unconstrainedNumeric(x)
 		case *pg_query.TypeCast:
-			found = arrayLiteralCast(x) || byteaLiteralCast(x) || truncatingCast(x) > 0
+			found = arrayLiteralCast(x) || byteaLiteralCast(x) || truncatingCast(x) > 0 || timestampLiteral(x) != ""
 		case *pg_query.SelectStmt:
 			found = len(seriesInTargets(x)) > 0
 		case *pg_query.RangeSubselect:
@@ -168,6 +169,27 @@ func needsTreeRewrite(n *pg_query.Node, withCatalog bool) bool {
 		}
 	})
 	return found
+}
+
+// timestampLiteral returns the ISO form of the string constant that tc
+// casts to timestamp or timestamptz (types.CanonicalTimestamp), or "" when
+// it is to be left to DuckDB: DuckDB's reading is narrower than
+// PostgreSQL's ('2024-06-01 12:00+02'::timestamptz fails) and it reads a
+// zone given to a timestamp without time zone, which PostgreSQL ignores.
+func timestampLiteral(tc *pg_query.TypeCast) string {
+	c := tc.Arg.GetAConst().GetSval()
+	if c == nil || tc.TypeName == nil || len(tc.TypeName.ArrayBounds) > 0 || len(tc.TypeName.Typmods) > 0 {
+		return ""
+	}
+	b := typeBase(tc.TypeName)
+	if b != "timestamp" && b != "timestamptz" {
+		return ""
+	}
+	out, ok := types.CanonicalTimestamp(c.Sval, b == "timestamptz")
+	if !ok || out == c.Sval {
+		return ""
+	}
+	return out
 }
 
 // truncatingCast returns n when tc is an explicit cast to varchar(n) or
@@ -187,6 +209,32 @@ func truncatingCast(tc *pg_query.TypeCast) int32 {
 		return n.Ival
 	}
 	return 0
+}
+
+// symmetricBetween returns x BETWEEN least(a, b) AND greatest(a, b) for
+// x, an x [NOT] BETWEEN SYMMETRIC a AND b, which DuckDB's parser does not
+// take, or nil.
+func symmetricBetween(x *pg_query.A_Expr) *pg_query.Node {
+	kind := pg_query.A_Expr_Kind_AEXPR_BETWEEN
+	switch x.Kind {
+	case pg_query.A_Expr_Kind_AEXPR_BETWEEN_SYM:
+	case pg_query.A_Expr_Kind_AEXPR_NOT_BETWEEN_SYM:
+		kind = pg_query.A_Expr_Kind_AEXPR_NOT_BETWEEN
+	default:
+		return nil
+	}
+	bounds := x.Rexpr.GetList().GetItems()
+	if len(bounds) != 2 {
+		return nil
+	}
+	lo := funcCall([]string{"least"}, bounds[0], bounds[1])
+	hi := funcCall([]string{"greatest"}, clone(bounds[0]), clone(bounds[1]))
+	op := "BETWEEN"
+	if kind == pg_query.A_Expr_Kind_AEXPR_NOT_BETWEEN {
+		op = "NOT BETWEEN"
+	}
+	return &pg_query.Node{Node: &pg_query.Node_AExpr{AExpr: &pg_query.A_Expr{Kind: kind, Name: []*pg_query.Node{pg_query.MakeStrNode(op)},
+		Lexpr: x.Lexpr, Rexpr: &pg_query.Node{Node: &pg_query.Node_List{List: &pg_query.List{Items: []*pg_query.Node{lo, hi}}}}, Location: x.Location}}}
 }
 
 // likeFunctions are DuckDB's functions for LIKE and ILIKE with an escape
@@ -303,6 +351,8 @@ func rewriteTree(n *pg_query.Node, withCatalog bool) error {
 				err = rewriteArrayLiteral(x)
 			case byteaLiteralCast(x):
 				err = rewriteByteaLiteral(x)
+			case timestampLiteral(x) != "":
+				x.Arg.GetAConst().Val = &pg_query.A_Const_Sval{Sval: &pg_query.String{Sval: timestampLiteral(x)}}
 			case truncatingCast(x) > 0:
 				x.Arg = funcCall([]string{"left"}, &pg_query.Node{Node: &pg_query.Node_TypeCast{TypeCast: &pg_query.TypeCast{
 					Arg: x.Arg, TypeName: &pg_query.TypeName{Names: []*pg_query.Node{pg_query.MakeStrNode("varchar")}, Typemod: -1}, Location: -1,
@@ -348,6 +398,8 @@ func rewriteTree(n *pg_query.Node, withCatalog bool) error {
 			if a := x.GetAExpr(); a != nil {
 				if call := likeEscape(a); call != nil {
 					x.Node = call.Node
+				} else if b := symmetricBetween(a); b != nil {
+					x.Node = b.Node
 				}
 			}
 		}

@@ -53,6 +53,15 @@ func TestMiscFunctionsMatchPostgres(t *testing.T) {
 		"select * from vct",
 		// An array and an element.
 		"select array[1, 2] || 3, 0 || array[1], array['a'] || 'b'::text, array[1] || array[2], array[1] || '{2,3}', 'x' || 'y'",
+		// substr and substring count from the start; substring(s from
+		// pattern) is a regular expression's match.
+		"select substr('abc', 0, 2), substr('abc', -1, 3), substr('abc', -5, 2), substr('abc', 2), substr('abc', -1), substring('hello' from 2 for 3), substring('hello' from 0 for 2), substr('abc', 2, 0), substr(null, 1, 2)",
+		"select substr('abc', 1, -1)",
+		"select substring('hello' from 'l+'), substring('hello', 2), substring('hello' from 'e(l+)o'), substring('hello' from 'z'), substring('hello', 0), substring(x from '[0-9]+') from (values ('ab12c')) v(x)",
+		// BETWEEN SYMMETRIC.
+		"select 'b' between symmetric 'c' and 'a', 5 not between symmetric 10 and 1, 5 between symmetric 1 and 10, 0 between symmetric 1 and 10",
+		// Timestamps written as PostgreSQL reads them.
+		"select timestamptz '2024-06-01 12:00+02', '2024-06-01 12:00 +02:00'::timestamptz, '2024-06-01T12:00Z'::timestamptz, '2024-06-01 12:00:00.5 Europe/Paris'::timestamptz, '2024-06-01 12:00+02'::timestamp, timestamp 'epoch'",
 		// NULL sorts last ascending and first descending.
 		"select x from (values (1), (null), (2)) v(x) order by x desc",
 		"select x from (values (1), (null), (2)) v(x) order by x",
