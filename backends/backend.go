@@ -244,3 +244,14 @@ type Noticer interface {
 type TimeZoneSetter interface {
 	SetTimeZone(ctx context.Context, tz string) error
 }
+
+// SearchPathSetter is implemented by sessions whose engine resolves
+// unqualified names with a search path of its own. The frontend gives it
+// the PostgreSQL session's search_path, as the schema names in order
+// ("$user" and pg_catalog left out), whenever that changes, outside a
+// failed transaction, and after CREATE SCHEMA and DROP SCHEMA (a path may
+// name a schema that did not exist when it was set). Names of schemas
+// that do not exist are the engine's to skip, as PostgreSQL skips them.
+type SearchPathSetter interface {
+	SetSearchPath(ctx context.Context, schemas []string) error
+}

@@ -101,8 +101,12 @@ var functions = map[string]string{
   ELSE 'unknown (OID=' || $1 || ')' END)`,
 	"current_database/0": `pg_catalog.quiver_database()`,
 	"current_schema/0":   `pg_catalog.quiver_nspname('', current_schema())`,
-	"current_schemas/1": `(CASE WHEN $1 THEN ARRAY['pg_catalog', pg_catalog.quiver_nspname('', current_schema())]
-  ELSE ARRAY[pg_catalog.quiver_nspname('', current_schema())] END)`,
+	"current_schemas/1":  `(CASE WHEN $1 THEN list_prepend('pg_catalog', pg_catalog.quiver_schemas()) ELSE pg_catalog.quiver_schemas() END)`,
+	// quiver_search_path is DuckDB's search path (empty until a session
+	// sets one, and then the default schema alone); quiver_schemas names
+	// its schemas as PostgreSQL does.
+	"quiver_search_path/0": `(CASE WHEN len(current_schemas(false)) = 0 THEN ARRAY[current_schema()] ELSE current_schemas(false) END)`,
+	"quiver_schemas/0":     `list_transform(pg_catalog.quiver_search_path(), _s -> pg_catalog.quiver_nspname('', _s))`,
 	"version/0": `'PostgreSQL ` + serverVersion + ` (quiver ` + productVersion + `, DuckDB ' ||
   (SELECT library_version FROM pragma_version()) || ') on ` + runtime.GOARCH + `-` + runtime.GOOS + `, compiled by Go, 64-bit'`,
 	"pg_backend_pid/0":    `coalesce(CAST((getvariable('quiver_session'))[3] AS integer), 0)`,

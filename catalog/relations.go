@@ -82,7 +82,7 @@ var relations = map[string]string{
 SELECT s.oid::quiver_oid AS oid, pg_catalog.quiver_nspname(s.database_name, s.schema_name) AS nspname,
   (CASE WHEN s.database_name <> 'temp' AND s.schema_name = 'main' THEN 6171 ELSE 10 END)::quiver_oid AS nspowner,
   NULL::varchar[] AS nspacl, s.database_name AS duckdb_database, s.schema_name AS duckdb_schema,
-  (s.database_name = 'temp' OR list_contains(current_schemas(true), s.schema_name)) AS visible
+  (s.database_name = 'temp' OR (s.database_name = current_database() AND list_contains(pg_catalog.quiver_search_path(), s.schema_name))) AS visible
 FROM duckdb_schemas() s WHERE s.` + scope + `
 UNION ALL SELECT 11::quiver_oid, 'pg_catalog', 10::quiver_oid, NULL::varchar[], 'system', 'pg_catalog', true
 UNION ALL SELECT 99::quiver_oid, 'pg_toast', 10::quiver_oid, NULL::varchar[], NULL, NULL, false

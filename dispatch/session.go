@@ -130,6 +130,9 @@ type Session struct {
 	// backendTZ is the TimeZone the backend computes with, as
 	// syncTimeZone last gave it; "" before.
 	backendTZ string
+	// backendPath is the search_path syncSearchPath last gave the
+	// backend; "" before.
+	backendPath string
 
 	tx txState
 	// implicit is set while quiver holds an implicit transaction block open
@@ -200,6 +203,7 @@ func (h *Handler) Serve(ctx context.Context, c Conn, info Info) (err error) {
 		}
 	}
 	s.syncTimeZone(ctx)
+	s.syncSearchPath(ctx)
 	defer func() {
 		s.ext.closeAll()
 		s.resetSavepoints()

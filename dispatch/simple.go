@@ -166,6 +166,11 @@ func (s *Session) execSimple(ctx context.Context, st *stmt.Statement, multi bool
 func (s *Session) runOnBackend(ctx context.Context, st *stmt.Statement) (*backends.Result, error) {
 	defer s.drainNotices()
 	res, err := s.runPlanned(ctx, st)
+	if err == nil && (st.Tag == "CREATE SCHEMA" || st.Tag == "DROP SCHEMA") {
+		// The search path may name the schema.
+		s.backendPath = ""
+		s.syncSearchPath(ctx)
+	}
 	if err != nil && st.Node.GetInsertStmt() != nil {
 		full, err := s.completeInsert(ctx, st, err)
 		if full == nil {

@@ -2,6 +2,7 @@ package dispatch
 
 import (
 	"context"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -103,6 +104,7 @@ func (s *Session) applyFormatSettings() error {
 	}
 	if s.backend != nil {
 		s.syncTimeZone(context.Background())
+		s.syncSearchPath(context.Background())
 	}
 	efd, _ := strconv.Atoi(s.vars["extra_float_digits"])
 	s.settings = types.Settings{
@@ -130,6 +132,69 @@ func (s *Session) syncTimeZone(ctx context.Context) {
 		return
 	}
 	s.backendTZ = tz
+}
+
+// syncSearchPath gives the backend the session's search_path when the
+// backend resolves names with one (backends.SearchPathSetter) and the
+// path changed since it last took one.
+func (s *Session) syncSearchPath(ctx context.Context) {
+	ps, ok := s.backend.(backends.SearchPathSetter)
+	path := s.vars["search_path"]
+	if !ok || path == s.backendPath {
+		return
+	}
+	if s.backendPath == "" && path == defaultSearchPath {
+		s.backendPath = path // the engine's own default: main, PostgreSQL's public
+		return
+	}
+	if err := ps.SetSearchPath(ctx, searchPathSchemas(path)); err != nil {
+		s.log.Debug().Err(err).Str("search_path", path).Msg("the backend did not take the search path")
+		return
+	}
+	s.backendPath = path
+}
+
+// defaultSearchPath is search_path's default.
+var defaultSearchPath = lookupSetting("search_path").def
+
+// searchPathSchemas returns the schemas a search_path value names, in
+// order: names in double quotes as written, others in lower case, without
+// "$user" and pg_catalog (quiver's catalog is found first anyway).
+func searchPathSchemas(path string) []string {
+	var out []string
+	for _, item := range splitList(path) {
+		name := strings.TrimSpace(item)
+		if len(name) >= 2 && name[0] == '"' && name[len(name)-1] == '"' {
+			name = strings.ReplaceAll(name[1:len(name)-1], `""`, `"`)
+			if name == "$user" {
+				continue
+			}
+		} else {
+			name = strings.ToLower(name)
+		}
+		if name != "" && name != "$user" && name != "pg_catalog" {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// splitList splits a setting's list at the commas outside double quotes.
+func splitList(v string) []string {
+	var out []string
+	quoted, start := false, 0
+	for i := 0; i < len(v); i++ {
+		switch v[i] {
+		case '"':
+			quoted = !quoted
+		case ',':
+			if !quoted {
+				out = append(out, v[start:i])
+				start = i + 1
+			}
+		}
+	}
+	return append(out, v[start:])
 }
 
 // execSet runs SET and RESET for the settings quiver knows. It returns
@@ -179,6 +244,9 @@ func (s *Session) execSet(st *stmt.Statement) (handled bool, err error) {
 		if err != nil {
 			return true, err
 		}
+		if d.name == "search_path" {
+			v = quotedList(vs.Args, v)
+		}
 	}
 	if d.readOnly {
 		return true, s.setVar(d, v, true) // the error
@@ -191,6 +259,29 @@ func (s *Session) execSet(st *stmt.Statement) (handled bool, err error) {
 	}
 	return true, s.applyFormatSettings()
 }
+
+// quotedList is the value of SET of a list of names (search_path) as
+// PostgreSQL stores it (GUC_LIST_QUOTE): each name in double quotes where
+// it needs them ("$user", "S9"); v, setArgsValue's value, when an
+// argument is not a string.
+func quotedList(args []*pg_query.Node, v string) string {
+	parts := make([]string, 0, len(args))
+	for _, a := range args {
+		c := a.GetAConst().GetSval()
+		if c == nil {
+			return v
+		}
+		if plainName.MatchString(c.Sval) {
+			parts = append(parts, c.Sval)
+		} else {
+			parts = append(parts, quoteIdent(c.Sval))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// plainName is a name that needs no quotes.
+var plainName = regexp.MustCompile(`^[a-z_][a-z0-9_$]*$`)
 
 // setArgsValue renders SET's argument list as the string PostgreSQL stores.
 func setArgsValue(args []*pg_query.Node) (string, error) {
