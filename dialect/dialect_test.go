@@ -68,6 +68,7 @@ func TestDuckDBRewrites(t *testing.T) {
 			`CREATE OR REPLACE TEMPORARY TABLE "quiver_types$v" ("quiver$view" VARCHAR DEFAULT ' SELECT ''it''''s'' UNION SELECT ''b'';')`}},
 		{in: "alter view v rename to w", want: []string{"alter view v rename to w", `ALTER TABLE IF EXISTS "quiver_types$v" RENAME TO "quiver_types$w"`}},
 		{in: "truncate table a, b", want: []string{"TRUNCATE a", "TRUNCATE b"}},
+		{in: "truncate a restart identity", want: []string{"TRUNCATE a"}},
 		{in: "create table t (i int) with (fillfactor=100)", want: []string{"CREATE TABLE t (i int)", `DROP TABLE IF EXISTS "quiver_types$t"`}},
 		{in: "create unlogged table t (i int)", want: []string{"CREATE TABLE t (i int)", `DROP TABLE IF EXISTS "quiver_types$t"`}},
 		{in: "vacuum analyze t", noop: true},

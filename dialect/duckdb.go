@@ -44,9 +44,21 @@ func (duckdb) rewrite(st *stmt.Statement) (*Plan, error) {
 			return splitList(st.Node, func(n *pg_query.Node) *[]*pg_query.Node { return &n.GetDropStmt().Objects })
 		}
 	case *pg_query.Node_TruncateStmt:
-		if len(x.TruncateStmt.Relations) > 1 {
-			return splitList(st.Node, func(n *pg_query.Node) *[]*pg_query.Node { return &n.GetTruncateStmt().Relations })
+		// DuckDB truncates one table per statement and takes neither
+		// RESTART IDENTITY (nor has a way to restart the sequences of
+		// serial columns, declared.go) nor CONTINUE IDENTITY, which leaves
+		// no trace in the tree: TRUNCATE is always written anew.
+		n := clone(st.Node)
+		restart := n.GetTruncateStmt().RestartSeqs
+		n.GetTruncateStmt().RestartSeqs = false
+		p, err := splitList(n, func(n *pg_query.Node) *[]*pg_query.Node { return &n.GetTruncateStmt().Relations })
+		if err != nil {
+			return nil, err
 		}
+		if restart {
+			p.Warnings = append(p.Warnings, "RESTART IDENTITY is ignored on DuckDB: the sequences of the tables' serial columns go on with their numbers")
+		}
+		return p, nil
 	}
 	if keepsDeclaredTypes(st.Node) {
 		return planDeclared(st)

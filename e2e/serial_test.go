@@ -32,5 +32,8 @@ func TestSerialColumnsMatchPostgres(t *testing.T) {
 		"rollback",
 		"select count(*) from pg_class where relname in ('s5', 's5_id_seq')",
 		"insert into s2 (id, name) values (null, 'e')",
+		"truncate s3 continue identity",
+		"truncate table s3, s4",
+		"select (select count(*) from s3), (select count(*) from s4)",
 	})
 }
