@@ -122,11 +122,12 @@ func TestSqlInfo(t *testing.T) {
 		flightsql.SqlInfoFlightSqlServerReadOnly:     "false",
 		flightsql.SqlInfoFlightSqlServerCancel:       "true",
 		flightsql.SqlInfoTransactionsSupported:       "true",
-		// DuckDB: transactions without savepoints, nulls last, identifiers
+		// DuckDB: transactions without savepoints, nulls sorted high (as
+		// quiver configures it, PostgreSQL's order), identifiers
 		// case-insensitive.
 		flightsql.SqlInfoFlightSqlServerTransaction: "1",
 		flightsql.SqlInfoSavePointsSupported:        "false",
-		flightsql.SqlInfoNullOrdering:               "3",
+		flightsql.SqlInfoNullOrdering:               "0",
 		flightsql.SqlInfoIdentifierCase:             "1",
 		flightsql.SqlInfoIdentifierQuoteChar:        `"`,
 	} {

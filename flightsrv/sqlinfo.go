@@ -126,7 +126,8 @@ func (h *sqlServer) probe(ctx context.Context, ss *session) error {
 	register(flightsql.SqlInfoSavePointsSupported, txn == flightsql.SqlTransactionSavepoint)
 
 	// Nulls: PostgreSQL sorts them as larger than any value (first when
-	// descending); DuckDB puts them last either way.
+	// descending), and so does quiver's DuckDB; DuckDB's own default puts
+	// them last either way.
 	nulls := flightsql.SqlNullOrderingSortHigh
 	if row, qerr := cn.queryRow(ctx, "SELECT x IS NULL FROM (VALUES (1), (NULL)) t(x) ORDER BY x DESC LIMIT 1"); qerr == nil && len(row) == 1 && row[0] == "false" {
 		nulls = flightsql.SqlNullOrderingSortAtEnd
