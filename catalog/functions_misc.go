@@ -202,6 +202,9 @@ func init() {
     (CASE WHEN pg_catalog.quiver_regexp_groups(CAST($2 AS varchar)) > 0 THEN regexp_extract($1, CAST($2 AS varchar), 1)
      ELSE regexp_extract($1, CAST($2 AS varchar), 0) END) END)
   ELSE pg_catalog.substr($1, CAST((CASE WHEN typeof($2) = 'VARCHAR' THEN NULL ELSE $2 END) AS bigint)) END)`,
+		// lpad and rpad fill with spaces when not told otherwise.
+		"lpad/2": `lpad($1, $2, ' ')`,
+		"rpad/2": `rpad($1, $2, ' ')`,
 		// overlay(s placing r from f [for n]) of text.
 		"overlay/4":     `(left($1, $3 - 1) || $2 || substr($1, $3 + $4))`,
 		"overlay/3":     `(left($1, $3 - 1) || $2 || substr($1, $3 + length($2)))`,

@@ -58,6 +58,7 @@ func TestMiscFunctionsMatchPostgres(t *testing.T) {
 		"select substr('abc', 0, 2), substr('abc', -1, 3), substr('abc', -5, 2), substr('abc', 2), substr('abc', -1), substring('hello' from 2 for 3), substring('hello' from 0 for 2), substr('abc', 2, 0), substr(null, 1, 2)",
 		"select substr('abc', 1, -1)",
 		"select substring('hello' from 'l+'), substring('hello', 2), substring('hello' from 'e(l+)o'), substring('hello' from 'z'), substring('hello', 0), substring(x from '[0-9]+') from (values ('ab12c')) v(x)",
+		"select lpad('x', 5), rpad('x', 5) || '|', lpad('hello', 3), rpad('hello', 2), lpad('x', 3, 'ab'), lpad('x', 0), lpad(null, 2)",
 		// BETWEEN SYMMETRIC.
 		"select 'b' between symmetric 'c' and 'a', 5 not between symmetric 10 and 1, 5 between symmetric 1 and 10, 0 between symmetric 1 and 10",
 		// Timestamps written as PostgreSQL reads them.
