@@ -3,7 +3,6 @@ package dialect
 import (
 	"strconv"
 	"strings"
-
 	"sync"
 
 	pg_query "github.com/pganalyze/pg_query_go/v6"
@@ -22,7 +21,34 @@ func (d duckdb) Rewrite(st *stmt.Statement) (*Plan, error) {
 	if err != nil {
 		return nil, placeLiteral(err, st)
 	}
-	return p, nil
+	return quotePlan(p, st), nil
+}
+
+// quotePlan returns p, or st as written when p is nil, with the names
+// DuckDB reserves quoted (reserved.go); p itself, which plans may share,
+// is not changed.
+func quotePlan(p *Plan, st *stmt.Statement) *Plan {
+	if p == nil {
+		if q := quoteReserved(st.SQL); q != st.SQL {
+			return &Plan{SQL: []string{q}}
+		}
+		return nil
+	}
+	var out *Plan
+	for i, sql := range p.SQL {
+		if q := quoteReserved(sql); q != sql {
+			if out == nil {
+				c := *p
+				c.SQL = append([]string(nil), p.SQL...)
+				out = &c
+			}
+			out.SQL[i] = q
+		}
+	}
+	if out == nil {
+		return p
+	}
+	return out
 }
 
 func (duckdb) rewrite(st *stmt.Statement) (*Plan, error) {
