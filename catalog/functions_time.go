@@ -329,6 +329,9 @@ func init() {
 		// clock_timestamp is the statement's time on DuckDB, which has no
 		// clock that changes within a statement.
 		"clock_timestamp/0": `now()`,
+		// quiver_round_timestamp($1, $2) rounds $1 to $2 fractional
+		// digits of a second, as a timestamp's precision does.
+		"quiver_round_timestamp/2": `($1 - to_microseconds(epoch_us($1) - CAST(round(epoch_us($1) / pow(10, 6 - $2)) * pow(10, 6 - $2) AS bigint)))`,
 		// statement_timestamp is the transaction's start, as now(): the
 		// same outside a transaction block.
 		"statement_timestamp/0": `now()`,

@@ -422,6 +422,19 @@ func (r *catalogRewriter) sqlValue(n *pg_query.Node, f *pg_query.SQLValueFunctio
 		name = "quiver_database"
 	case pg_query.SQLValueFunctionOp_SVFOP_CURRENT_SCHEMA:
 		name = "current_schema"
+	case pg_query.SQLValueFunctionOp_SVFOP_CURRENT_TIMESTAMP_N, pg_query.SQLValueFunctionOp_SVFOP_LOCALTIMESTAMP_N:
+		// current_timestamp(p), localtimestamp(p): the transaction's
+		// start rounded to p fractional digits.
+		ts := funcCall([]string{"now"})
+		if f.Op == pg_query.SQLValueFunctionOp_SVFOP_LOCALTIMESTAMP_N {
+			ts = &pg_query.Node{Node: &pg_query.Node_TypeCast{TypeCast: &pg_query.TypeCast{Arg: ts, TypeName: systemType("timestamp"), Location: -1}}}
+		}
+		e, err := r.call("quiver_round_timestamp", ts, pg_query.MakeAConstIntNode(int64(min(max(f.Typmod, 0), 6)), -1))
+		if err != nil {
+			return err
+		}
+		n.Node = e.Node
+		return nil
 	default:
 		return nil
 	}
