@@ -75,7 +75,7 @@ func TestTimeFunctionsMatchPostgres(t *testing.T) {
 		"select to_date('2024-03-05', 'YYYY-MM-DD'), to_date('05/03/2024', 'DD/MM/YYYY'), to_date('2024-3-5', 'YYYY-MM-DD'), to_date('Mar 5 2024', 'Mon FMDD YYYY'), to_date(null, 'YYYY')",
 		"select to_timestamp('2024-03-05 10:11:12', 'YYYY-MM-DD HH24:MI:SS'), to_timestamp('2024-03-05T10:11:12.5', 'YYYY-MM-DD\"T\"HH24:MI:SS.US'), to_timestamp(1709633472.5)",
 		// current_timestamp(p) and localtimestamp(p): rounded to p digits.
-		"select pg_typeof(current_timestamp(0)), pg_typeof(localtimestamp(2)), extract(microseconds from current_timestamp(0))::int % 1000000 = 0, " +
+		"select pg_typeof(current_timestamp(0)), pg_typeof(localtimestamp(2)), extract(microseconds from current_timestamp(0))::int % 1000000 = 0, "+
 			"extract(microseconds from localtimestamp(2))::int % 10000 = 0, abs(extract(epoch from current_timestamp(1) - now())) <= 0.05",
 		// clock_timestamp and timeofday change with time: their form.
 		`select timeofday() ~ '^\w{3} \w{3} \d\d \d\d:\d\d:\d\d\.\d{6} \d{4} UTC$', clock_timestamp() between now() and now() + interval '1 hour', statement_timestamp() = now()`,
