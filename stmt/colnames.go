@@ -337,18 +337,24 @@ func WalkPrune(m protoreflect.Message, f func(protoreflect.Message) bool) {
 	if !f(m) {
 		return
 	}
-	m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
-		switch {
-		case fd.IsList() && fd.Message() != nil:
+	// The fields in their declared order: Range's order is undefined, and
+	// callers rely on walking equal trees alike (dialect's literal sites).
+	fields := m.Descriptor().Fields()
+	for i := 0; i < fields.Len(); i++ {
+		fd := fields.Get(i)
+		if fd.Message() == nil || fd.IsMap() || !m.Has(fd) {
+			continue
+		}
+		v := m.Get(fd)
+		if fd.IsList() {
 			l := v.List()
 			for i := 0; i < l.Len(); i++ {
 				WalkPrune(l.Get(i).Message(), f)
 			}
-		case fd.Message() != nil && !fd.IsMap():
-			WalkPrune(v.Message(), f)
+			continue
 		}
-		return true
-	})
+		WalkPrune(v.Message(), f)
+	}
 }
 
 // CreatedTable returns the table a CREATE TABLE AS or SELECT INTO creates.
