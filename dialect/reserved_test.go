@@ -5,6 +5,8 @@ import "testing"
 func TestQuoteReserved(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
 		{"select 1", "select 1"},
+		{"select created_at, byte, at2 from t", "select created_at, byte, at2 from t"},
+		{"SELECT AT FROM T", `SELECT "at" FROM T`},
 		{"select at, by from t order by at", `select "at", "by" from t order by "at"`},
 		{"create table ev (at timestamptz, BY int, show text)", `create table ev ("at" timestamptz, "by" int, "show" text)`},
 		{"select ts at time zone 'UTC' from t group by 1", "select ts at time zone 'UTC' from t group by 1"},
