@@ -6,7 +6,9 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
 	"net"
+	"time"
 
 	"github.com/quiverdb/quiver/pgerror"
 )
@@ -52,9 +54,23 @@ func startTLS(ctx context.Context, conn net.Conn, cfg *tls.Config, direct bool) 
 		return nil, fmt.Errorf("TLS handshake: %w", err)
 	}
 	if direct && tc.ConnectionState().NegotiatedProtocol != ALPNProtocol {
+		lingerClose(tc)
 		return nil, errDirectTLSWithoutALPN
 	}
 	return tc, nil
+}
+
+// lingerTime bounds how long lingerClose waits for the client to close.
+const lingerTime = time.Second
+
+// lingerClose ends the server's side of tc (a TLS close_notify and a FIN)
+// and reads what the client already sent until it closes too, for at most
+// lingerTime. Closing a socket with unread data makes the kernel answer with
+// a reset, which the client would see instead of the clean close.
+func lingerClose(tc *tls.Conn) {
+	_ = tc.CloseWrite()
+	_ = tc.SetReadDeadline(time.Now().Add(lingerTime))
+	_, _ = io.Copy(io.Discard, io.LimitReader(tc, 1<<16))
 }
 
 // prefixConn is a connection whose first reads return bytes already read
