@@ -66,13 +66,32 @@ type cancelHandler struct {
 	broken atomic.Bool
 	// sent counts the CancelRequests sent, for tests.
 	sent atomic.Int64
+	// cancelDeadline is the deadline HandleCancel set on the connection,
+	// in Unix nanoseconds, 0 when none; bulkReader keeps it.
+	cancelDeadline atomic.Int64
+	// bulk is set while a bulkReader may have set SO_RCVLOWAT on the
+	// connection.
+	bulk atomic.Bool
+}
+
+// deadline returns the deadline HandleCancel set on the connection, or
+// the zero time.
+func (h *cancelHandler) deadline() time.Time {
+	if d := h.cancelDeadline.Load(); d != 0 {
+		return time.Unix(0, d)
+	}
+	return time.Time{}
 }
 
 // HandleCancel implements ctxwatch.Handler: it is called once the context
 // of the call in progress is cancelled.
 func (h *cancelHandler) HandleCancel(context.Context) {
 	deadline := time.Now().Add(h.timeout)
+	h.cancelDeadline.Store(deadline.UnixNano())
 	_ = h.conn.Conn().SetDeadline(deadline)
+	if h.bulk.Load() {
+		setRcvLowat(h.conn.Conn(), 1)
+	}
 	h.stop, h.done = make(chan struct{}), make(chan struct{})
 	go h.cancelUntilStopped(deadline, h.stop, h.done)
 }
@@ -83,6 +102,7 @@ func (h *cancelHandler) HandleCancel(context.Context) {
 func (h *cancelHandler) HandleUnwatchAfterCancel() {
 	close(h.stop)
 	<-h.done
+	h.cancelDeadline.Store(0)
 	_ = h.conn.Conn().SetDeadline(time.Time{})
 }
 

@@ -68,7 +68,9 @@ func copyOut(ctx context.Context, conn *pgconn.PgConn, h *cancelHandler, sql str
 		h.broken.Store(true)
 		return pgconn.CommandTag{}, fmt.Errorf("write COPY query: %w", err)
 	}
-	tag, pgErr, status, err := readCopyOut(bufio.NewReaderSize(nc, copyOutBuffer), w)
+	br := &bulkReader{conn: nc, h: h}
+	tag, pgErr, status, err := readCopyOut(bufio.NewReaderSize(br, copyOutBuffer), w)
+	br.done()
 	unwatch()
 	if err != nil {
 		// The stream is broken or out of step: the connection cannot be
