@@ -341,6 +341,13 @@ func literalSites(n *pg_query.Node) []literalSite {
 				operand(x.Rexpr, x.Lexpr, nil)
 			case pg_query.A_Expr_Kind_AEXPR_OP_ANY, pg_query.A_Expr_Kind_AEXPR_OP_ALL:
 				operand(x.Rexpr, x.Lexpr, x)
+				if x.Lexpr.GetAConst().GetSval() != nil {
+					// 'a' = ANY ('{a,b}'): PostgreSQL reads both as
+					// text, the constant as text[].
+					if like, _ := arrayLike(x.Rexpr); like {
+						out = append(out, literalSite{slot: x.Rexpr, col: -1, fixed: "varchar[]"})
+					}
+				}
 			case pg_query.A_Expr_Kind_AEXPR_IN:
 				if typed(x.Lexpr) {
 					for _, it := range x.Rexpr.GetList().GetItems() {

@@ -65,6 +65,10 @@ func TestUntypedArrayLiteralsMatchPostgres(t *testing.T) {
 			`select id from ua where id = any('{1,4}') or id = all('{7}') or a in ('{3}', '{3,4}') order by id`,
 			`select id from ua where t = any('{"{x}","[1,2]"}') or b = '{}' order by id`,
 			`select '{1,2}' as text_literal, '{1,2}' = '{1,2}' as text_compare`,
+			// Both sides untyped: text = ANY (text[]).
+			`select 'a' = any('{a,b}'), 'c' = any('{a,b}'), 'a' <> all('{a,b}'), 'x' = any('{}'), 'a' = any('{"a b",NULL}')`,
+			`select 'a' = any('{a,b')`,
+			`select 'a' = all('[1,2]')`,
 			// Malformed literals, and DuckDB's syntax, where PostgreSQL reads arrays.
 			`insert into ua (id, a) values (10, '{1,2')`,
 			`insert into ua (id, a) values (10, '[1,2]')`,
