@@ -48,12 +48,17 @@ func (s *Session) streamRows(ctx context.Context, p *portalCursor, limit int64) 
 				if limit > 0 && n >= limit {
 					return n, true, nil
 				}
-				s.w.buf, err = p.enc.AppendRow(s.w.buf, p.row)
+				to := nrows
+				if limit > 0 {
+					to = min(nrows, p.row+int(limit-n))
+				}
+				var next int
+				s.w.buf, next, err = p.enc.AppendRows(s.w.buf, p.row, to, flushThreshold)
+				n += int64(next - p.row)
+				p.row = next
 				if err != nil {
 					return n, false, err
 				}
-				p.row++
-				n++
 				if len(s.w.buf) >= flushThreshold {
 					if err := s.w.flush(); err != nil {
 						return n, false, err

@@ -25,6 +25,12 @@ type RowEncoder struct {
 	nodes   []*node
 	set     outputSettings
 	allText bool // every column is in text format
+
+	// AppendRows's plan for the bound batch (rows.go).
+	fastBound, fastOK bool
+	fast              []fastKind
+	sized             []int // columns whose size varies by row
+	pos, cur          []int
 }
 
 // NewRowEncoder resolves an encoder for every column of schema.
@@ -118,6 +124,7 @@ func putInt32At(dst []byte, p, v int) { binary.BigEndian.PutUint32(dst[p:], uint
 // schema the encoder was built for (XX000 otherwise). Rows are then
 // addressed 0..rec.NumRows()-1.
 func (e *RowEncoder) Reset(rec arrow.RecordBatch) error {
+	e.fastBound = false
 	if int(rec.NumCols()) != len(e.nodes) {
 		return pgerror.New(pgerror.InternalError, "record batch has %d columns, RowEncoder expects %d", rec.NumCols(), len(e.nodes))
 	}
