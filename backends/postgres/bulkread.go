@@ -43,10 +43,11 @@ type bulkReader struct {
 	h     *cancelHandler
 	read  int
 	lowat bool // SO_RCVLOWAT is set on conn
+	plain bool // conn has no SO_RCVLOWAT (TLS, Unix socket): read as it comes
 }
 
 func (r *bulkReader) Read(p []byte) (int, error) {
-	if r.read < bulkAfter {
+	if r.read < bulkAfter || r.plain {
 		n, err := r.conn.Read(p)
 		r.read += n
 		return n, err
@@ -55,7 +56,7 @@ func (r *bulkReader) Read(p []byte) (int, error) {
 		r.h.bulk.Store(true)
 		if !setRcvLowat(r.conn, bulkLowat) {
 			r.h.bulk.Store(false)
-			r.read = -1 << 62 // not a socket that has it: read as it comes
+			r.plain = true
 			return r.Read(p)
 		}
 		r.lowat = true
