@@ -24,7 +24,13 @@ type Plan struct {
 	// Warnings are sent to the client as WARNINGs once the statement has
 	// run: what the backend does differently from PostgreSQL here.
 	Warnings []string
+	// Notices are sent to the client as NOTICEs, as PostgreSQL sends
+	// them for the statement.
+	Notices []Notice
 }
+
+// Notice is a NOTICE for the client: its SQLSTATE and message.
+type Notice struct{ Code, Message string }
 
 // Rewriter rewrites statements for one engine.
 type Rewriter interface {

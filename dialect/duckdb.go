@@ -8,6 +8,7 @@ import (
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 	"google.golang.org/protobuf/reflect/protoreflect"
 
+	"github.com/quiverdb/quiver/pgerror"
 	"github.com/quiverdb/quiver/stmt"
 	"github.com/quiverdb/quiver/types"
 )
@@ -17,11 +18,28 @@ import (
 type duckdb struct{}
 
 func (d duckdb) Rewrite(st *stmt.Statement) (*Plan, error) {
-	p, err := d.rewrite(st)
+	if cs := st.Node.GetCreateSchemaStmt(); cs != nil && cs.Schemaname == PublicSchema {
+		// DuckDB's main, which is public, always exists.
+		if cs.IfNotExists {
+			return &Plan{NoOp: true, Notices: []Notice{{pgerror.DuplicateSchema, `schema "public" already exists, skipping`}}}, nil
+		}
+		return nil, pgerror.New(pgerror.DuplicateSchema, `schema "public" already exists`)
+	}
+	mapped := mapPublic(st)
+	p, err := d.rewrite(mapped)
 	if err != nil {
+		if mapped != st {
+			// The error's position is in the client's text.
+			if _, e := d.rewrite(st); e != nil {
+				err = e
+			}
+		}
 		return nil, placeLiteral(err, st)
 	}
-	return quotePlan(p, st), nil
+	if p == nil && mapped != st {
+		p = &Plan{SQL: []string{mapped.SQL}}
+	}
+	return quotePlan(p, mapped), nil
 }
 
 // quotePlan returns p, or st as written when p is nil, with the names
@@ -142,6 +160,14 @@ func (c *textCache[V]) get(sql string) V {
 	return c.m[sql]
 }
 
+// lookup returns the value kept for sql, and whether there is one.
+func (c *textCache[V]) lookup(sql string) (V, bool) {
+	c.Lock()
+	defer c.Unlock()
+	v, ok := c.m[sql]
+	return v, ok
+}
+
 func (c *textCache[V]) put(sql string, v V) {
 	c.Lock()
 	defer c.Unlock()
@@ -187,7 +213,9 @@ func needsTreeRewrite(n *pg_query.Node, withCatalog bool) bool {
 			found = len(x.Options) > 0 || x.Tablespacename != "" ||
 				(x.Relation != nil && x.Relation.Relpersistence == "u")
 		case *pg_query.IndexStmt:
-			found = len(x.Options) > 0 || x.TableSpace != ""
+			found = len(x.Options) > 0 || x.TableSpace != "" || x.AccessMethod == "btree"
+		case *pg_query.FuncCall:
+			found = sequenceRegclass(x) != nil
 		case *pg_query.A_Expr:
 			found = isPgCatalog(x.Name) || divisorToCheck(x) || likeEscape(x) != nil || symmetricBetween(x) != nil
 		case *pg_query.CollateClause:
@@ -403,6 +431,11 @@ func rewriteTree(n *pg_query.Node, withCatalog bool) error {
 			}
 		case *pg_query.IndexStmt:
 			x.Options, x.TableSpace = nil, ""
+			noDefaultMethod(x)
+		case *pg_query.FuncCall:
+			if c := sequenceRegclass(x); c != nil {
+				x.Args[0] = c
+			}
 		case *pg_query.SelectStmt:
 			for _, n := range seriesInTargets(x) {
 				n.Node = funcCall([]string{"unnest"}, &pg_query.Node{Node: n.Node}).Node

@@ -182,6 +182,7 @@ func viewColumns(v *pg_query.ViewStmt) error {
 // is written on one line. v's column names are those viewColumns gave.
 func viewDefinition(v *pg_query.ViewStmt) string {
 	sel := cloneMsg(v.Query.GetSelectStmt())
+	unqualifyPublic(sel)
 	qualifyColumns(sel)
 	namedTargets(v, sel, func(name string, rt *pg_query.ResTarget) {
 		if f := rt.Val.GetColumnRef().GetFields(); len(f) > 0 && f[len(f)-1].GetString_().GetSval() == name {
@@ -351,4 +352,22 @@ func deparseTarget(t *pg_query.Node) (string, bool) {
 // deparseExpr deparses an expression.
 func deparseExpr(e *pg_query.Node) (string, bool) {
 	return deparseTarget(&pg_query.Node{Node: &pg_query.Node_ResTarget{ResTarget: &pg_query.ResTarget{Val: e}}})
+}
+
+// unqualifyPublic writes the relations of DuckDB's main schema, which the
+// client named as public's (public.go), without their schema, as
+// pg_get_viewdef writes the relations of a schema on the search path.
+func unqualifyPublic(sel *pg_query.SelectStmt) {
+	stmt.Walk(sel.ProtoReflect(), func(m protoreflect.Message) {
+		switch x := m.Interface().(type) {
+		case *pg_query.RangeVar:
+			if x.Schemaname == EngineSchema && x.Catalogname == "" {
+				x.Schemaname = ""
+			}
+		case *pg_query.ColumnRef:
+			if f := x.Fields; len(f) == 3 && f[0].GetString_().GetSval() == EngineSchema {
+				x.Fields = f[1:]
+			}
+		}
+	})
 }

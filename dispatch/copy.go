@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5/pgproto3"
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 
+	"github.com/quiverdb/quiver/dialect"
 	"github.com/quiverdb/quiver/pgerror"
 	"github.com/quiverdb/quiver/stmt"
 )
@@ -42,9 +43,23 @@ type copyCommand struct {
 	table   string   // quoted, possibly qualified relation name; "" for COPY (query) TO
 	display string   // relation name as PostgreSQL prints it in messages
 	rawName string   // schema.table, unquoted, for Ingester backends
+	schema  string   // the relation's schema as the client named it, or ""
 	columns []string // column list, or nil for all
 	query   string   // COPY (query) TO: the query text
 	opts    copyOptions
+}
+
+// setTable sets the relation COPY reads or writes: name in schema, or
+// unqualified if schema is "".
+func (c *copyCommand) setTable(schema, name string) {
+	c.display, c.rawName, c.table = name, name, quoteIdent(name)
+	if schema != "" {
+		c.rawName = schema + "." + name
+		c.table = quoteIdent(schema) + "." + c.table
+	}
+	if c.schema == "" {
+		c.schema = schema
+	}
 }
 
 // parseCopy reads a COPY statement's parse tree. ok is false when the
@@ -60,15 +75,7 @@ func parseCopy(st *stmt.Statement) (*copyCommand, bool, error) {
 	}
 	c := &copyCommand{from: cs.IsFrom}
 	if cs.Relation != nil {
-		c.display = cs.Relation.Relname
-		c.rawName = cs.Relation.Relname
-		if cs.Relation.Schemaname != "" {
-			c.rawName = cs.Relation.Schemaname + "." + cs.Relation.Relname
-		}
-		c.table = quoteIdent(cs.Relation.Relname)
-		if cs.Relation.Schemaname != "" {
-			c.table = quoteIdent(cs.Relation.Schemaname) + "." + c.table
-		}
+		c.setTable(cs.Relation.Schemaname, cs.Relation.Relname)
 	}
 	for _, a := range cs.Attlist {
 		if s := a.GetString_(); s != nil {
@@ -269,6 +276,11 @@ func (c *copyCommand) selectList() string {
 // execCopy runs a COPY statement to or from the client.
 func (s *Session) execCopy(ctx context.Context, st *stmt.Statement) (handled bool, err error) {
 	c, ok, err := parseCopy(st)
+	if ok && c.schema != "" {
+		if m, is := s.h.rw.(dialect.SchemaMapper); is {
+			c.setTable(m.EngineSchema(c.schema), c.display)
+		}
+	}
 	if err != nil || !ok {
 		return ok || err != nil, err
 	}

@@ -206,8 +206,31 @@ func atClientText(err error, ran, client string) error {
 		if i := strings.Index(client, tok); i >= 0 && strings.LastIndex(client, tok) == i {
 			return e.WithPosition(int32(utf8.RuneCountInString(client[:i]) + 1))
 		}
+		if tok == dialect.EngineSchema {
+			return atPublic(e, ran, client)
+		}
 	}
 	return e.WithPosition(0)
+}
+
+// atPublic places an error at a name the rewrite qualified with DuckDB's
+// main where the client wrote public (dialect.SchemaMapper): at the one
+// "public." in the client's text, whose qualified name the error's
+// message then gives, as PostgreSQL's does.
+func atPublic(e *pgerror.Error, ran, client string) error {
+	at := dialect.PublicSchema + "."
+	i := strings.Index(client, at)
+	if i < 0 || strings.LastIndex(client, at) != i {
+		return e.WithPosition(0)
+	}
+	out := e.WithPosition(int32(utf8.RuneCountInString(client[:i]) + 1))
+	name := tokenAt(client, int(out.Position)+len(at))
+	if name != "" && name[0] != '"' {
+		if msg, ok := strings.CutPrefix(out.Message, `relation "`+name+`" `); ok {
+			out.Message = `relation "` + at + name + `" ` + msg
+		}
+	}
+	return out
 }
 
 // tokenAt returns the string constant, quoted name or word that starts at
@@ -262,6 +285,7 @@ func (s *Session) runPlanned(ctx context.Context, st *stmt.Statement) (*backends
 		return s.backend.Query(ctx, st.SQL)
 	}
 	if plan.NoOp {
+		s.sendPlanNotices(plan)
 		return &backends.Result{RowsAffected: -1}, nil
 	}
 	// Several statements for one are all or nothing: outside a transaction
@@ -301,10 +325,18 @@ func (s *Session) runPlanned(ctx context.Context, st *stmt.Statement) (*backends
 	if last == nil {
 		last = &backends.Result{RowsAffected: -1}
 	}
+	s.sendPlanNotices(plan)
+	return last, nil
+}
+
+// sendPlanNotices sends the NOTICEs and WARNINGs a plan has for the client.
+func (s *Session) sendPlanNotices(plan *dialect.Plan) {
+	for _, n := range plan.Notices {
+		s.w.sendNotice("NOTICE", n.Code, n.Message)
+	}
 	for _, w := range plan.Warnings {
 		s.w.sendNotice("WARNING", pgerror.Warning, w)
 	}
-	return last, nil
 }
 
 // queryDiscard runs a statement on the backend and discards its rows.

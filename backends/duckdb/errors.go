@@ -297,6 +297,12 @@ func refineCatalog(e *pgerror.Error, m string) {
 		case strings.HasPrefix(tail, "does not exist"):
 			e.Code = k.missing
 			e.Message = k.pg + " " + what + " does not exist"
+			if strings.HasPrefix(e.Hint, "Did you mean") {
+				// DuckDB's guesses draw on its own catalog
+				// (sqlite_master, pg_enum, ...); PostgreSQL
+				// guesses nothing here.
+				e.Hint = ""
+			}
 		case strings.HasPrefix(tail, "already exists"):
 			e.Code = k.existing
 			e.Message = k.pg + " " + what + " already exists"

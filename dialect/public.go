@@ -1,0 +1,225 @@
+package dialect
+
+import (
+	"strings"
+
+	pg_query "github.com/pganalyze/pg_query_go/v6"
+	"google.golang.org/protobuf/reflect/protoreflect"
+
+	"github.com/quiverdb/quiver/stmt"
+)
+
+// PostgreSQL's public schema is DuckDB's main: tables a client creates
+// without a schema land in main, and the catalog presents main as public
+// (pg_namespace, \dt, current_schema()). So a client that reads "public"
+// in the catalog and names it (select * from public.t, as BI tools and
+// ORMs qualify every table they read) must reach main: the statement DuckDB
+// runs names main wherever the client's names the schema public, in
+// relations, column references, functions, types, and the objects of
+// DROP SCHEMA, DROP, COMMENT and ALTER ... SET SCHEMA. A string
+// constant that names a relation (nextval('public.s'), 'public.t'::regclass)
+// is left as it is: the catalog reads such names itself.
+
+// PublicSchema and EngineSchema are the names of the schema in PostgreSQL
+// and in DuckDB.
+const (
+	PublicSchema = "public"
+	EngineSchema = "main"
+)
+
+// SchemaMapper is implemented by rewriters whose engine keeps PostgreSQL's
+// schemas under other names.
+type SchemaMapper interface {
+	// EngineSchema returns the engine's name of the schema PostgreSQL
+	// calls name.
+	EngineSchema(name string) string
+}
+
+// EngineSchema is SchemaMapper's method for DuckDB.
+func (duckdb) EngineSchema(name string) string {
+	if name == PublicSchema {
+		return EngineSchema
+	}
+	return name
+}
+
+// publicMapped keeps, by statement text, the text with public written as
+// main, or "" when the statement names no public schema.
+var publicMapped = textCache[string]{m: make(map[string]string)}
+
+// mapPublic returns st with the public schema written as main wherever it
+// names one, or st itself when it names none. A statement whose changed
+// tree cannot be deparsed is returned as it is.
+func mapPublic(st *stmt.Statement) *stmt.Statement {
+	if st.Node == nil || !containsFold(st.SQL, PublicSchema) {
+		return st
+	}
+	if sql, ok := publicMapped.lookup(st.SQL); ok {
+		if sql == "" {
+			return st
+		}
+		return withSQL(st, sql)
+	}
+	n := clone(st.Node)
+	if !renamePublic(n) {
+		publicMapped.put(st.SQL, "")
+		return st
+	}
+	sql, err := stmt.Deparse(n)
+	if err != nil {
+		publicMapped.put(st.SQL, "")
+		return st
+	}
+	publicMapped.put(st.SQL, sql)
+	c := *st
+	c.SQL, c.Node = sql, n
+	return &c
+}
+
+// withSQL returns a copy of st for the text sql, parsed again so that the
+// copy shares no tree with the cached one.
+func withSQL(st *stmt.Statement, sql string) *stmt.Statement {
+	sts := stmt.Split(sql)
+	if len(sts) != 1 || sts[0].Node == nil {
+		return st
+	}
+	c := *st
+	c.SQL, c.Node = sql, sts[0].Node
+	return &c
+}
+
+// containsFold reports whether s contains the ASCII word w in any case.
+func containsFold(s, w string) bool {
+	for i := 0; i+len(w) <= len(s); i++ {
+		if strings.EqualFold(s[i:i+len(w)], w) {
+			return true
+		}
+	}
+	return false
+}
+
+// renamePublic writes main for public where n names the schema, and
+// reports whether it changed anything.
+func renamePublic(n *pg_query.Node) bool {
+	changed := false
+	str := func(s *string) {
+		if *s == PublicSchema {
+			*s, changed = EngineSchema, true
+		}
+	}
+	// qualifier renames the schema of a qualified name list whose last
+	// parts name the object: the part before the last parts.
+	qualifier := func(list []*pg_query.Node, parts int) {
+		if i := len(list) - parts - 1; i >= 0 {
+			if s := list[i].GetString_(); s != nil {
+				str(&s.Sval)
+			}
+		}
+	}
+	stmt.Walk(n.ProtoReflect(), func(m protoreflect.Message) {
+		switch x := m.Interface().(type) {
+		case *pg_query.RangeVar:
+			str(&x.Schemaname)
+		case *pg_query.IndexStmt:
+			noDefaultMethod(x)
+		case *pg_query.ColumnRef:
+			qualifier(x.Fields, 2) // schema.table.column, schema.table.*
+		case *pg_query.FuncCall:
+			qualifier(x.Funcname, 1)
+			if sequenceFunc(x) {
+				if c := sequenceName(x.Args[0]); c != nil && strings.HasPrefix(c.Sval, PublicSchema+".") {
+					c.Sval, changed = EngineSchema+c.Sval[len(PublicSchema):], true
+				}
+			}
+		case *pg_query.TypeName:
+			qualifier(x.Names, 1)
+		case *pg_query.ObjectWithArgs:
+			qualifier(x.Objname, 1)
+		case *pg_query.CreateEnumStmt:
+			qualifier(x.TypeName, 1)
+		case *pg_query.AlterObjectSchemaStmt:
+			str(&x.Newschema)
+		case *pg_query.RenameStmt:
+			if x.RenameType == pg_query.ObjectType_OBJECT_SCHEMA {
+				str(&x.Subname)
+			}
+		case *pg_query.DropStmt:
+			for _, o := range x.Objects {
+				if x.RemoveType == pg_query.ObjectType_OBJECT_SCHEMA {
+					if s := o.GetString_(); s != nil {
+						str(&s.Sval)
+					}
+				} else if l := o.GetList(); l != nil {
+					qualifier(l.Items, 1)
+				}
+			}
+		case *pg_query.CommentStmt:
+			switch x.Objtype {
+			case pg_query.ObjectType_OBJECT_SCHEMA:
+				if s := x.Object.GetString_(); s != nil {
+					str(&s.Sval)
+				}
+			case pg_query.ObjectType_OBJECT_COLUMN:
+				if l := x.Object.GetList(); l != nil {
+					qualifier(l.Items, 2)
+				}
+			default:
+				if l := x.Object.GetList(); l != nil {
+					qualifier(l.Items, 1)
+				}
+			}
+		}
+	})
+	return changed
+}
+
+// sequenceFunc reports whether fc calls one of PostgreSQL's sequence
+// functions, whose first argument names a sequence in a string.
+func sequenceFunc(fc *pg_query.FuncCall) bool {
+	n := names(fc.Funcname)
+	if len(n) == 0 || len(fc.Args) == 0 || (len(n) == 2 && n[0] != "pg_catalog") || len(n) > 2 {
+		return false
+	}
+	switch n[len(n)-1] {
+	case "nextval", "currval", "setval":
+		return true
+	}
+	return false
+}
+
+// sequenceName returns the string constant that names the sequence in a
+// sequence function's argument n, written alone or cast (to regclass or
+// text), or nil.
+func sequenceName(n *pg_query.Node) *pg_query.String {
+	if tc := n.GetTypeCast(); tc != nil {
+		n = tc.Arg
+	}
+	return n.GetAConst().GetSval()
+}
+
+// noDefaultMethod leaves out an index's access method where it is btree,
+// PostgreSQL's default, which DuckDB does not know by that name: its own
+// default index serves the same statements.
+func noDefaultMethod(x *pg_query.IndexStmt) {
+	if x.AccessMethod == "btree" {
+		x.AccessMethod = ""
+	}
+}
+
+// sequenceRegclass returns the string constant of a sequence function's
+// first argument written as a regclass ('s'::regclass, as pg_dump and
+// serial columns' defaults write it), or nil: DuckDB's sequence functions
+// take the name itself.
+func sequenceRegclass(fc *pg_query.FuncCall) *pg_query.Node {
+	if !sequenceFunc(fc) {
+		return nil
+	}
+	tc := fc.Args[0].GetTypeCast()
+	if tc == nil || tc.Arg.GetAConst().GetSval() == nil {
+		return nil
+	}
+	if n := names(tc.TypeName.GetNames()); len(n) == 0 || n[len(n)-1] != "regclass" {
+		return nil
+	}
+	return tc.Arg
+}

@@ -1,0 +1,44 @@
+package dialect
+
+import (
+	"testing"
+
+	"github.com/quiverdb/quiver/stmt"
+)
+
+// TestPublicIsMain: every place a statement names the public schema names
+// DuckDB's main in what DuckDB runs; strings, quoted "Public" and other
+// schemas are left alone.
+func TestPublicIsMain(t *testing.T) {
+	checkRewrites(t, []rewriteCase{
+		{in: "select * from public.t", want: []string{"SELECT * FROM main.t"}},
+		{in: `select public.t.a, t.b from "public".t join s.u on true`, want: []string{"SELECT main.t.a, t.b FROM main.t JOIN s.u ON true"}},
+		{in: "select public.t.* from public.t", want: []string{"SELECT main.t.* FROM main.t"}},
+		{in: "insert into public.t values (1)", want: []string{"INSERT INTO main.t VALUES (1)"}},
+		{in: "select public.f(1)::public.mood", want: []string{"SELECT main.f(1)::main.mood"}},
+		{in: "select nextval('public.s'), currval('public.s'::regclass)", want: []string{"SELECT nextval('main.s'), currval('main.s')"}},
+		{in: "alter table t set schema public", want: []string{"ALTER TABLE t SET SCHEMA main"}},
+		{in: "drop schema public", want: []string{"DROP SCHEMA main"}},
+		{in: "comment on column public.t.a is 'x'", want: []string{"COMMENT ON COLUMN main.t.a IS 'x'"}},
+		{in: "comment on table public.t is 'x'", want: []string{"COMMENT ON TABLE main.t IS 'x'"}},
+		{in: "create index i on public.t using btree (a)", want: []string{"CREATE INDEX i ON main.t (a)"}},
+		{in: "create index i on t (a)", want: []string{"CREATE INDEX i ON t (a)"}},
+		{in: "select 'public.t', public from t where x = 'public'"},
+		{in: `select * from "Public".t`},
+		{in: "select * from s.public"},
+		{in: "create schema if not exists public", noop: true},
+	})
+	st := splitOne(t, "create schema public")
+	if _, err := For("duckdb").Rewrite(st); err == nil || !containsFold(err.Error(), "already exists") {
+		t.Errorf("create schema public: %v, want already exists", err)
+	}
+}
+
+func splitOne(t *testing.T, sql string) *stmt.Statement {
+	t.Helper()
+	sts := stmt.Split(sql)
+	if len(sts) != 1 {
+		t.Fatalf("%q: %d statements", sql, len(sts))
+	}
+	return &sts[0]
+}

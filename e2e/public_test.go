@@ -1,0 +1,87 @@
+//go:build duckdb_arrow
+
+package e2e
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestPublicSchemaMatchesPostgres names the public schema, which quiver's
+// catalog shows for DuckDB's main, in every place a client writes it (BI
+// tools and ORMs qualify each table they read with the schema the catalog
+// gave them, pg_dump writes public. everywhere) and runs the script through
+// psql on PostgreSQL and on quiver: the output, messages and error
+// positions included, must be the same.
+func TestPublicSchemaMatchesPostgres(t *testing.T) {
+	pg, q := servers(t)
+	db := pg.CreateDB(t)
+	var script strings.Builder
+	for _, s := range []string{
+		`create table public.tp(a int, b varchar(5))`,
+		`insert into public.tp values (1, 'x')`,
+		`insert into "public".tp (a, b) select 2, 'y'`,
+		`select * from public.tp order by 1`,
+		`select public.tp.a, tp.b from public.tp where public.tp.a > 1`,
+		`select t.a from public.tp t join public.tp u on t.a = u.a order by 1`,
+		`update public.tp set a = 3 where a = 2`,
+		"copy public.tp from stdin;\n7\tz\n\\.",
+		`copy public.tp to stdout`,
+		`copy (select * from public.tp where a > 1) to stdout (format csv)`,
+		`copy (select relname from pg_class where relname = 'tp') to stdout`,
+		`comment on table public.tp is 'hello'`,
+		`comment on column public.tp.a is 'col'`,
+		`\d public.tp`,
+		`select obj_description('public.tp'::regclass), col_description('public.tp'::regclass, 1)`,
+		`create view public.tpv as select a from public.tp`,
+		`select * from public.tpv order by a`,
+		`\d+ tpv`,
+		`drop view public.tpv`,
+		`create type public.mood as enum ('sad', 'ok')`,
+		`create table public.tm(m public.mood)`,
+		`insert into tm values ('ok')`,
+		`select m::public.mood from public.tm`,
+		`drop table public.tm`,
+		`drop type public.mood`,
+		`create schema if not exists public`,
+		`create schema public`,
+		`alter table public.tp rename to tp2`,
+		`select count(*) from public.tp2`,
+		`truncate public.tp2`,
+		`delete from public.tp2`,
+		`drop table public.tp2`,
+		`select * from public.nope`,
+		`create sequence public.sq`,
+		`select nextval('public.sq'), currval('public.sq'::regclass), nextval('sq'::regclass)`,
+		`drop sequence public.sq`,
+		// pg_dump's spelling of an index, and btree written out.
+		`create table public.ti(a int)`,
+		`CREATE INDEX ti_j ON public.ti USING btree (a)`,
+		`create index ti_k on ti (a) with (fillfactor = 70)`,
+		`drop index public.ti_j`,
+		`drop table ti`,
+		// A table named Public is not the schema.
+		`create table "Public"(x int)`,
+		`select * from "Public"`,
+		`drop table "Public"`,
+		`set search_path = public`,
+		`show search_path`,
+	} {
+		script.WriteString(s)
+		if !strings.HasPrefix(s, `\`) && !strings.HasSuffix(s, `\.`) {
+			script.WriteString(";")
+		}
+		script.WriteString("\n")
+	}
+	want := psqlRun(t, pg.Host, pg.Port, pg.User, db, script.String())
+	got := psqlRun(t, q.Host, q.Port, "me", "quiver", script.String())
+	if got != want {
+		t.Errorf("psql output differs\n--- PostgreSQL:\n%s\n--- quiver:\n%s", want, got)
+	}
+	// The script's only errors are the two it means to cause (the schema
+	// that exists, the table that does not), so that a script failing
+	// alike everywhere cannot pass unnoticed.
+	if n := strings.Count(want, "ERROR:"); n != 2 {
+		t.Errorf("PostgreSQL gave %d errors, want 2:\n%s", n, want)
+	}
+}
