@@ -132,6 +132,13 @@ var functions = map[string]string{
 	"pg_get_constraintdef/1": `(SELECT _c._def FROM pg_catalog.quiver_condefs _c WHERE _c._oid = $1)`,
 	"pg_get_constraintdef/2": `(SELECT (CASE WHEN $2 THEN coalesce(_c._pretty, _c._def) ELSE _c._def END)
   FROM pg_catalog.quiver_condefs _c WHERE _c._oid = $1)`,
+	// pg_get_serial_sequence names the sequence a serial column draws
+	// from (dialect's serial columns: a default nextval('table_col_seq'),
+	// in the table's schema), qualified as PostgreSQL qualifies it.
+	"pg_get_serial_sequence/2": `(SELECT pg_catalog.quiver_quote_ident(pg_catalog.quiver_nspname(c.database_name, c.schema_name)) || '.' ||
+    pg_catalog.quiver_quote_ident(regexp_extract(c.column_default, '^nextval\(''(?:.*\.)?([^''.]+)''\)', 1))
+  FROM pg_catalog.quiver_declared_columns c
+  WHERE c.table_oid = pg_catalog.quiver_regclass_in($1) AND c.column_name = $2 AND c.column_default LIKE 'nextval(%' LIMIT 1)`,
 	"pg_get_indexdef/1": `(SELECT _i._def FROM pg_catalog.quiver_indexdefs _i WHERE _i._oid = $1)`,
 	// pg_get_indexdef(index, column, pretty) is the index's column, or
 	// the whole index for column 0.

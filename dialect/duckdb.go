@@ -215,7 +215,7 @@ func needsTreeRewrite(n *pg_query.Node, withCatalog bool) bool {
 		case *pg_query.IndexStmt:
 			found = len(x.Options) > 0 || x.TableSpace != "" || x.AccessMethod == "btree"
 		case *pg_query.FuncCall:
-			found = sequenceRegclass(x) != nil
+			found = sequenceRegclass(x) != nil || toRegclass(x) != nil
 		case *pg_query.A_Expr:
 			found = isPgCatalog(x.Name) || divisorToCheck(x) || likeEscape(x) != nil || symmetricBetween(x) != nil
 		case *pg_query.CollateClause:
@@ -465,6 +465,9 @@ func rewriteTree(n *pg_query.Node, withCatalog bool) error {
 		case *pg_query.Node:
 			if cc := x.GetCollateClause(); cc != nil && isDefaultCollation(cc) && cc.Arg != nil {
 				x.Node = cc.Arg.Node
+			}
+			if tc := toRegclass(x.GetFuncCall()); tc != nil {
+				x.Node = &pg_query.Node_TypeCast{TypeCast: tc}
 			}
 			if a := x.GetAExpr(); a != nil {
 				if call := likeEscape(a); call != nil {

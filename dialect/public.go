@@ -223,3 +223,16 @@ func sequenceRegclass(fc *pg_query.FuncCall) *pg_query.Node {
 	}
 	return tc.Arg
 }
+
+// toRegclass returns to_regclass(name) as the cast name::regclass, which
+// the catalog reads as to_regclass does (no relation: NULL), or nil.
+func toRegclass(fc *pg_query.FuncCall) *pg_query.TypeCast {
+	if fc == nil || len(fc.Args) != 1 || fc.AggStar || fc.Over != nil {
+		return nil
+	}
+	n := names(fc.Funcname)
+	if len(n) == 0 || n[len(n)-1] != "to_regclass" || (len(n) == 2 && n[0] != "pg_catalog") || len(n) > 2 {
+		return nil
+	}
+	return &pg_query.TypeCast{Arg: fc.Args[0], TypeName: &pg_query.TypeName{Names: []*pg_query.Node{pg_query.MakeStrNode("regclass")}, Typemod: -1}, Location: fc.Location}
+}

@@ -54,6 +54,13 @@ func TestPublicSchemaMatchesPostgres(t *testing.T) {
 		`create sequence public.sq`,
 		`select nextval('public.sq'), currval('public.sq'::regclass), nextval('sq'::regclass)`,
 		`drop sequence public.sq`,
+		// What ORMs ask of serial columns and relations.
+		`create table public.ts(id serial primary key, v text)`,
+		`insert into public.ts(v) values ('a') returning id`,
+		`select to_regclass('public.ts') is not null, to_regclass('nope') is null, to_regclass('ts')`,
+		`select pg_get_serial_sequence('public.ts', 'id'), pg_get_serial_sequence('ts', 'v')`,
+		`select nextval('public.ts_id_seq'::regclass)`,
+		`drop table public.ts`,
 		// pg_dump's spelling of an index, and btree written out.
 		`create table public.ti(a int)`,
 		`CREATE INDEX ti_j ON public.ti USING btree (a)`,
