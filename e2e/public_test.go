@@ -3,6 +3,8 @@
 package e2e
 
 import (
+	"context"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -90,5 +92,34 @@ func TestPublicSchemaMatchesPostgres(t *testing.T) {
 	// alike everywhere cannot pass unnoticed.
 	if n := strings.Count(want, "ERROR:"); n != 2 {
 		t.Errorf("PostgreSQL gave %d errors, want 2:\n%s", n, want)
+	}
+}
+
+// TestPublicSchemaExtended names the public schema in statements with
+// parameters, run through the extended protocol (Parse, Bind, Describe,
+// Execute) on both servers.
+func TestPublicSchemaExtended(t *testing.T) {
+	pc, qc := connectBoth(t)
+	ctx := context.Background()
+	compareSteps(t, pc, qc, []string{"create table public.tq (a int, b text)"})
+	for _, c := range []struct {
+		sql  string
+		args [][]byte
+	}{
+		{"insert into public.tq values ($1, $2)", [][]byte{[]byte("1"), []byte("one")}},
+		{"insert into public.tq (a, b) values ($1, $2) returning public.tq.a", [][]byte{[]byte("2"), []byte("two")}},
+		{"select public.tq.b from public.tq where a >= $1 order by a", [][]byte{[]byte("1")}},
+		{"update public.tq set b = $1 where a = $2", [][]byte{[]byte("deux"), []byte("2")}},
+		{"select * from public.tq order by a", nil},
+		{"delete from public.tq where a = $1", [][]byte{[]byte("1")}},
+	} {
+		want := pc.ExecParams(ctx, c.sql, c.args, nil, nil, nil).Read()
+		got := qc.ExecParams(ctx, c.sql, c.args, nil, nil, nil).Read()
+		if want.Err != nil || got.Err != nil {
+			t.Fatalf("%s: PostgreSQL %v, quiver %v", c.sql, want.Err, got.Err)
+		}
+		if fmt.Sprint(got.Rows) != fmt.Sprint(want.Rows) || got.CommandTag.String() != want.CommandTag.String() {
+			t.Errorf("%s:\n PostgreSQL %s %q\n quiver     %s %q", c.sql, want.CommandTag, want.Rows, got.CommandTag, got.Rows)
+		}
 	}
 }
