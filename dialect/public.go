@@ -43,9 +43,16 @@ func (duckdb) EngineSchema(name string) string {
 	return name
 }
 
-// publicMapped keeps, by statement text, the text with public written as
-// main, or "" when the statement names no public schema.
-var publicMapped = textCache[string]{m: make(map[string]string)}
+// mappedPublic is a statement's text and tree with public written as main.
+type mappedPublic struct {
+	sql  string
+	node *pg_query.Node // nil: the statement names no public schema
+}
+
+// publicMapped keeps mapPublic's work by statement text. The trees kept
+// are never changed (the rewriters clone what they change), so sessions
+// share them.
+var publicMapped = textCache[mappedPublic]{m: make(map[string]mappedPublic)}
 
 // mapPublic returns st with the public schema written as main wherever it
 // names one, or st itself when it names none. A statement whose changed
@@ -54,44 +61,29 @@ func mapPublic(st *stmt.Statement) *stmt.Statement {
 	if st.Node == nil || !containsFold(st.SQL, PublicSchema) {
 		return st
 	}
-	if sql, ok := publicMapped.lookup(st.SQL); ok {
-		if sql == "" {
-			return st
+	m, ok := publicMapped.lookup(st.SQL)
+	if !ok {
+		n := clone(st.Node)
+		if renamePublic(n) {
+			if sql, err := stmt.Deparse(n); err == nil {
+				m = mappedPublic{sql: sql, node: n}
+			}
 		}
-		return withSQL(st, sql)
+		publicMapped.put(st.SQL, m)
 	}
-	n := clone(st.Node)
-	if !renamePublic(n) {
-		publicMapped.put(st.SQL, "")
-		return st
-	}
-	sql, err := stmt.Deparse(n)
-	if err != nil {
-		publicMapped.put(st.SQL, "")
-		return st
-	}
-	publicMapped.put(st.SQL, sql)
-	c := *st
-	c.SQL, c.Node = sql, n
-	return &c
-}
-
-// withSQL returns a copy of st for the text sql, parsed again so that the
-// copy shares no tree with the cached one.
-func withSQL(st *stmt.Statement, sql string) *stmt.Statement {
-	sts := stmt.Split(sql)
-	if len(sts) != 1 || sts[0].Node == nil {
+	if m.node == nil {
 		return st
 	}
 	c := *st
-	c.SQL, c.Node = sql, sts[0].Node
+	c.SQL, c.Node = m.sql, m.node
 	return &c
 }
 
-// containsFold reports whether s contains the ASCII word w in any case.
+// containsFold reports whether s contains w, lower-case ASCII, in any
+// case: a scan for w's first letter, run on every statement.
 func containsFold(s, w string) bool {
 	for i := 0; i+len(w) <= len(s); i++ {
-		if strings.EqualFold(s[i:i+len(w)], w) {
+		if s[i]|0x20 == w[0] && strings.EqualFold(s[i:i+len(w)], w) {
 			return true
 		}
 	}
@@ -120,8 +112,6 @@ func renamePublic(n *pg_query.Node) bool {
 		switch x := m.Interface().(type) {
 		case *pg_query.RangeVar:
 			str(&x.Schemaname)
-		case *pg_query.IndexStmt:
-			noDefaultMethod(x)
 		case *pg_query.ColumnRef:
 			qualifier(x.Fields, 2) // schema.table.column, schema.table.*
 		case *pg_query.FuncCall:

@@ -43,29 +43,16 @@ type copyCommand struct {
 	table   string   // quoted, possibly qualified relation name; "" for COPY (query) TO
 	display string   // relation name as PostgreSQL prints it in messages
 	rawName string   // schema.table, unquoted, for Ingester backends
-	schema  string   // the relation's schema as the client named it, or ""
 	columns []string // column list, or nil for all
 	query   string   // COPY (query) TO: the query text
 	opts    copyOptions
 }
 
-// setTable sets the relation COPY reads or writes: name in schema, or
-// unqualified if schema is "".
-func (c *copyCommand) setTable(schema, name string) {
-	c.display, c.rawName, c.table = name, name, quoteIdent(name)
-	if schema != "" {
-		c.rawName = schema + "." + name
-		c.table = quoteIdent(schema) + "." + c.table
-	}
-	if c.schema == "" {
-		c.schema = schema
-	}
-}
-
 // parseCopy reads a COPY statement's parse tree. ok is false when the
 // statement copies to or from a file or program, which the backend runs
-// itself.
-func parseCopy(st *stmt.Statement) (*copyCommand, bool, error) {
+// itself. engineSchema, if not nil, gives the backend's name of a schema
+// the statement names (dialect.SchemaMapper).
+func parseCopy(st *stmt.Statement, engineSchema func(string) string) (*copyCommand, bool, error) {
 	cs := st.Node.GetCopyStmt()
 	if cs == nil {
 		return nil, false, nil
@@ -74,8 +61,16 @@ func parseCopy(st *stmt.Statement) (*copyCommand, bool, error) {
 		return nil, false, nil
 	}
 	c := &copyCommand{from: cs.IsFrom}
-	if cs.Relation != nil {
-		c.setTable(cs.Relation.Schemaname, cs.Relation.Relname)
+	if rel := cs.Relation; rel != nil {
+		schema := rel.Schemaname
+		if schema != "" && engineSchema != nil {
+			schema = engineSchema(schema)
+		}
+		c.display, c.rawName, c.table = rel.Relname, rel.Relname, quoteIdent(rel.Relname)
+		if schema != "" {
+			c.rawName = schema + "." + rel.Relname
+			c.table = quoteIdent(schema) + "." + c.table
+		}
 	}
 	for _, a := range cs.Attlist {
 		if s := a.GetString_(); s != nil {
@@ -275,12 +270,11 @@ func (c *copyCommand) selectList() string {
 
 // execCopy runs a COPY statement to or from the client.
 func (s *Session) execCopy(ctx context.Context, st *stmt.Statement) (handled bool, err error) {
-	c, ok, err := parseCopy(st)
-	if ok && c.schema != "" {
-		if m, is := s.h.rw.(dialect.SchemaMapper); is {
-			c.setTable(m.EngineSchema(c.schema), c.display)
-		}
+	var engineSchema func(string) string
+	if m, is := s.h.rw.(dialect.SchemaMapper); is {
+		engineSchema = m.EngineSchema
 	}
+	c, ok, err := parseCopy(st, engineSchema)
 	if err != nil || !ok {
 		return ok || err != nil, err
 	}

@@ -20,11 +20,15 @@ func (s *Session) copyTo(ctx context.Context, c *copyCommand) error {
 	q := c.query
 	if q == "" {
 		q = "select " + c.selectList() + " from " + c.table
-	} else {
-		var err error
-		if q, err = s.engineSQL(q); err != nil {
+	} else if sts := stmt.Split(q); len(sts) == 1 && sts[0].Node != nil {
+		sql, one, err := s.engineSQL(&sts[0])
+		if err != nil {
 			return err
 		}
+		if !one {
+			return pgerror.New(pgerror.FeatureNotSupported, "this COPY query cannot run on this backend")
+		}
+		q = sql
 	}
 	sctx, done := s.statementContext(ctx)
 	defer done()
@@ -187,26 +191,4 @@ func (c *copyCommand) appendField(dst, v []byte, name string, isValue bool) []by
 		}
 	}
 	return dst
-}
-
-// engineSQL returns the text the backend runs for the one statement q: q
-// as the backend's dialect rewrites it, or q itself.
-func (s *Session) engineSQL(q string) (string, error) {
-	if s.h.rw == nil {
-		return q, nil
-	}
-	sts := stmt.Split(q)
-	if len(sts) != 1 || sts[0].Node == nil {
-		return q, nil
-	}
-	p, err := s.h.rw.Rewrite(&sts[0])
-	switch {
-	case err != nil:
-		return "", err
-	case p == nil:
-		return q, nil
-	case p.NoOp || len(p.SQL) != 1:
-		return "", pgerror.New(pgerror.FeatureNotSupported, "this COPY query cannot run on this backend")
-	}
-	return p.SQL[0], nil
 }

@@ -51,20 +51,32 @@ func (s *Session) probeParams(ctx context.Context, st *stmt.Statement, ptypes []
 // learn its parameters' or result's types; it returns nil when the
 // statement cannot be prepared as one statement.
 func (s *Session) prepareProbe(ctx context.Context, st *stmt.Statement, ptypes []arrow.DataType) backends.Stmt {
-	sql := st.SQL
-	p, err := s.h.rw.Rewrite(st)
-	if err != nil {
+	sql, one, err := s.engineSQL(st)
+	if err != nil || !one {
 		return nil
-	}
-	if p != nil {
-		if p.NoOp || len(p.SQL) != 1 {
-			return nil
-		}
-		sql = p.SQL[0]
 	}
 	bs, err := s.backend.Prepare(ctx, sql, ptypes)
 	if err != nil {
 		return nil
 	}
 	return bs
+}
+
+// engineSQL returns the statement the backend runs for st: st as the
+// backend's dialect rewrites it, or st's own text. one is false when the
+// rewrite runs nothing or several statements.
+func (s *Session) engineSQL(st *stmt.Statement) (sql string, one bool, err error) {
+	if s.h.rw == nil {
+		return st.SQL, true, nil
+	}
+	p, err := s.h.rw.Rewrite(st)
+	switch {
+	case err != nil:
+		return "", false, err
+	case p == nil:
+		return st.SQL, true, nil
+	case p.NoOp || len(p.SQL) != 1:
+		return "", false, nil
+	}
+	return p.SQL[0], true, nil
 }
