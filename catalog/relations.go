@@ -311,7 +311,8 @@ LEFT JOIN pg_catalog.quiver_columns a ON a.attrelid = x.indrelid AND a.attnum = 
 
 	// pg_attrdef shows DuckDB's default expressions as PostgreSQL prints
 	// the common ones: true/false, CURRENT_TIMESTAMP, typed literals (cast
-	// to the column's type without its modifier: 'x'::character varying).
+	// to the column's type without its modifier: 'x'::character varying,
+	// a sequence in the public schema unqualified).
 	"pg_attrdef": `
 SELECT (a.attrelid::bigint * 10000 + a.attnum)::quiver_oid AS oid, a.attrelid AS adrelid, a.attnum AS adnum,
   (CASE WHEN a.column_default = 'CAST(''t'' AS BOOLEAN)' THEN 'true'
@@ -319,7 +320,7 @@ SELECT (a.attrelid::bigint * 10000 + a.attnum)::quiver_oid AS oid, a.attrelid AS
     WHEN lower(a.column_default) IN ('current_timestamp', 'current_date', 'current_time', 'localtimestamp',
       'localtime', 'current_user', 'session_user', 'current_role') THEN upper(a.column_default)
     WHEN regexp_matches(a.column_default, '^nextval\(''[^'']*''\)$')
-      THEN substr(a.column_default, 1, length(a.column_default) - 1) || '::regclass)'
+      THEN regexp_replace(a.column_default, '^nextval\(''(main\.)?([^'']*)''\)$', 'nextval(''\2''::regclass)')
     WHEN regexp_matches(a.column_default, '^''.*''$') OR regexp_matches(a.column_default, '^-[0-9.]+$')
       THEN (CASE WHEN a.column_default LIKE '''%' THEN a.column_default ELSE '''' || a.column_default || '''' END) ||
         '::' || pg_catalog.format_type(a.atttypid, -1)

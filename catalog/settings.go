@@ -20,8 +20,11 @@ var settings = []pgSetting{
 	{"application_name", "", "", "Reporting and Logging / What to Log", "Sets the application name to be reported in statistics and logs.", "user", "string", "", "", ""},
 	{"block_size", "8192", "", "Preset Options", "Shows the size of a disk block.", "internal", "integer", "8192", "8192", ""},
 	{"bytea_output", "hex", "", "Client Connection Defaults / Statement Behavior", "Sets the output format for bytea.", "user", "enum", "", "", "escape,hex"},
+	{"check_function_bodies", "on", "", "Client Connection Defaults / Statement Behavior", "Check routine bodies during CREATE FUNCTION and CREATE PROCEDURE.", "user", "bool", "", "", ""},
 	{"client_encoding", "UTF8", "", "Client Connection Defaults / Locale and Formatting", "Sets the client's character set encoding.", "user", "string", "", "", ""},
 	{"client_min_messages", "notice", "", "Client Connection Defaults / Statement Behavior", "Sets the message levels that are sent to the client.", "user", "enum", "", "", "debug5,debug4,debug3,debug2,debug1,log,notice,warning,error"},
+	{"default_table_access_method", "heap", "", "Client Connection Defaults / Statement Behavior", "Sets the default table access method for new tables.", "user", "string", "", "", ""},
+	{"default_tablespace", "", "", "Client Connection Defaults / Statement Behavior", "Sets the default tablespace to create tables and indexes in.", "user", "string", "", "", ""},
 	{"default_transaction_isolation", "read committed", "", "Client Connection Defaults / Statement Behavior", "Sets the transaction isolation level of each new transaction.", "user", "enum", "", "", "serializable,repeatable read,read committed,read uncommitted"},
 	{"default_transaction_read_only", "off", "", "Client Connection Defaults / Statement Behavior", "Sets the default read-only status of new transactions.", "user", "bool", "", "", ""},
 	{"escape_string_warning", "on", "", "Version and Platform Compatibility / Previous PostgreSQL Versions", "Warn about backslash escapes in ordinary string literals.", "user", "bool", "", "", ""},
@@ -53,6 +56,7 @@ var settings = []pgSetting{
 	{"transaction_isolation", "read committed", "", "Client Connection Defaults / Statement Behavior", "Sets the current transaction's isolation level.", "user", "enum", "", "", "serializable,repeatable read,read committed,read uncommitted"},
 	{"transaction_read_only", "off", "", "Client Connection Defaults / Statement Behavior", "Sets the current transaction's read-only status.", "user", "bool", "", "", ""},
 	{"work_mem", "4096", "kB", "Resource Usage / Memory", "Sets the maximum memory to be used for query workspaces.", "user", "integer", "64", "2147483647", ""},
+	{"xmloption", "content", "", "Client Connection Defaults / Statement Behavior", "Sets whether XML data in implicit parsing and serialization operations is to be considered as documents or content fragments.", "user", "enum", "", "", "content,document"},
 }
 
 // settingSQL is a setting's value in a new session: the application name

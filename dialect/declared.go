@@ -91,6 +91,7 @@ func planDeclared(st *stmt.Statement) (*Plan, error) {
 			p.SQL = append(p.SQL, sql)
 		}
 		p.SQL = append(p.SQL, k.sql...)
+		p.SQL = append(p.SQL, k.owned...)
 		p.Warnings = k.warnings
 	}
 	plans.put(st.SQL, p)
@@ -135,6 +136,7 @@ type keeper struct {
 	sql      []string
 	guards   []string // statements to run before the statement
 	warnings []string // Plan.Warnings
+	owned    []string // OWNED BY of the sequences of serial columns, after the statement
 	changed  bool     // the statement's tree was changed
 	err      error
 }
@@ -230,9 +232,9 @@ var serialTypes = map[string]string{
 // DEFAULT nextval of a sequence named table_column_seq in the table's
 // schema, which a statement before the CREATE TABLE creates unless it
 // exists. DuckDB has neither serial types nor identity columns. The
-// sequence is not dropped with the table (a table created again with the
-// same name goes on with its numbers), and GENERATED ALWAYS does not
-// refuse values given for the column (the README's known differences).
+// sequence is owned by the table, so that DROP TABLE drops it, and
+// GENERATED ALWAYS does not refuse values given for the column (the
+// README's known differences).
 func (k *keeper) serial(c *pg_query.CreateStmt, def *pg_query.ColumnDef) {
 	tn := def.GetTypeName()
 	identity := -1
@@ -270,6 +272,8 @@ func (k *keeper) serial(c *pg_query.CreateStmt, def *pg_query.ColumnDef) {
 	// Not CREATE OR REPLACE: DuckDB refuses to replace the sequence of an
 	// existing table before CREATE TABLE could say that it exists.
 	k.guards = append(k.guards, "CREATE "+temp+"SEQUENCE IF NOT EXISTS "+qualifiedName(c.Relation, seq))
+	// Owned by the table, the sequence is dropped with it.
+	k.owned = append(k.owned, "ALTER SEQUENCE "+qualifiedName(c.Relation, seq)+" OWNED BY "+relationRef(c.Relation))
 	def.Constraints = append(def.Constraints,
 		&pg_query.Node{Node: &pg_query.Node_Constraint{Constraint: &pg_query.Constraint{Contype: pg_query.ConstrType_CONSTR_NOTNULL, Location: -1}}},
 		&pg_query.Node{Node: &pg_query.Node_Constraint{Constraint: &pg_query.Constraint{Contype: pg_query.ConstrType_CONSTR_DEFAULT, Location: -1,

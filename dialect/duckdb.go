@@ -104,6 +104,15 @@ func (duckdb) rewrite(st *stmt.Statement) (*Plan, error) {
 		}
 		return p, nil
 	}
+	if p, ok, err := planSequence(st); ok {
+		return p, err
+	}
+	if p, ok := planPrivileges(st.Node); ok {
+		return p, nil
+	}
+	if a := st.Node.GetAlterTableStmt(); a != nil && mapsAlterTable(a) {
+		return planAlterTable(st, duckdb{}.rewrite)
+	}
 	if keepsDeclaredTypes(st.Node) {
 		return planDeclared(st)
 	}

@@ -47,6 +47,7 @@ func (s *Session) copyFrom(ctx context.Context, c *copyCommand) error {
 	if schema == nil {
 		return pgerror.New(pgerror.InternalError, "cannot describe table %s", c.display)
 	}
+	schema = undictionary(schema)
 	ncols := schema.NumFields()
 	format := byte(0)
 	if c.opts.format == copyBinary {
@@ -82,6 +83,41 @@ func (s *Session) copyFrom(ctx context.Context, c *copyCommand) error {
 	}
 	s.copyDone(n)
 	return nil
+}
+
+// undictionary returns schema with its dictionary-encoded columns (DuckDB's
+// enums) as their values' type: COPY reads an enum's labels as strings,
+// which the engine checks against the type as it inserts them.
+func undictionary(schema *arrow.Schema) *arrow.Schema {
+	var fields []arrow.Field
+	for i, f := range schema.Fields() {
+		t := plainType(f.Type)
+		if t == f.Type {
+			continue
+		}
+		if fields == nil {
+			fields = append([]arrow.Field(nil), schema.Fields()...)
+		}
+		fields[i].Type = t
+	}
+	if fields == nil {
+		return schema
+	}
+	md := schema.Metadata()
+	return arrow.NewSchema(fields, &md)
+}
+
+// plainType is t with dictionaries, at any depth of lists, as their values.
+func plainType(t arrow.DataType) arrow.DataType {
+	switch x := t.(type) {
+	case *arrow.DictionaryType:
+		return plainType(x.ValueType)
+	case *arrow.ListType:
+		if e := plainType(x.Elem()); e != x.Elem() {
+			return arrow.ListOfField(arrow.Field{Name: x.ElemField().Name, Type: e, Nullable: x.ElemField().Nullable})
+		}
+	}
+	return t
 }
 
 // bulkPath picks the backend's bulk load path for COPY FROM: an Append of

@@ -71,6 +71,11 @@ var settingsTable = []*setting{
 	{name: "work_mem", def: "4MB"},
 	{name: "jit", def: "off", check: checkBool},
 	{name: "timezone_abbreviations", def: "Default"},
+	// pg_dump sets these four at the top of every dump.
+	{name: "check_function_bodies", def: "on", check: checkBool},
+	{name: "xmloption", def: "content", check: checkXMLOption},
+	{name: "default_tablespace", def: "", check: checkTablespace},
+	{name: "default_table_access_method", def: "heap", check: checkTableAM},
 }
 
 var settingsByName = func() map[string]*setting {
@@ -83,7 +88,7 @@ var settingsByName = func() map[string]*setting {
 
 func lookupSetting(name string) *setting { return settingsByName[strings.ToLower(name)] }
 
-func invalidValue(name, v string) error {
+func invalidValue(name, v string) *pgerror.Error {
 	return pgerror.New(pgerror.InvalidParameterValue, "invalid value for parameter \"%s\": \"%s\"", name, v)
 }
 
@@ -94,8 +99,11 @@ func checkBool(_ *Session, v string) (string, error) {
 	case "off", "false", "no", "0", "f", "n":
 		return "off", nil
 	}
-	return "", pgerror.New(pgerror.InvalidParameterValue, "parameter requires a Boolean value")
+	return "", pgerror.New(pgerror.InvalidParameterValue, notBoolean)
 }
+
+// notBoolean is checkBool's message; setVar puts the setting's name in it.
+const notBoolean = "parameter requires a Boolean value"
 
 func checkEncoding(_ *Session, v string) (string, error) {
 	// PostgreSQL ignores punctuation in encoding names ('utf-8', "UTF_8").
@@ -155,6 +163,31 @@ func checkIntervalStyle(_ *Session, v string) (string, error) {
 		return "", pgerror.New(pgerror.FeatureNotSupported, "IntervalStyle %s is not supported", v)
 	}
 	return "", invalidValue("IntervalStyle", v)
+}
+
+func checkXMLOption(_ *Session, v string) (string, error) {
+	switch strings.ToLower(v) {
+	case "content", "document":
+		return strings.ToLower(v), nil
+	}
+	return "", invalidValue("xmloption", v).WithHint("Available values: content, document.")
+}
+
+// checkTablespace takes the tablespaces every PostgreSQL has; quiver's
+// backends have no others.
+func checkTablespace(_ *Session, v string) (string, error) {
+	switch v {
+	case "", "pg_default":
+		return v, nil
+	}
+	return "", invalidValue("default_tablespace", v).WithDetail("Tablespace \"" + v + "\" does not exist.")
+}
+
+func checkTableAM(_ *Session, v string) (string, error) {
+	if v == "heap" {
+		return v, nil
+	}
+	return "", invalidValue("default_table_access_method", v).WithDetail("Table access method \"" + v + "\" does not exist.")
 }
 
 func checkTimeZone(_ *Session, v string) (string, error) {

@@ -60,6 +60,9 @@ func (s *Session) setVar(st *setting, v string, notify bool) error {
 		v = c
 	case st.check != nil:
 		c, err := st.check(s, v)
+		if pe, ok := err.(*pgerror.Error); ok && pe.Message == notBoolean {
+			return pgerror.New(pgerror.InvalidParameterValue, "parameter \"%s\" requires a Boolean value", st.name)
+		}
 		if err != nil {
 			return err
 		}

@@ -35,5 +35,8 @@ func TestSerialColumnsMatchPostgres(t *testing.T) {
 		"truncate s3 continue identity",
 		"truncate table s3, s4",
 		"select (select count(*) from s3), (select count(*) from s4)",
+		// A serial column's sequence is dropped with its table.
+		"drop table s3",
+		"select relname from pg_class where relname like 's3%' order by 1",
 	})
 }

@@ -1,0 +1,173 @@
+package dialect
+
+import (
+	"strings"
+
+	pg_query "github.com/pganalyze/pg_query_go/v6"
+
+	"github.com/quiverdb/quiver/pgerror"
+	"github.com/quiverdb/quiver/stmt"
+)
+
+// Statements DuckDB has no form of, which pg_dump writes for every table:
+//
+//   - Ownership and privileges (ALTER ... OWNER TO, GRANT, REVOKE, ALTER
+//     DEFAULT PRIVILEGES) are accepted and do nothing: quiver has no
+//     privilege system, every user may do everything (is_superuser is on,
+//     and the has_*_privilege functions say true).
+//   - ALTER TABLE ... ADD CONSTRAINT ... UNIQUE becomes a unique index of
+//     the constraint's name, which DuckDB enforces alike.
+//   - ALTER TABLE ... ALTER COLUMN ... ADD GENERATED ... AS IDENTITY (how
+//     pg_dump writes an identity column) becomes what CREATE TABLE makes of
+//     one (declared.go): a sequence, named as the clause names it, that is
+//     the column's default and is owned by the table.
+//   - A foreign key or check constraint added to an existing table is
+//     refused with 0A000 naming it: DuckDB takes them only in CREATE TABLE.
+
+// planPrivileges plans the statements that only change ownership or
+// privileges; ok is false for others.
+func planPrivileges(n *pg_query.Node) (p *Plan, ok bool) {
+	switch n.Node.(type) {
+	case *pg_query.Node_AlterOwnerStmt, *pg_query.Node_GrantStmt, *pg_query.Node_GrantRoleStmt,
+		*pg_query.Node_AlterDefaultPrivilegesStmt:
+		return &Plan{NoOp: true}, true
+	}
+	return nil, false
+}
+
+// mapsAlterTable reports whether a is an ALTER TABLE with a command
+// planAlterTable maps.
+func mapsAlterTable(a *pg_query.AlterTableStmt) bool {
+	for _, c := range a.Cmds {
+		cmd := c.GetAlterTableCmd()
+		switch cmd.GetSubtype() {
+		case pg_query.AlterTableType_AT_ChangeOwner, pg_query.AlterTableType_AT_AddIdentity:
+			return true
+		case pg_query.AlterTableType_AT_AddConstraint:
+			switch cmd.GetDef().GetConstraint().GetContype() {
+			case pg_query.ConstrType_CONSTR_UNIQUE, pg_query.ConstrType_CONSTR_FOREIGN, pg_query.ConstrType_CONSTR_CHECK:
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// planAlterTable plans an ALTER TABLE for which mapsAlterTable holds: the
+// mapped commands' statements, and the others as one ALTER TABLE planned
+// by rest.
+func planAlterTable(st *stmt.Statement, rest func(*stmt.Statement) (*Plan, error)) (*Plan, error) {
+	n := clone(st.Node)
+	a := n.GetAlterTableStmt()
+	p := &Plan{}
+	var after []string
+	keep := a.Cmds[:0]
+	for _, c := range a.Cmds {
+		cmd := c.GetAlterTableCmd()
+		switch cmd.GetSubtype() {
+		case pg_query.AlterTableType_AT_ChangeOwner:
+			continue
+		case pg_query.AlterTableType_AT_AddIdentity:
+			sql, err := identitySQL(a.Relation, cmd)
+			if err != nil {
+				return nil, err
+			}
+			after = append(after, sql...)
+			continue
+		case pg_query.AlterTableType_AT_AddConstraint:
+			con := cmd.GetDef().GetConstraint()
+			switch con.GetContype() {
+			case pg_query.ConstrType_CONSTR_UNIQUE:
+				sql, err := uniqueIndexSQL(a.Relation, con)
+				if err != nil {
+					return nil, err
+				}
+				after = append(after, sql)
+				continue
+			case pg_query.ConstrType_CONSTR_FOREIGN:
+				return nil, pgerror.New(pgerror.FeatureNotSupported, "ALTER TABLE ... ADD FOREIGN KEY is not supported on DuckDB: declare foreign keys in CREATE TABLE")
+			case pg_query.ConstrType_CONSTR_CHECK:
+				return nil, pgerror.New(pgerror.FeatureNotSupported, "ALTER TABLE ... ADD CHECK is not supported on DuckDB: declare check constraints in CREATE TABLE")
+			}
+		}
+		keep = append(keep, c)
+	}
+	a.Cmds = keep
+	if len(keep) > 0 {
+		sql, err := deparse(n)
+		if err != nil {
+			return nil, err
+		}
+		parts := stmt.Split(sql)
+		if len(parts) != 1 {
+			return nil, pgerror.New(pgerror.FeatureNotSupported, "cannot rewrite statement")
+		}
+		rp, err := rest(&parts[0])
+		if err != nil {
+			return nil, err
+		}
+		if rp == nil {
+			p.SQL = append(p.SQL, sql)
+		} else if !rp.NoOp {
+			p.SQL = append(p.SQL, rp.SQL...)
+			p.Warnings = append(p.Warnings, rp.Warnings...)
+			p.Notices = append(p.Notices, rp.Notices...)
+		}
+	}
+	p.SQL = append(p.SQL, after...)
+	p.NoOp = len(p.SQL) == 0
+	return p, nil
+}
+
+// uniqueIndexSQL is the unique index that stands for a UNIQUE constraint
+// added to the table rv, named as PostgreSQL names the constraint.
+func uniqueIndexSQL(rv *pg_query.RangeVar, con *pg_query.Constraint) (string, error) {
+	if con.Indexname != "" || len(con.Including) > 0 || con.WhereClause != nil || con.Exclusions != nil {
+		return "", pgerror.New(pgerror.FeatureNotSupported, "this form of UNIQUE constraint is not supported on DuckDB")
+	}
+	cols := names(con.Keys)
+	name := con.Conname
+	if name == "" {
+		name = rv.Relname + "_" + strings.Join(cols, "_") + "_key"
+	}
+	quoted := make([]string, len(cols))
+	for i, c := range cols {
+		quoted[i] = ident(c)
+	}
+	return "CREATE UNIQUE INDEX " + ident(name) + " ON " + relationRef(rv) + " (" + strings.Join(quoted, ", ") + ")", nil
+}
+
+// identitySQL makes cmd's column of the table rv an identity column: a
+// sequence (SEQUENCE NAME, or table_column_seq) with the clause's options,
+// the column's default, owned by the table.
+func identitySQL(rv *pg_query.RangeVar, cmd *pg_query.AlterTableCmd) ([]string, error) {
+	con := cmd.GetDef().GetConstraint()
+	seq := &pg_query.RangeVar{Catalogname: rv.Catalogname, Schemaname: rv.Schemaname, Relname: rv.Relname + "_" + cmd.Name + "_seq", Relpersistence: rv.Relpersistence, Inh: true}
+	opts := make([]*pg_query.Node, 0, len(con.GetOptions()))
+	for _, o := range con.GetOptions() {
+		d := o.GetDefElem()
+		if d.GetDefname() != "sequence_name" {
+			opts = append(opts, o)
+			continue
+		}
+		n := names(d.Arg.GetList().GetItems())
+		switch len(n) {
+		case 1:
+			seq.Relname = n[0]
+		case 2:
+			seq.Schemaname, seq.Relname = n[0], n[1]
+		default:
+			return nil, pgerror.New(pgerror.SyntaxError, "improper qualified name (too many dotted names): %s", strings.Join(n, "."))
+		}
+		if seq.Schemaname == PublicSchema {
+			seq.Schemaname = EngineSchema
+		}
+	}
+	create, err := planCreateSequence(&pg_query.CreateSeqStmt{Sequence: seq, Options: opts})
+	if err != nil {
+		return nil, err
+	}
+	return append(create.SQL,
+		"ALTER TABLE "+relationRef(rv)+" ALTER COLUMN "+ident(cmd.Name)+" SET DEFAULT nextval("+sqlString(relationText(seq))+")",
+		"ALTER SEQUENCE "+relationRef(seq)+" OWNED BY "+relationRef(rv)), nil
+}
