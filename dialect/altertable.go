@@ -21,6 +21,10 @@ import (
 //     pg_dump writes an identity column) becomes what CREATE TABLE makes of
 //     one (declared.go): a sequence, named as the clause names it, that is
 //     the column's default and is owned by the table.
+//   - ALTER TABLE ... ADD PRIMARY KEY, which DuckDB refuses on a table
+//     with indexes (pg_dump adds unique constraints and primary keys in the
+//     order of their names), drops the table's indexes around it, which
+//     DuckDB can do only outside a transaction block.
 //   - A foreign key or check constraint added to an existing table is
 //     refused with 0A000 naming it: DuckDB takes them only in CREATE TABLE.
 
@@ -45,7 +49,8 @@ func mapsAlterTable(a *pg_query.AlterTableStmt) bool {
 			return true
 		case pg_query.AlterTableType_AT_AddConstraint:
 			switch cmd.GetDef().GetConstraint().GetContype() {
-			case pg_query.ConstrType_CONSTR_UNIQUE, pg_query.ConstrType_CONSTR_FOREIGN, pg_query.ConstrType_CONSTR_CHECK:
+			case pg_query.ConstrType_CONSTR_UNIQUE, pg_query.ConstrType_CONSTR_FOREIGN, pg_query.ConstrType_CONSTR_CHECK,
+				pg_query.ConstrType_CONSTR_PRIMARY:
 				return true
 			}
 		}
@@ -84,6 +89,19 @@ func planAlterTable(st *stmt.Statement, rest func(*stmt.Statement) (*Plan, error
 				}
 				after = append(after, sql)
 				continue
+			case pg_query.ConstrType_CONSTR_PRIMARY:
+				if p.Then != nil {
+					return nil, pgerror.New("42P16", "multiple primary keys for table \"%s\" are not allowed", a.Relation.Relname)
+				}
+				pk := clone(n)
+				pk.GetAlterTableStmt().Cmds = []*pg_query.Node{c}
+				sql, err := statementSQL("", pk, true)
+				if err != nil {
+					return nil, err
+				}
+				p.Then = primaryKey(a.Relation, sql)
+				p.Separately = true
+				continue
 			case pg_query.ConstrType_CONSTR_FOREIGN:
 				return nil, pgerror.New(pgerror.FeatureNotSupported, "ALTER TABLE ... ADD FOREIGN KEY is not supported on DuckDB: declare foreign keys in CREATE TABLE")
 			case pg_query.ConstrType_CONSTR_CHECK:
@@ -115,8 +133,39 @@ func planAlterTable(st *stmt.Statement, rest func(*stmt.Statement) (*Plan, error
 		}
 	}
 	p.SQL = append(p.SQL, after...)
-	p.NoOp = len(p.SQL) == 0
+	p.NoOp = len(p.SQL) == 0 && p.Then == nil
 	return p, nil
+}
+
+// primaryKey adds a primary key to the table rv with the statement sql.
+// DuckDB adds one only to a table without indexes: the table's indexes
+// are dropped first and made again after, also when sql fails. DuckDB
+// cannot make an index again in the transaction that dropped it, so the
+// plan runs its statements separately.
+func primaryKey(rv *pg_query.RangeVar, sql string) func(func(string) ([][]string, error)) ([]string, error) {
+	where := "lower(table_name) = lower(" + sqlString(rv.Relname) + ")"
+	if rv.Schemaname != "" {
+		where += " AND lower(schema_name) = lower(" + sqlString(rv.Schemaname) + ")"
+	} else {
+		where += " AND schema_name = current_schema()"
+	}
+	query := "SELECT schema_name, index_name, table_name, CASE WHEN is_unique THEN 'UNIQUE ' ELSE '' END, " +
+		"array_to_string(expressions, ', ') FROM duckdb_indexes() WHERE " + where
+	return func(q func(string) ([][]string, error)) ([]string, error) {
+		rows, err := q(query)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]string, 0, 2*len(rows)+1)
+		for _, r := range rows {
+			out = append(out, "DROP INDEX "+ident(r[0])+"."+ident(r[1]))
+		}
+		out = append(out, sql)
+		for _, r := range rows {
+			out = append(out, "CREATE "+r[3]+"INDEX "+ident(r[1])+" ON "+ident(r[0])+"."+ident(r[2])+" ("+r[4]+")")
+		}
+		return out, nil
+	}
 }
 
 // uniqueIndexSQL is the unique index that stands for a UNIQUE constraint

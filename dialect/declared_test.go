@@ -79,7 +79,7 @@ func TestDeclaredTypes(t *testing.T) {
 			`ALTER TABLE IF EXISTS "app"."quiver_types$t" RENAME TO "quiver_types$u"`,
 		}},
 		// Other ALTERs and renames do not touch column types.
-		{in: "alter table t add primary key (a)"},
+		{in: "alter table t alter column a set not null"},
 		{in: "alter index i rename to j"},
 		{in: "create table t2 as select 1 as a"},
 	})

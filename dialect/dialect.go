@@ -21,6 +21,15 @@ type Plan struct {
 	// statement is accepted and does nothing on this engine.
 	SQL  []string
 	NoOp bool
+	// Then, when set, gives statements to run after SQL, in the same
+	// transaction, worked out from what the backend holds: query runs a
+	// statement whose columns are all strings and returns its rows.
+	Then func(query func(sql string) ([][]string, error)) ([]string, error)
+	// Separately makes the statements Then gives run one at a time, each
+	// committed on its own, all of them even when one fails (the first
+	// error is the statement's), where DuckDB cannot run them in one
+	// transaction; more than one is refused inside a transaction block.
+	Separately bool
 	// Warnings are sent to the client as WARNINGs once the statement has
 	// run: what the backend does differently from PostgreSQL here.
 	Warnings []string
@@ -28,6 +37,10 @@ type Plan struct {
 	// them for the statement.
 	Notices []Notice
 }
+
+// Single reports whether the plan is one statement, which can be
+// prepared with parameters in place of the client's.
+func (p *Plan) Single() bool { return len(p.SQL) == 1 && p.Then == nil }
 
 // Notice is a NOTICE for the client: its SQLSTATE and message.
 type Notice struct{ Code, Message string }

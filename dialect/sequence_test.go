@@ -57,6 +57,22 @@ func TestDumpStatements(t *testing.T) {
 			t.Errorf("%q: got %q, want the value as setval", c.in, p.SQL)
 		}
 	}
+	// ADD PRIMARY KEY drops the table's indexes around it.
+	st := stmt.Split("ALTER TABLE ONLY public.t ADD CONSTRAINT t_pkey PRIMARY KEY (id)")[0]
+	p, err := r.Rewrite(&st)
+	if err != nil || p == nil || len(p.SQL) != 0 || p.Then == nil {
+		t.Fatalf("ADD PRIMARY KEY: %+v, %v", p, err)
+	}
+	var asked string
+	more, err := p.Then(func(q string) ([][]string, error) {
+		asked = q
+		return [][]string{{"main", "t_b", "t", "UNIQUE ", "b"}, {"main", "t c", "t", "", "lower(c), d"}}, nil
+	})
+	want := []string{`DROP INDEX "main"."t_b"`, `DROP INDEX "main"."t c"`, "ALTER TABLE ONLY main.t ADD CONSTRAINT t_pkey PRIMARY KEY (id)",
+		`CREATE UNIQUE INDEX "t_b" ON "main"."t" (b)`, `CREATE INDEX "t c" ON "main"."t" (lower(c), d)`}
+	if err != nil || strings.Join(more, "\n") != strings.Join(want, "\n") || !strings.Contains(asked, "lower(schema_name) = lower('main')") {
+		t.Errorf("ADD PRIMARY KEY: got %q (asked %q), want %q", more, asked, want)
+	}
 	// What DuckDB cannot do is refused, naming it.
 	for _, c := range []struct{ in, code, msg string }{
 		{"alter table t add constraint f foreign key (a) references u (b)", pgerror.FeatureNotSupported, "ADD FOREIGN KEY"},

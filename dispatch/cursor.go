@@ -469,7 +469,7 @@ func (s *Session) openCursor(ctx context.Context, d *pg_query.DeclareCursorStmt,
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	if plan != nil && (plan.NoOp || len(plan.SQL) != 1) {
+	if plan != nil && (plan.NoOp || !plan.Single()) {
 		// Several statements for one: run them, as a query would be.
 		res, err := s.runOnBackend(ctx, inner)
 		if err != nil {

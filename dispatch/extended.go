@@ -371,7 +371,7 @@ func (s *Session) prepareOnBackend(ctx context.Context, ps *preparedStmt) error 
 			if plan.NoOp {
 				return nil // accepted, nothing to run
 			}
-			if len(plan.SQL) != 1 {
+			if !plan.Single() {
 				if ps.st.Params > 0 {
 					return pgerror.New(pgerror.FeatureNotSupported, "this statement cannot take parameters on this backend")
 				}

@@ -75,7 +75,7 @@ func (s *Session) engineSQL(st *stmt.Statement) (sql string, one bool, err error
 		return "", false, err
 	case p == nil:
 		return st.SQL, true, nil
-	case p.NoOp || len(p.SQL) != 1:
+	case p.NoOp || !p.Single():
 		return "", false, nil
 	}
 	return p.SQL[0], true, nil

@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/apache/arrow-go/v18/arrow/array"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/jackc/pgx/v5/pgproto3"
 
 	"github.com/quiverdb/quiver/backends"
@@ -290,33 +290,58 @@ func (s *Session) runPlanned(ctx context.Context, st *stmt.Statement) (*backends
 	}
 	// Several statements for one are all or nothing: outside a transaction
 	// block they run in one of their own.
-	atomic := len(plan.SQL) > 1 && s.tx == txIdle && !s.implicit
+	inBlock := s.tx != txIdle || s.implicit
+	atomic := (len(plan.SQL) > 1 || plan.Then != nil) && !inBlock && !plan.Separately
 	if atomic {
 		if err := s.queryDiscard(ctx, "BEGIN"); err != nil {
 			return nil, err
 		}
 	}
 	var last *backends.Result
-	for i, sql := range plan.SQL {
-		s.ranOnBackend(st, sql)
-		res, err := s.backend.Query(ctx, sql)
-		if err != nil {
-			if atomic {
-				_ = s.queryDiscard(context.WithoutCancel(ctx), "ROLLBACK")
+	// run runs statements, keeping the result of the last when it is the
+	// plan's last.
+	run := func(statements []string, final bool) error {
+		for i, sql := range statements {
+			s.ranOnBackend(st, sql)
+			res, err := s.backend.Query(ctx, sql)
+			if err != nil {
+				return atClientText(err, sql, st.SQL)
 			}
-			return nil, atClientText(err, sql, st.SQL)
+			if final && i == len(statements)-1 {
+				last = res
+			} else if res.Rows != nil {
+				res.Rows.Release()
+			}
 		}
-		if i == len(plan.SQL)-1 {
-			last = res
-			break
+		return nil
+	}
+	err = run(plan.SQL, plan.Then == nil)
+	if err == nil && plan.Then != nil {
+		var more []string
+		more, err = plan.Then(func(q string) ([][]string, error) { return s.queryStrings(ctx, q) })
+		switch {
+		case err != nil:
+		case plan.Separately && len(more) > 1 && inBlock:
+			err = pgerror.New(pgerror.FeatureNotSupported, "DuckDB cannot run this statement inside a transaction block")
+		case plan.Separately:
+			for _, sql := range more {
+				if e := run([]string{sql}, false); e != nil && err == nil {
+					err = e
+				}
+			}
+		default:
+			err = run(more, true)
 		}
-		if res.Rows != nil {
-			res.Rows.Release()
+	}
+	if err != nil {
+		if atomic {
+			_ = s.queryDiscard(context.WithoutCancel(ctx), "ROLLBACK")
 		}
+		return nil, err
 	}
 	if atomic {
 		if err := s.queryDiscard(ctx, "COMMIT"); err != nil {
-			if last.Rows != nil {
+			if last != nil && last.Rows != nil {
 				last.Rows.Release()
 			}
 			return nil, err
@@ -337,6 +362,34 @@ func (s *Session) sendPlanNotices(plan *dialect.Plan) {
 	for _, w := range plan.Warnings {
 		s.w.sendNotice("WARNING", pgerror.Warning, w)
 	}
+}
+
+// queryStrings runs a statement on the backend and returns its rows as
+// strings (NULL as ""): for statements whose columns are strings.
+func (s *Session) queryStrings(ctx context.Context, sql string) ([][]string, error) {
+	res, err := s.backend.Query(ctx, sql)
+	if err != nil {
+		return nil, err
+	}
+	if res.Rows == nil {
+		return nil, nil
+	}
+	defer res.Rows.Release()
+	var out [][]string
+	for res.Rows.Next() {
+		rec := res.Rows.RecordBatch()
+		for r := 0; r < int(rec.NumRows()); r++ {
+			row := make([]string, rec.NumCols())
+			for c := range row {
+				if col := rec.Column(c); col.IsValid(r) {
+					// A copy: the value points into the batch's memory.
+					row[c] = strings.Clone(col.ValueStr(r))
+				}
+			}
+			out = append(out, row)
+		}
+	}
+	return out, res.Rows.Err()
 }
 
 // queryDiscard runs a statement on the backend and discards its rows.
