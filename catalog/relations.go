@@ -312,7 +312,7 @@ LEFT JOIN pg_catalog.quiver_columns a ON a.attrelid = x.indrelid AND a.attnum = 
 	// pg_attrdef shows DuckDB's default expressions as PostgreSQL prints
 	// the common ones: true/false, CURRENT_TIMESTAMP, typed literals (cast
 	// to the column's type without its modifier: 'x'::character varying,
-	// a sequence in the public schema unqualified).
+	// a sequence or type in the public schema unqualified).
 	"pg_attrdef": `
 SELECT (a.attrelid::bigint * 10000 + a.attnum)::quiver_oid AS oid, a.attrelid AS adrelid, a.attnum AS adnum,
   (CASE WHEN a.column_default = 'CAST(''t'' AS BOOLEAN)' THEN 'true'
@@ -321,6 +321,8 @@ SELECT (a.attrelid::bigint * 10000 + a.attnum)::quiver_oid AS oid, a.attrelid AS
       'localtime', 'current_user', 'session_user', 'current_role') THEN upper(a.column_default)
     WHEN regexp_matches(a.column_default, '^nextval\(''[^'']*''\)$')
       THEN regexp_replace(a.column_default, '^nextval\(''(main\.)?([^'']*)''\)$', 'nextval(''\2''::regclass)')
+    WHEN regexp_matches(a.column_default, '^CAST\(''([^'']|'''')*'' AS main\."[^"]+"\)$')
+      THEN regexp_replace(a.column_default, '^CAST\((''.*'') AS main\."([^"]+)"\)$', '\1::\2')
     WHEN regexp_matches(a.column_default, '^''.*''$') OR regexp_matches(a.column_default, '^-[0-9.]+$')
       THEN (CASE WHEN a.column_default LIKE '''%' THEN a.column_default ELSE '''' || a.column_default || '''' END) ||
         '::' || pg_catalog.format_type(a.atttypid, -1)

@@ -70,6 +70,7 @@ insert into orders (customer_id, amount, note) values (1, 5, 'first');
 insert into orders (customer_id, amount, note) values (1, -5, 'third');
 \set VERBOSITY default
 select obj_description('customers'::regclass), col_description('customers'::regclass, 2);
+select a.attname, pg_get_expr(d.adbin, d.adrelid) from pg_attrdef d join pg_attribute a on a.attrelid = d.adrelid and a.attnum = d.adnum where d.adrelid = 'customers'::regclass and a.attname <> 'created' order by d.adnum;
 select conname, contype from pg_constraint where conrelid = 'orders'::regclass and contype in ('p', 'c') order by 1;
 `
 	want := psqlRun(t, pg.Host, pg.Port, pg.User, db, check)
