@@ -143,14 +143,8 @@ func planAlterTable(st *stmt.Statement, rest func(*stmt.Statement) (*Plan, error
 // cannot make an index again in the transaction that dropped it, so the
 // plan runs its statements separately.
 func primaryKey(rv *pg_query.RangeVar, sql string) func(func(string) ([][]string, error)) ([]string, error) {
-	where := "lower(table_name) = lower(" + sqlString(rv.Relname) + ")"
-	if rv.Schemaname != "" {
-		where += " AND lower(schema_name) = lower(" + sqlString(rv.Schemaname) + ")"
-	} else {
-		where += " AND schema_name = current_schema()"
-	}
 	query := "SELECT schema_name, index_name, table_name, CASE WHEN is_unique THEN 'UNIQUE ' ELSE '' END, " +
-		"array_to_string(expressions, ', ') FROM duckdb_indexes() WHERE " + where
+		"array_to_string(expressions, ', ') FROM duckdb_indexes() WHERE " + catalogWhere("table_name", rv.Schemaname, rv.Relname)
 	return func(q func(string) ([][]string, error)) ([]string, error) {
 		rows, err := q(query)
 		if err != nil {

@@ -261,10 +261,7 @@ func (k *keeper) serial(c *pg_query.CreateStmt, def *pg_query.ColumnDef) {
 		seq = c.Relation.Relname + "_" + def.Colname
 	}
 	seq += "_seq"
-	ref := seq
-	if c.Relation.Schemaname != "" {
-		ref = c.Relation.Schemaname + "." + seq
-	}
+	ref := relationText(&pg_query.RangeVar{Schemaname: c.Relation.Schemaname, Relname: seq})
 	temp := ""
 	if c.Relation.Relpersistence == "t" {
 		temp = "TEMPORARY "

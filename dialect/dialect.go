@@ -25,10 +25,11 @@ type Plan struct {
 	// transaction, worked out from what the backend holds: query runs a
 	// statement whose columns are all strings and returns its rows.
 	Then func(query func(sql string) ([][]string, error)) ([]string, error)
-	// Separately makes the statements Then gives run one at a time, each
-	// committed on its own, all of them even when one fails (the first
-	// error is the statement's), where DuckDB cannot run them in one
-	// transaction; more than one is refused inside a transaction block.
+	// Separately runs the plan outside a transaction of its own: SQL as
+	// it is, then the statements Then gives one at a time, each committed
+	// on its own, all of them even when one fails (the first error is the
+	// statement's), for engines that cannot run them in one transaction.
+	// More than one from Then is refused inside a transaction block.
 	Separately bool
 	// Warnings are sent to the client as WARNINGs once the statement has
 	// run: what the backend does differently from PostgreSQL here.

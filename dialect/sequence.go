@@ -249,16 +249,22 @@ func advanceSQL(seq, schema, name, values, bounds string) string {
 }
 
 // sequenceWhere selects the row of duckdb_sequences() for the sequence
-// schema.name (schema "" when unqualified: a temporary one, else the one
-// in the current schema).
+// schema.name: a temporary one before one in the current schema when it
+// is unqualified.
 func sequenceWhere(schema, name string) string {
-	where := "lower(sequence_name) = lower(" + sqlString(name) + ")"
+	return catalogWhere("sequence_name", schema, name) + " ORDER BY database_name = 'temp' DESC LIMIT 1"
+}
+
+// catalogWhere selects the rows of one of DuckDB's catalog functions
+// (duckdb_sequences(), duckdb_indexes()) whose column nameCol is name in
+// schema, or, schema "" for an unqualified name, in the temporary schema
+// or the current one.
+func catalogWhere(nameCol, schema, name string) string {
+	where := "lower(" + nameCol + ") = lower(" + sqlString(name) + ")"
 	if schema != "" {
-		where += " AND lower(schema_name) = lower(" + sqlString(schema) + ")"
-	} else {
-		where += " AND (temporary OR schema_name = current_schema())"
+		return where + " AND lower(schema_name) = lower(" + sqlString(schema) + ")"
 	}
-	return where + " ORDER BY temporary DESC LIMIT 1"
+	return where + " AND (database_name = 'temp' OR schema_name = current_schema())"
 }
 
 // invalidName is PostgreSQL's invalid_name.

@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/apache/arrow-go/v18/arrow/array"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/jackc/pgx/v5/pgproto3"
 
 	"github.com/quiverdb/quiver/backends"
@@ -322,7 +322,7 @@ func (s *Session) runPlanned(ctx context.Context, st *stmt.Statement) (*backends
 		switch {
 		case err != nil:
 		case plan.Separately && len(more) > 1 && inBlock:
-			err = pgerror.New(pgerror.FeatureNotSupported, "DuckDB cannot run this statement inside a transaction block")
+			err = pgerror.New(pgerror.ActiveSQLTransaction, "%s cannot run inside a transaction block on this backend", st.Tag)
 		case plan.Separately:
 			for _, sql := range more {
 				if e := run([]string{sql}, false); e != nil && err == nil {

@@ -3,10 +3,14 @@
 package e2e
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // TestRestoreDump restores, with psql, what pg_dump writes for a
@@ -81,4 +85,36 @@ select conname, contype from pg_constraint where conrelid = 'orders'::regclass a
 	if n := strings.Count(want, "ERROR:"); n != 2 {
 		t.Errorf("PostgreSQL gave %d errors, want 2 (the unique and the check constraint):\n%s", n, want)
 	}
+
+	// A primary key added to a table with indexes drops and makes them
+	// again, which DuckDB cannot do in a transaction block: there it is
+	// refused, and the table keeps its index. Outside one it works.
+	c := q.Connect(t)
+	ctx := context.Background()
+	for _, step := range []struct{ sql, want string }{
+		{"create table pk (a int, b int); create unique index pk_b on pk (b)", ""},
+		{"begin; alter table pk add primary key (a)", "25001"},
+		{"rollback", ""},
+		{"alter table pk add primary key (a)", ""},
+		{"insert into pk values (1, 1)", ""},
+		{"insert into pk values (2, 1)", "23505"},
+		{"insert into pk values (1, 2)", "23505"},
+	} {
+		_, err := c.Exec(ctx, step.sql).ReadAll()
+		if got := pgErrorCode(err); got != step.want {
+			t.Errorf("%s: got %q (%v), want %q", step.sql, got, err, step.want)
+		}
+	}
+}
+
+// pgErrorCode is err's SQLSTATE, "" for no error.
+func pgErrorCode(err error) string {
+	var pe *pgconn.PgError
+	switch {
+	case err == nil:
+		return ""
+	case errors.As(err, &pe):
+		return pe.Code
+	}
+	return err.Error()
 }
