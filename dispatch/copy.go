@@ -43,6 +43,7 @@ type copyCommand struct {
 	table   string   // quoted, possibly qualified relation name; "" for COPY (query) TO
 	display string   // relation name as PostgreSQL prints it in messages
 	rawName string   // schema.table, unquoted, for Ingester backends
+	pgName  string   // quoted, possibly qualified name as the client wrote it
 	columns []string // column list, or nil for all
 	query   string   // COPY (query) TO: the query text
 	opts    copyOptions
@@ -67,6 +68,10 @@ func parseCopy(st *stmt.Statement, engineSchema func(string) string) (*copyComma
 			schema = engineSchema(schema)
 		}
 		c.display, c.rawName, c.table = rel.Relname, rel.Relname, quoteIdent(rel.Relname)
+		c.pgName = c.table
+		if rel.Schemaname != "" {
+			c.pgName = quoteIdent(rel.Schemaname) + "." + c.table
+		}
 		if schema != "" {
 			c.rawName = schema + "." + rel.Relname
 			c.table = quoteIdent(schema) + "." + c.table

@@ -47,6 +47,7 @@ func (s *Session) copyFrom(ctx context.Context, c *copyCommand) error {
 	if schema == nil {
 		return pgerror.New(pgerror.InternalError, "cannot describe table %s", c.display)
 	}
+	enums := s.enumColumns(sctx, c, schema)
 	schema = undictionary(schema)
 	ncols := schema.NumFields()
 	format := byte(0)
@@ -61,7 +62,7 @@ func (s *Session) copyFrom(ctx context.Context, c *copyCommand) error {
 	if err := s.w.flush(); err != nil {
 		return err
 	}
-	r := &copyReader{s: s, c: c, schema: schema, dec: types.NewValueDecoder(&s.settings), line: 0}
+	r := &copyReader{s: s, c: c, schema: schema, enums: enums, dec: types.NewValueDecoder(&s.settings), line: 0}
 	r.b = array.NewRecordBuilder(memory.DefaultAllocator, schema)
 	defer r.release()
 	target := c.table
@@ -107,6 +108,63 @@ func undictionary(schema *arrow.Schema) *arrow.Schema {
 	return arrow.NewSchema(fields, &md)
 }
 
+// enumColumn is what COPY FROM checks an enum column's values against.
+type enumColumn struct {
+	typ    string // the type's name, as format_type prints it
+	labels map[string]bool
+}
+
+// enumColumns looks up the labels of schema's enum (dictionary) columns in
+// pg_enum, so that a value that is not a label gets PostgreSQL's error with
+// its line, not the engine's. Where the lookup fails, the engine's own
+// check of the values stands.
+func (s *Session) enumColumns(ctx context.Context, c *copyCommand, schema *arrow.Schema) []*enumColumn {
+	var out []*enumColumn
+	for i, f := range schema.Fields() {
+		if _, ok := f.Type.(*arrow.DictionaryType); ok {
+			if out == nil {
+				out = make([]*enumColumn, schema.NumFields())
+			}
+			out[i] = &enumColumn{labels: map[string]bool{}}
+		}
+	}
+	if out == nil {
+		return nil
+	}
+	rows, err := s.pgQueryStrings(ctx, "SELECT a.attname, pg_catalog.format_type(a.atttypid, NULL), e.enumlabel"+
+		" FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_enum e ON e.enumtypid = a.atttypid"+
+		" WHERE a.attrelid = "+quoteLiteral(c.pgName)+"::pg_catalog.regclass")
+	if err != nil {
+		return nil
+	}
+	byName := map[string]*enumColumn{}
+	for i, e := range out {
+		if e != nil {
+			byName[schema.Field(i).Name] = e
+		}
+	}
+	for _, row := range rows {
+		if e := byName[row[0]]; e != nil {
+			e.typ = row[1]
+			e.labels[row[2]] = true
+		}
+	}
+	for i, e := range out {
+		if e != nil && e.typ == "" {
+			out[i] = nil // not found: leave the check to the engine
+		}
+	}
+	return out
+}
+
+// checkEnum fails a value of column i that is not one of its enum's labels.
+func (r *copyReader) checkEnum(i int, v []byte) error {
+	if r.enums == nil || r.enums[i] == nil || r.enums[i].labels[string(v)] {
+		return nil
+	}
+	return pgerror.New(pgerror.InvalidTextRepresentation, "invalid input value for enum %s: \"%s\"", r.enums[i].typ, v)
+}
+
 // plainType is t with dictionaries, at any depth of lists, as their values.
 func plainType(t arrow.DataType) arrow.DataType {
 	switch x := t.(type) {
@@ -145,6 +203,7 @@ type copyReader struct {
 	s       *Session
 	c       *copyCommand
 	schema  *arrow.Schema
+	enums   []*enumColumn // per column: the enum type's labels, or nil
 	dec     *types.ValueDecoder
 	b       *array.RecordBuilder
 	cur     arrow.RecordBatch
@@ -355,17 +414,17 @@ func (r *copyReader) parseLine(line []byte) error {
 	if r.c.opts.format == copyCSV {
 		r.fields, r.nulls, err = splitCSV(r.fields[:0], line, &r.c.opts)
 		if err != nil {
-			return r.rowError(err)
+			return r.lineError(err, line)
 		}
 	} else {
 		r.fields, r.nulls, r.unescaped = splitText(r.fields[:0], r.nulls[:0], r.unescaped, line, &r.c.opts)
 	}
 	nulls := r.nulls
 	if len(r.fields) > ncols {
-		return r.rowError(pgerror.New(pgerror.BadCopyFileFormat, "extra data after last expected column"))
+		return r.lineError(pgerror.New(pgerror.BadCopyFileFormat, "extra data after last expected column"), line)
 	}
 	if len(r.fields) < ncols {
-		return r.rowError(pgerror.New(pgerror.BadCopyFileFormat, "missing data for column \"%s\"", r.schema.Field(len(r.fields)).Name))
+		return r.lineError(pgerror.New(pgerror.BadCopyFileFormat, "missing data for column \"%s\"", r.schema.Field(len(r.fields)).Name), line)
 	}
 	for i, f := range r.fields {
 		name := r.schema.Field(i).Name
@@ -383,6 +442,9 @@ func (r *copyReader) parseLine(line []byte) error {
 		}
 		// The decoder does not keep the string: no copy of the bytes.
 		if err := r.dec.AppendText(r.b.Field(i), unsafe.String(unsafe.SliceData(f), len(f))); err != nil {
+			return r.columnError(err, i, string(f))
+		}
+		if err := r.checkEnum(i, f); err != nil {
 			return r.columnError(err, i, string(f))
 		}
 	}
@@ -565,6 +627,9 @@ func (r *copyReader) nextBinaryRow() (bool, error) {
 		if err := r.dec.AppendBinary(r.b.Field(i), r.buf[:l]); err != nil {
 			return false, r.columnError(err, i, "")
 		}
+		if err := r.checkEnum(i, r.buf[:l]); err != nil {
+			return false, r.columnError(err, i, "")
+		}
 		r.buf = r.buf[l:]
 	}
 	return true, nil
@@ -592,6 +657,14 @@ func (r *copyReader) rowError(err error) error {
 	if e.Where == "" && r.line > 0 {
 		e.Where = fmt.Sprintf("COPY %s, line %d", r.c.display, r.line)
 	}
+	return e
+}
+
+// lineError adds the COPY context PostgreSQL reports for an error in a text
+// or CSV line as a whole: the line itself.
+func (r *copyReader) lineError(err error, line []byte) error {
+	e := pgerror.Flatten(err)
+	e.Where = fmt.Sprintf("COPY %s, line %d: \"%s\"", r.c.display, r.line, truncateForContext(string(line)))
 	return e
 }
 

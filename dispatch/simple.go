@@ -392,6 +392,27 @@ func (s *Session) queryStrings(ctx context.Context, sql string) ([][]string, err
 	return out, res.Rows.Err()
 }
 
+// pgQueryStrings runs one statement written in PostgreSQL's SQL (a
+// catalog query of quiver's own) as the session would, rewritten for the
+// backend, and returns its rows as queryStrings does.
+func (s *Session) pgQueryStrings(ctx context.Context, sql string) ([][]string, error) {
+	sts := stmt.Split(sql)
+	if len(sts) != 1 || sts[0].ParseErr != nil {
+		return nil, pgerror.New(pgerror.InternalError, "internal query does not parse: %s", sql)
+	}
+	plan, err := s.plan(ctx, &sts[0], nil)
+	if err != nil {
+		return nil, err
+	}
+	if plan != nil {
+		if !plan.Single() {
+			return nil, pgerror.New(pgerror.InternalError, "internal query is not one statement: %s", sql)
+		}
+		sql = plan.SQL[0]
+	}
+	return s.queryStrings(ctx, sql)
+}
+
 // queryDiscard runs a statement on the backend and discards its rows.
 func (s *Session) queryDiscard(ctx context.Context, sql string) error {
 	res, err := s.backend.Query(ctx, sql)

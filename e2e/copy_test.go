@@ -95,19 +95,21 @@ func TestCopyMatchesPostgres(t *testing.T) {
 	}
 }
 
-// TestCopyRejectsBadInput sends malformed COPY data: the error's SQLSTATE
-// matches PostgreSQL's, nothing from that COPY is kept, and the session
-// goes on.
+// TestCopyRejectsBadInput sends malformed COPY data: the error's SQLSTATE,
+// message and context (the line and column) match PostgreSQL's, nothing
+// from that COPY is kept, and the session goes on.
 func TestCopyRejectsBadInput(t *testing.T) {
 	pc, qc := connectBoth(t)
 	ctx := context.Background()
 	for _, c := range []*pgconn.PgConn{pc, qc} {
-		if _, err := c.Exec(ctx, "create table bad (i int4, d date, s text)").ReadAll(); err != nil {
+		if _, err := c.Exec(ctx, "create table bad (i int4, d date, s text); create type mood as enum ('ok', 'sad'); create table bade (i int4, m mood)").ReadAll(); err != nil {
 			t.Fatal(err)
 		}
 	}
 	cases := []struct{ sql, data string }{
 		{"copy bad from stdin", "1\t2024-01-01\tok\nx\t2024-01-01\tbad int\n"},
+		{"copy bade from stdin", "1\tok\n2\tsad\n3\tglad\n"},
+		{"copy bade from stdin (format csv)", "1,ok\n2,Ok\n"},
 		{"copy bad from stdin", "1\t2024-01-01\tok\n2\tnot a date\tbad\n"},
 		{"copy bad from stdin", "1\t2024-01-01\n"},
 		{"copy bad from stdin", "1\t2024-01-01\tok\textra\n"},
@@ -116,7 +118,8 @@ func TestCopyRejectsBadInput(t *testing.T) {
 		{"copy bad from stdin", "99999999999\t2024-01-01\tout of range\n"},
 	}
 	for _, cs := range cases {
-		var codes [2]string
+		var codes, msgs [2]string
+		table := strings.Fields(cs.sql)[1]
 		for i, c := range []*pgconn.PgConn{pc, qc} {
 			_, err := copyIn(t, c, cs.sql, cs.data)
 			var pe *pgconn.PgError
@@ -124,7 +127,8 @@ func TestCopyRejectsBadInput(t *testing.T) {
 				t.Fatalf("%q: no error: %v", cs.data, err)
 			}
 			codes[i] = pe.Code
-			res, err := c.Exec(ctx, "select count(*) from bad").ReadAll()
+			msgs[i] = pe.Message + " / " + pe.Where
+			res, err := c.Exec(ctx, "select count(*) from "+table).ReadAll()
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -134,6 +138,9 @@ func TestCopyRejectsBadInput(t *testing.T) {
 		}
 		if codes[0] != codes[1] {
 			t.Errorf("%q: PostgreSQL %s, quiver %s", cs.data, codes[0], codes[1])
+		}
+		if msgs[0] != msgs[1] {
+			t.Errorf("%q: PostgreSQL %q, quiver %q", cs.data, msgs[0], msgs[1])
 		}
 	}
 }
