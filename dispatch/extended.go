@@ -545,7 +545,7 @@ func (s *Session) execute(ctx context.Context, m *pgproto3.Execute) error {
 	if p.sqlc != nil {
 		return s.executeCursor(ctx, p, m)
 	}
-	return s.runPortal(ctx, p, m)
+	return s.nameConstraint(ctx, s.runPortal(ctx, p, m), p.ps.st)
 }
 
 // runPortal runs a bound statement, or resumes it, up to Execute's row

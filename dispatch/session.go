@@ -127,6 +127,8 @@ type Session struct {
 	be      *pgproto3.Backend
 	w       writer
 	backend backends.Session
+	// backendInfo is what the backend session was opened with.
+	backendInfo backends.SessionInfo
 	// backendTZ is the TimeZone the backend computes with, as
 	// syncTimeZone last gave it; "" before.
 	backendTZ string
@@ -194,6 +196,7 @@ func (h *Handler) Serve(ctx context.Context, c Conn, info Info) (err error) {
 		return nil
 	}
 	s.backend = bs
+	s.backendInfo = sinfo
 	if h.cfg.SessionInit != nil {
 		for _, q := range h.cfg.SessionInit(sinfo) {
 			if err := s.backendExec(ctx, q); err != nil {

@@ -51,7 +51,7 @@ func (s *Session) simpleQuery(ctx context.Context, sql string) {
 			s.resetSavepoints()
 		}
 		if err := s.execSimple(ctx, st, multi); err != nil {
-			s.sendStatementError(err, st)
+			s.sendStatementError(s.nameConstraint(ctx, err, st), st)
 			if s.implicit {
 				_ = s.backendExec(ctx, "ROLLBACK")
 				s.implicit = false

@@ -80,6 +80,9 @@ func (w *writer) sendError(e *pgerror.Error) {
 		Hint:                e.Hint,
 		Position:            e.Position,
 		Where:               e.Where,
+		SchemaName:          e.SchemaName,
+		TableName:           e.TableName,
+		ConstraintName:      e.ConstraintName,
 	})
 }
 

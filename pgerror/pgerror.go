@@ -25,6 +25,9 @@ type Error struct {
 	Hint     string
 	Position int32 // 1-based character offset into the query, 0 when unknown
 	Where    string
+	// SchemaName, TableName and ConstraintName name the object of an
+	// integrity violation, as PostgreSQL's error fields s, t and n do.
+	SchemaName, TableName, ConstraintName string
 
 	cause error
 }
