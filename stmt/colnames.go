@@ -2,6 +2,7 @@ package stmt
 
 import (
 	"strconv"
+	"sync"
 
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 	"google.golang.org/protobuf/reflect/protoreflect"
@@ -339,10 +340,15 @@ func WalkPrune(m protoreflect.Message, f func(protoreflect.Message) bool) {
 	}
 	// The fields in their declared order: Range's order is undefined, and
 	// callers rely on walking equal trees alike (dialect's literal sites).
-	fields := m.Descriptor().Fields()
-	for i := 0; i < fields.Len(); i++ {
-		fd := fields.Get(i)
-		if fd.Message() == nil || fd.IsMap() || !m.Has(fd) {
+	for _, st := range walkPlan(m.Descriptor()) {
+		fd := st.field
+		if fd == nil {
+			// A oneof (every Node is one, of some 270 fields): ask which
+			// field is set rather than each field whether it is.
+			if fd = m.WhichOneof(st.oneof); fd == nil || fd.Message() == nil || fd.IsMap() {
+				continue
+			}
+		} else if !m.Has(fd) {
 			continue
 		}
 		v := m.Get(fd)
@@ -355,6 +361,43 @@ func WalkPrune(m protoreflect.Message, f func(protoreflect.Message) bool) {
 		}
 		WalkPrune(v.Message(), f)
 	}
+}
+
+// walkStep is a field of a message WalkPrune may walk into: a field of
+// message type, or a oneof.
+type walkStep struct {
+	field protoreflect.FieldDescriptor
+	oneof protoreflect.OneofDescriptor
+}
+
+// walkPlans caches walkPlan by message name.
+var walkPlans sync.Map
+
+// walkPlan lists the steps WalkPrune takes through a message of type d,
+// in the order of d's fields, a oneof at its first field.
+func walkPlan(d protoreflect.MessageDescriptor) []walkStep {
+	if p, ok := walkPlans.Load(d.FullName()); ok {
+		return p.([]walkStep)
+	}
+	var steps []walkStep
+	oneofs := map[protoreflect.FullName]bool{}
+	fields := d.Fields()
+	for i := 0; i < fields.Len(); i++ {
+		fd := fields.Get(i)
+		if od := fd.ContainingOneof(); od != nil && !od.IsSynthetic() {
+			if !oneofs[od.FullName()] {
+				oneofs[od.FullName()] = true
+				steps = append(steps, walkStep{oneof: od})
+			}
+			continue
+		}
+		if fd.Message() == nil || fd.IsMap() {
+			continue
+		}
+		steps = append(steps, walkStep{field: fd})
+	}
+	walkPlans.Store(d.FullName(), steps)
+	return steps
 }
 
 // CreatedTable returns the table a CREATE TABLE AS or SELECT INTO creates.
