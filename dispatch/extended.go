@@ -700,9 +700,15 @@ func (s *Session) portalContext(p *portal) (context.Context, func()) {
 // whose type nobody inferred takes the type its text spells: PostgreSQL
 // would have given it the type of its context (abalance + $1 is int4),
 // which an engine that could not infer it still needs, so an integer is
-// bound as int8 and anything else as text.
+// bound as int8 and anything else as text. Not in a statement that returns
+// rows: its result was described with the parameter as text, as
+// PostgreSQL resolves an unknown one (select $1 is text), and must not
+// change type at Bind.
 func bindTypes(ps *preparedStmt, m *pgproto3.Bind) []arrow.DataType {
 	typesOut := ps.ptypes
+	if ps.schema != nil {
+		return typesOut
+	}
 	for i, unknown := range ps.unknown {
 		if !unknown || i >= len(m.Parameters) || m.Parameters[i] == nil || formatCode(m.ParameterFormatCodes, i) != 0 {
 			continue

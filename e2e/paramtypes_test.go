@@ -64,6 +64,9 @@ func TestParameterTypesMatchPostgres(t *testing.T) {
 		{"select $1::int8 + $2", []string{"1", "2"}},
 		{"select 10::float8 / $1", []string{"2.5"}},
 		{"select 7 - $1", []string{"3"}},
+		// An unknown parameter is text, whatever its value looks like.
+		{"select $1", []string{"0123456"}},
+		{"select $1, $2 || 'x'", []string{"42", "7"}},
 	} {
 		args := [][]byte{}
 		for _, a := range c.args {

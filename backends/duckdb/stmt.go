@@ -82,6 +82,15 @@ func (st *Stmt) describe(ctx context.Context, declared []arrow.DataType) error {
 	resolved := !(ncols == 1 && bindings.PreparedStatementColumnType(ps, 0) == bindings.TypeInvalid)
 	if stype == bindings.StatementTypeSelect && (!resolved || differs) {
 		st.replans = true
+		// A parameter of no type is described, as PostgreSQL resolves an
+		// unknown one, as text (describeQuery binds it as a string): bind
+		// it so, not as a literal DuckDB would read as a number
+		// (`select $1` with '123' is the text '123').
+		for i, f := range st.params {
+			if f.Type.ID() == arrow.NULL {
+				st.text[i] = true
+			}
+		}
 		st.schema, err = st.describeQuery(ctx)
 		return err
 	}
