@@ -76,6 +76,9 @@ func (duckdb) rewrite(st *stmt.Statement) (*Plan, error) {
 	if keepsViewDefinition(st.Node) {
 		return planViewDefinition(st)
 	}
+	if p, ok, err := planExtension(st.Node); ok {
+		return p, err
+	}
 	switch x := st.Node.Node.(type) {
 	case *pg_query.Node_VacuumStmt:
 		// DuckDB has no VACUUM ... of named tables nor ANALYZE options
