@@ -22,7 +22,8 @@ import (
 // client share Go's scheduler and threads; here they do not, and the
 // server's threads compete with PostgreSQL's processes for the CPUs.
 //
-//   - NAME/quiver: the quiver binary as it starts by default;
+//   - NAME/quiver: the quiver binary as it starts by default (plus the
+//     flags in $QUIVER_BENCH_FLAGS, for every quiver process);
 //   - NAME-schedbatch/quiver: the same with --sched-batch;
 //   - NAME/pgx and NAME-schedbatch/pgx: pgx as in BenchmarkFlightRead,
 //     run after each for the ratios.
@@ -63,6 +64,9 @@ func startQuiverProcess(b *testing.B, bin, url string, flags ...string) (string,
 	b.Helper()
 	args := append([]string{"--listen", "127.0.0.1:0", "--flight-listen", "127.0.0.1:0", "--log-format", "json",
 		"--backend", url}, flags...)
+	// QUIVER_BENCH_FLAGS adds flags to every quiver process, for trying
+	// settings side by side (--flight-scan-parts 2).
+	args = append(args, strings.Fields(os.Getenv("QUIVER_BENCH_FLAGS"))...)
 	cmd := exec.Command(bin, args...)
 	out, err := cmd.StderrPipe()
 	if err != nil {
