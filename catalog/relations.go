@@ -108,6 +108,26 @@ FROM (SELECT c.table_oid::bigint AS table_oid, c.schema_oid::bigint AS schema_oi
   WHERE c.constraint_type IN ('PRIMARY KEY', 'UNIQUE', 'FOREIGN KEY', 'CHECK') AND c.` + scope + `
     AND NOT (c.constraint_type = 'CHECK' AND ` + isLengthCheck("c.expression") + `)) k`,
 
+	// quiver_violations lists, cheaply, what names a constraint violation
+	// (dispatch/constraint.go): each table's unique keys (primary key and
+	// unique constraints, then unique indexes), a row per column, and its
+	// check constraints with their text, by schema and table name.
+	"quiver_violations": `
+SELECT pg_catalog.quiver_nspname(k.database_name, k.schema_name) AS nspname, k.table_name AS relname, k.conname,
+  k.contype, u.col, u.colno, NULL AS def, k.ord
+FROM (SELECT c.database_name, c.schema_name, c.table_name, c.conname, c.contype, c.cols, c.n AS ord
+    FROM pg_catalog.quiver_conbase c WHERE c.contype IN ('p', 'u')
+  UNION ALL
+  SELECT i.database_name, i.schema_name, i.table_name, i.index_name, 'u',
+    list_transform(CAST(i.expressions AS varchar[]),
+      e -> CASE WHEN e LIKE '"%"' THEN replace(substr(e, 2, length(e) - 2), '""', '"') ELSE e END),
+    1000 + i.index_oid
+  FROM duckdb_indexes() i WHERE i.is_unique AND i.` + scope + `) k, unnest(k.cols) WITH ORDINALITY AS u(col, colno)
+UNION ALL
+SELECT pg_catalog.quiver_nspname(c.database_name, c.schema_name), c.table_name, c.conname, 'c', NULL, NULL,
+  'CHECK (' || c.expression || ')', c.n
+FROM pg_catalog.quiver_conbase c WHERE c.contype = 'c'`,
+
 	// A foreign key's conindid is the index of the key it references, as
 	// in PostgreSQL.
 	"pg_constraint": `

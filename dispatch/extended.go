@@ -166,6 +166,7 @@ func (s *Session) extendedMessage(ctx context.Context, msg pgproto3.FrontendMess
 		return nil
 	}
 	var err error
+	var failed *stmt.Statement // an Execute's statement, for nameConstraint
 	switch m := msg.(type) {
 	case *pgproto3.Parse:
 		err = s.parse(ctx, m)
@@ -174,6 +175,9 @@ func (s *Session) extendedMessage(ctx context.Context, msg pgproto3.FrontendMess
 	case *pgproto3.Describe:
 		err = s.describe(m)
 	case *pgproto3.Execute:
+		if p := s.ext.portals[m.Portal]; p != nil && p.ps != nil {
+			failed = p.ps.st
+		}
 		err = s.execute(ctx, m)
 	case *pgproto3.Close:
 		s.closeObject(m)
@@ -181,7 +185,6 @@ func (s *Session) extendedMessage(ctx context.Context, msg pgproto3.FrontendMess
 		return s.w.flush()
 	}
 	if err != nil {
-		s.w.sendError(pgerror.Flatten(err))
 		s.ext.ignoreTillSync = true
 		if s.implicit {
 			_ = s.backendExec(ctx, "ROLLBACK")
@@ -192,6 +195,9 @@ func (s *Session) extendedMessage(ctx context.Context, msg pgproto3.FrontendMess
 		} else if s.tx == txBlock {
 			s.tx = txFailed
 		}
+		// Once an implicit transaction is rolled back, the catalog can be
+		// read to name a violated constraint.
+		s.w.sendError(pgerror.Flatten(s.nameConstraint(ctx, err, failed)))
 		// PostgreSQL flushes every error at once (elog.c).
 		return s.w.flush()
 	}
@@ -545,7 +551,7 @@ func (s *Session) execute(ctx context.Context, m *pgproto3.Execute) error {
 	if p.sqlc != nil {
 		return s.executeCursor(ctx, p, m)
 	}
-	return s.nameConstraint(ctx, s.runPortal(ctx, p, m), p.ps.st)
+	return s.runPortal(ctx, p, m)
 }
 
 // runPortal runs a bound statement, or resumes it, up to Execute's row

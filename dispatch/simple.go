@@ -51,7 +51,6 @@ func (s *Session) simpleQuery(ctx context.Context, sql string) {
 			s.resetSavepoints()
 		}
 		if err := s.execSimple(ctx, st, multi); err != nil {
-			s.sendStatementError(s.nameConstraint(ctx, err, st), st)
 			if s.implicit {
 				_ = s.backendExec(ctx, "ROLLBACK")
 				s.implicit = false
@@ -63,6 +62,9 @@ func (s *Session) simpleQuery(ctx context.Context, sql string) {
 				s.txEnd(false)
 				s.unlockTx()
 			}
+			// Once an implicit transaction is rolled back, the catalog
+			// can be read to name a violated constraint.
+			s.sendStatementError(s.nameConstraint(ctx, err, st), st)
 			return
 		}
 		if s.w.err != nil {
