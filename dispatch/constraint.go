@@ -81,7 +81,8 @@ func (s *Session) nameConstraint(ctx context.Context, err error, st *stmt.Statem
 // (DuckDB's is), and a session of its own would cost far more than the
 // error (DuckDB: 0.1-1 s): there the constraint is not looked up.
 func (s *Session) catalogQuery(ctx context.Context, sql string) ([][]string, error) {
-	if s.tx != txIdle || s.implicit {
+	if s.tx != txIdle || s.implicit || s.h.rw == nil {
+		// (Without a dialect the backend has no catalog of quiver's.)
 		return nil, errNoLookup
 	}
 	return s.pgQueryStrings(ctx, sql)

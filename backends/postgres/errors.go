@@ -43,6 +43,10 @@ func mapErrorShift(err error, shift int32) error {
 			Hint:     pe.Hint,
 			Position: pos,
 			Where:    pe.Where,
+			// PostgreSQL names the object of an integrity violation.
+			SchemaName:     pe.SchemaName,
+			TableName:      pe.TableName,
+			ConstraintName: pe.ConstraintName,
 		}
 	}
 	var qe *pgerror.Error
