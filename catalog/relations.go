@@ -63,6 +63,13 @@ func systemRelationsSQL() string {
 	return b.String()
 }
 
+// unquotedSQL is the DuckDB expression for the name an index expression e
+// gives when it is a column: DuckDB lists a column as its name, in double
+// quotes (doubled inside) where it needs them.
+func unquotedSQL(e string) string {
+	return "(CASE WHEN " + e + " LIKE '\"%\"' THEN replace(substr(" + e + ", 2, length(" + e + ") - 2), '\"\"', '\"') ELSE " + e + " END)"
+}
+
 // emptyRelation returns a relation with typed columns and no rows, for the
 // catalogs of features DuckDB does not have (policies, triggers, ...).
 func emptyRelation(cols string) string {
@@ -120,7 +127,7 @@ FROM (SELECT c.database_name, c.schema_name, c.table_name, c.conname, c.contype,
   UNION ALL
   SELECT i.database_name, i.schema_name, i.table_name, i.index_name, 'u',
     list_transform(CAST(i.expressions AS varchar[]),
-      e -> CASE WHEN e LIKE '"%"' THEN replace(substr(e, 2, length(e) - 2), '""', '"') ELSE e END),
+      e -> ` + unquotedSQL("e") + `),
     1000 + i.index_oid
   FROM duckdb_indexes() i WHERE i.is_unique AND i.` + scope + `) k, unnest(k.cols) WITH ORDINALITY AS u(col, colno)
 UNION ALL
@@ -187,7 +194,7 @@ FROM (SELECT i.index_oid::bigint AS oid, i.table_oid::bigint AS indrelid, u.e, u
   FROM duckdb_indexes() i, unnest(CAST(i.expressions AS varchar[])) WITH ORDINALITY AS u(e, n)
   WHERE i.` + scope + `) x
 LEFT JOIN duckdb_columns() c ON c.table_oid = x.indrelid
-  AND c.column_name = (CASE WHEN x.e LIKE '"%"' THEN replace(substr(x.e, 2, length(x.e) - 2), '""', '"') ELSE x.e END)
+  AND c.column_name = ` + unquotedSQL("x.e") + `
 UNION ALL
 SELECT k.indexoid, k.table_oid, u.n::smallint, u.name, (k.colidx[u.n] + 1)::smallint, pg_catalog.quiver_quote_ident(u.name)
 FROM pg_catalog.quiver_conbase k, unnest(k.cols) WITH ORDINALITY AS u(name, n) WHERE k.contype IN ('p', 'u')`,

@@ -166,7 +166,6 @@ func (s *Session) extendedMessage(ctx context.Context, msg pgproto3.FrontendMess
 		return nil
 	}
 	var err error
-	var failed *stmt.Statement // an Execute's statement, for nameConstraint
 	switch m := msg.(type) {
 	case *pgproto3.Parse:
 		err = s.parse(ctx, m)
@@ -175,9 +174,6 @@ func (s *Session) extendedMessage(ctx context.Context, msg pgproto3.FrontendMess
 	case *pgproto3.Describe:
 		err = s.describe(m)
 	case *pgproto3.Execute:
-		if p := s.ext.portals[m.Portal]; p != nil && p.ps != nil {
-			failed = p.ps.st
-		}
 		err = s.execute(ctx, m)
 	case *pgproto3.Close:
 		s.closeObject(m)
@@ -185,6 +181,14 @@ func (s *Session) extendedMessage(ctx context.Context, msg pgproto3.FrontendMess
 		return s.w.flush()
 	}
 	if err != nil {
+		// A failed Execute's statement, for nameConstraint, before the
+		// rollback below closes its portal.
+		var failed *stmt.Statement
+		if m, ok := msg.(*pgproto3.Execute); ok {
+			if p := s.ext.portals[m.Portal]; p != nil && p.ps != nil {
+				failed = p.ps.st
+			}
+		}
 		s.ext.ignoreTillSync = true
 		if s.implicit {
 			_ = s.backendExec(ctx, "ROLLBACK")

@@ -127,8 +127,6 @@ type Session struct {
 	be      *pgproto3.Backend
 	w       writer
 	backend backends.Session
-	// backendInfo is what the backend session was opened with.
-	backendInfo backends.SessionInfo
 	// backendTZ is the TimeZone the backend computes with, as
 	// syncTimeZone last gave it; "" before.
 	backendTZ string
@@ -196,7 +194,6 @@ func (h *Handler) Serve(ctx context.Context, c Conn, info Info) (err error) {
 		return nil
 	}
 	s.backend = bs
-	s.backendInfo = sinfo
 	if h.cfg.SessionInit != nil {
 		for _, q := range h.cfg.SessionInit(sinfo) {
 			if err := s.backendExec(ctx, q); err != nil {
