@@ -249,6 +249,25 @@ func declaredAttrsSQL(oid string) (length, storage, coll string) {
 	return wrap(l), wrap(s), wrap(c)
 }
 
+// quiverStringColumns lists, cheaply, the tables of the session's
+// databases with the declared types kept for their columns (kept: the
+// declared-types table column's default, as in quiver_declared_columns,
+// NULL for a table without any), and each table's place in the search
+// path (rank: 0 for a temporary table, from 1 in search_path order, NULL
+// when it is not on the path). Result columns that are a table's
+// varchar(n) or char(n) columns are described with those types from it
+// (package dispatch).
+var quiverStringColumns = `
+SELECT pg_catalog.quiver_nspname(t.database_name, t.schema_name) AS nspname, t.table_name AS relname,
+  (CASE WHEN t.database_name = 'temp' THEN 0
+    WHEN t.database_name = current_database() THEN list_position(pg_catalog.quiver_search_path(), t.schema_name) END) AS rank,
+  c.column_name AS attname, c.column_default AS kept
+FROM duckdb_tables() t LEFT JOIN duckdb_columns() c ON c.database_name = t.database_name
+  AND c.schema_name = t.schema_name AND c.table_name = '` + DeclaredTypesPrefix + `' || t.table_name
+  AND c.column_name <> '` + DeclaredPlaceholder + `'
+WHERE t.` + scope + ` AND NOT ` + isDeclaredTypes("t.table_name")
+
 func init() {
 	relations["quiver_declared_columns"] = declaredColumnsSQL()
+	relations["quiver_string_columns"] = quiverStringColumns
 }

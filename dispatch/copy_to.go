@@ -18,10 +18,15 @@ var binaryCopySignature = []byte("PGCOPY\n\377\r\n\000")
 // row each, as PostgreSQL sends them; batches are encoded as they arrive.
 func (s *Session) copyTo(ctx context.Context, c *copyCommand) error {
 	q := c.query
+	var src *stmt.Statement // the query, for the declared types of its columns
 	if q == "" {
 		q = "select " + c.selectList() + " from " + c.table
+		if sts := stmt.Split(q); len(sts) == 1 && sts[0].Node != nil {
+			src = &sts[0]
+		}
 	} else if sts := stmt.Split(q); len(sts) == 1 && sts[0].Node != nil {
-		sql, one, err := s.engineSQL(&sts[0])
+		src = &sts[0]
+		sql, one, err := s.engineSQL(src)
 		if err != nil {
 			return err
 		}
@@ -32,6 +37,9 @@ func (s *Session) copyTo(ctx context.Context, c *copyCommand) error {
 	}
 	sctx, done := s.statementContext(ctx)
 	defer done()
+	if err := s.loadDeclared(sctx, src); err != nil {
+		return err
+	}
 	res, err := s.backend.Query(sctx, q)
 	if err != nil {
 		return err
@@ -45,7 +53,7 @@ func (s *Session) copyTo(ctx context.Context, c *copyCommand) error {
 	if c.opts.format == copyBinary {
 		format = 1
 	}
-	enc, err := types.NewRowEncoder(rr.Schema(), []int16{format}, &s.settings)
+	enc, err := types.NewRowEncoder(s.presentDeclared(rr.Schema(), src), []int16{format}, &s.settings)
 	if err != nil {
 		return err
 	}

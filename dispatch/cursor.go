@@ -415,7 +415,7 @@ func (s *Session) declare(st *stmt.Statement, inner *stmt.Statement, rows array.
 	if rows != nil {
 		schema = rows.Schema()
 	}
-	schema = pgNames(schema, inner)
+	schema = s.presentDeclared(pgNames(schema, inner), inner)
 	var formats []int16
 	if d.Options&cursorOptBinary != 0 {
 		formats = []int16{1}
@@ -465,6 +465,9 @@ func (s *Session) execDeclare(ctx context.Context, st *stmt.Statement) error {
 // PostgreSQL, which plans the query at DECLARE.
 func (s *Session) openCursor(ctx context.Context, d *pg_query.DeclareCursorStmt, inner *stmt.Statement) (rows array.RecordReader, schema *arrow.Schema, runErr, err error) {
 	defer s.drainNotices()
+	if err := s.loadDeclared(ctx, inner); err != nil {
+		return nil, nil, nil, err
+	}
 	plan, err := s.plan(ctx, inner, nil)
 	if err != nil {
 		return nil, nil, nil, err

@@ -439,7 +439,10 @@ func (s *Session) prepareOnBackend(ctx context.Context, ps *preparedStmt) error 
 		}
 	}
 	if returnsRows(ps.st) {
-		ps.schema = pgNames(ps.bstmt.Schema(), ps.st)
+		if err := s.loadDeclared(sctx, ps.st); err != nil {
+			return err
+		}
+		ps.schema = s.presentDeclared(pgNames(ps.bstmt.Schema(), ps.st), ps.st)
 	}
 	return nil
 }
@@ -568,6 +571,9 @@ func (s *Session) runPortal(ctx context.Context, p *portal, m *pgproto3.Execute)
 	}
 	if s.tx == txFailed && st.Kind != stmt.KindTransaction {
 		return errInFailedTx
+	}
+	if st.Kind == stmt.KindDDL {
+		s.ranDDL()
 	}
 	if p.complete {
 		// Running a finished portal again returns nothing more.

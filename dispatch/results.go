@@ -171,7 +171,20 @@ func pgNames(schema *arrow.Schema, st *stmt.Statement) *arrow.Schema {
 // presentCast marks a string field cast to varchar to be described as
 // varchar, with its length, where the field says nothing else.
 func presentCast(f *arrow.Field, c stmt.Cast) bool {
-	if c.Type != "varchar" || f.Metadata.FindKey(backends.MetaPGType) >= 0 {
+	switch c.Type {
+	case "varchar":
+		return presentString(f, "1043", c.Typmod)
+	case "bpchar":
+		return presentString(f, "1042", c.Typmod)
+	}
+	return false
+}
+
+// presentString describes a string field as the PostgreSQL string type
+// oid (varchar, bpchar) with typmod, where the field says nothing else. A
+// bpchar with a length is padded to it (package types).
+func presentString(f *arrow.Field, oid string, typmod int32) bool {
+	if f.Metadata.FindKey(backends.MetaPGType) >= 0 {
 		return false
 	}
 	switch f.Type.ID() {
@@ -180,7 +193,7 @@ func presentCast(f *arrow.Field, c stmt.Cast) bool {
 		return false
 	}
 	keys := append(f.Metadata.Keys(), backends.MetaPGType, backends.MetaPGTypmod)
-	vals := append(f.Metadata.Values(), "1043", strconv.Itoa(int(c.Typmod)))
+	vals := append(f.Metadata.Values(), oid, strconv.Itoa(int(typmod)))
 	f.Metadata = arrow.NewMetadata(keys, vals)
 	return true
 }

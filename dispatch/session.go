@@ -14,6 +14,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 	"unicode/utf8"
@@ -89,6 +90,9 @@ type Handler struct {
 	// defaults overrides settingsTable's defaults with the server's own,
 	// by lower-case name, as postgresql.conf does.
 	defaults map[string]string
+	// ddlEpoch moves on when a transaction that ran DDL ends
+	// (declared.go).
+	ddlEpoch atomic.Uint64
 }
 
 // NewHandler returns a Handler.
@@ -161,6 +165,11 @@ type Session struct {
 	// terminate, once set, is the FATAL error that ends the session after
 	// the current message (the protocol lost synchronisation).
 	terminate *pgerror.Error
+
+	// strcols is what the session knows of tables' declared string
+	// types (declared.go); ddlRan is set once the transaction runs DDL.
+	strcols stringColumns
+	ddlRan  bool
 
 	mu     sync.Mutex
 	cancel context.CancelFunc // cancels the running statement, if any

@@ -85,6 +85,11 @@ func (s *Session) restoreVars(vals map[string]string) {
 // txEnd settles what lives only as long as a transaction, once it has
 // committed or rolled back: cursors and settings.
 func (s *Session) txEnd(commit bool) {
+	if s.ddlRan {
+		// Other sessions read the tables' declared types again.
+		s.ddlRan = false
+		s.h.ddlEpoch.Add(1)
+	}
 	s.cursorsAtTxEnd(commit)
 	s.settingsAtTxEnd(commit)
 }

@@ -142,6 +142,13 @@ func (s *Session) execSimple(ctx context.Context, st *stmt.Statement, multi bool
 	}
 	sctx, done := s.statementContext(ctx)
 	defer done()
+	if st.Kind == stmt.KindDDL {
+		s.ranDDL()
+	} else if returnsRows(st) {
+		if err := s.loadDeclared(sctx, st); err != nil {
+			return err
+		}
+	}
 	logged := -1
 	if writes(st) {
 		if st.Kind != stmt.KindCopy { // noted above
@@ -500,7 +507,7 @@ func completeTag(st *stmt.Statement, affected int64) string {
 // sendAllRows sends RowDescription, every row and CommandComplete, and
 // releases rr.
 func (s *Session) sendAllRows(ctx context.Context, rr array.RecordReader, st *stmt.Statement) (int64, error) {
-	enc, err := types.NewRowEncoder(pgNames(rr.Schema(), st), nil, &s.settings)
+	enc, err := types.NewRowEncoder(s.presentDeclared(pgNames(rr.Schema(), st), st), nil, &s.settings)
 	if err != nil {
 		rr.Release()
 		return 0, err

@@ -17,13 +17,13 @@ import (
 
 const copyTable = `create table ct (
 	i int4, b int8, s smallint, f float8, r float4, n numeric(12,3), t text, v varchar(20),
-	ok bool, d date, ts timestamp, tz timestamptz, tm time, bt bytea)`
+	ok bool, d date, ts timestamp, tz timestamptz, tm time, bt bytea, ch char(6))`
 
 // copyRows is COPY text input exercising escapes, NULLs and edge values.
-const copyRows = "1\t-9223372036854775808\t-32768\t0.1\t1.5\t-123456789.125\thello\tv\tt\t2024-02-29\t2024-01-02 03:04:05.123456\t2024-01-02 03:04:05+00\t04:05:06.789\t\\\\xdeadbeef\n" +
-	"2\t9223372036854775807\t32767\t1e+300\t-Infinity\t0.000\ttab\\there\\nnewline\t\tf\t1970-01-01\t1969-12-31 23:59:59.5\t1999-06-30 12:00:00-07\t00:00:00\t\\\\x\n" +
-	"3\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\n" +
-	"4\t0\t0\tNaN\t0\t1.100\tback\\\\slash \"quoted\", comma\tx\tt\t0001-01-01\t2000-01-01 00:00:00\t2038-01-19 03:14:07+00\t23:59:59.999999\t\\\\x00ff10\n"
+const copyRows = "1\t-9223372036854775808\t-32768\t0.1\t1.5\t-123456789.125\thello\tv\tt\t2024-02-29\t2024-01-02 03:04:05.123456\t2024-01-02 03:04:05+00\t04:05:06.789\t\\\\xdeadbeef\tab\n" +
+	"2\t9223372036854775807\t32767\t1e+300\t-Infinity\t0.000\ttab\\there\\nnewline\t\tf\t1970-01-01\t1969-12-31 23:59:59.5\t1999-06-30 12:00:00-07\t00:00:00\t\\\\x\t\n" +
+	"3\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\n" +
+	"4\t0\t0\tNaN\t0\t1.100\tback\\\\slash \"quoted\", comma\tx\tt\t0001-01-01\t2000-01-01 00:00:00\t2038-01-19 03:14:07+00\t23:59:59.999999\t\\\\x00ff10\té\n"
 
 func copyIn(t *testing.T, c *pgconn.PgConn, sql, data string) (string, error) {
 	t.Helper()
@@ -62,6 +62,8 @@ func TestCopyMatchesPostgres(t *testing.T) {
 		"copy ct to stdout (format text, delimiter '|', null '')",
 		"copy ct to stdout (format binary)",
 		"copy (select i, t from ct where i > 1 order by i) to stdout",
+		"copy (select ch, i from ct order by i) to stdout (format binary)",
+		"copy (select c.ch from ct c order by i) to stdout (format csv, force_quote *)",
 		"copy ct (t, i) to stdout with csv",
 	}
 	for _, sql := range outs {

@@ -230,3 +230,119 @@ func TestAddColumnLengthWarning(t *testing.T) {
 		t.Errorf("quiver sent\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// described runs sql and renders each result column's name, type OID and
+// typmod, then the values: in the simple protocol (text), or in the
+// extended one with binary results.
+func described(t *testing.T, c *pgconn.PgConn, sql string, binary bool) string {
+	t.Helper()
+	ctx := context.Background()
+	var b strings.Builder
+	render := func(rr *pgconn.ResultReader) {
+		for _, f := range rr.FieldDescriptions() {
+			fmt.Fprintf(&b, "%s:%d:%d ", f.Name, f.DataTypeOID, f.TypeModifier)
+		}
+		b.WriteString("|")
+		for rr.NextRow() {
+			for _, v := range rr.Values() {
+				if v == nil {
+					b.WriteString("NULL;")
+				} else {
+					fmt.Fprintf(&b, "%q;", v)
+				}
+			}
+			b.WriteString("/")
+		}
+		if _, err := rr.Close(); err != nil {
+			fmt.Fprintf(&b, "error %v", err)
+		}
+	}
+	if binary {
+		render(c.ExecParams(ctx, sql, nil, nil, nil, []int16{1}))
+		return b.String()
+	}
+	mrr := c.Exec(ctx, sql)
+	for mrr.NextResult() {
+		render(mrr.ResultReader())
+	}
+	if err := mrr.Close(); err != nil {
+		fmt.Fprintf(&b, "error %v", err)
+	}
+	return b.String()
+}
+
+// TestCharColumnsMatchPostgres reads varchar(n) and char(n) columns: a
+// result column that is such a column of a table the query reads is
+// described as PostgreSQL describes it (varchar or bpchar, with the
+// length in the typmod), and a char(n) value comes padded with spaces to n
+// characters, in text and binary, through SELECT (plain, qualified,
+// aliased, joined, "*" and "t.*"), RETURNING, cursors and casts to
+// char(n); expressions over such columns are text, as in PostgreSQL. DDL
+// in another session, in a transaction, changes what follows once it
+// commits.
+func TestCharColumnsMatchPostgres(t *testing.T) {
+	pg, q := servers(t)
+	ctx := context.Background()
+	connect := func(url string) *pgconn.PgConn {
+		c, err := pgconn.Connect(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close(ctx) })
+		return c
+	}
+	pc, qc := connect(pg.URL(pg.CreateDB(t))), connect(q.URL())
+	setup := `create table chs (id int4, c char(5), v varchar(7), t text);
+		insert into chs values (1, 'ab', 'xy', 'z'), (2, 'abcde', 'x', 'q'), (3, null, null, null), (4, 'é', 'é', 'é');
+		create table other (id int4, c2 char(3))`
+	for _, c := range []*pgconn.PgConn{pc, qc} {
+		if _, err := c.Exec(ctx, setup).ReadAll(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	queries := []string{
+		"select * from chs order by id",
+		"select c, v, t, c || '|' as cat, rtrim(c) as tr, coalesce(t, '-') as co from chs order by id",
+		"select x.c as renamed, x.v from chs as x where x.id = 1",
+		"select public.chs.c from public.chs where id = 2",
+		"select chs.*, o.c2 from chs left join other o on o.id = chs.id order by chs.id",
+		"select o.*, chs.c from chs left join other o using (id) order by chs.id",
+		"select id, c from chs where c = 'ab'",
+		"select 'ab'::char(4) as a, 'abcdef'::char(3) as b, 'x'::varchar(3) as c, 'ab'::char(4) || '|' as d",
+		"insert into chs values (5, 'k', 'k', 'k') returning c, v",
+		"update chs set v = 'u' where id = 5 returning *",
+	}
+	for _, binary := range []bool{false, true} {
+		for _, sql := range queries {
+			want, got := described(t, pc, sql, binary), described(t, qc, sql, binary)
+			if got != want {
+				t.Errorf("%s (binary %v):\n PostgreSQL: %s\n quiver:     %s", sql, binary, want, got)
+			}
+		}
+	}
+	cursor := "begin; declare cu cursor for select c, id from chs order by id; fetch 2 from cu; commit"
+	if want, got := described(t, pc, cursor, false), described(t, qc, cursor, false); got != want {
+		t.Errorf("cursor:\n PostgreSQL: %s\n quiver:     %s", want, got)
+	}
+
+	// Another session changes the column's type inside a transaction:
+	// this one sees the change once it commits.
+	const read = "select c from chs where id = 1"
+	before := described(t, qc, read, false)
+	other := connect(q.URL())
+	if _, err := other.Exec(ctx, "begin; alter table chs alter column c type char(8)").ReadAll(); err != nil {
+		t.Fatal(err)
+	}
+	if got := described(t, qc, read, false); got != before {
+		t.Errorf("uncommitted DDL of another session changed the description:\n before: %s\n now:    %s", before, got)
+	}
+	if _, err := other.Exec(ctx, "commit").ReadAll(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pc.Exec(ctx, "alter table chs alter column c type char(8)").ReadAll(); err != nil {
+		t.Fatal(err)
+	}
+	if want, got := described(t, pc, read, false), described(t, qc, read, false); got != want {
+		t.Errorf("after another session's DDL:\n PostgreSQL: %s\n quiver:     %s", want, got)
+	}
+}

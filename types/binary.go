@@ -2,6 +2,7 @@ package types
 
 import (
 	"math"
+	"unicode/utf8"
 
 	"github.com/quiverdb/quiver/pgerror"
 )
@@ -120,7 +121,19 @@ func (n *node) stringBinary(dst []byte, v []byte) ([]byte, error) {
 	if !n.noNul && bytesIndexNul(v) {
 		return dst, errNulByte()
 	}
-	return append(dst, v...), nil
+	return n.padded(append(dst, v...), v), nil
+}
+
+// padded appends to dst, which ends with the value v, the spaces that make
+// v n.pad characters long, as PostgreSQL stores char(n).
+func (n *node) padded(dst, v []byte) []byte {
+	if n.pad == 0 || len(v) >= n.pad*utf8.UTFMax {
+		return dst
+	}
+	for k := n.pad - utf8.RuneCount(v); k > 0; k-- {
+		dst = append(dst, ' ')
+	}
+	return dst
 }
 
 func dateBinary(dst []byte, days int64) ([]byte, error) {

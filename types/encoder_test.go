@@ -1,6 +1,8 @@
 package types
 
 import (
+	"bytes"
+	"encoding/binary"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -330,5 +332,68 @@ func TestNulByteAmongValues(t *testing.T) {
 		}
 		slice.Release()
 		full.Release()
+	}
+}
+
+// TestBPCharPadding: a string presented as char(n) is padded with spaces
+// to n characters, in text and binary, as an array's elements too, as
+// PostgreSQL stores char(n); a value already n long (or longer) is as is.
+func TestBPCharPadding(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
+	defer mem.AssertSize(t, 0)
+	for _, tc := range []struct {
+		typ  arrow.DataType
+		md   []string
+		json string
+		want []string
+	}{
+		{arrow.BinaryTypes.String, []string{"1042", "8"}, `["ab", "abcd", "é", null, "", "abcdef"]`,
+			[]string{"ab  ", "abcd", "é   ", "NULL", "    ", "abcdef"}},
+		{arrow.BinaryTypes.String, []string{"1043", "8"}, `["ab"]`, []string{"ab"}},
+		{arrow.BinaryTypes.String, []string{"1042", "-1"}, `["ab"]`, []string{"ab"}},
+		{arrow.ListOf(arrow.BinaryTypes.String), []string{"1014", "7"}, `[["a", null, "abc"]]`, []string{`{"a  ",NULL,abc}`}},
+	} {
+		md := arrow.NewMetadata([]string{backends.MetaPGType, backends.MetaPGTypmod}, tc.md)
+		schema := arrow.NewSchema([]arrow.Field{{Name: "c", Type: tc.typ, Nullable: true, Metadata: md}}, nil)
+		arr, _, err := array.FromJSON(mem, tc.typ, stringsReader(tc.json))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec := array.NewRecordBatch(schema, []arrow.Array{arr}, int64(arr.Len()))
+		for _, format := range []int16{0, 1} {
+			enc, err := NewRowEncoder(schema, []int16{format}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := enc.Reset(rec); err != nil {
+				t.Fatal(err)
+			}
+			if format == 1 && tc.typ.ID() == arrow.LIST {
+				continue // the text form says it all
+			}
+			for i, want := range tc.want {
+				row, err := enc.AppendRow(nil, i)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got := "NULL"
+				if n := int32(binary.BigEndian.Uint32(row[7:])); n >= 0 {
+					got = string(row[11 : 11+n])
+				}
+				if got != want {
+					t.Errorf("%s %v format %d row %d: %q, want %q", tc.typ, tc.md, format, i, got, want)
+				}
+			}
+			// The batch path (AppendRows) pads alike.
+			rows, next, err := enc.AppendRows(nil, 0, len(tc.want), 1<<20)
+			if err != nil || next != len(tc.want) {
+				t.Fatalf("AppendRows: %d %v", next, err)
+			}
+			if format == 0 && tc.md[1] == "8" && tc.md[0] == "1042" && tc.typ.ID() == arrow.STRING && !bytes.Contains(rows, []byte("é   ")) {
+				t.Errorf("AppendRows did not pad: %q", rows)
+			}
+		}
+		rec.Release()
+		arr.Release()
 	}
 }

@@ -78,6 +78,7 @@ type node struct {
 	width    int      // fixed_size_binary width
 	tz       bool     // kTimestamp: timestamptz
 	strMode  strMode  // kString: how the binary format is produced
+	pad      int      // kString presented as char(n): values are padded with spaces to n characters
 	elem     *node    // kList: element; kDict, kRunEnd: values
 	fields   []*node  // kStruct
 	names    []string // kStruct: field names

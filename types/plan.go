@@ -297,6 +297,12 @@ func (n *node) present(oid uint32, typmod int32) bool {
 		switch oid {
 		case oidText, oidVarchar, oidBPChar, oidName, oidJSON, oidXML:
 			n.strMode, ok = strRaw, true
+			n.pad = 0
+			if oid == oidBPChar && typmod > 4 {
+				// PostgreSQL stores char(n) padded to n characters, and
+				// prints it so; engines without the type keep it bare.
+				n.pad = int(typmod - 4)
+			}
 		case oidJSONB:
 			n.strMode, ok = strJSONB, true
 		case oidNumeric:

@@ -66,7 +66,7 @@ func (e *RowEncoder) fastKindOf(c int) fastKind {
 	case kFloat64:
 		return fastFloat64
 	case kString:
-		if n.strMode == strRaw && n.noNul && (n.store == sOffsets32 || n.store == sOffsets64) {
+		if n.strMode == strRaw && n.pad == 0 && n.noNul && (n.store == sOffsets32 || n.store == sOffsets64) {
 			return fastString
 		}
 	case kTimestamp:

@@ -1,0 +1,150 @@
+package stmt
+
+import (
+	pg_query "github.com/pganalyze/pg_query_go/v6"
+)
+
+// Table is a table a query reads, as its FROM clause (or the target of a
+// RETURNING list) names it.
+type Table struct {
+	Schema, Name string
+	// Alias is the name the query gives it, "" for none.
+	Alias string
+}
+
+// Ref is a result column that is a bare column reference: its qualifier
+// (a table's alias or name, or schema and table) and column name. Column
+// is "" for a column that is anything else.
+type Ref struct {
+	Qualifier []string
+	Column    string
+}
+
+// Sources says where the result columns of a query come from, for the
+// same columns ColumnNames names: Head and Tail hold one Ref per column
+// before and after a star. Tables are the tables the query reads directly
+// (not through a subquery, a function, or a WITH query), and StarTables
+// those of them whose columns the star expands to (all of them for a bare
+// "*"). A column is then a table's own when its name resolves to a column
+// of exactly one of Tables, as PostgreSQL resolves it.
+type Sources struct {
+	Head, Tail []Ref
+	Star       bool
+	Tables     []Table
+	StarTables []Table
+}
+
+// ColumnSources returns the Sources of a plain SELECT (not a set
+// operation) or of a RETURNING list; ok is false for other statements, for
+// a query with no table, and where ColumnNames is not ok.
+func (s *Statement) ColumnSources() (src Sources, ok bool) {
+	if s.Node == nil {
+		return src, false
+	}
+	switch x := s.Node.Node.(type) {
+	case *pg_query.Node_SelectStmt:
+		sel := x.SelectStmt
+		if (sel.Op != pg_query.SetOperation_SETOP_NONE && sel.Op != pg_query.SetOperation_SET_OPERATION_UNDEFINED) ||
+			len(sel.ValuesLists) > 0 {
+			return src, false
+		}
+		ctes := map[string]bool{}
+		for _, c := range sel.GetWithClause().GetCtes() {
+			ctes[c.GetCommonTableExpr().GetCtename()] = true
+		}
+		for _, f := range sel.FromClause {
+			if !fromTables(f, ctes, &src.Tables) {
+				return src, false
+			}
+		}
+	case *pg_query.Node_InsertStmt:
+		src.Tables = returningTable(x.InsertStmt.Relation)
+	case *pg_query.Node_UpdateStmt:
+		src.Tables = returningTable(x.UpdateStmt.Relation)
+	case *pg_query.Node_DeleteStmt:
+		src.Tables = returningTable(x.DeleteStmt.Relation)
+	default:
+		return src, false
+	}
+	if len(src.Tables) == 0 {
+		return src, false
+	}
+	targets, ok := s.targetList()
+	if !ok {
+		return src, false
+	}
+	for _, rt := range targets {
+		if rt.Name == "" && isStar(rt.Val) {
+			if src.Star {
+				return src, false
+			}
+			src.Star = true
+			fields := rt.Val.GetColumnRef().Fields
+			qual := Names(fields[:len(fields)-1])
+			for _, t := range src.Tables {
+				if len(qual) == 0 || t.Named(qual) {
+					src.StarTables = append(src.StarTables, t)
+				}
+			}
+			continue
+		}
+		var r Ref
+		if cr := rt.Val.GetColumnRef(); cr != nil && len(cr.Fields) > 0 {
+			if last := cr.Fields[len(cr.Fields)-1].GetString_(); last != nil {
+				r = Ref{Qualifier: Names(cr.Fields[:len(cr.Fields)-1]), Column: last.Sval}
+				if len(r.Qualifier) != len(cr.Fields)-1 {
+					r = Ref{}
+				}
+			}
+		}
+		if src.Star {
+			src.Tail = append(src.Tail, r)
+		} else {
+			src.Head = append(src.Head, r)
+		}
+	}
+	return src, true
+}
+
+// Named reports whether a column qualifier (a name, or schema and name)
+// names t.
+func (t Table) Named(qual []string) bool {
+	switch len(qual) {
+	case 1:
+		if t.Alias != "" {
+			return qual[0] == t.Alias
+		}
+		return qual[0] == t.Name
+	case 2:
+		return t.Alias == "" && qual[0] == t.Schema && qual[1] == t.Name
+	}
+	return false
+}
+
+// fromTables adds the tables of one FROM item to tables. It returns false
+// for an item whose tables cannot be told apart: a join with an alias,
+// which hides its tables' names.
+func fromTables(n *pg_query.Node, ctes map[string]bool, tables *[]Table) bool {
+	switch x := n.Node.(type) {
+	case *pg_query.Node_RangeVar:
+		rv := x.RangeVar
+		if rv.Catalogname != "" || (rv.Schemaname == "" && ctes[rv.Relname]) || len(rv.GetAlias().GetColnames()) > 0 {
+			return true // not a table, or its columns renamed
+		}
+		*tables = append(*tables, Table{Schema: rv.Schemaname, Name: rv.Relname, Alias: rv.GetAlias().GetAliasname()})
+	case *pg_query.Node_JoinExpr:
+		j := x.JoinExpr
+		if j.Alias != nil {
+			return false
+		}
+		return fromTables(j.Larg, ctes, tables) && fromTables(j.Rarg, ctes, tables)
+	}
+	return true
+}
+
+func returningTable(rv *pg_query.RangeVar) []Table {
+	if rv == nil || rv.Catalogname != "" {
+		return nil
+	}
+	return []Table{{Schema: rv.Schemaname, Name: rv.Relname, Alias: rv.GetAlias().GetAliasname()}}
+}

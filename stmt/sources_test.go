@@ -1,0 +1,57 @@
+package stmt
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+func TestColumnSources(t *testing.T) {
+	render := func(src Sources) string {
+		refs := func(rs []Ref) string {
+			var out []string
+			for _, r := range rs {
+				out = append(out, strings.Join(append(r.Qualifier, r.Column), "."))
+			}
+			return strings.Join(out, ",")
+		}
+		tables := func(ts []Table) string {
+			var out []string
+			for _, t := range ts {
+				out = append(out, fmt.Sprintf("%s.%s/%s", t.Schema, t.Name, t.Alias))
+			}
+			return strings.Join(out, ",")
+		}
+		return fmt.Sprintf("head[%s] tail[%s] star=%v tables[%s] star[%s]", refs(src.Head), refs(src.Tail), src.Star,
+			tables(src.Tables), tables(src.StarTables))
+	}
+	cases := []struct{ sql, want string }{
+		{"select c, t.v, s.t.w, c || 'x', 1 from s.t", "head[c,t.v,s.t.w,,] tail[] star=false tables[s.t/] star[]"},
+		{"select * from t", "head[] tail[] star=true tables[.t/] star[.t/]"},
+		{"select a.*, b.c from t a join u b using (id)", "head[] tail[b.c] star=true tables[.t/a,.u/b] star[.t/a]"},
+		{"select x, * , y from t, (select 1) s", "head[x] tail[y] star=true tables[.t/] star[.t/]"},
+		// A WITH query's name is not a table; renamed columns hide the table's.
+		{"with w as (select 1 as c) select c from w, t", "head[c] tail[] star=false tables[.t/] star[]"},
+		{"select a from t as x(a), u", "head[a] tail[] star=false tables[.u/] star[]"},
+		{"insert into t values (1) returning c, *", "head[c] tail[] star=true tables[.t/] star[.t/]"},
+	}
+	for _, c := range cases {
+		sts := Split(c.sql)
+		src, ok := sts[0].ColumnSources()
+		if got := render(src); !ok || got != c.want {
+			t.Errorf("%s:\n got  %s (ok %v)\n want %s", c.sql, got, ok, c.want)
+		}
+	}
+	for _, sql := range []string{
+		"select 1",
+		"select c from t union select c from u",
+		"values (1)",
+		"select c from (t join u using (id)) as j",
+		"select *, * from t",
+		"create table t (c int)",
+	} {
+		if src, ok := Split(sql)[0].ColumnSources(); ok {
+			t.Errorf("%s: ok, %s", sql, render(src))
+		}
+	}
+}
