@@ -45,6 +45,19 @@ const DeclaredTypesPrefix = "quiver_types$"
 // PostgreSQL query the client wrote, where DuckDB keeps the rewritten one.
 const ViewDefinitionColumn = "quiver$view"
 
+// ConstraintKey names the column of a declared-types table whose default
+// is the name CREATE TABLE gave one of the table's constraints: kind is
+// pg_constraint.contype ('p', 'u', 'f', 'c'), and key its columns, or for a
+// check its place among the table's checks ("1", "2", ...). DuckDB keeps no
+// constraint names; quiver_conbase gives a constraint without one
+// PostgreSQL's default name.
+func ConstraintKey(kind string, key []string) string {
+	return ConstraintKeyPrefix + kind + ":" + strings.Join(key, ",")
+}
+
+// ConstraintKeyPrefix starts every ConstraintKey.
+const ConstraintKeyPrefix = "quiver$con:"
+
 // DeclaredPlaceholder is the column every declared-types table has besides
 // the kept ones.
 const DeclaredPlaceholder = "quiver$"

@@ -98,22 +98,29 @@ UNION ALL SELECT 13000::quiver_oid, 'information_schema', 10::quiver_oid, NULL::
 	"pg_namespace": `SELECT oid, nspname, nspowner, nspacl FROM pg_catalog.quiver_namespaces`,
 
 	// quiver_conbase holds DuckDB's constraints with the names and OIDs the
-	// catalog gives them. DuckDB does not keep constraint names, so they
-	// are PostgreSQL's defaults.
+	// catalog gives them. DuckDB does not keep constraint names: a name
+	// CREATE TABLE gave is kept in the table's declared-types table
+	// (ConstraintKey), others are PostgreSQL's defaults.
 	"quiver_conbase": `
 SELECT k.*, k.table_oid * 1000 + k.n AS oid, k.table_oid * 1000 + 500 + k.n AS indexoid,
-  (CASE k.contype WHEN 'p' THEN k.table_name || '_pkey'
+  coalesce(replace(nullif(regexp_extract(nm.column_default, '^[^'']*''(.*)''', 1), ''), '''''', ''''),
+   (CASE k.contype WHEN 'p' THEN k.table_name || '_pkey'
     WHEN 'u' THEN k.table_name || '_' || array_to_string(k.cols, '_') || '_key'
     WHEN 'f' THEN k.table_name || '_' || array_to_string(k.cols, '_') || '_fkey'
-    ELSE k.table_name || '_' || coalesce(k.cols[1], '') || '_check' END) AS conname
+    ELSE k.table_name || '_' || coalesce(k.cols[1], '') || '_check' END)) AS conname
 FROM (SELECT c.table_oid::bigint AS table_oid, c.schema_oid::bigint AS schema_oid, c.database_name, c.schema_name,
     c.table_name, c.constraint_column_names AS cols, c.constraint_column_indexes AS colidx, c.referenced_table,
     c.referenced_column_names AS refcols, c.expression,
     (CASE c.constraint_type WHEN 'PRIMARY KEY' THEN 'p' WHEN 'UNIQUE' THEN 'u' WHEN 'FOREIGN KEY' THEN 'f' ELSE 'c' END) AS contype,
-    row_number() OVER (PARTITION BY c.table_oid ORDER BY c.constraint_index) AS n
+    row_number() OVER (PARTITION BY c.table_oid ORDER BY c.constraint_index) AS n,
+    row_number() OVER (PARTITION BY c.table_oid, c.constraint_type ORDER BY c.constraint_index) AS kn
   FROM duckdb_constraints() c
   WHERE c.constraint_type IN ('PRIMARY KEY', 'UNIQUE', 'FOREIGN KEY', 'CHECK') AND c.` + scope + `
-    AND NOT (c.constraint_type = 'CHECK' AND ` + isLengthCheck("c.expression") + `)) k`,
+    AND NOT (c.constraint_type = 'CHECK' AND ` + isLengthCheck("c.expression") + `)) k
+LEFT JOIN duckdb_columns() nm ON nm.database_name = k.database_name AND nm.schema_name = k.schema_name
+  AND nm.table_name = '` + DeclaredTypesPrefix + `' || k.table_name
+  AND nm.column_name = '` + ConstraintKeyPrefix + `' || k.contype || ':' ||
+    (CASE WHEN k.contype = 'c' THEN CAST(k.kn AS varchar) ELSE array_to_string(k.cols, ',') END)`,
 
 	// quiver_violations lists, cheaply, what names a constraint violation
 	// (dispatch/constraint.go): each table's unique keys (primary key and

@@ -5,6 +5,7 @@ import (
 
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 
+	"github.com/quiverdb/quiver/catalog"
 	"github.com/quiverdb/quiver/pgerror"
 	"github.com/quiverdb/quiver/stmt"
 )
@@ -99,7 +100,7 @@ func planAlterTable(st *stmt.Statement, rest func(*stmt.Statement) (*Plan, error
 				if err != nil {
 					return nil, err
 				}
-				p.Then = primaryKey(a.Relation, sql)
+				p.Then = primaryKey(a.Relation, append([]string{sql}, constraintNameSQL(a.Relation, "p", names(con.Keys), con.Conname)...))
 				p.Separately = true
 				continue
 			case pg_query.ConstrType_CONSTR_FOREIGN:
@@ -142,7 +143,7 @@ func planAlterTable(st *stmt.Statement, rest func(*stmt.Statement) (*Plan, error
 // are dropped first and made again after, also when sql fails. DuckDB
 // cannot make an index again in the transaction that dropped it, so the
 // plan runs its statements separately.
-func primaryKey(rv *pg_query.RangeVar, sql string) func(func(string) ([][]string, error)) ([]string, error) {
+func primaryKey(rv *pg_query.RangeVar, sql []string) func(func(string) ([][]string, error)) ([]string, error) {
 	query := "SELECT schema_name, index_name, table_name, CASE WHEN is_unique THEN 'UNIQUE ' ELSE '' END, " +
 		"array_to_string(expressions, ', ') FROM duckdb_indexes() WHERE " + catalogWhere("table_name", rv.Schemaname, rv.Relname)
 	return func(q func(string) ([][]string, error)) ([]string, error) {
@@ -154,12 +155,24 @@ func primaryKey(rv *pg_query.RangeVar, sql string) func(func(string) ([][]string
 		for _, r := range rows {
 			out = append(out, "DROP INDEX "+ident(r[0])+"."+ident(r[1]))
 		}
-		out = append(out, sql)
+		out = append(out, sql...)
 		for _, r := range rows {
 			out = append(out, "CREATE "+r[3]+"INDEX "+ident(r[1])+" ON "+ident(r[0])+"."+ident(r[2])+" ("+r[4]+")")
 		}
 		return out, nil
 	}
+}
+
+// constraintNameSQL keeps name, given to a constraint added to the table
+// rv, in the table's declared-types table (catalog.ConstraintKey), unless
+// it is PostgreSQL's default name.
+func constraintNameSQL(rv *pg_query.RangeVar, kind string, cols []string, name string) []string {
+	if name == "" || name == rv.Relname+"_pkey" || len(cols) == 0 {
+		return nil
+	}
+	companion := typesTable(rv)
+	return []string{"CREATE TABLE IF NOT EXISTS " + companion + " (" + placeholder + ")",
+		"ALTER TABLE " + companion + " ADD COLUMN IF NOT EXISTS " + ident(catalog.ConstraintKey(kind, cols)) + " VARCHAR DEFAULT " + literal(name)}
 }
 
 // uniqueIndexSQL is the unique index that stands for a UNIQUE constraint

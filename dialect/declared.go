@@ -1,6 +1,7 @@
 package dialect
 
 import (
+	"strconv"
 	"strings"
 
 	pg_query "github.com/pganalyze/pg_query_go/v6"
@@ -193,7 +194,7 @@ func declaredType(tn *pg_query.TypeName) (d catalog.Declared, keep, strip bool) 
 // table of the same name dropped behind quiver's back; CREATE TABLE IF NOT
 // EXISTS leaves an existing one as it is, as it does the table.
 func (k *keeper) create(c *pg_query.CreateStmt) {
-	var cols []string
+	cols := constraintNames(c) // before checkLength adds checks
 	for _, e := range c.TableElts {
 		def := e.GetColumnDef()
 		if def == nil {
@@ -219,6 +220,50 @@ func (k *keeper) create(c *pg_query.CreateStmt) {
 	default:
 		k.sql = append(k.sql, "CREATE OR REPLACE "+temp+"TABLE "+name+" ("+placeholder+", "+strings.Join(cols, ", ")+")")
 	}
+}
+
+// constraintNames returns the declared-types table columns that keep the
+// names CREATE TABLE c gives its constraints (catalog.ConstraintKey), which
+// DuckDB does not keep. A check is known by its place among the table's
+// checks, in the order DuckDB lists them: that of the statement's text.
+func constraintNames(c *pg_query.CreateStmt) []string {
+	var out []string
+	checks := 0
+	add := func(con *pg_query.Constraint, cols []string) {
+		var kind string
+		switch con.Contype {
+		case pg_query.ConstrType_CONSTR_PRIMARY:
+			kind = "p"
+		case pg_query.ConstrType_CONSTR_UNIQUE:
+			kind = "u"
+		case pg_query.ConstrType_CONSTR_FOREIGN:
+			kind = "f"
+		case pg_query.ConstrType_CONSTR_CHECK:
+			checks++
+			kind, cols = "c", []string{strconv.Itoa(checks)}
+		default:
+			return
+		}
+		if con.Conname != "" && len(cols) > 0 {
+			out = append(out, ident(catalog.ConstraintKey(kind, cols))+" VARCHAR DEFAULT "+literal(con.Conname))
+		}
+	}
+	for _, e := range c.TableElts {
+		if def := e.GetColumnDef(); def != nil {
+			for _, n := range def.Constraints {
+				if con := n.GetConstraint(); con != nil {
+					add(con, []string{def.Colname})
+				}
+			}
+		} else if con := e.GetConstraint(); con != nil {
+			keys := con.Keys
+			if con.Contype == pg_query.ConstrType_CONSTR_FOREIGN {
+				keys = con.FkAttrs
+			}
+			add(con, names(keys))
+		}
+	}
+	return out
 }
 
 // serialTypes are the serial types, by the integer type each stands for.

@@ -25,7 +25,11 @@ func TestConstraintViolationsNameTheConstraint(t *testing.T) {
 		j int check (j < 10 and j > -10), unique (a, b));
 		create schema s2;
 		create table s2.w (x int unique, y int check (y <> 3));
-		insert into t values (1, 1, 1, 1, 1, 1)`
+		insert into t values (1, 1, 1, 1, 1, 1);
+		create table nc (id int constraint nc_main primary key, a int constraint a_pos check (a > 0),
+		b int check (b < 100), c text constraint c_uni unique, constraint ab_order check (a < b),
+		constraint "Odd ""Name""" unique (b, c));
+		insert into nc values (1, 1, 2, 'x')`
 	for _, c := range []*pgconn.PgConn{pc, qc} {
 		if _, err := c.Exec(ctx, setup).ReadAll(); err != nil {
 			t.Fatal(err)
@@ -46,7 +50,22 @@ func TestConstraintViolationsNameTheConstraint(t *testing.T) {
 		{sql: "insert into s2.w values (1, 1), (1, 2)"},
 		{sql: "insert into s2.w values (2, 3)", extended: true},
 		{sql: "insert into s2.w values (7, 7), (7, 8)", block: true},
+		// Names CREATE TABLE gave the constraints.
+		{sql: "insert into nc values (1, 1, 3, 'y')"},
+		{sql: "insert into nc values (2, -1, 3, 'y')"},
+		{sql: "insert into nc values (2, 5, 3, 'y')", extended: true},
+		{sql: "insert into nc values (2, 1, 300, 'y')"},
+		{sql: "insert into nc values (2, 1, 3, 'x')"},
 	}
+	// The catalog shows the names given.
+	compareSteps(t, pc, qc, []string{
+		"select conname, contype from pg_constraint where conrelid = 'nc'::regclass order by conname",
+		"select indexrelid::regclass::text from pg_index where indrelid = 'nc'::regclass order by 1",
+		"create table ak (id int not null, v int); create index ak_v on ak (v)",
+		"alter table ak add constraint ak_custom primary key (id)",
+		"select conname, contype from pg_constraint where conrelid = 'ak'::regclass",
+		"insert into ak values (1, 1), (1, 2)",
+	})
 	for _, cs := range cases {
 		var got, names [2]string
 		for i, c := range []*pgconn.PgConn{pc, qc} {
