@@ -72,15 +72,23 @@ func (s *Session) loadDeclared(ctx context.Context, st *stmt.Statement) error {
 		*sc = stringColumns{epoch: epoch, path: path, tables: map[string][]declaredRels{}}
 	}
 	var missing []string
-	for _, t := range src.Tables {
-		if systemTable(t) {
-			continue
-		}
-		key := strings.ToLower(t.Name)
-		if _, ok := sc.tables[key]; !ok && !slices.Contains(missing, key) {
-			missing = append(missing, key)
+	var need func(tables []stmt.Table)
+	need = func(tables []stmt.Table) {
+		for _, t := range tables {
+			if t.Derived != nil {
+				need(t.Derived.Sources().Tables)
+				continue
+			}
+			if systemTable(t) {
+				continue
+			}
+			key := strings.ToLower(t.Name)
+			if _, ok := sc.tables[key]; !ok && !slices.Contains(missing, key) {
+				missing = append(missing, key)
+			}
 		}
 	}
+	need(src.Tables)
 	if len(missing) == 0 {
 		return nil
 	}
@@ -201,6 +209,21 @@ func (s *Session) declaredColumn(tables []stmt.Table, qual []string, col string)
 	found := 0
 	for _, t := range tables {
 		if len(qual) > 0 && !t.Named(qual) {
+			continue
+		}
+		if t.Derived != nil {
+			// A subquery's or WITH query's column: follow it to its own.
+			ref, star, ok := t.Column(col)
+			if !ok {
+				continue
+			}
+			tables := t.Derived.Sources().Tables
+			if star {
+				tables = t.Derived.Sources().StarTables
+			}
+			if c := s.declaredColumn(tables, ref.Qualifier, ref.Column); c != nil {
+				d, found = c, found+1
+			}
 			continue
 		}
 		if systemTable(t) {

@@ -276,8 +276,8 @@ func described(t *testing.T, c *pgconn.PgConn, sql string, binary bool) string {
 // described as PostgreSQL describes it (varchar or bpchar, with the
 // length in the typmod), and a char(n) value comes padded with spaces to n
 // characters, in text and binary, through SELECT (plain, qualified,
-// aliased, joined, "*" and "t.*"), RETURNING, cursors and casts to
-// char(n); expressions over such columns are text, as in PostgreSQL. DDL
+// aliased, joined, "*" and "t.*", through subqueries and WITH queries),
+// RETURNING, cursors and casts to char(n); expressions over such columns are text, as in PostgreSQL. DDL
 // in another session, in a transaction, changes what follows once it
 // commits.
 func TestCharColumnsMatchPostgres(t *testing.T) {
@@ -308,6 +308,10 @@ func TestCharColumnsMatchPostgres(t *testing.T) {
 		"select chs.*, o.c2 from chs left join other o on o.id = chs.id order by chs.id",
 		"select o.*, chs.c from chs left join other o using (id) order by chs.id",
 		"select id, c from chs where c = 'ab'",
+		"select s.c, s.v, s.k from (select id, c, v, c as k from chs) s order by s.id",
+		"select * from (select * from chs) s order by id",
+		"with w as (select id, c as cc, t from chs), u as (select * from w where id < 3) select cc, t from u order by id",
+		"select x.* from (select c from chs where id = 1) x",
 		"select 'ab'::char(4) as a, 'abcdef'::char(3) as b, 'x'::varchar(3) as c, 'ab'::char(4) || '|' as d",
 		"insert into chs values (5, 'k', 'k', 'k') returning c, v",
 		"update chs set v = 'u' where id = 5 returning *",

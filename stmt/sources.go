@@ -1,6 +1,8 @@
 package stmt
 
 import (
+	"strings"
+
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 )
 
@@ -10,6 +12,33 @@ type Table struct {
 	Schema, Name string
 	// Alias is the name the query gives it, "" for none.
 	Alias string
+	// Derived is set for a subquery or a WITH query: its columns are
+	// those of its own query (Column).
+	Derived *Derived
+}
+
+// Derived is the query of a derived table: its Sources and its columns'
+// names (those of Sources.Head then Sources.Tail).
+type Derived struct {
+	src   Sources
+	names []string
+}
+
+// Sources returns the derived table's own Sources.
+func (d *Derived) Sources() Sources { return d.src }
+
+// derived returns the Derived of query n, or nil when its columns cannot
+// be followed.
+func derived(n *pg_query.Node, ctes map[string]*pg_query.Node) *Derived {
+	src, ok := sources(n, ctes)
+	if !ok {
+		return nil
+	}
+	head, tail, _, ok := (&Statement{Node: n}).ColumnNames()
+	if !ok || len(head) != len(src.Head) || len(tail) != len(src.Tail) {
+		return nil
+	}
+	return &Derived{src: src, names: append(head, tail...)}
 }
 
 // Ref is a result column that is a bare column reference: its qualifier
@@ -38,19 +67,36 @@ type Sources struct {
 // operation) or of a RETURNING list; ok is false for other statements, for
 // a query with no table, and where ColumnNames is not ok.
 func (s *Statement) ColumnSources() (src Sources, ok bool) {
-	if s.Node == nil {
+	return sources(s.Node, nil)
+}
+
+// sources is ColumnSources of the query n, in which the WITH queries ctes
+// of enclosing queries are visible.
+func sources(n *pg_query.Node, ctes map[string]*pg_query.Node) (src Sources, ok bool) {
+	if n == nil {
 		return src, false
 	}
-	switch x := s.Node.Node.(type) {
+	switch x := n.Node.(type) {
 	case *pg_query.Node_SelectStmt:
 		sel := x.SelectStmt
 		if (sel.Op != pg_query.SetOperation_SETOP_NONE && sel.Op != pg_query.SetOperation_SET_OPERATION_UNDEFINED) ||
 			len(sel.ValuesLists) > 0 {
 			return src, false
 		}
-		ctes := map[string]bool{}
-		for _, c := range sel.GetWithClause().GetCtes() {
-			ctes[c.GetCommonTableExpr().GetCtename()] = true
+		if w := sel.GetWithClause(); w != nil {
+			inner := make(map[string]*pg_query.Node, len(ctes)+len(w.Ctes))
+			for k, v := range ctes {
+				inner[k] = v
+			}
+			for _, c := range w.Ctes {
+				cte := c.GetCommonTableExpr()
+				if w.Recursive || len(cte.GetAliascolnames()) > 0 {
+					inner[cte.GetCtename()] = nil // not followed
+				} else {
+					inner[cte.GetCtename()] = cte.GetCtequery()
+				}
+			}
+			ctes = inner
 		}
 		for _, f := range sel.FromClause {
 			if !fromTables(f, ctes, &src.Tables) {
@@ -69,7 +115,7 @@ func (s *Statement) ColumnSources() (src Sources, ok bool) {
 	if len(src.Tables) == 0 {
 		return src, false
 	}
-	targets, ok := s.targetList()
+	targets, ok := (&Statement{Node: n}).targetList()
 	if !ok {
 		return src, false
 	}
@@ -106,6 +152,34 @@ func (s *Statement) ColumnSources() (src Sources, ok bool) {
 	return src, true
 }
 
+// Column returns where column col of a derived table (a subquery or WITH
+// query) comes from: a column of one of its tables (refs, with ok), or,
+// for a name its star gives, any of its StarTables' columns (star).
+func (t Table) Column(col string) (ref Ref, star, ok bool) {
+	d := t.Derived
+	if d == nil {
+		return ref, false, false
+	}
+	found := 0
+	for i, name := range d.names {
+		if strings.EqualFold(name, col) {
+			found++
+			if i < len(d.src.Head) {
+				ref = d.src.Head[i]
+			} else {
+				ref = d.src.Tail[i-len(d.src.Head)]
+			}
+		}
+	}
+	switch {
+	case found == 1:
+		return ref, false, ref.Column != ""
+	case found == 0 && d.src.Star:
+		return Ref{Column: col}, true, true
+	}
+	return ref, false, false
+}
+
 // Named reports whether a column qualifier (a name, or schema and name)
 // names t.
 func (t Table) Named(qual []string) bool {
@@ -124,14 +198,34 @@ func (t Table) Named(qual []string) bool {
 // fromTables adds the tables of one FROM item to tables. It returns false
 // for an item whose tables cannot be told apart: a join with an alias,
 // which hides its tables' names.
-func fromTables(n *pg_query.Node, ctes map[string]bool, tables *[]Table) bool {
+func fromTables(n *pg_query.Node, ctes map[string]*pg_query.Node, tables *[]Table) bool {
 	switch x := n.Node.(type) {
 	case *pg_query.Node_RangeVar:
 		rv := x.RangeVar
-		if rv.Catalogname != "" || (rv.Schemaname == "" && ctes[rv.Relname]) || len(rv.GetAlias().GetColnames()) > 0 {
-			return true // not a table, or its columns renamed
+		if rv.Catalogname != "" || len(rv.GetAlias().GetColnames()) > 0 {
+			return true // not a table of this database, or its columns renamed
+		}
+		if q, isCTE := ctes[rv.Relname]; isCTE && rv.Schemaname == "" {
+			// The WITH query sees the others, not itself.
+			others := make(map[string]*pg_query.Node, len(ctes))
+			for k, v := range ctes {
+				if k != rv.Relname {
+					others[k] = v
+				}
+			}
+			if d := derived(q, others); d != nil {
+				*tables = append(*tables, Table{Name: rv.Relname, Alias: rv.GetAlias().GetAliasname(), Derived: d})
+			}
+			return true
 		}
 		*tables = append(*tables, Table{Schema: rv.Schemaname, Name: rv.Relname, Alias: rv.GetAlias().GetAliasname()})
+	case *pg_query.Node_RangeSubselect:
+		r := x.RangeSubselect
+		if a := r.GetAlias(); a != nil && len(a.Colnames) == 0 && !r.Lateral {
+			if d := derived(r.Subquery, ctes); d != nil {
+				*tables = append(*tables, Table{Alias: a.Aliasname, Derived: d})
+			}
+		}
 	case *pg_query.Node_JoinExpr:
 		j := x.JoinExpr
 		if j.Alias != nil {

@@ -55,3 +55,39 @@ func TestColumnSources(t *testing.T) {
 		}
 	}
 }
+
+func TestDerivedColumns(t *testing.T) {
+	src, ok := Split("with w as (select a, b as bb from t), r as (select * from w) select s.x, w.bb, r.a from (select c as x, * from u) s, w, r")[0].ColumnSources()
+	if !ok || len(src.Tables) != 3 {
+		t.Fatalf("%v %+v", ok, src)
+	}
+	for _, c := range []struct {
+		table int
+		col   string
+		want  string
+	}{
+		{0, "x", "c"},          // a renamed column of the subquery
+		{0, "other", "*other"}, // a name its star may give
+		{1, "bb", "b"},
+		{1, "a", "a"},
+		{1, "b", "-"}, // renamed away
+		{2, "a", "*a"},
+	} {
+		ref, star, ok := src.Tables[c.table].Column(c.col)
+		got := "-"
+		if ok {
+			got = ref.Column
+			if star {
+				got = "*" + got
+			}
+		}
+		if got != c.want {
+			t.Errorf("table %d column %s: %s, want %s", c.table, c.col, got, c.want)
+		}
+	}
+	// A WITH query that names itself reads the table of that name.
+	src, ok = Split("with t as (select c from t) select c from t")[0].ColumnSources()
+	if !ok || len(src.Tables) != 1 || src.Tables[0].Derived == nil || src.Tables[0].Derived.Sources().Tables[0].Derived != nil {
+		t.Errorf("self-reference: %v %+v", ok, src)
+	}
+}
