@@ -75,6 +75,24 @@ func (d Declared) Default() string {
 	return "'" + strconv.FormatUint(uint64(d.OID), 10) + " " + strconv.FormatInt(int64(d.Typmod), 10) + "'"
 }
 
+// ParseDefault reads a declared type back from the default of its column
+// in a declared-types table as DuckDB shows it ("'1043 14'", or the same
+// inside a cast): the inverse of Default.
+func ParseDefault(def string) (Declared, bool) {
+	_, rest, ok := strings.Cut(def, "'")
+	v, _, ok2 := strings.Cut(rest, "'")
+	oid, mod, ok3 := strings.Cut(v, " ")
+	if !ok || !ok2 || !ok3 {
+		return Declared{}, false
+	}
+	o, err := strconv.ParseUint(oid, 10, 32)
+	t, err2 := strconv.ParseInt(mod, 10, 32)
+	if err != nil || err2 != nil {
+		return Declared{}, false
+	}
+	return Declared{OID: uint32(o), Typmod: int32(t)}, true
+}
+
 // declaredBases are the DuckDB types (duckdb_columns().data_type without
 // modifiers) that a column declared with each kept type gets, by the
 // element type's OID.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 
+	"github.com/quiverdb/quiver/catalog"
 	"github.com/quiverdb/quiver/stmt"
 )
 
@@ -41,13 +42,8 @@ type stringColumns struct {
 // declared varchar(n) or char(n).
 type declaredRels struct {
 	nspname string
-	rank    int // place in the search path, 0 for temporary; -1: not on it
-	cols    map[string]declaredString
-}
-
-type declaredString struct {
-	oid    string // "1043" (varchar) or "1042" (bpchar)
-	typmod int32
+	rank    int                         // place in the search path, 0 for temporary; -1: not on it
+	cols    map[string]catalog.Declared // varchar(n) and char(n) columns only
 }
 
 // ranDDL notes that the transaction runs DDL: the session forgets what
@@ -116,9 +112,10 @@ func (s *Session) loadDeclared(ctx context.Context, st *stmt.Statement) error {
 			}
 			rels = append(rels, declaredRels{nspname: r[0], rank: rank})
 		}
-		if d, ok := parseDeclaredString(r[4]); ok {
+		// Only varchar(n) and char(n) columns: those with a length.
+		if d, ok := catalog.ParseDefault(r[4]); ok && hasLength(d) {
 			if rels[i].cols == nil {
-				rels[i].cols = map[string]declaredString{}
+				rels[i].cols = map[string]catalog.Declared{}
 			}
 			rels[i].cols[strings.ToLower(r[3])] = d
 		}
@@ -127,20 +124,9 @@ func (s *Session) loadDeclared(ctx context.Context, st *stmt.Statement) error {
 	return nil
 }
 
-// parseDeclaredString reads a varchar(n) or char(n) column's kept type,
-// a declared-types table column's default: "'1043 14'".
-func parseDeclaredString(kept string) (declaredString, bool) {
-	_, rest, ok := strings.Cut(kept, "'")
-	v, _, ok2 := strings.Cut(rest, "'")
-	oid, mod, ok3 := strings.Cut(v, " ")
-	if !ok || !ok2 || !ok3 || (oid != "1042" && oid != "1043") {
-		return declaredString{}, false
-	}
-	typmod, err := strconv.ParseInt(mod, 10, 32)
-	if err != nil || typmod < 5 {
-		return declaredString{}, false
-	}
-	return declaredString{oid: oid, typmod: int32(typmod)}, true
+func hasLength(d catalog.Declared) bool {
+	_, _, ok := catalog.LengthLimit(d)
+	return ok
 }
 
 // presentDeclared describes the string fields of schema, st's result, that
@@ -160,14 +146,14 @@ func (s *Session) presentDeclared(schema *arrow.Schema, st *stmt.Statement) *arr
 		return schema
 	}
 	var fields []arrow.Field
-	apply := func(i int, d *declaredString) {
+	apply := func(i int, d *catalog.Declared) {
 		if d == nil {
 			return
 		}
 		if fields == nil {
 			fields = append([]arrow.Field(nil), schema.Fields()...)
 		}
-		presentString(&fields[i], d.oid, d.typmod)
+		presentString(&fields[i], strconv.FormatUint(uint64(d.OID), 10), d.Typmod)
 	}
 	for i, r := range src.Head {
 		if r.Column != "" {
@@ -203,9 +189,9 @@ func (s *Session) presentDeclared(schema *arrow.Schema, st *stmt.Statement) *arr
 // declaredColumn returns the declared string type of column col of the
 // one table among tables that qual (nil: any) names and that has col as a
 // declared string column.
-func (s *Session) declaredColumn(tables []stmt.Table, qual []string, col string) *declaredString {
+func (s *Session) declaredColumn(tables []stmt.Table, qual []string, col string) *catalog.Declared {
 	col = strings.ToLower(col)
-	var d *declaredString
+	var d *catalog.Declared
 	found := 0
 	for _, t := range tables {
 		if len(qual) > 0 && !t.Named(qual) {

@@ -1,27 +1,21 @@
 package dispatch
 
 import (
+	"strconv"
 	"testing"
 
+	"github.com/quiverdb/quiver/catalog"
 	"github.com/quiverdb/quiver/stmt"
 )
 
 func TestDeclaredStringHelpers(t *testing.T) {
-	for kept, want := range map[string]string{
-		"'1042 9'":                   "1042 9",
-		"CAST('1043 14' AS VARCHAR)": "1043 14",
-		"'1043 -1'":                  "",
-		"'1700 655366'":              "",
-		"":                           "",
-		"'1042'":                     "",
+	for kept, want := range map[string]bool{
+		"'1042 9'": true, "CAST('1043 14' AS VARCHAR)": true,
+		"'1043 -1'": false, "'1700 655366'": false, "'1114 3'": false, "": false, "'1042'": false,
 	} {
-		d, ok := parseDeclaredString(kept)
-		got := ""
-		if ok {
-			got = d.oid + " " + itoa(int64(d.typmod))
-		}
-		if got != want {
-			t.Errorf("%q: %q, want %q", kept, got, want)
+		d, ok := catalog.ParseDefault(kept)
+		if got := ok && hasLength(d); got != want {
+			t.Errorf("%q: %v (%+v), want %v", kept, got, d, want)
 		}
 	}
 	for _, c := range []struct {
@@ -42,9 +36,9 @@ func TestDeclaredStringHelpers(t *testing.T) {
 	// Resolution: a schema named, else the first on the search path.
 	s := &Session{strcols: stringColumns{tables: map[string][]declaredRels{
 		"t": {
-			{nspname: "b", rank: 2, cols: map[string]declaredString{"c": {"1042", 9}}},
-			{nspname: "a", rank: 1, cols: map[string]declaredString{"c": {"1043", 9}}},
-			{nspname: "off", rank: -1, cols: map[string]declaredString{"c": {"1042", 20}}},
+			{nspname: "b", rank: 2, cols: map[string]catalog.Declared{"c": {OID: 1042, Typmod: 9}}},
+			{nspname: "a", rank: 1, cols: map[string]catalog.Declared{"c": {OID: 1043, Typmod: 9}}},
+			{nspname: "off", rank: -1, cols: map[string]catalog.Declared{"c": {OID: 1042, Typmod: 20}}},
 		},
 		"u": {{nspname: "a", rank: 1}},
 	}}}
@@ -63,7 +57,7 @@ func TestDeclaredStringHelpers(t *testing.T) {
 	} {
 		got := ""
 		if d := s.declaredColumn(c.tables, c.qual, "C"); d != nil {
-			got = d.oid
+			got = strconv.FormatUint(uint64(d.OID), 10)
 		}
 		if got != c.want {
 			t.Errorf("%+v %v: %q, want %q", c.tables, c.qual, got, c.want)
