@@ -167,8 +167,10 @@ func runSetup(t *testing.T, url, sql string) {
 	}
 }
 
-// dialStartup connects to addr, with a 10-second deadline on the whole
-// exchange, and sends the startup packet start, or by default a protocol
+// dialStartup connects to addr, with a 60-second deadline on the whole
+// exchange (a guard against a hang, not a timing: under CI's load, with
+// the e2e tests running beside, a session's first statements have taken
+// over 10 seconds), and sends the startup packet start, or by default a protocol
 // 3.0 one for user and db.
 func dialStartup(t *testing.T, addr, user, db string, start []byte) (net.Conn, *pgproto3.Frontend) {
 	t.Helper()
@@ -176,7 +178,7 @@ func dialStartup(t *testing.T, addr, user, db string, start []byte) (net.Conn, *
 	if err != nil {
 		t.Fatal(err)
 	}
-	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+	_ = c.SetDeadline(time.Now().Add(60 * time.Second))
 	if start == nil {
 		start, _ = (&pgproto3.StartupMessage{ProtocolVersion: pgproto3.ProtocolVersion30,
 			Parameters: map[string]string{"user": user, "database": db}}).Encode(nil)
