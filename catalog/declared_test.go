@@ -121,11 +121,11 @@ order by table_name, ordinal_position`
 		cmd  string
 		norm []normalisation
 	}{
-		{cmd: `\d typed`, norm: []normalisation{indexMethod}},
-		{cmd: `\d+ typed`, norm: []normalisation{indexMethod, accessMethodFooter}},
-		{cmd: `\d typed_v10_idx`, norm: []normalisation{indexMethod}},
-		{cmd: `\d app.items`, norm: []normalisation{indexMethod}},
-		{cmd: `\d app.items_pkey`, norm: []normalisation{indexMethod}},
+		{cmd: `\d typed`},
+		{cmd: `\d+ typed`, norm: []normalisation{accessMethodFooter}},
+		{cmd: `\d typed_v10_idx`},
+		{cmd: `\d app.items`},
+		{cmd: `\d app.items_pkey`},
 		{cmd: `\d+ altered2`, norm: []normalisation{accessMethodFooter}},
 		{cmd: `\d dropped`},
 		{cmd: `\dt`},

@@ -54,7 +54,7 @@ where table_schema = 'public' and constraint_type <> 'CHECK' or constraint_name 
 		cmd  string
 		norm []normalisation
 	}{
-		{cmd: `\d lc`, norm: []normalisation{indexMethod}},
+		{cmd: `\d lc`},
 		{cmd: `\d lc2`},
 		{cmd: `\d+ lc2`, norm: []normalisation{accessMethodFooter}},
 	} {

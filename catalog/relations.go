@@ -230,7 +230,7 @@ JOIN (SELECT indexrelid, array_agg(tableattnum ORDER BY attnum) AS indkey, count
 SELECT x.oid AS _oid,
   'CREATE ' || (CASE WHEN x.indisunique THEN 'UNIQUE ' ELSE '' END) || 'INDEX ' || pg_catalog.quiver_quote_ident(x.relname) ||
   ' ON ' || pg_catalog.quiver_quote_ident(pg_catalog.quiver_nspname(x.database_name, x.schema_name)) || '.' ||
-  pg_catalog.quiver_quote_ident(x.table_name) || ' USING art (' || x.columns || ')' AS _def
+  pg_catalog.quiver_quote_ident(x.table_name) || ' USING btree (' || x.columns || ')' AS _def
 FROM pg_catalog.quiver_indexes x`,
 	"quiver_indexcoldefs": `SELECT indexrelid AS _oid, attnum AS _n, def AS _def FROM pg_catalog.quiver_indexcols`,
 
@@ -438,7 +438,7 @@ SELECT d.database_oid::quiver_oid AS oid, pg_catalog.quiver_database() AS datnam
 FROM duckdb_databases() d WHERE d.database_name = current_database()`,
 
 	"pg_am": `SELECT * FROM (VALUES (2::quiver_oid, 'duckdb', 'duckdb_tableam_handler', 't'),
-  (403::quiver_oid, 'art', 'art_handler', 'i')) AS a(oid, amname, amhandler, amtype)`,
+  (403::quiver_oid, 'btree', 'bthandler', 'i')) AS a(oid, amname, amhandler, amtype)`,
 
 	"pg_collation": `SELECT * FROM (VALUES
   (100::quiver_oid, 'default', 11::quiver_oid, 10::quiver_oid, 'd', true, -1, NULL::varchar, NULL::varchar, NULL::varchar, NULL::varchar),
