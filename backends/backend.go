@@ -178,6 +178,22 @@ func DialectOf(b Backend) string {
 	return ""
 }
 
+// DatabaseNamer is implemented by backends whose engine names the database
+// that holds the client's schemas in statements (DuckDB's catalog name,
+// such as "memory"), which the dialect needs to reach a schema's table
+// that a temporary table of the same name would hide.
+type DatabaseNamer interface {
+	DatabaseName() string
+}
+
+// DatabaseOf returns b's database name, or "".
+func DatabaseOf(b Backend) string {
+	if d, ok := b.(DatabaseNamer); ok {
+		return d.DatabaseName()
+	}
+	return ""
+}
+
 // TxSerializer is implemented by backends whose engine aborts one of two
 // concurrent writing transactions on conflict (DuckDB's optimistic
 // concurrency), where PostgreSQL makes the second writer wait for the first

@@ -225,5 +225,5 @@ func identitySQL(rv *pg_query.RangeVar, cmd *pg_query.AlterTableCmd) ([]string, 
 	}
 	return append(create.SQL,
 		"ALTER TABLE "+relationRef(rv)+" ALTER COLUMN "+ident(cmd.Name)+" SET DEFAULT nextval("+sqlString(relationText(seq))+")",
-		"ALTER SEQUENCE "+relationRef(seq)+" OWNED BY "+relationRef(rv)), nil
+		"ALTER SEQUENCE "+relationRef(seq)+" OWNED BY "+ownerRef(rv)), nil
 }

@@ -14,7 +14,7 @@ import (
 func rewriteOne(t *testing.T, sql string) (string, error) {
 	t.Helper()
 	st := stmt.Split(sql)[0]
-	p, err := For("duckdb").Rewrite(&st)
+	p, err := For("duckdb", "").Rewrite(&st)
 	if err != nil {
 		return "", err
 	}

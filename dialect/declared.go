@@ -315,7 +315,7 @@ func (k *keeper) serial(c *pg_query.CreateStmt, def *pg_query.ColumnDef) {
 	// existing table before CREATE TABLE could say that it exists.
 	k.guards = append(k.guards, "CREATE "+temp+"SEQUENCE IF NOT EXISTS "+qualifiedName(c.Relation, seq))
 	// Owned by the table, the sequence is dropped with it.
-	k.owned = append(k.owned, "ALTER SEQUENCE "+qualifiedName(c.Relation, seq)+" OWNED BY "+relationRef(c.Relation))
+	k.owned = append(k.owned, "ALTER SEQUENCE "+qualifiedName(c.Relation, seq)+" OWNED BY "+ownerRef(c.Relation))
 	def.Constraints = append(def.Constraints,
 		&pg_query.Node{Node: &pg_query.Node_Constraint{Constraint: &pg_query.Constraint{Contype: pg_query.ConstrType_CONSTR_NOTNULL, Location: -1}}},
 		&pg_query.Node{Node: &pg_query.Node_Constraint{Constraint: &pg_query.Constraint{Contype: pg_query.ConstrType_CONSTR_DEFAULT, Location: -1,
@@ -398,6 +398,12 @@ func typesTable(rv *pg_query.RangeVar) string {
 
 // relationRef names the table rv names, qualified as rv is.
 func relationRef(rv *pg_query.RangeVar) string { return qualifiedName(rv, rv.Relname) }
+
+// ownerRef names the table rv names for ALTER SEQUENCE ... OWNED BY,
+// which DuckDB takes without the database.
+func ownerRef(rv *pg_query.RangeVar) string {
+	return qualifiedName(&pg_query.RangeVar{Schemaname: rv.Schemaname}, rv.Relname)
+}
 
 // qualifiedName is name qualified as rv is.
 func qualifiedName(rv *pg_query.RangeVar, name string) string {

@@ -54,10 +54,12 @@ type Rewriter interface {
 }
 
 // For returns the rewriter for an engine's dialect: "duckdb", or "" and
-// "postgres" for engines that take PostgreSQL as it is.
-func For(name string) Rewriter {
+// "postgres" for engines that take PostgreSQL as it is. database is the
+// engine's name of the database that holds the client's schemas, where
+// the backend tells it (backends.DatabaseOf), or "".
+func For(name, database string) Rewriter {
 	if name == "duckdb" {
-		return duckdb{}
+		return duckdb{database: database}
 	}
 	return nil
 }

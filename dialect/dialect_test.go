@@ -17,7 +17,7 @@ type rewriteCase struct {
 // checkRewrites rewrites each case's statement for DuckDB and compares.
 func checkRewrites(t *testing.T, cases []rewriteCase) {
 	t.Helper()
-	r := For("duckdb")
+	r := For("duckdb", "")
 	for _, c := range cases {
 		st := stmt.Split(c.in)[0]
 		p, err := r.Rewrite(&st)
@@ -88,7 +88,7 @@ func TestDuckDBRewrites(t *testing.T) {
 	})
 	// The cached parse tree is not changed by rewriting.
 	st := stmt.Split("drop table if exists a, b")[0]
-	_, _ = For("duckdb").Rewrite(&st)
+	_, _ = For("duckdb", "").Rewrite(&st)
 	if len(st.Node.GetDropStmt().Objects) != 2 {
 		t.Fatal("rewrite changed the statement's own tree")
 	}

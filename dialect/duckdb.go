@@ -14,8 +14,10 @@ import (
 )
 
 // duckdb rewrites for embedded DuckDB, whose parser is PostgreSQL's but
-// whose engine lacks some of PostgreSQL's statement forms.
-type duckdb struct{}
+// whose engine lacks some of PostgreSQL's statement forms. database is the
+// engine's name of the database the client's schemas are in, or "" when
+// not known (public.go).
+type duckdb struct{ database string }
 
 func (d duckdb) Rewrite(st *stmt.Statement) (*Plan, error) {
 	if cs := st.Node.GetCreateSchemaStmt(); cs != nil && cs.Schemaname == PublicSchema {
@@ -25,7 +27,7 @@ func (d duckdb) Rewrite(st *stmt.Statement) (*Plan, error) {
 		}
 		return nil, pgerror.New(pgerror.DuplicateSchema, `schema "public" already exists`)
 	}
-	mapped := mapPublic(st)
+	mapped := mapPublic(st, d.database)
 	p, err := d.rewrite(mapped)
 	if err != nil {
 		if mapped != st {

@@ -33,15 +33,33 @@ type SchemaMapper interface {
 	// EngineSchema returns the engine's name of the schema PostgreSQL
 	// calls name.
 	EngineSchema(name string) string
+	// EngineRelation returns the engine's name, quoted and qualified, of
+	// the relation rel of the schema PostgreSQL calls schema ("" for a
+	// relation named without one).
+	EngineRelation(schema, rel string) string
 }
 
 // EngineSchema is SchemaMapper's method for DuckDB.
 func (duckdb) EngineSchema(name string) string {
-	if name == PublicSchema {
+	if name == PublicSchema || tempSchema(name) {
 		return EngineSchema
 	}
 	return name
 }
+
+// EngineRelation is SchemaMapper's method for DuckDB.
+func (d duckdb) EngineRelation(schema, rel string) string {
+	q := &pg_query.RangeVar{Schemaname: schema, Relname: rel}
+	renamePublic(&pg_query.Node{Node: &pg_query.Node_RangeVar{RangeVar: q}}, d.database)
+	return qualifiedName(q, rel)
+}
+
+// A temporary table hides a table of the same name in main even where the
+// statement names main (DuckDB looks for main.t in the temporary catalog
+// first), where PostgreSQL's public.t always means public's table. So where
+// the engine's database is known a relation in public is named with it
+// (memory.main.t), except in a view's definition, which must not depend on
+// the database file's name.
 
 // mappedPublic is a statement's text and tree with public written as main.
 type mappedPublic struct {
@@ -57,19 +75,23 @@ var publicMapped = textCache[mappedPublic]{m: make(map[string]mappedPublic)}
 // mapPublic returns st with the public schema written as main wherever it
 // names one, or st itself when it names none. A statement whose changed
 // tree cannot be deparsed is returned as it is.
-func mapPublic(st *stmt.Statement) *stmt.Statement {
-	if st.Node == nil || !containsFold(st.SQL, PublicSchema) {
+func mapPublic(st *stmt.Statement, database string) *stmt.Statement {
+	if st.Node == nil || !containsFold(st.SQL, PublicSchema) && !containsFold(st.SQL, "pg_temp") {
 		return st
 	}
-	m, ok := publicMapped.lookup(st.SQL)
+	key := database + "\x00" + st.SQL
+	m, ok := publicMapped.lookup(key)
 	if !ok {
 		n := clone(st.Node)
-		if renamePublic(n) {
+		if st.Node.GetViewStmt() != nil {
+			database = ""
+		}
+		if renamePublic(n, database) {
 			if sql, err := stmt.Deparse(n); err == nil {
 				m = mappedPublic{sql: sql, node: n}
 			}
 		}
-		publicMapped.put(st.SQL, m)
+		publicMapped.put(key, m)
 	}
 	if m.node == nil {
 		return st
@@ -90,9 +112,10 @@ func containsFold(s, w string) bool {
 	return false
 }
 
-// renamePublic writes main for public where n names the schema, and
-// reports whether it changed anything.
-func renamePublic(n *pg_query.Node) bool {
+// renamePublic writes main for public where n names the schema, a relation
+// in it qualified with database where that is not "", and reports whether
+// it changed anything.
+func renamePublic(n *pg_query.Node, database string) bool {
 	changed := false
 	str := func(s *string) {
 		if *s == PublicSchema {
@@ -108,9 +131,36 @@ func renamePublic(n *pg_query.Node) bool {
 			}
 		}
 	}
+	// relation renames the schema of a relation's qualified name list
+	// and names the database before it: the list with parts after the
+	// relation's name (a column's) written anew.
+	relation := func(list *[]*pg_query.Node, parts int) {
+		l := *list
+		if i := len(l) - parts - 2; i == 0 {
+			switch s := l[0].GetString_(); {
+			case s == nil:
+			case s.Sval == PublicSchema && database != "":
+				*list = append([]*pg_query.Node{pg_query.MakeStrNode(database)}, l...)
+			case tempSchema(s.Sval):
+				s.Sval, changed = EngineSchema, true
+				*list = append([]*pg_query.Node{pg_query.MakeStrNode(TempCatalog)}, l...)
+			}
+		}
+		qualifier(l, parts+1)
+	}
 	stmt.Walk(n.ProtoReflect(), func(m protoreflect.Message) {
 		switch x := m.Interface().(type) {
 		case *pg_query.RangeVar:
+			if x.Catalogname == "" {
+				switch {
+				case x.Schemaname == PublicSchema:
+					x.Catalogname = database
+				case tempSchema(x.Schemaname):
+					// DuckDB creates in temp only what is declared
+					// temporary.
+					x.Catalogname, x.Schemaname, x.Relpersistence, changed = TempCatalog, EngineSchema, "t", true
+				}
+			}
 			str(&x.Schemaname)
 		case *pg_query.ColumnRef:
 			qualifier(x.Fields, 2) // schema.table.column, schema.table.*
@@ -140,7 +190,11 @@ func renamePublic(n *pg_query.Node) bool {
 						str(&s.Sval)
 					}
 				} else if l := o.GetList(); l != nil {
-					qualifier(l.Items, 1)
+					if relationObject(x.RemoveType) {
+						relation(&l.Items, 0)
+					} else {
+						qualifier(l.Items, 1)
+					}
 				}
 			}
 		case *pg_query.CommentStmt:
@@ -151,16 +205,53 @@ func renamePublic(n *pg_query.Node) bool {
 				}
 			case pg_query.ObjectType_OBJECT_COLUMN:
 				if l := x.Object.GetList(); l != nil {
-					qualifier(l.Items, 2)
+					relation(&l.Items, 1)
 				}
 			default:
 				if l := x.Object.GetList(); l != nil {
-					qualifier(l.Items, 1)
+					if relationObject(x.Objtype) {
+						relation(&l.Items, 0)
+					} else {
+						qualifier(l.Items, 1)
+					}
 				}
 			}
 		}
 	})
 	return changed
+}
+
+// TempCatalog is DuckDB's database of temporary objects, whose main schema
+// is PostgreSQL's pg_temp.
+const TempCatalog = "temp"
+
+// tempSchema reports whether PostgreSQL's name s is the session's schema
+// of temporary objects: pg_temp, or pg_temp_N as the catalog presents it.
+func tempSchema(s string) bool {
+	if s == "pg_temp" {
+		return true
+	}
+	n, ok := strings.CutPrefix(s, "pg_temp_")
+	if !ok || n == "" {
+		return false
+	}
+	for _, c := range []byte(n) {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// relationObject reports whether objects of type t are relations, which a
+// temporary table can hide.
+func relationObject(t pg_query.ObjectType) bool {
+	switch t {
+	case pg_query.ObjectType_OBJECT_TABLE, pg_query.ObjectType_OBJECT_VIEW, pg_query.ObjectType_OBJECT_MATVIEW,
+		pg_query.ObjectType_OBJECT_SEQUENCE, pg_query.ObjectType_OBJECT_INDEX, pg_query.ObjectType_OBJECT_FOREIGN_TABLE:
+		return true
+	}
+	return false
 }
 
 // sequenceFunc reports whether fc calls one of PostgreSQL's sequence

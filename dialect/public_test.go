@@ -31,7 +31,7 @@ func TestPublicIsMain(t *testing.T) {
 	checkRewrites(t, cases)
 	checkRewrites(t, cases) // again, from publicMapped's cache
 	st := splitOne(t, "create schema public")
-	if _, err := For("duckdb").Rewrite(st); err == nil || !containsFold(err.Error(), "already exists") {
+	if _, err := For("duckdb", "").Rewrite(st); err == nil || !containsFold(err.Error(), "already exists") {
 		t.Errorf("create schema public: %v, want already exists", err)
 	}
 }
@@ -43,4 +43,44 @@ func splitOne(t *testing.T, sql string) *stmt.Statement {
 		t.Fatalf("%q: %d statements", sql, len(sts))
 	}
 	return &sts[0]
+}
+
+// TestPublicNamesDatabase: with the engine's database known, a relation of
+// public is named with it and one of pg_temp with DuckDB's temp, so that
+// neither reaches a table of the other schema; a view's definition keeps
+// main, and OWNED BY, which takes no database, too.
+func TestPublicNamesDatabase(t *testing.T) {
+	r := For("duckdb", "memory")
+	for _, c := range []struct{ in, want string }{
+		{"select public.t.a from public.t", "SELECT main.t.a FROM memory.main.t"},
+		{"insert into public.t values (1)", "INSERT INTO memory.main.t VALUES (1)"},
+		{"update pg_temp.t set a = 1", "UPDATE temp.main.t SET a = 1"},
+		{"select * from pg_temp_3.t", "SELECT * FROM temp.main.t"},
+		{"create table pg_temp.x (a int)", "CREATE TEMPORARY TABLE temp.main.x (a int)"},
+		{"drop table public.t", "DROP TABLE memory.main.t"},
+		{"drop view pg_temp.v", "DROP VIEW temp.main.v"},
+		{"comment on column public.t.a is 'x'", "COMMENT ON COLUMN memory.main.t.a IS 'x'"},
+		{"create view public.v as select * from public.t", "CREATE VIEW main.v AS SELECT * FROM main.t"},
+		{"select * from pg_temporary.t", ""},
+		{"select public.f(1)", "SELECT main.f(1)"},
+	} {
+		st := splitOne(t, c.in)
+		p, err := r.Rewrite(st)
+		if err != nil {
+			t.Fatalf("%s: %v", c.in, err)
+		}
+		got := ""
+		if p != nil {
+			got = p.SQL[0] // the first; the others keep declared types
+		}
+		if got != c.want {
+			t.Errorf("%s:\n got  %q\n want %q", c.in, got, c.want)
+		}
+	}
+	if got := (duckdb{database: "memory"}).EngineRelation("public", "t"); got != `"memory"."main"."t"` {
+		t.Errorf("EngineRelation(public, t) = %s", got)
+	}
+	if got := (duckdb{database: "memory"}).EngineRelation("", "t"); got != `"t"` {
+		t.Errorf("EngineRelation(\"\", t) = %s", got)
+	}
 }

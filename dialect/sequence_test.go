@@ -38,7 +38,7 @@ func TestDumpStatements(t *testing.T) {
 			`ALTER SEQUENCE "t_id_seq" OWNED BY "t"`}},
 	})
 	// setval and RESTART draw numbers with nextval up to the value.
-	r := For("duckdb")
+	r := For("duckdb", "")
 	for _, c := range []struct{ in, seq, value string }{
 		{"SELECT pg_catalog.setval('public.t_id_seq', 42, true)", "nextval('main.t_id_seq')", "SELECT 42::bigint AS v, true::boolean AS called"},
 		{"select setval('s', max(id)) from t where id > 0", "nextval('s')", "SELECT max(id)::bigint AS v, true::boolean AS called FROM t WHERE id > 0"},

@@ -220,7 +220,7 @@ func TestCastLiterals(t *testing.T) {
 // fails at the literal, as in PostgreSQL.
 func TestArrayLiteralCastPosition(t *testing.T) {
 	sts := stmt.Split("select 1; select 'é', '{1,2'::int[]")
-	_, err := For("duckdb").Rewrite(&sts[1])
+	_, err := For("duckdb", "").Rewrite(&sts[1])
 	e := pgerror.Flatten(err)
 	if e.Code != pgerror.InvalidTextRepresentation || e.Position != 13 || e.Detail != "Unexpected end of input." {
 		t.Errorf("got %+v, want 22P02 at 13", e)

@@ -51,9 +51,9 @@ type copyCommand struct {
 
 // parseCopy reads a COPY statement's parse tree. ok is false when the
 // statement copies to or from a file or program, which the backend runs
-// itself. engineSchema, if not nil, gives the backend's name of a schema
-// the statement names (dialect.SchemaMapper).
-func parseCopy(st *stmt.Statement, engineSchema func(string) string) (*copyCommand, bool, error) {
+// itself. engine, if not nil, gives the backend's names of the schema and
+// table the statement names.
+func parseCopy(st *stmt.Statement, engine dialect.SchemaMapper) (*copyCommand, bool, error) {
 	cs := st.Node.GetCopyStmt()
 	if cs == nil {
 		return nil, false, nil
@@ -64,8 +64,8 @@ func parseCopy(st *stmt.Statement, engineSchema func(string) string) (*copyComma
 	c := &copyCommand{from: cs.IsFrom}
 	if rel := cs.Relation; rel != nil {
 		schema := rel.Schemaname
-		if schema != "" && engineSchema != nil {
-			schema = engineSchema(schema)
+		if schema != "" && engine != nil {
+			schema = engine.EngineSchema(schema)
 		}
 		c.display, c.rawName, c.table = rel.Relname, rel.Relname, quoteIdent(rel.Relname)
 		c.pgName = c.table
@@ -75,6 +75,9 @@ func parseCopy(st *stmt.Statement, engineSchema func(string) string) (*copyComma
 		if schema != "" {
 			c.rawName = schema + "." + rel.Relname
 			c.table = quoteIdent(schema) + "." + c.table
+		}
+		if engine != nil {
+			c.table = engine.EngineRelation(rel.Schemaname, rel.Relname)
 		}
 	}
 	for _, a := range cs.Attlist {
@@ -275,11 +278,8 @@ func (c *copyCommand) selectList() string {
 
 // execCopy runs a COPY statement to or from the client.
 func (s *Session) execCopy(ctx context.Context, st *stmt.Statement) (handled bool, err error) {
-	var engineSchema func(string) string
-	if m, is := s.h.rw.(dialect.SchemaMapper); is {
-		engineSchema = m.EngineSchema
-	}
-	c, ok, err := parseCopy(st, engineSchema)
+	engine, _ := s.h.rw.(dialect.SchemaMapper)
+	c, ok, err := parseCopy(st, engine)
 	if err != nil || !ok {
 		return ok || err != nil, err
 	}

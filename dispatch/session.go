@@ -100,7 +100,7 @@ func NewHandler(cfg Config) *Handler {
 	if cfg.MaxMessageSize <= 0 {
 		cfg.MaxMessageSize = 1 << 30
 	}
-	h := &Handler{cfg: cfg, rw: dialect.For(cfg.Dialect), defaults: map[string]string{}}
+	h := &Handler{cfg: cfg, rw: dialect.For(cfg.Dialect, backends.DatabaseOf(cfg.Backend)), defaults: map[string]string{}}
 	if d := cfg.IdleInTransactionSessionTimeout; d > 0 {
 		h.defaults["idle_in_transaction_session_timeout"] = formatMS(durationMS(d))
 	}

@@ -212,27 +212,50 @@ func atClientText(err error, ran, client string) error {
 	// The token at the position, found once in the client's text, is
 	// there (a constant or a name the rewrite kept).
 	if tok := tokenAt(ran, int(e.Position)); tok != "" {
+		if catalogOfMain(ran, int(e.Position), tok) {
+			// The database the rewrite named a relation of public's
+			// or pg_temp's with.
+			if tok == dialect.TempCatalog {
+				return atSchema(e, client, "pg_temp")
+			}
+			return atSchema(e, client, dialect.PublicSchema+".")
+		}
 		if i := strings.Index(client, tok); i >= 0 && strings.LastIndex(client, tok) == i {
 			return e.WithPosition(int32(utf8.RuneCountInString(client[:i]) + 1))
 		}
 		if tok == dialect.EngineSchema {
-			return atPublic(e, ran, client)
+			return atSchema(e, client, dialect.PublicSchema+".")
 		}
 	}
 	return e.WithPosition(0)
 }
 
-// atPublic places an error at a name the rewrite qualified with DuckDB's
-// main where the client wrote public (dialect.SchemaMapper): at the one
-// "public." in the client's text, whose qualified name the error's
-// message then gives, as PostgreSQL's does.
-func atPublic(e *pgerror.Error, ran, client string) error {
-	at := dialect.PublicSchema + "."
-	i := strings.Index(client, at)
-	if i < 0 || strings.LastIndex(client, at) != i {
+// catalogOfMain reports whether the token tok at the 1-based character
+// position pos of text qualifies DuckDB's main schema: a database name.
+func catalogOfMain(text string, pos int, tok string) bool {
+	for i := range text {
+		if pos--; pos == 0 {
+			return strings.HasPrefix(text[i+len(tok):], "."+dialect.EngineSchema+".")
+		}
+	}
+	return false
+}
+
+// atSchema places an error at a name the rewrite qualified with DuckDB's
+// main where the client wrote public (dialect.SchemaMapper), or pg_temp,
+// whose name starts with schema: at the one such qualifier in the client's
+// text, whose qualified name the error's message then gives, as
+// PostgreSQL's does.
+func atSchema(e *pgerror.Error, client, schema string) error {
+	i := strings.Index(client, schema)
+	if i < 0 || strings.LastIndex(client, schema) != i {
 		return e.WithPosition(0)
 	}
 	out := e.WithPosition(int32(utf8.RuneCountInString(client[:i]) + 1))
+	at := tokenAt(client, int(out.Position)) + "."
+	if !strings.HasPrefix(client[i:], at) {
+		return e.WithPosition(0)
+	}
 	name := tokenAt(client, int(out.Position)+len(at))
 	if name != "" && name[0] != '"' {
 		if msg, ok := strings.CutPrefix(out.Message, `relation "`+name+`" `); ok {

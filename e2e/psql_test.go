@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/quiverdb/quiver/internal/quivertest"
 	"github.com/quiverdb/quiver/internal/testenv"
 )
 
@@ -13,6 +14,23 @@ import (
 func psqlRun(t *testing.T, host string, port int, user, db, script string, args ...string) string {
 	t.Helper()
 	return testenv.Psql(t, host, port, user, db, script, args...)
+}
+
+// samePsql runs script through psql on PostgreSQL (database db) and on
+// quiver and reports a difference in the output. The script must cause
+// exactly errors errors on PostgreSQL, so that a script failing alike on
+// both cannot pass unnoticed. It returns PostgreSQL's output.
+func samePsql(t *testing.T, pg *testenv.Postgres, q *quivertest.Server, db, script string, errors int) string {
+	t.Helper()
+	want := psqlRun(t, pg.Host, pg.Port, pg.User, db, script)
+	got := psqlRun(t, q.Host, q.Port, "me", "quiver", script)
+	if got != want {
+		t.Errorf("psql output differs\n--- PostgreSQL:\n%s\n--- quiver:\n%s", want, got)
+	}
+	if n := strings.Count(want, "ERROR:"); n != errors {
+		t.Errorf("PostgreSQL gave %d errors, want %d:\n%s", n, errors, want)
+	}
+	return want
 }
 
 // psqlCase is one statement run on both servers. PostgreSQL's SQL and

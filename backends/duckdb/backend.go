@@ -55,6 +55,9 @@ type Backend struct {
 	db       bindings.Database
 	sessions int
 	closed   bool
+
+	// database is DuckDB's name of the database (DatabaseName).
+	database string
 }
 
 var _ backends.Backend = (*Backend)(nil)
@@ -123,8 +126,43 @@ func Open(uri string, opts Options) (*Backend, error) {
 		bindings.Close(&b.db)
 		return nil, err
 	}
+	if err := b.readDatabaseName(); err != nil {
+		bindings.Close(&b.db)
+		return nil, err
+	}
 	return b, nil
 }
+
+// readDatabaseName reads the name DuckDB gave the database: "memory", or
+// the database file's name without its extension.
+func (b *Backend) readDatabaseName() error {
+	ctx := context.Background()
+	s, err := b.Connect(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	res, err := s.Query(ctx, "SELECT current_database()")
+	if err != nil {
+		return err
+	}
+	if res.Rows != nil {
+		for res.Rows.Next() {
+			if col := res.Rows.RecordBatch().Column(0); col.Len() > 0 {
+				b.database = strings.Clone(col.ValueStr(0))
+			}
+		}
+		res.Rows.Release()
+	}
+	if b.database == "" {
+		return fmt.Errorf("duckdb: cannot read the database's name")
+	}
+	return nil
+}
+
+// DatabaseName implements backends.DatabaseNamer: DuckDB's name of the
+// database, whose main schema is the client's public.
+func (b *Backend) DatabaseName() string { return b.database }
 
 // defaultThreads is DuckDB's number of threads unless the configuration
 // sets one: one fewer than the CPUs quiver may use, and at least one.
