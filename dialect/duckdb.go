@@ -92,6 +92,10 @@ func (duckdb) rewrite(st *stmt.Statement) (*Plan, error) {
 		if len(x.DropStmt.Objects) > 1 && x.DropStmt.RemoveType != pg_query.ObjectType_OBJECT_TABLE {
 			return splitList(st.Node, func(n *pg_query.Node) *[]*pg_query.Node { return &n.GetDropStmt().Objects })
 		}
+	case *pg_query.Node_IndexStmt:
+		if x.IndexStmt.Idxname == "" {
+			return planIndexName(st, x.IndexStmt, duckdb{}.rewrite)
+		}
 	case *pg_query.Node_TruncateStmt:
 		// DuckDB truncates one table per statement and takes neither
 		// RESTART IDENTITY (nor has a way to restart the sequences of
@@ -227,7 +231,7 @@ func needsTreeRewrite(n *pg_query.Node, withCatalog bool) bool {
 			found = len(x.Options) > 0 || x.Tablespacename != "" ||
 				(x.Relation != nil && x.Relation.Relpersistence == "u")
 		case *pg_query.IndexStmt:
-			found = len(x.Options) > 0 || x.TableSpace != "" || x.AccessMethod == "btree"
+			found = len(x.Options) > 0 || x.TableSpace != "" || x.AccessMethod == "btree" || len(x.IndexIncludingParams) > 0
 		case *pg_query.FuncCall:
 			found = sequenceRegclass(x) != nil || toRegclass(x) != nil
 		case *pg_query.A_Expr:
@@ -444,7 +448,9 @@ func rewriteTree(n *pg_query.Node, withCatalog bool) error {
 				x.Relation.Relpersistence = "p"
 			}
 		case *pg_query.IndexStmt:
-			x.Options, x.TableSpace = nil, ""
+			// INCLUDE's columns only cover queries; DuckDB's index keys
+			// the others alone.
+			x.Options, x.TableSpace, x.IndexIncludingParams = nil, "", nil
 			noDefaultMethod(x)
 		case *pg_query.FuncCall:
 			if c := sequenceRegclass(x); c != nil {

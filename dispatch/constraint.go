@@ -152,7 +152,7 @@ func uniqueIndexFor(rows [][]string, cols []string) (name, schema string, on []s
 			list = append(list, &index{name: r[0], schema: r[1]})
 		}
 		last := list[len(list)-1]
-		last.cols = append(last.cols, r[2])
+		last.cols = append(last.cols, unparen(r[2]))
 	}
 	if len(cols) == 0 {
 		if len(list) == 1 {
@@ -168,6 +168,28 @@ func uniqueIndexFor(rows [][]string, cols []string) (name, schema string, on []s
 		}
 	}
 	return "", "", nil
+}
+
+// unparen is an index's expression without the parentheses DuckDB keeps
+// around the whole of it, `(lower(b))`, which a violation's detail does
+// not write.
+func unparen(e string) string {
+	if len(e) < 2 || e[0] != '(' || e[len(e)-1] != ')' {
+		return e
+	}
+	depth := 0
+	for i := 0; i < len(e)-1; i++ {
+		switch e[i] {
+		case '(':
+			depth++
+		case ')':
+			depth--
+		}
+		if depth == 0 {
+			return e // the first parenthesis closes before the end
+		}
+	}
+	return e[1 : len(e)-1]
 }
 
 func sameColumns(a, b []string, ordered bool) bool {

@@ -22,6 +22,7 @@ func TestConstraintLookupHelpers(t *testing.T) {
 		{"t_ba", "public", "b"}, {"t_ba", "public", "a"},
 		{"t_pkey", "public", "id"},
 		{"t_a_b_key", "public", "a"}, {"t_a_b_key", "public", "b"},
+		{"t_lower_a_idx", "public", "(lower(b))"}, {"t_lower_a_idx", "public", "a"},
 	}
 	for _, c := range []struct {
 		cols []string
@@ -30,6 +31,7 @@ func TestConstraintLookupHelpers(t *testing.T) {
 		{[]string{"a", "b"}, "t_a_b_key"}, // the same order wins
 		{[]string{"b", "a"}, "t_ba"},
 		{[]string{"id"}, "t_pkey"},
+		{[]string{"lower(b)", "a"}, "t_lower_a_idx"}, // DuckDB's parentheses around an expression
 		{[]string{"x"}, ""},
 		{nil, ""}, // columns unknown, and more than one index
 	} {
@@ -39,6 +41,11 @@ func TestConstraintLookupHelpers(t *testing.T) {
 	}
 	if got, _, cols := uniqueIndexFor(rows[2:3], nil); got != "t_pkey" || fmt.Sprint(cols) != "[id]" {
 		t.Errorf("uniqueIndexFor of the only index: %q %v", got, cols)
+	}
+	for in, want := range map[string]string{"(lower(b))": "lower(b)", "(a) + (b)": "(a) + (b)", "a": "a", "((a + 1))": "(a + 1)"} {
+		if got := unparen(in); got != want {
+			t.Errorf("unparen(%s) = %s, want %s", in, got, want)
+		}
 	}
 	checks := [][]string{{"t_k_check", "public", "CHECK ((k > 0))"}, {"t_j_check", "public", "CHECK (((j < 10) AND (j > -10)))"}}
 	if got, _ := checkFor(checks, "Failing expression: CHECK(((j < 10) AND (j > -10)))"); got != "t_j_check" {
