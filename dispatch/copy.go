@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5/pgproto3"
 	pg_query "github.com/pganalyze/pg_query_go/v6"
@@ -46,6 +48,7 @@ type copyCommand struct {
 	pgName  string   // quoted, possibly qualified name as the client wrote it
 	columns []string // column list, or nil for all
 	query   string   // COPY (query) TO: the query text
+	queryAt int      // the characters in the statement before query
 	opts    copyOptions
 }
 
@@ -86,11 +89,11 @@ func parseCopy(st *stmt.Statement, engine dialect.SchemaMapper) (*copyCommand, b
 		}
 	}
 	if cs.Query != nil {
-		q, err := copyQueryText(st.SQL)
+		q, at, err := copyQueryText(st.SQL)
 		if err != nil {
 			return nil, false, err
 		}
-		c.query = q
+		c.query, c.queryAt = q, utf8.RuneCountInString(st.SQL[:at])
 	}
 	if cs.WhereClause != nil {
 		return nil, false, pgerror.New(pgerror.FeatureNotSupported, "COPY FROM with WHERE is not supported")
@@ -241,10 +244,10 @@ func nameSet(n *pg_query.Node) map[string]bool {
 
 // copyQueryText finds the parenthesised query of COPY (query) TO with the
 // PostgreSQL scanner, so quotes and comments inside it are respected.
-func copyQueryText(sql string) (string, error) {
+func copyQueryText(sql string) (string, int, error) {
 	res, err := pg_query.Scan(sql)
 	if err != nil {
-		return "", pgerror.New(pgerror.SyntaxError, "%s", err.Error())
+		return "", 0, pgerror.New(pgerror.SyntaxError, "%s", err.Error())
 	}
 	depth, start := 0, -1
 	for _, tok := range res.Tokens {
@@ -257,11 +260,13 @@ func copyQueryText(sql string) (string, error) {
 		case pg_query.Token_ASCII_41: // )
 			depth--
 			if depth == 0 && start >= 0 {
-				return strings.TrimSpace(sql[start:tok.Start]), nil
+				q := sql[start:tok.Start]
+				at := start + len(q) - len(strings.TrimLeftFunc(q, unicode.IsSpace))
+				return strings.TrimSpace(q), at, nil
 			}
 		}
 	}
-	return "", pgerror.New(pgerror.SyntaxError, "syntax error in COPY query")
+	return "", 0, pgerror.New(pgerror.SyntaxError, "syntax error in COPY query")
 }
 
 // selectList renders the column list of a COPY as a SELECT list.

@@ -3,6 +3,7 @@ package dispatch
 import (
 	"context"
 	"encoding/binary"
+	"errors"
 
 	"github.com/jackc/pgx/v5/pgproto3"
 
@@ -42,6 +43,14 @@ func (s *Session) copyTo(ctx context.Context, c *copyCommand) error {
 	}
 	res, err := s.backend.Query(sctx, q)
 	if err != nil {
+		if c.query == "" {
+			return err
+		}
+		// At the client's query, in its statement.
+		var e *pgerror.Error
+		if err = atClientText(err, q, c.query); errors.As(err, &e) && e.Position > 0 {
+			err = e.WithPosition(e.Position + int32(c.queryAt))
+		}
 		return err
 	}
 	if res.Rows == nil {

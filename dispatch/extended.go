@@ -184,9 +184,15 @@ func (s *Session) extendedMessage(ctx context.Context, msg pgproto3.FrontendMess
 		// A failed Execute's statement, for nameConstraint, before the
 		// rollback below closes its portal.
 		var failed *stmt.Statement
-		if m, ok := msg.(*pgproto3.Execute); ok {
+		switch m := msg.(type) {
+		case *pgproto3.Execute:
 			if p := s.ext.portals[m.Portal]; p != nil && p.ps != nil {
 				failed = p.ps.st
+			}
+		case *pgproto3.Parse:
+			// For missingRelation.
+			if sts := stmt.Split(m.Query); len(sts) == 1 {
+				failed = &sts[0]
 			}
 		}
 		s.ext.ignoreTillSync = true
@@ -201,7 +207,7 @@ func (s *Session) extendedMessage(ctx context.Context, msg pgproto3.FrontendMess
 		}
 		// Once an implicit transaction is rolled back, the catalog can be
 		// read to name a violated constraint.
-		s.w.sendError(pgerror.Flatten(s.nameConstraint(ctx, err, failed)))
+		s.w.sendError(pgerror.Flatten(s.nameConstraint(ctx, missingRelation(err, failed), failed)))
 		// PostgreSQL flushes every error at once (elog.c).
 		return s.w.flush()
 	}

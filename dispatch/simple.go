@@ -64,7 +64,7 @@ func (s *Session) simpleQuery(ctx context.Context, sql string) {
 			}
 			// Once an implicit transaction is rolled back, the catalog
 			// can be read to name a violated constraint.
-			s.sendStatementError(s.nameConstraint(ctx, err, st), st)
+			s.sendStatementError(s.nameConstraint(ctx, missingRelation(err, st), st), st)
 			return
 		}
 		if s.w.err != nil {
