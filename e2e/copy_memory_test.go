@@ -103,13 +103,13 @@ func (h *heapSampler) Stop() uint64 {
 // quiver on DuckDB with pgconn's CopyFrom and samples the Go heap of the
 // process (quivertest runs quiver in it) during each copy. The growth must
 // stay under copyMemoryBound and must not grow with the row count: the 3M
-// copy may not peak more than 16 MiB above the 1M one. Measured (GOGC 10
+// copy may not peak above the 1M one by a quarter of its extra text. Measured (GOGC 10
 // during the copies, see below): +10 MiB for both alone, +16 and +25 MiB
 // after other tests of the package.
 func TestCopyFromMemoryBounded(t *testing.T) {
 	c := quivertest.Start(t).Connect(t)
 	ctx := context.Background()
-	growth := map[int64]uint64{}
+	growth, text := map[int64]uint64{}, map[int64]uint64{}
 	for _, n := range []int64{1_000_000, 3_000_000} {
 		table := fmt.Sprintf("copy_mem_%d", n)
 		if _, err := c.Exec(ctx, "CREATE TABLE "+table+"(id bigint, name text, score double precision, pad text)").ReadAll(); err != nil {
@@ -148,6 +148,7 @@ func TestCopyFromMemoryBounded(t *testing.T) {
 		if peak > base {
 			growth[n] = peak - base
 		}
+		text[n] = uint64(src.bytes())
 		t.Logf("%d rows (%d MiB of text) in %v: heap in use %d MiB before, peak %d MiB (+%d MiB)",
 			n, src.bytes()>>20, took.Round(time.Millisecond), base>>20, peak>>20, growth[n]>>20)
 		if growth[n] > copyMemoryBound {
@@ -157,7 +158,11 @@ func TestCopyFromMemoryBounded(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if growth[3_000_000] > growth[1_000_000]+16<<20 {
+	// A copy that kept its rows would grow by at least the 122 MiB of
+	// text the 3M copy has more than the 1M one; a quarter of that is
+	// allowed for the collector's slack, which under load (other test
+	// packages running beside) has reached +22 MiB.
+	if extra := text[3_000_000] - text[1_000_000]; growth[3_000_000] > growth[1_000_000]+extra/4 {
 		t.Errorf("the heap grew by %d MiB for 3M rows and %d MiB for 1M: it grows with the row count",
 			growth[3_000_000]>>20, growth[1_000_000]>>20)
 	}
