@@ -5,6 +5,7 @@ package e2e
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -46,24 +47,15 @@ func TestMissingRelationMatchesPostgres(t *testing.T) {
 	db := pg.CreateDB(t)
 	samePsql(t, pg, q, db, strings.Join(missingRelationStatements, ";\n")+";\n", len(missingRelationStatements))
 
+	pc, qc := connectBoth(t)
 	ctx := context.Background()
-	pc, err := pgconn.Connect(ctx, pg.URL(db))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pc.Close(ctx)
-	qc, err := pgconn.Connect(ctx, q.URL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer qc.Close(ctx)
 	describe := func(c *pgconn.PgConn, sql string) string {
 		err := c.ExecParams(ctx, sql, nil, nil, nil, nil).Read().Err
 		var pe *pgconn.PgError
 		if !errors.As(err, &pe) {
 			return "no error"
 		}
-		return pe.Code + " " + pe.Message + " at " + string(rune('0'+pe.Position/10)) + string(rune('0'+pe.Position%10))
+		return fmt.Sprintf("%s %s at %d", pe.Code, pe.Message, pe.Position)
 	}
 	for _, sql := range missingRelationStatements {
 		if strings.Contains(sql, ";") || strings.HasPrefix(sql, "copy") {
