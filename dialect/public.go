@@ -30,21 +30,10 @@ const (
 // SchemaMapper is implemented by rewriters whose engine keeps PostgreSQL's
 // schemas under other names.
 type SchemaMapper interface {
-	// EngineSchema returns the engine's name of the schema PostgreSQL
-	// calls name.
-	EngineSchema(name string) string
 	// EngineRelation returns the engine's name, quoted and qualified, of
 	// the relation rel of the schema PostgreSQL calls schema ("" for a
 	// relation named without one).
 	EngineRelation(schema, rel string) string
-}
-
-// EngineSchema is SchemaMapper's method for DuckDB.
-func (duckdb) EngineSchema(name string) string {
-	if name == PublicSchema || tempSchema(name) {
-		return EngineSchema
-	}
-	return name
 }
 
 // EngineRelation is SchemaMapper's method for DuckDB.
@@ -76,7 +65,7 @@ var publicMapped = textCache[mappedPublic]{m: make(map[string]mappedPublic)}
 // names one, or st itself when it names none. A statement whose changed
 // tree cannot be deparsed is returned as it is.
 func mapPublic(st *stmt.Statement, database string) *stmt.Statement {
-	if st.Node == nil || !containsFold(st.SQL, PublicSchema) && !containsFold(st.SQL, "pg_temp") {
+	if st.Node == nil || !containsFold(st.SQL, PublicSchema, "pg_temp") {
 		return st
 	}
 	key := database + "\x00" + st.SQL
@@ -101,12 +90,15 @@ func mapPublic(st *stmt.Statement, database string) *stmt.Statement {
 	return &c
 }
 
-// containsFold reports whether s contains w, lower-case ASCII, in any
-// case: a scan for w's first letter, run on every statement.
-func containsFold(s, w string) bool {
-	for i := 0; i+len(w) <= len(s); i++ {
-		if s[i]|0x20 == w[0] && strings.EqualFold(s[i:i+len(w)], w) {
-			return true
+// containsFold reports whether s contains one of words, lower-case ASCII,
+// in any case: one scan for the words' first letters, run on every
+// statement.
+func containsFold(s string, words ...string) bool {
+	for i := range len(s) {
+		for _, w := range words {
+			if s[i]|0x20 == w[0] && len(s)-i >= len(w) && strings.EqualFold(s[i:i+len(w)], w) {
+				return true
+			}
 		}
 	}
 	return false

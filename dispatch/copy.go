@@ -54,8 +54,8 @@ type copyCommand struct {
 
 // parseCopy reads a COPY statement's parse tree. ok is false when the
 // statement copies to or from a file or program, which the backend runs
-// itself. engine, if not nil, gives the backend's names of the schema and
-// table the statement names.
+// itself. engine, if not nil, gives the backend's name of the table the
+// statement names.
 func parseCopy(st *stmt.Statement, engine dialect.SchemaMapper) (*copyCommand, bool, error) {
 	cs := st.Node.GetCopyStmt()
 	if cs == nil {
@@ -66,19 +66,13 @@ func parseCopy(st *stmt.Statement, engine dialect.SchemaMapper) (*copyCommand, b
 	}
 	c := &copyCommand{from: cs.IsFrom}
 	if rel := cs.Relation; rel != nil {
-		schema := rel.Schemaname
-		if schema != "" && engine != nil {
-			schema = engine.EngineSchema(schema)
-		}
 		c.display, c.rawName, c.table = rel.Relname, rel.Relname, quoteIdent(rel.Relname)
 		c.pgName = c.table
 		if rel.Schemaname != "" {
+			c.rawName = rel.Schemaname + "." + rel.Relname
 			c.pgName = quoteIdent(rel.Schemaname) + "." + c.table
 		}
-		if schema != "" {
-			c.rawName = schema + "." + rel.Relname
-			c.table = quoteIdent(schema) + "." + c.table
-		}
+		c.table = c.pgName
 		if engine != nil {
 			c.table = engine.EngineRelation(rel.Schemaname, rel.Relname)
 		}
