@@ -26,8 +26,9 @@ import (
 //     with indexes (pg_dump adds unique constraints and primary keys in the
 //     order of their names), drops the table's indexes around it, which
 //     DuckDB can do only outside a transaction block.
-//   - A foreign key or check constraint added to an existing table is
-//     refused with 0A000 naming it: DuckDB takes them only in CREATE TABLE.
+//   - A foreign key or check constraint added to an existing table makes
+//     the table again with it (rebuild.go): DuckDB takes them only in
+//     CREATE TABLE.
 
 // planPrivileges plans the statements that only change ownership or
 // privileges; ok is false for others.
@@ -38,6 +39,25 @@ func planPrivileges(n *pg_query.Node) (p *Plan, ok bool) {
 		return &Plan{NoOp: true}, true
 	}
 	return nil, false
+}
+
+// planLock plans LOCK TABLE: a look at each relation, which fails as
+// PostgreSQL's LOCK does where one does not exist.
+func planLock(l *pg_query.LockStmt) *Plan {
+	var rels []string
+	for _, r := range l.Relations {
+		if rv := r.GetRangeVar(); rv != nil {
+			rels = append(rels, relationRef(rv))
+		}
+	}
+	return &Plan{Then: func(q func(string) ([][]string, error)) ([]string, error) {
+		for _, r := range rels {
+			if _, err := q("SELECT 1 FROM " + r + " LIMIT 0"); err != nil {
+				return nil, err
+			}
+		}
+		return nil, nil
+	}}
 }
 
 // mapsAlterTable reports whether a is an ALTER TABLE with a command
@@ -67,6 +87,7 @@ func planAlterTable(st *stmt.Statement, rest func(*stmt.Statement) (*Plan, error
 	a := n.GetAlterTableStmt()
 	p := &Plan{}
 	var after []string
+	var added []addedConstraint
 	keep := a.Cmds[:0]
 	for _, c := range a.Cmds {
 		cmd := c.GetAlterTableCmd()
@@ -103,10 +124,13 @@ func planAlterTable(st *stmt.Statement, rest func(*stmt.Statement) (*Plan, error
 				p.Then = primaryKey(a.Relation, append([]string{sql}, constraintNameSQL(a.Relation, "p", names(con.Keys), con.Conname)...))
 				p.Separately = true
 				continue
-			case pg_query.ConstrType_CONSTR_FOREIGN:
-				return nil, pgerror.New(pgerror.FeatureNotSupported, "ALTER TABLE ... ADD FOREIGN KEY is not supported on DuckDB: declare foreign keys in CREATE TABLE")
-			case pg_query.ConstrType_CONSTR_CHECK:
-				return nil, pgerror.New(pgerror.FeatureNotSupported, "ALTER TABLE ... ADD CHECK is not supported on DuckDB: declare check constraints in CREATE TABLE")
+			case pg_query.ConstrType_CONSTR_FOREIGN, pg_query.ConstrType_CONSTR_CHECK:
+				a, err := newAddedConstraint(con)
+				if err != nil {
+					return nil, err
+				}
+				added = append(added, a)
+				continue
 			}
 		}
 		keep = append(keep, c)
@@ -134,6 +158,12 @@ func planAlterTable(st *stmt.Statement, rest func(*stmt.Statement) (*Plan, error
 		}
 	}
 	p.SQL = append(p.SQL, after...)
+	if len(added) > 0 {
+		if p.Then != nil {
+			return nil, pgerror.New(pgerror.FeatureNotSupported, "ALTER TABLE adding a primary key and a foreign key or check at once is not supported on DuckDB: add them in separate statements")
+		}
+		p.Then = rebuild(a.Relation, added)
+	}
 	p.NoOp = len(p.SQL) == 0 && p.Then == nil
 	return p, nil
 }

@@ -23,7 +23,9 @@ type Plan struct {
 	NoOp bool
 	// Then, when set, gives statements to run after SQL, in the same
 	// transaction, worked out from what the backend holds: query runs a
-	// statement whose columns are all strings and returns its rows.
+	// statement whose columns are all strings and returns its rows. Then
+	// may also change the backend through query, with statements other
+	// than SELECT, when what it does next depends on what they did.
 	Then func(query func(sql string) ([][]string, error)) ([]string, error)
 	// Separately runs the plan outside a transaction of its own: SQL as
 	// it is, then the statements Then gives one at a time, each committed

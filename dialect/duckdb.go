@@ -82,6 +82,11 @@ func (duckdb) rewrite(st *stmt.Statement) (*Plan, error) {
 		return p, err
 	}
 	switch x := st.Node.Node.(type) {
+	case *pg_query.Node_LockStmt:
+		// DuckDB has no LOCK. quiver runs one transaction block at a time
+		// (dispatch), which holds every lock a block could take: LOCK
+		// only checks that its relations exist.
+		return planLock(x.LockStmt), nil
 	case *pg_query.Node_VacuumStmt:
 		// DuckDB has no VACUUM ... of named tables nor ANALYZE options
 		// worth passing; PostgreSQL clients run them as maintenance.

@@ -75,8 +75,9 @@ func TestDumpStatements(t *testing.T) {
 	}
 	// What DuckDB cannot do is refused, naming it.
 	for _, c := range []struct{ in, code, msg string }{
-		{"alter table t add constraint f foreign key (a) references u (b)", pgerror.FeatureNotSupported, "ADD FOREIGN KEY"},
-		{"alter table t add check (a > 0)", pgerror.FeatureNotSupported, "ADD CHECK"},
+		{"alter table t add constraint f foreign key (a) references u (b) on delete cascade", pgerror.FeatureNotSupported, "FOREIGN KEY actions"},
+		{"alter table t add foreign key (a) references u deferrable", pgerror.FeatureNotSupported, "DEFERRABLE"},
+		{"alter table t add primary key (a), add check (a > 0)", pgerror.FeatureNotSupported, "adding a primary key and a foreign key or check"},
 		{"alter sequence s increment by 2", pgerror.FeatureNotSupported, "ALTER SEQUENCE ... INCREMENT"},
 		{"create sequence s as text", pgerror.InvalidParameterValue, "smallint, integer, or bigint"},
 		{"alter sequence s owned by t", pgerror.SyntaxError, "invalid OWNED BY"},

@@ -23,10 +23,18 @@ import (
 func (s *Session) nameConstraint(ctx context.Context, err error, st *stmt.Statement) error {
 	var pe *pgerror.Error
 	if st == nil || !errors.As(err, &pe) || pe.ConstraintName != "" ||
-		(pe.Code != pgerror.UniqueViolation && pe.Code != pgerror.CheckViolation) {
+		(pe.Code != pgerror.UniqueViolation && pe.Code != pgerror.CheckViolation && pe.Code != pgerror.ForeignKeyViolation) {
 		return err
 	}
 	rel := targetRelation(st)
+	if pe.Code == pgerror.ForeignKeyViolation && strings.HasSuffix(pe.Detail, " is still referenced from another table.") {
+		rel = nil
+		if d := st.Node.GetDeleteStmt(); d != nil {
+			rel = d.Relation
+		} else if u := st.Node.GetUpdateStmt(); u != nil {
+			rel = u.Relation
+		}
+	}
 	if rel == nil {
 		return err
 	}
@@ -37,6 +45,9 @@ func (s *Session) nameConstraint(ctx context.Context, err error, st *stmt.Statem
 		where += " AND v.nspname = " + quoteLiteral(rel.Schemaname)
 	} else {
 		where += " AND v.nspname = ANY (pg_catalog.current_schemas(true))"
+	}
+	if pe.Code == pgerror.ForeignKeyViolation {
+		return s.nameForeignKey(ctx, err, pe, rel, where)
 	}
 	var sql string
 	if pe.Code == pgerror.UniqueViolation {
@@ -73,6 +84,50 @@ func (s *Session) nameConstraint(ctx context.Context, err error, st *stmt.Statem
 	}
 	c.Message += ` "` + found + `"`
 	c.SchemaName, c.TableName, c.ConstraintName = schema, rel.Relname, found
+	return &c
+}
+
+// nameForeignKey completes nameConstraint for a foreign key violation:
+// DuckDB's names neither the constraint nor the tables, and its key's
+// columns are the referenced table's for an insert or update of the
+// referencing table, the referencing table's for a delete or update of the
+// referenced one (`is still referenced`). The foreign key is the one of
+// the table rel (where, a condition on v.relname and v.nspname, selects
+// it, as the referencing or the referenced table) with those columns.
+func (s *Session) nameForeignKey(ctx context.Context, err error, pe *pgerror.Error, rel *pg_query.RangeVar, where string) error {
+	key := keyColumns(pe.Detail)
+	_, rest, ok := strings.Cut(pe.Detail, ")=(")
+	if len(key) == 0 || !ok {
+		return err
+	}
+	deleting := strings.HasSuffix(rest, " is still referenced from another table.")
+	vals, _, _ := strings.Cut(rest, ") is ")
+	side, keyed := "table_name", "refcols"
+	if deleting {
+		side, keyed = "referenced_table", "cols"
+	}
+	sql := "SELECT v.conname, v.nspname, v.table_name, v.referenced_table, v.cols, v.refcols FROM (SELECT c.conname, " +
+		"pg_catalog.quiver_nspname(c.database_name, c.schema_name) AS nspname, c." + side + " AS relname, c.table_name, c.referenced_table, " +
+		"array_to_string(c.cols, ', ') AS cols, array_to_string(c.refcols, ', ') AS refcols " +
+		"FROM pg_catalog.quiver_conbase c WHERE c.contype = 'f') v" + where +
+		" AND v." + keyed + " = " + quoteLiteral(strings.Join(key, ", ")) +
+		" ORDER BY pg_catalog.array_position(pg_catalog.current_schemas(true), v.nspname), v.conname"
+	rows, qerr := s.catalogQuery(ctx, sql)
+	if qerr != nil || len(rows) == 0 {
+		return err
+	}
+	r := rows[0]
+	c := *pe
+	c.ConstraintName, c.SchemaName = r[0], r[1]
+	if deleting {
+		c.TableName = r[3]
+		c.Message = `update or delete on table "` + r[3] + `" violates foreign key constraint "` + r[0] + `" on table "` + r[2] + `"`
+		c.Detail = "Key (" + r[5] + ")=(" + vals + `) is still referenced from table "` + r[2] + `".`
+	} else {
+		c.TableName = r[2]
+		c.Message = `insert or update on table "` + r[2] + `" violates foreign key constraint "` + r[0] + `"`
+		c.Detail = "Key (" + r[4] + ")=(" + vals + `) is not present in table "` + r[3] + `".`
+	}
 	return &c
 }
 

@@ -326,7 +326,7 @@ func (s *Session) runsLocally(st *stmt.Statement) bool {
 		if s.isPreparedSQL(st) {
 			return true
 		}
-		return st.Node.GetDeallocateStmt() != nil
+		return st.Node.GetDeallocateStmt() != nil || (st.Node.GetLockStmt() != nil && s.emulates())
 	case stmt.KindSet:
 		vs := st.Node.GetVariableSetStmt()
 		return vs != nil && (lookupSetting(vs.Name) != nil || isCustomSetting(vs.Name) || vs.Name == "timezone" || vs.Kind == 6 /* RESET ALL */)

@@ -130,6 +130,11 @@ func (s *Session) execSimple(ctx context.Context, st *stmt.Statement, multi bool
 		if d := st.Node.GetDeallocateStmt(); d != nil {
 			return s.deallocate(d.Name, d.Isall, st.Tag)
 		}
+		if st.Node.GetLockStmt() != nil && s.emulates() && s.tx == txIdle && !s.implicit {
+			// The engine's LOCK (none, on DuckDB) is the dialect's; the
+			// rule is PostgreSQL's.
+			return pgerror.New(pgerror.NoActiveSQLTransaction, "LOCK TABLE can only be used in transaction blocks")
+		}
 	case stmt.KindShow:
 		rr, err := s.showResult(st)
 		if err != nil {
@@ -350,7 +355,13 @@ func (s *Session) runPlanned(ctx context.Context, st *stmt.Statement) (*backends
 	err = run(plan.SQL, plan.Then == nil)
 	if err == nil && plan.Then != nil {
 		var more []string
-		more, err = plan.Then(func(q string) ([][]string, error) { return s.queryStrings(ctx, q) })
+		more, err = plan.Then(func(q string) ([][]string, error) {
+			if !isSelect(q) {
+				// A change, which a replay must make again.
+				s.ranOnBackend(st, q)
+			}
+			return s.queryStrings(ctx, q)
+		})
 		switch {
 		case err != nil:
 		case plan.Separately && len(more) > 1 && inBlock:
@@ -384,6 +395,12 @@ func (s *Session) runPlanned(ctx context.Context, st *stmt.Statement) (*backends
 	}
 	s.sendPlanNotices(plan)
 	return last, nil
+}
+
+// isSelect reports whether sql, a statement a plan's Then runs, is a
+// SELECT, which changes nothing.
+func isSelect(sql string) bool {
+	return len(sql) >= 7 && strings.EqualFold(sql[:7], "SELECT ")
 }
 
 // sendPlanNotices sends the NOTICEs and WARNINGs a plan has for the client.

@@ -1,0 +1,615 @@
+package dialect
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+
+	pg_query "github.com/pganalyze/pg_query_go/v6"
+	"google.golang.org/protobuf/reflect/protoreflect"
+
+	"github.com/quiverdb/quiver/catalog"
+	"github.com/quiverdb/quiver/pgerror"
+	"github.com/quiverdb/quiver/stmt"
+)
+
+// ALTER TABLE ... ADD FOREIGN KEY and ADD CHECK, which pg_dump writes for
+// every foreign key once the data is in and pgbench -i --foreign-keys
+// runs, have no DuckDB form: DuckDB takes both only in CREATE TABLE. So
+// the table is made again with them, in the statement's transaction:
+//
+//  1. The constraints are named as PostgreSQL names them (ChooseConstraintName:
+//     table_column_fkey, table_column_check or table_check, numbered while a
+//     constraint of the schema has the name), and checked against the rows
+//     the table holds, failing with PostgreSQL's errors (23503, 23514) before
+//     anything changes.
+//  2. The table, and every table whose foreign keys reference it (DuckDB
+//     drops no table another references), directly or not, are copied to
+//     temporary tables and dropped, children first. The sequences a table
+//     owns go with it; they are seen to go, one table at a time.
+//  3. The sequences are made again where they were, going on from their
+//     last value; then the tables from DuckDB's own CREATE TABLE text, the
+//     one altered with the constraints added, parents first, owning their
+//     sequences again; then their rows, indexes and comments.
+//
+// A failure anywhere fails the statement, whose transaction is then rolled
+// back: nothing is lost or half made. The tables made again get new OIDs
+// (PostgreSQL keeps a table's OID), and DuckDB's FOREIGN KEY takes neither
+// ON DELETE/UPDATE actions other than NO ACTION and RESTRICT nor
+// DEFERRABLE, refused with 0A000 as in CREATE TABLE.
+
+// addedConstraint is a FOREIGN KEY or CHECK that ALTER TABLE adds.
+type addedConstraint struct {
+	con *pg_query.Constraint
+	// clause is DuckDB's text of the constraint, without its name: the
+	// CREATE TABLE element.
+	clause string
+}
+
+// newAddedConstraint maps con, added to an existing table, to DuckDB's
+// text, with the rewrites of any other statement.
+func newAddedConstraint(con *pg_query.Constraint) (addedConstraint, error) {
+	if con.GetContype() == pg_query.ConstrType_CONSTR_FOREIGN {
+		for _, a := range []string{con.FkUpdAction, con.FkDelAction} {
+			if a != "" && a != "a" && a != "r" {
+				return addedConstraint{}, pgerror.New(pgerror.FeatureNotSupported, "FOREIGN KEY actions other than NO ACTION and RESTRICT are not supported on DuckDB")
+			}
+		}
+		if con.Deferrable || con.Initdeferred {
+			return addedConstraint{}, pgerror.New(pgerror.FeatureNotSupported, "DEFERRABLE constraints are not supported on DuckDB")
+		}
+	}
+	c := cloneConstraint(con)
+	c.Conname, c.SkipValidation, c.InitiallyValid = "", false, true
+	if c.Pktable != nil {
+		// DuckDB's FOREIGN KEY names no database: the table's own.
+		c.Pktable.Catalogname = ""
+	}
+	const rel = "quiver$r"
+	n := &pg_query.Node{Node: &pg_query.Node_CreateStmt{CreateStmt: &pg_query.CreateStmt{
+		Relation:  &pg_query.RangeVar{Relname: rel, Inh: true, Relpersistence: "p"},
+		TableElts: []*pg_query.Node{{Node: &pg_query.Node_Constraint{Constraint: c}}},
+	}}}
+	sql, err := statementSQL("", n, true)
+	if err != nil {
+		return addedConstraint{}, err
+	}
+	head := "CREATE TABLE " + ident(rel) + " ("
+	if !strings.HasPrefix(sql, head) || !strings.HasSuffix(sql, ")") {
+		return addedConstraint{}, pgerror.New(pgerror.FeatureNotSupported, "cannot rewrite constraint")
+	}
+	return addedConstraint{con: con, clause: sql[len(head) : len(sql)-1]}, nil
+}
+
+// cloneConstraint copies a constraint, whose tree the plan must not change.
+func cloneConstraint(c *pg_query.Constraint) *pg_query.Constraint {
+	n := clone(&pg_query.Node{Node: &pg_query.Node_Constraint{Constraint: c}})
+	return n.GetConstraint()
+}
+
+// rebuiltTable is what a table made again is made from.
+type rebuiltTable struct {
+	name    string // DuckDB's name
+	ref     string // quoted and qualified
+	sql     string // DuckDB's CREATE TABLE
+	copy    string // the temporary table holding its rows
+	owned   []sequenceState
+	comment string
+	after   []string // indexes and comments, once the rows are in
+}
+
+// sequenceState is a sequence as duckdb_sequences() shows it.
+type sequenceState struct {
+	schema, name               string
+	temporary, cycle           bool
+	start, min, max, inc, last string
+	comment                    string
+	hasLast                    bool
+}
+
+// create is the statement that makes s again, going on after its last
+// value.
+func (s sequenceState) create(database string) string {
+	next := s.start
+	if s.hasLast {
+		last, _ := strconv.ParseInt(s.last, 10, 64)
+		inc, _ := strconv.ParseInt(s.inc, 10, 64)
+		lo, _ := strconv.ParseInt(s.min, 10, 64)
+		hi, _ := strconv.ParseInt(s.max, 10, 64)
+		if n := last + inc; (inc > 0 && n <= hi && n > last) || (inc < 0 && n >= lo && n < last) {
+			next = strconv.FormatInt(n, 10)
+		} else {
+			next = s.last // exhausted: the best DuckDB can hold
+		}
+	}
+	kind, name := "SEQUENCE ", ident(database)+"."+ident(s.schema)+"."+ident(s.name)
+	if s.temporary {
+		kind, name = "TEMPORARY SEQUENCE ", ident(s.name)
+	}
+	cycle := "NO CYCLE"
+	if s.cycle {
+		cycle = "CYCLE"
+	}
+	return "CREATE " + kind + name + " INCREMENT BY " + s.inc + " MINVALUE " + s.min + " MAXVALUE " + s.max + " START WITH " + next + " " + cycle
+}
+
+// rebuild is the Then of an ALTER TABLE that adds the constraints added
+// to the table rv.
+func rebuild(rv *pg_query.RangeVar, added []addedConstraint) func(func(string) ([][]string, error)) ([]string, error) {
+	return func(q func(string) ([][]string, error)) ([]string, error) {
+		where := catalogWhere("table_name", rv.Schemaname, rv.Relname)
+		if rv.Catalogname != "" {
+			where += " AND database_name = " + literal(rv.Catalogname)
+		}
+		rows, err := q("SELECT database_name, schema_name, table_name, CAST(table_oid AS VARCHAR), CAST(temporary AS VARCHAR) FROM duckdb_tables() WHERE " +
+			where + " ORDER BY database_name <> 'temp' LIMIT 1")
+		if err != nil {
+			return nil, err
+		}
+		if len(rows) == 0 {
+			return nil, pgerror.New(pgerror.UndefinedTable, "relation \"%s\" does not exist", relationText(rv))
+		}
+		db, schema, table, oid := rows[0][0], rows[0][1], rows[0][2], rows[0][3]
+		temporary := rows[0][4] == "true"
+		in := "database_name = " + literal(db) + " AND schema_name = " + literal(schema)
+
+		named, err := nameConstraints(q, in, oid, table, added)
+		if err != nil {
+			return nil, err
+		}
+		for i, a := range added {
+			if err := validate(q, db, schema, table, named[i], a); err != nil {
+				return nil, err
+			}
+		}
+		set, err := referencing(q, in, table)
+		if err != nil {
+			return nil, err
+		}
+		tables, err := describeTables(q, db, schema, temporary, set)
+		if err != nil {
+			return nil, err
+		}
+		var clauses []string
+		for _, a := range added {
+			clauses = append(clauses, a.clause)
+		}
+		i := strings.LastIndexByte(tables[0].sql, ')')
+		if i < 0 {
+			return nil, pgerror.New(pgerror.FeatureNotSupported, "cannot rewrite table %s", table)
+		}
+		tables[0].sql = tables[0].sql[:i] + ", " + strings.Join(clauses, ", ") + tables[0].sql[i:]
+
+		if err := remake(q, db, tables); err != nil {
+			return nil, err
+		}
+		var out []string
+		for i, a := range added {
+			kind, key := "f", names(a.con.FkAttrs)
+			if a.con.GetContype() == pg_query.ConstrType_CONSTR_CHECK {
+				kind, key = "c", []string{strconv.Itoa(named[i].ordinal)}
+			}
+			companion := typesTable(rv)
+			col := ident(catalog.ConstraintKey(kind, key))
+			out = append(out, "CREATE TABLE IF NOT EXISTS "+companion+" ("+placeholder+")",
+				"ALTER TABLE "+companion+" DROP COLUMN IF EXISTS "+col,
+				"ALTER TABLE "+companion+" ADD COLUMN "+col+" VARCHAR DEFAULT "+literal(named[i].name))
+		}
+		return out, nil
+	}
+}
+
+// constraintName is the name an added constraint gets, and for a CHECK
+// its place among the table's (catalog.ConstraintKey).
+type constraintName struct {
+	name    string
+	ordinal int
+}
+
+// nameConstraints names the constraints added to the table with OID oid,
+// as PostgreSQL does, refusing a name the table's constraints have.
+func nameConstraints(q func(string) ([][]string, error), in, oid, table string, added []addedConstraint) ([]constraintName, error) {
+	sql, err := catalogQuery("SELECT conname, CAST(table_oid AS VARCHAR), contype FROM pg_catalog.quiver_conbase WHERE " + in)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := q(sql)
+	if err != nil {
+		return nil, err
+	}
+	used := map[string]bool{}
+	own := map[string]bool{}
+	checks := 0
+	for _, r := range rows {
+		used[r[0]] = true
+		if r[1] == oid {
+			own[r[0]] = true
+			if r[2] == "c" {
+				checks++
+			}
+		}
+	}
+	out := make([]constraintName, len(added))
+	for i, a := range added {
+		name := a.con.Conname
+		switch {
+		case name != "" && own[name]:
+			return nil, pgerror.New(pgerror.DuplicateObject, "constraint \"%s\" for relation \"%s\" already exists", name, table)
+		case name != "":
+		case a.con.GetContype() == pg_query.ConstrType_CONSTR_FOREIGN:
+			name = chooseName(table, strings.Join(names(a.con.FkAttrs), "_"), "fkey", used)
+		default:
+			name = chooseName(table, checkColumn(a.con.RawExpr), "check", used)
+		}
+		used[name], own[name] = true, true
+		out[i].name = name
+		if a.con.GetContype() == pg_query.ConstrType_CONSTR_CHECK {
+			checks++
+			out[i].ordinal = checks
+		}
+	}
+	return out, nil
+}
+
+// catalogQuery is what DuckDB runs for sql, a query of the catalog's
+// relations.
+func catalogQuery(sql string) (string, error) {
+	parts := stmt.Split(sql)
+	if len(parts) != 1 || parts[0].Node == nil {
+		return "", pgerror.New(pgerror.InternalError, "cannot parse catalog query")
+	}
+	return statementSQL(sql, clone(parts[0].Node), true)
+}
+
+// checkColumn is the column a CHECK's name has: the one column its
+// expression reads, or "" when it reads none or several.
+func checkColumn(expr *pg_query.Node) string {
+	cols := map[string]bool{}
+	var last string
+	if expr == nil {
+		return ""
+	}
+	stmt.Walk(expr.ProtoReflect(), func(m protoreflect.Message) {
+		if c, ok := m.Interface().(*pg_query.ColumnRef); ok && len(c.Fields) > 0 {
+			if s := c.Fields[len(c.Fields)-1].GetString_(); s != nil {
+				cols[s.Sval], last = true, s.Sval
+			}
+		}
+	})
+	if len(cols) == 1 {
+		return last
+	}
+	return ""
+}
+
+// validate fails as PostgreSQL does when a row of the table db.schema.table
+// breaks the added constraint a, named n.
+func validate(q func(string) ([][]string, error), db, schema, table string, n constraintName, a addedConstraint) error {
+	target := ident(db) + "." + ident(schema) + "." + ident(table)
+	if a.con.GetContype() == pg_query.ConstrType_CONSTR_CHECK {
+		rows, err := q("SELECT 'x' FROM " + target + " WHERE NOT " + strings.TrimPrefix(a.clause, "CHECK ") + " LIMIT 1")
+		if err != nil {
+			return err
+		}
+		if len(rows) > 0 {
+			return pgerror.New(pgerror.CheckViolation, "check constraint \"%s\" of relation \"%s\" is violated by some row", n.name, table)
+		}
+		return nil
+	}
+	parent := a.con.Pktable.Relname
+	pkRows, err := q("SELECT CAST(t.table_oid AS VARCHAR), array_to_string(list_transform(c.constraint_column_names, x -> '\"' || replace(x, '\"', '\"\"') || '\"'), ',') " +
+		"FROM duckdb_tables() t LEFT JOIN duckdb_constraints() c ON c.table_oid = t.table_oid AND c.constraint_type = 'PRIMARY KEY' " +
+		"WHERE t.database_name = " + literal(db) + " AND t.schema_name = " + literal(schema) + " AND t.table_name = " + literal(parent))
+	if err != nil {
+		return err
+	}
+	if len(pkRows) == 0 {
+		return pgerror.New(pgerror.UndefinedTable, "relation \"%s\" does not exist", relationText(a.con.Pktable))
+	}
+	fk := names(a.con.FkAttrs)
+	var pk []string
+	if len(a.con.PkAttrs) > 0 {
+		for _, c := range names(a.con.PkAttrs) {
+			pk = append(pk, ident(c))
+		}
+		if err := uniqueKey(q, pkRows[0][0], parent, names(a.con.PkAttrs)); err != nil {
+			return err
+		}
+	} else if pkRows[0][1] != "" {
+		pk = strings.Split(pkRows[0][1], ",")
+	} else {
+		return pgerror.New("42830", "there is no primary key for referenced table \"%s\"", parent)
+	}
+	if len(pk) != len(fk) {
+		return pgerror.New("42830", "number of referencing and referenced columns for foreign key disagree")
+	}
+	pref := ident(db) + "." + ident(schema) + "." + ident(parent)
+	var sel, notNull, match []string
+	for i, c := range fk {
+		sel = append(sel, "CAST(c."+ident(c)+" AS VARCHAR)")
+		notNull = append(notNull, "c."+ident(c)+" IS NOT NULL")
+		match = append(match, "p."+pk[i]+" = c."+ident(c))
+	}
+	rows, err := q("SELECT " + strings.Join(sel, ", ") + " FROM " + target + " c WHERE " + strings.Join(notNull, " AND ") +
+		" AND NOT EXISTS (SELECT 1 FROM " + pref + " p WHERE " + strings.Join(match, " AND ") + ") LIMIT 1")
+	if err != nil {
+		return err
+	}
+	if len(rows) > 0 {
+		return pgerror.New(pgerror.ForeignKeyViolation, "insert or update on table \"%s\" violates foreign key constraint \"%s\"", table, n.name).
+			WithDetail("Key (" + strings.Join(fk, ", ") + ")=(" + strings.Join(rows[0], ", ") + ") is not present in table \"" + parent + "\".")
+	}
+	return nil
+}
+
+// uniqueKey fails as PostgreSQL does unless the table parent, with OID oid,
+// has a primary key or unique constraint of the columns cols.
+func uniqueKey(q func(string) ([][]string, error), oid, parent string, cols []string) error {
+	rows, err := q("SELECT array_to_string(list_sort(constraint_column_names), ',') FROM duckdb_constraints() WHERE table_oid = " +
+		oid + " AND constraint_type IN ('PRIMARY KEY', 'UNIQUE')")
+	if err != nil {
+		return err
+	}
+	want := slices.Clone(cols)
+	slices.Sort(want)
+	for _, r := range rows {
+		if r[0] == strings.Join(want, ",") {
+			return nil
+		}
+	}
+	return pgerror.New("42830", "there is no unique constraint matching given keys for referenced table \"%s\"", parent)
+}
+
+// referencing returns table and the tables of its schema whose foreign
+// keys reference it, directly or through others: table first, then
+// parents before children.
+func referencing(q func(string) ([][]string, error), in, table string) ([]string, error) {
+	rows, err := q("SELECT table_name, referenced_table FROM duckdb_constraints() WHERE constraint_type = 'FOREIGN KEY' AND " + in)
+	if err != nil {
+		return nil, err
+	}
+	children := map[string][]string{}
+	parents := map[string][]string{}
+	for _, r := range rows {
+		if r[0] != r[1] {
+			children[r[1]] = append(children[r[1]], r[0])
+			parents[r[0]] = append(parents[r[0]], r[1])
+		}
+	}
+	in_ := map[string]bool{table: true}
+	for queue := []string{table}; len(queue) > 0; queue = queue[1:] {
+		for _, c := range children[queue[0]] {
+			if !in_[c] {
+				in_[c] = true
+				queue = append(queue, c)
+			}
+		}
+	}
+	// Parents first: a table once every parent in the set is placed.
+	order := []string{table}
+	placed := map[string]bool{table: true}
+	for len(order) < len(in_) {
+		progress := false
+		for t := range in_ {
+			if placed[t] {
+				continue
+			}
+			ready := true
+			for _, p := range parents[t] {
+				if in_[p] && !placed[p] {
+					ready = false
+				}
+			}
+			if ready {
+				order, placed[t], progress = append(order, t), true, true
+			}
+		}
+		if !progress {
+			return nil, pgerror.New(pgerror.FeatureNotSupported, "cannot add a constraint to table %s on DuckDB: its foreign keys form a cycle", table)
+		}
+	}
+	return order, nil
+}
+
+// describeTables reads what remaking the tables named needs.
+func describeTables(q func(string) ([][]string, error), db, schema string, temporary bool, set []string) ([]*rebuiltTable, error) {
+	in := "database_name = " + literal(db) + " AND schema_name = " + literal(schema)
+	var quoted []string
+	byName := map[string]*rebuiltTable{}
+	out := make([]*rebuiltTable, len(set))
+	for i, t := range set {
+		quoted = append(quoted, literal(t))
+		ref := ident(db) + "." + ident(schema) + "." + ident(t)
+		if temporary {
+			ref = ident(TempCatalog) + "." + ident(schema) + "." + ident(t)
+		}
+		out[i] = &rebuiltTable{name: t, ref: ref, copy: ident("quiver$rebuild$" + strconv.Itoa(i))}
+		byName[t] = out[i]
+	}
+	tin := in + " AND table_name IN (" + strings.Join(quoted, ", ") + ")"
+	rows, err := q("SELECT table_name, sql, comment FROM duckdb_tables() WHERE " + tin)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		t := byName[r[0]]
+		body, ok := tableBody(r[1])
+		if !ok {
+			return nil, pgerror.New(pgerror.FeatureNotSupported, "cannot rewrite table %s", r[0])
+		}
+		kind := "CREATE TABLE " + t.ref
+		if temporary {
+			kind = "CREATE TEMPORARY TABLE " + ident(t.name)
+		}
+		t.sql = kind + body
+		if r[2] != "" {
+			t.after = append(t.after, "COMMENT ON TABLE "+t.ref+" IS "+literal(r[2]))
+		}
+	}
+	rows, err = q("SELECT table_name, sql, index_name, comment FROM duckdb_indexes() WHERE " + tin + " AND sql IS NOT NULL")
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		t := byName[r[0]]
+		t.after = append(t.after, r[1])
+		if r[3] != "" {
+			t.after = append(t.after, "COMMENT ON INDEX "+ident(db)+"."+ident(schema)+"."+ident(r[2])+" IS "+literal(r[3]))
+		}
+	}
+	rows, err = q("SELECT table_name, column_name, comment FROM duckdb_columns() WHERE " + tin + " AND comment IS NOT NULL AND comment <> ''")
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		t := byName[r[0]]
+		t.after = append(t.after, "COMMENT ON COLUMN "+t.ref+"."+ident(r[1])+" IS "+literal(r[2]))
+	}
+	for _, t := range out {
+		if t.sql == "" {
+			return nil, pgerror.New(pgerror.UndefinedTable, "relation \"%s\" does not exist", t.name)
+		}
+	}
+	return out, nil
+}
+
+// tableBody is DuckDB's CREATE TABLE text from the column list on: what
+// follows the table's name.
+func tableBody(sql string) (string, bool) {
+	s := sql
+	for _, p := range []string{"CREATE TEMPORARY TABLE ", "CREATE TEMP TABLE ", "CREATE TABLE "} {
+		if strings.HasPrefix(s, p) {
+			s = s[len(p):]
+			break
+		}
+	}
+	if len(s) == len(sql) {
+		return "", false
+	}
+	for {
+		if strings.HasPrefix(s, `"`) {
+			i := 1
+			for ; i < len(s); i++ {
+				if s[i] == '"' {
+					if i+1 < len(s) && s[i+1] == '"' {
+						i++
+						continue
+					}
+					break
+				}
+			}
+			if i >= len(s) {
+				return "", false
+			}
+			s = s[i+1:]
+		} else {
+			i := strings.IndexAny(s, ".(")
+			if i < 0 {
+				return "", false
+			}
+			s = s[i:]
+		}
+		switch {
+		case strings.HasPrefix(s, "."):
+			s = s[1:]
+		case strings.HasPrefix(s, "("):
+			return strings.TrimSuffix(s, ";"), true
+		default:
+			return "", false
+		}
+	}
+}
+
+// remake copies the tables (target first, parents before children) aside,
+// drops them, and makes them again with their sequences, rows, indexes and
+// comments.
+func remake(q func(string) ([][]string, error), db string, tables []*rebuiltTable) error {
+	run := func(sql string) error {
+		_, err := q(sql)
+		return err
+	}
+	seqDB := db
+	sequences := func() (map[string]sequenceState, error) {
+		rows, err := q("SELECT schema_name, sequence_name, CAST(temporary AS VARCHAR), CAST(cycle AS VARCHAR), CAST(start_value AS VARCHAR), " +
+			"CAST(min_value AS VARCHAR), CAST(max_value AS VARCHAR), CAST(increment_by AS VARCHAR), coalesce(CAST(last_value AS VARCHAR), ''), " +
+			"coalesce(comment, '') FROM duckdb_sequences() WHERE database_name = " + literal(seqDB))
+		if err != nil {
+			return nil, err
+		}
+		m := make(map[string]sequenceState, len(rows))
+		for _, r := range rows {
+			m[r[0]+"."+r[1]] = sequenceState{schema: r[0], name: r[1], temporary: r[2] == "true", cycle: r[3] == "true",
+				start: r[4], min: r[5], max: r[6], inc: r[7], last: r[8], hasLast: r[8] != "", comment: r[9]}
+		}
+		return m, nil
+	}
+	if strings.HasPrefix(tables[0].sql, "CREATE TEMPORARY") {
+		seqDB = TempCatalog
+	}
+	before, err := sequences()
+	if err != nil {
+		return err
+	}
+	for _, t := range tables {
+		if err := run("CREATE TEMPORARY TABLE " + t.copy + " AS SELECT * FROM " + t.ref); err != nil {
+			return err
+		}
+	}
+	for i := len(tables) - 1; i >= 0; i-- {
+		t := tables[i]
+		if err := run("DROP TABLE " + t.ref); err != nil {
+			return err
+		}
+		if len(before) == 0 {
+			continue
+		}
+		after, err := sequences()
+		if err != nil {
+			return err
+		}
+		for k, s := range before {
+			if _, ok := after[k]; !ok {
+				t.owned = append(t.owned, s)
+				delete(before, k)
+			}
+		}
+	}
+	for _, t := range tables {
+		for _, s := range t.owned {
+			if err := run(s.create(db)); err != nil {
+				return err
+			}
+			if s.comment != "" {
+				if err := run("COMMENT ON SEQUENCE " + ident(seqDB) + "." + ident(s.schema) + "." + ident(s.name) + " IS " + literal(s.comment)); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	for _, t := range tables {
+		if err := run(t.sql); err != nil {
+			return err
+		}
+		for _, s := range t.owned {
+			if err := run("ALTER SEQUENCE " + ident(s.schema) + "." + ident(s.name) + " OWNED BY " + ident(s.schema) + "." + ident(t.name)); err != nil {
+				return err
+			}
+		}
+	}
+	for _, t := range tables {
+		if err := run("INSERT INTO " + t.ref + " SELECT * FROM " + t.copy); err != nil {
+			return err
+		}
+	}
+	for _, t := range tables {
+		for _, sql := range t.after {
+			if err := run(sql); err != nil {
+				return err
+			}
+		}
+		if err := run("DROP TABLE " + t.copy); err != nil {
+			return err
+		}
+	}
+	return nil
+}

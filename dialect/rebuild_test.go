@@ -1,0 +1,70 @@
+package dialect
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/quiverdb/quiver/stmt"
+)
+
+func TestTableBody(t *testing.T) {
+	for in, want := range map[string]string{
+		"CREATE TABLE a(id INTEGER PRIMARY KEY);":           "(id INTEGER PRIMARY KEY)",
+		"CREATE TABLE x.a(id INTEGER, CHECK((id > 0)));":    "(id INTEGER, CHECK((id > 0)))",
+		`CREATE TEMP TABLE "we(ird"".x"(a VARCHAR);`:        "(a VARCHAR)",
+		`CREATE TABLE "s.1"."t"(a VARCHAR DEFAULT('x(y'));`: "(a VARCHAR DEFAULT('x(y'))",
+		"CREATE VIEW v AS SELECT 1;":                        "",
+		`CREATE TABLE "open(a INTEGER);`:                    "",
+	} {
+		got, ok := tableBody(in)
+		if got != want || ok != (want != "") {
+			t.Errorf("%q: got %q %v, want %q", in, got, ok, want)
+		}
+	}
+}
+
+func TestCheckColumn(t *testing.T) {
+	for in, want := range map[string]string{
+		"alter table t add check (a > 0)":                "a",
+		"alter table t add check (t.a > 0 and a < 10)":   "a",
+		"alter table t add check (a > b)":                "",
+		"alter table t add check (now() > '2020-01-01')": "",
+	} {
+		st := stmt.Split(in)[0]
+		con := st.Node.GetAlterTableStmt().Cmds[0].GetAlterTableCmd().GetDef().GetConstraint()
+		if got := checkColumn(con.RawExpr); got != want {
+			t.Errorf("%q: got %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestSequenceStateCreate(t *testing.T) {
+	s := sequenceState{schema: "main", name: "t_id_seq", start: "1", min: "1", max: "2147483647", inc: "1"}
+	if got, want := s.create("memory"), `CREATE SEQUENCE "memory"."main"."t_id_seq" INCREMENT BY 1 MINVALUE 1 MAXVALUE 2147483647 START WITH 1 NO CYCLE`; got != want {
+		t.Errorf("unused: got %q, want %q", got, want)
+	}
+	s.last, s.hasLast = "41", true
+	if got := s.create("memory"); !strings.Contains(got, "START WITH 42 ") {
+		t.Errorf("used: got %q, want START WITH 42", got)
+	}
+	s.last, s.inc, s.temporary, s.cycle = "-5", "-2", true, true
+	s.min = "-6"
+	if got := s.create("memory"); !strings.HasPrefix(got, `CREATE TEMPORARY SEQUENCE "t_id_seq" `) || !strings.Contains(got, "START WITH -5 CYCLE") {
+		t.Errorf("exhausted, temporary: got %q", got)
+	}
+}
+
+func TestReferencingOrder(t *testing.T) {
+	// c references b and a, b references a, d references c, e is apart,
+	// a references itself.
+	edges := [][]string{{"b", "a"}, {"c", "b"}, {"c", "a"}, {"d", "c"}, {"e", "x"}, {"a", "a"}}
+	q := func(string) ([][]string, error) { return edges, nil }
+	got, err := referencing(q, "", "a")
+	if err != nil || strings.Join(got, ",") != "a,b,c,d" {
+		t.Errorf("got %q, %v; want a,b,c,d", got, err)
+	}
+	got, err = referencing(q, "", "c")
+	if err != nil || strings.Join(got, ",") != "c,d" {
+		t.Errorf("got %q, %v; want c,d", got, err)
+	}
+}
