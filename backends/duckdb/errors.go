@@ -7,9 +7,11 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	bindings "github.com/duckdb/duckdb-go-bindings"
+	"golang.org/x/text/width"
 
 	"github.com/quiverdb/quiver/catalog"
 	"github.com/quiverdb/quiver/pgerror"
@@ -328,16 +330,27 @@ func catalogName(s string) (name, tail string) {
 	return name, tail
 }
 
+// dropCandidates drops DuckDB's list of the columns it could have meant
+// ("Candidate bindings: ..."), which is not PostgreSQL's hint ("Perhaps you
+// meant to reference the column ...", given only for a close match).
+func dropCandidates(e *pgerror.Error) {
+	if strings.HasPrefix(e.Hint, "Candidate bindings") {
+		e.Hint = ""
+	}
+}
+
 func refineBinder(e *pgerror.Error, m string) {
 	switch {
 	case strings.HasPrefix(m, "Referenced column "):
 		name, _ := quoted(m[len("Referenced column "):])
 		e.Code, e.Message = pgerror.UndefinedColumn, `column "`+name+`" does not exist`
+		dropCandidates(e)
 	case strings.HasPrefix(m, "Table ") && strings.Contains(m, " does not have a column named "):
 		table, rest := quoted(m[len("Table "):])
 		_, col, _ := strings.Cut(rest, "does not have a column named ")
 		col, _ = quoted(col)
 		e.Code, e.Message = pgerror.UndefinedColumn, "column "+table+"."+col+" does not exist"
+		dropCandidates(e)
 	case strings.HasPrefix(m, "Referenced table ") && strings.Contains(m, "not found"):
 		name, _ := quoted(m[len("Referenced table "):])
 		e.Code, e.Message = pgerror.UndefinedTable, `missing FROM-clause entry for table "`+name+`"`
@@ -597,9 +610,39 @@ func splitContext(msg, sql string) (string, int32) {
 	if at < 0 {
 		return head, 0
 	}
-	byteOff := off + at + col
+	byteOff := off + at + columnBytes(lines[line-1][at:], col)
 	if byteOff > len(sql) {
 		return head, 0
 	}
 	return head, int32(utf8.RuneCountInString(sql[:byteOff]) + 1)
+}
+
+// columnBytes is the byte offset in s of the display column col, where
+// DuckDB's caret points: it counts a wide character (CJK, most emoji) as two
+// columns and a combining mark as none.
+func columnBytes(s string, col int) int {
+	w := 0
+	for i, r := range s {
+		if w >= col {
+			return i
+		}
+		switch {
+		case unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Me, r):
+		case isWide(r):
+			w += 2
+		default:
+			w++
+		}
+	}
+	return len(s)
+}
+
+// isWide reports whether r takes two columns in a terminal (East Asian
+// Wide or Fullwidth).
+func isWide(r rune) bool {
+	switch width.LookupRune(r).Kind() {
+	case width.EastAsianWide, width.EastAsianFullwidth:
+		return true
+	}
+	return false
 }

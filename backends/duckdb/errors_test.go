@@ -49,6 +49,30 @@ func TestTranslate(t *testing.T) {
 			sql:  "select * from nosuch",
 			code: pgerror.UndefinedTable, message: `relation "nosuch" does not exist`, pos: 15,
 		},
+		// DuckDB's list of columns it could have meant is not PostgreSQL's
+		// hint.
+		{
+			msg:  "Binder Error: Referenced column \"idd\" not found in FROM clause!\nCandidate bindings: \"id\"\n\nLINE 1: select idd from a\n               ^",
+			sql:  "select idd from a",
+			code: pgerror.UndefinedColumn, message: `column "idd" does not exist`, pos: 8,
+		},
+		// DuckDB's caret counts display columns; PostgreSQL's position
+		// counts characters.
+		{
+			msg:  "Binder Error: Referenced column \"idd\" not found in FROM clause!\n\nLINE 1: select 'é', idd from a\n                    ^",
+			sql:  "select 'é', idd from a",
+			code: pgerror.UndefinedColumn, message: `column "idd" does not exist`, pos: 13,
+		},
+		{
+			msg:  "Binder Error: Referenced column \"idd\" not found in FROM clause!\n\nLINE 1: select '漢字', idd from a\n                       ^",
+			sql:  "select '漢字', idd from a",
+			code: pgerror.UndefinedColumn, message: `column "idd" does not exist`, pos: 14,
+		},
+		{
+			msg:  "Binder Error: Referenced column \"idd\" not found in FROM clause!\n\nLINE 1: select '😀', idd from a\n                     ^",
+			sql:  "select '😀', idd from a",
+			code: pgerror.UndefinedColumn, message: `column "idd" does not exist`, pos: 13,
+		},
 		// quiver's own error() calls carry PostgreSQL's SQLSTATE; a user's
 		// are 22023, whatever they say.
 		{
