@@ -107,10 +107,11 @@ SELECT k.*, k.table_oid * 1000 + k.n AS oid, k.table_oid * 1000 + 500 + k.n AS i
    (CASE k.contype WHEN 'p' THEN k.table_name || '_pkey'
     WHEN 'u' THEN k.table_name || '_' || array_to_string(k.cols, '_') || '_key'
     WHEN 'f' THEN k.table_name || '_' || array_to_string(k.cols, '_') || '_fkey'
-    ELSE k.table_name || '_' || coalesce(k.cols[1], '') || '_check' END)) AS conname
+    WHEN 'c' THEN (CASE WHEN len(list_distinct(k.cols)) = 1 THEN k.table_name || '_' || k.cols[1] || '_check'
+      ELSE k.table_name || '_check' END) END)) AS conname
 FROM (SELECT c.table_oid::bigint AS table_oid, c.schema_oid::bigint AS schema_oid, c.database_name, c.schema_name,
     c.table_name, c.constraint_column_names AS cols, c.constraint_column_indexes AS colidx, c.referenced_table,
-    c.referenced_column_names AS refcols, c.expression,
+    c.referenced_column_names AS refcols, c.expression, c.constraint_text AS sqltext,
     (CASE c.constraint_type WHEN 'PRIMARY KEY' THEN 'p' WHEN 'UNIQUE' THEN 'u' WHEN 'FOREIGN KEY' THEN 'f' ELSE 'c' END) AS contype,
     row_number() OVER (PARTITION BY c.table_oid ORDER BY c.constraint_index) AS n,
     row_number() OVER (PARTITION BY c.table_oid, c.constraint_type ORDER BY c.constraint_index) AS kn

@@ -66,7 +66,7 @@ func mapsAlterTable(a *pg_query.AlterTableStmt) bool {
 	for _, c := range a.Cmds {
 		cmd := c.GetAlterTableCmd()
 		switch cmd.GetSubtype() {
-		case pg_query.AlterTableType_AT_ChangeOwner, pg_query.AlterTableType_AT_AddIdentity:
+		case pg_query.AlterTableType_AT_ChangeOwner, pg_query.AlterTableType_AT_AddIdentity, pg_query.AlterTableType_AT_DropConstraint:
 			return true
 		case pg_query.AlterTableType_AT_AddConstraint:
 			switch cmd.GetDef().GetConstraint().GetContype() {
@@ -88,11 +88,15 @@ func planAlterTable(st *stmt.Statement, rest func(*stmt.Statement) (*Plan, error
 	p := &Plan{}
 	var after []string
 	var added []addedConstraint
+	var dropped []droppedConstraint
 	keep := a.Cmds[:0]
 	for _, c := range a.Cmds {
 		cmd := c.GetAlterTableCmd()
 		switch cmd.GetSubtype() {
 		case pg_query.AlterTableType_AT_ChangeOwner:
+			continue
+		case pg_query.AlterTableType_AT_DropConstraint:
+			dropped = append(dropped, droppedConstraint{name: cmd.Name, missingOK: cmd.MissingOk, cascade: cmd.Behavior == pg_query.DropBehavior_DROP_CASCADE})
 			continue
 		case pg_query.AlterTableType_AT_AddIdentity:
 			sql, err := identitySQL(a.Relation, cmd)
@@ -158,11 +162,12 @@ func planAlterTable(st *stmt.Statement, rest func(*stmt.Statement) (*Plan, error
 		}
 	}
 	p.SQL = append(p.SQL, after...)
-	if len(added) > 0 {
+	if len(added) > 0 || len(dropped) > 0 {
 		if p.Then != nil {
-			return nil, pgerror.New(pgerror.FeatureNotSupported, "ALTER TABLE adding a primary key and a foreign key or check at once is not supported on DuckDB: add them in separate statements")
+			return nil, pgerror.New(pgerror.FeatureNotSupported, "ALTER TABLE adding a primary key and adding or dropping another constraint at once is not supported on DuckDB: use separate statements")
 		}
-		p.Then = rebuild(a.Relation, added)
+		p.Later = new([]Notice)
+		p.Then = rebuild(a.Relation, added, dropped, p.Later)
 	}
 	p.NoOp = len(p.SQL) == 0 && p.Then == nil
 	return p, nil

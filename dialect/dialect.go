@@ -39,6 +39,9 @@ type Plan struct {
 	// Notices are sent to the client as NOTICEs, as PostgreSQL sends
 	// them for the statement.
 	Notices []Notice
+	// Later, when set, holds more NOTICEs, which Then adds as it runs;
+	// copies of the plan share it.
+	Later *[]Notice
 }
 
 // Single reports whether the plan is one statement, which can be

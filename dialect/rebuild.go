@@ -134,8 +134,9 @@ func (s sequenceState) create(database string) string {
 }
 
 // rebuild is the Then of an ALTER TABLE that adds the constraints added
-// to the table rv.
-func rebuild(rv *pg_query.RangeVar, added []addedConstraint) func(func(string) ([][]string, error)) ([]string, error) {
+// to the table rv and drops those dropped; the NOTICEs it has for the
+// client go to notices.
+func rebuild(rv *pg_query.RangeVar, added []addedConstraint, dropped []droppedConstraint, notices *[]Notice) func(func(string) ([][]string, error)) ([]string, error) {
 	return func(q func(string) ([][]string, error)) ([]string, error) {
 		where := catalogWhere("table_name", rv.Schemaname, rv.Relname)
 		if rv.Catalogname != "" {
@@ -149,54 +150,98 @@ func rebuild(rv *pg_query.RangeVar, added []addedConstraint) func(func(string) (
 		if len(rows) == 0 {
 			return nil, pgerror.New(pgerror.UndefinedTable, "relation \"%s\" does not exist", relationText(rv))
 		}
-		db, schema, table, oid := rows[0][0], rows[0][1], rows[0][2], rows[0][3]
-		temporary := rows[0][4] == "true"
-		in := "database_name = " + literal(db) + " AND schema_name = " + literal(schema)
-
-		named, err := nameConstraints(q, in, oid, table, added)
+		t := target{rv: rv, db: rows[0][0], schema: rows[0][1], table: rows[0][2], oid: rows[0][3], temporary: rows[0][4] == "true"}
+		t.in = "database_name = " + literal(t.db) + " AND schema_name = " + literal(t.schema)
+		t.cons, err = schemaConstraints(q, t.in)
+		if err != nil {
+			return nil, err
+		}
+		removed, out, err := resolveDrops(q, &t, dropped, notices)
+		if err != nil {
+			return nil, err
+		}
+		if len(removed) == 0 && len(added) == 0 {
+			return out, nil // unique indexes only, or nothing
+		}
+		named, err := nameConstraints(&t, added, removed)
 		if err != nil {
 			return nil, err
 		}
 		for i, a := range added {
-			if err := validate(q, db, schema, table, named[i], a); err != nil {
+			if err := validate(q, t.db, t.schema, t.table, named[i], a); err != nil {
 				return nil, err
 			}
 		}
-		set, err := referencing(q, in, table)
+		set, err := referencing(q, t.in, t.table)
 		if err != nil {
 			return nil, err
 		}
-		tables, err := describeTables(q, db, schema, temporary, set)
+		tables, err := describeTables(q, t.db, t.schema, t.temporary, set)
 		if err != nil {
 			return nil, err
 		}
-		var clauses []string
-		for _, a := range added {
-			clauses = append(clauses, a.clause)
-		}
-		i := strings.LastIndexByte(tables[0].sql, ')')
-		if i < 0 {
-			return nil, pgerror.New(pgerror.FeatureNotSupported, "cannot rewrite table %s", table)
-		}
-		tables[0].sql = tables[0].sql[:i] + ", " + strings.Join(clauses, ", ") + tables[0].sql[i:]
-
-		if err := remake(q, db, tables); err != nil {
-			return nil, err
-		}
-		var out []string
-		for i, a := range added {
-			kind, key := "f", names(a.con.FkAttrs)
-			if a.con.GetContype() == pg_query.ConstrType_CONSTR_CHECK {
-				kind, key = "c", []string{strconv.Itoa(named[i].ordinal)}
+		for _, rt := range tables {
+			if rt.sql, err = withoutConstraints(rt.sql, removed[rt.name]); err != nil {
+				return nil, err
 			}
-			companion := typesTable(rv)
-			col := ident(catalog.ConstraintKey(kind, key))
-			out = append(out, "CREATE TABLE IF NOT EXISTS "+companion+" ("+placeholder+")",
-				"ALTER TABLE "+companion+" DROP COLUMN IF EXISTS "+col,
-				"ALTER TABLE "+companion+" ADD COLUMN "+col+" VARCHAR DEFAULT "+literal(named[i].name))
 		}
-		return out, nil
+		if len(added) > 0 {
+			var clauses []string
+			for _, a := range added {
+				clauses = append(clauses, a.clause)
+			}
+			i := strings.LastIndexByte(tables[0].sql, ')')
+			tables[0].sql = tables[0].sql[:i] + ", " + strings.Join(clauses, ", ") + tables[0].sql[i:]
+		}
+		if err := remake(q, t.db, tables); err != nil {
+			return nil, err
+		}
+		return append(out, keptNames(&t, added, named, removed)...), nil
 	}
+}
+
+// target is the table an ALTER TABLE that makes it again changes.
+type target struct {
+	rv                         *pg_query.RangeVar
+	db, schema, table, oid, in string
+	temporary                  bool
+	cons                       []schemaConstraint // the schema's
+}
+
+// schemaConstraint is a constraint of a schema, as the catalog shows it.
+type schemaConstraint struct {
+	name, kind, oid, table, text, refTable string
+	ordinal                                int // a CHECK's, among its table's
+	cols, refCols                          []string
+}
+
+// schemaConstraints reads the constraints of the schema in (a condition on
+// database_name and schema_name), each table's in order.
+func schemaConstraints(q func(string) ([][]string, error), in string) ([]schemaConstraint, error) {
+	const sep = "chr(31)"
+	sql, err := catalogQuery("SELECT conname, contype, CAST(table_oid AS VARCHAR), table_name, CAST(kn AS VARCHAR), sqltext, " +
+		"array_to_string(cols, " + sep + "), coalesce(referenced_table, ''), coalesce(array_to_string(refcols, " + sep + "), '') " +
+		"FROM pg_catalog.quiver_conbase WHERE " + in + " ORDER BY table_oid, n")
+	if err != nil {
+		return nil, err
+	}
+	rows, err := q(sql)
+	if err != nil {
+		return nil, err
+	}
+	split := func(s string) []string {
+		if s == "" {
+			return nil
+		}
+		return strings.Split(s, "\x1f")
+	}
+	out := make([]schemaConstraint, len(rows))
+	for i, r := range rows {
+		n, _ := strconv.Atoi(r[4])
+		out[i] = schemaConstraint{name: r[0], kind: r[1], oid: r[2], table: r[3], ordinal: n, text: r[5],
+			cols: split(r[6]), refTable: r[7], refCols: split(r[8])}
+	}
+	return out, nil
 }
 
 // constraintName is the name an added constraint gets, and for a CHECK
@@ -206,25 +251,25 @@ type constraintName struct {
 	ordinal int
 }
 
-// nameConstraints names the constraints added to the table with OID oid,
-// as PostgreSQL does, refusing a name the table's constraints have.
-func nameConstraints(q func(string) ([][]string, error), in, oid, table string, added []addedConstraint) ([]constraintName, error) {
-	sql, err := catalogQuery("SELECT conname, CAST(table_oid AS VARCHAR), contype FROM pg_catalog.quiver_conbase WHERE " + in)
-	if err != nil {
-		return nil, err
-	}
-	rows, err := q(sql)
-	if err != nil {
-		return nil, err
-	}
+// nameConstraints names the constraints added to the table t, as
+// PostgreSQL does, refusing a name the table's constraints have (but
+// those removed).
+func nameConstraints(t *target, added []addedConstraint, removed map[string][]schemaConstraint) ([]constraintName, error) {
 	used := map[string]bool{}
 	own := map[string]bool{}
+	gone := map[string]bool{}
+	for _, c := range removed[t.table] {
+		gone[c.name] = true
+	}
 	checks := 0
-	for _, r := range rows {
-		used[r[0]] = true
-		if r[1] == oid {
-			own[r[0]] = true
-			if r[2] == "c" {
+	for _, c := range t.cons {
+		if gone[c.name] && c.oid == t.oid {
+			continue
+		}
+		used[c.name] = true
+		if c.oid == t.oid {
+			own[c.name] = true
+			if c.kind == "c" {
 				checks++
 			}
 		}
@@ -234,12 +279,12 @@ func nameConstraints(q func(string) ([][]string, error), in, oid, table string, 
 		name := a.con.Conname
 		switch {
 		case name != "" && own[name]:
-			return nil, pgerror.New(pgerror.DuplicateObject, "constraint \"%s\" for relation \"%s\" already exists", name, table)
+			return nil, pgerror.New(pgerror.DuplicateObject, "constraint \"%s\" for relation \"%s\" already exists", name, t.table)
 		case name != "":
 		case a.con.GetContype() == pg_query.ConstrType_CONSTR_FOREIGN:
-			name = chooseName(table, strings.Join(names(a.con.FkAttrs), "_"), "fkey", used)
+			name = chooseName(t.table, strings.Join(names(a.con.FkAttrs), "_"), "fkey", used)
 		default:
-			name = chooseName(table, checkColumn(a.con.RawExpr), "check", used)
+			name = chooseName(t.table, checkColumn(a.con.RawExpr), "check", used)
 		}
 		used[name], own[name] = true, true
 		out[i].name = name
@@ -249,6 +294,63 @@ func nameConstraints(q func(string) ([][]string, error), in, oid, table string, 
 		}
 	}
 	return out, nil
+}
+
+// keptNames are the statements that keep, in the declared-types tables
+// (catalog.ConstraintKey), the names of the constraints added and forget
+// those of the constraints removed; a CHECK's name is kept by its place
+// among the table's, so when one goes the others' are written again.
+func keptNames(t *target, added []addedConstraint, named []constraintName, removed map[string][]schemaConstraint) []string {
+	var out []string
+	set := func(rv *pg_query.RangeVar, key, name string) {
+		companion := typesTable(rv)
+		col := ident(key)
+		out = append(out, "CREATE TABLE IF NOT EXISTS "+companion+" ("+placeholder+")",
+			"ALTER TABLE "+companion+" DROP COLUMN IF EXISTS "+col,
+			"ALTER TABLE "+companion+" ADD COLUMN "+col+" VARCHAR DEFAULT "+literal(name))
+	}
+	forget := func(rv *pg_query.RangeVar, key string) {
+		out = append(out, "ALTER TABLE IF EXISTS "+typesTable(rv)+" DROP COLUMN IF EXISTS "+ident(key))
+	}
+	checksGone := false
+	for table, list := range removed {
+		rv := &pg_query.RangeVar{Catalogname: t.rv.Catalogname, Schemaname: t.rv.Schemaname, Relname: table}
+		for _, c := range list {
+			if c.kind == "c" {
+				checksGone = true
+				continue
+			}
+			forget(rv, catalog.ConstraintKey(c.kind, c.cols))
+		}
+	}
+	if checksGone {
+		gone := map[string]bool{}
+		for _, c := range removed[t.table] {
+			gone[c.name] = true
+		}
+		n, before := 0, 0
+		for _, c := range t.cons {
+			if c.oid != t.oid || c.kind != "c" {
+				continue
+			}
+			before++
+			if !gone[c.name] {
+				n++
+				set(t.rv, catalog.ConstraintKey("c", []string{strconv.Itoa(n)}), c.name)
+			}
+		}
+		for i := n + 1; i <= before; i++ {
+			forget(t.rv, catalog.ConstraintKey("c", []string{strconv.Itoa(i)}))
+		}
+	}
+	for i, a := range added {
+		kind, key := "f", names(a.con.FkAttrs)
+		if a.con.GetContype() == pg_query.ConstrType_CONSTR_CHECK {
+			kind, key = "c", []string{strconv.Itoa(named[i].ordinal)}
+		}
+		set(t.rv, catalog.ConstraintKey(kind, key), named[i].name)
+	}
+	return out
 }
 
 // catalogQuery is what DuckDB runs for sql, a query of the catalog's

@@ -68,3 +68,31 @@ func TestReferencingOrder(t *testing.T) {
 		t.Errorf("got %q, %v; want c,d", got, err)
 	}
 }
+
+func TestWithoutConstraints(t *testing.T) {
+	sql := `CREATE TABLE "memory"."main"."t"(id INTEGER PRIMARY KEY, u INTEGER UNIQUE, "a,b" VARCHAR DEFAULT('x, (y'), ` +
+		`CHECK((u > 0)), FOREIGN KEY ("a,b") REFERENCES p(k), PRIMARY KEY(u, "a,b"), UNIQUE(u, "a,b"))`
+	for _, c := range []struct {
+		con  schemaConstraint
+		want string
+	}{
+		{schemaConstraint{kind: "c", text: "CHECK((u > 0))"},
+			`(id INTEGER PRIMARY KEY, u INTEGER UNIQUE, "a,b" VARCHAR DEFAULT('x, (y'), FOREIGN KEY ("a,b") REFERENCES p(k), PRIMARY KEY(u, "a,b"), UNIQUE(u, "a,b"))`},
+		{schemaConstraint{kind: "f", text: `FOREIGN KEY ("a,b") REFERENCES p(k)`},
+			`(id INTEGER PRIMARY KEY, u INTEGER UNIQUE, "a,b" VARCHAR DEFAULT('x, (y'), CHECK((u > 0)), PRIMARY KEY(u, "a,b"), UNIQUE(u, "a,b"))`},
+		{schemaConstraint{kind: "p", text: "PRIMARY KEY(id)", cols: []string{"id"}},
+			`(id INTEGER NOT NULL, u INTEGER UNIQUE, "a,b" VARCHAR DEFAULT('x, (y'), CHECK((u > 0)), FOREIGN KEY ("a,b") REFERENCES p(k), PRIMARY KEY(u, "a,b"), UNIQUE(u, "a,b"))`},
+		{schemaConstraint{kind: "u", text: "UNIQUE(u)", cols: []string{"u"}},
+			`(id INTEGER PRIMARY KEY, u INTEGER, "a,b" VARCHAR DEFAULT('x, (y'), CHECK((u > 0)), FOREIGN KEY ("a,b") REFERENCES p(k), PRIMARY KEY(u, "a,b"), UNIQUE(u, "a,b"))`},
+		{schemaConstraint{kind: "p", text: `PRIMARY KEY(u, "a,b")`, cols: []string{"u", "a,b"}},
+			`(id INTEGER PRIMARY KEY, u INTEGER UNIQUE NOT NULL, "a,b" VARCHAR DEFAULT('x, (y') NOT NULL, CHECK((u > 0)), FOREIGN KEY ("a,b") REFERENCES p(k), UNIQUE(u, "a,b"))`},
+	} {
+		got, err := withoutConstraints(sql, []schemaConstraint{c.con})
+		if want := `CREATE TABLE "memory"."main"."t"` + c.want; err != nil || got != want {
+			t.Errorf("without %s:\n got %s (%v)\nwant %s", c.con.text, got, err, want)
+		}
+	}
+	if _, err := withoutConstraints(sql, []schemaConstraint{{kind: "c", name: "gone", text: "CHECK((x > 0))"}}); err == nil {
+		t.Error("a constraint not in the text: no error")
+	}
+}

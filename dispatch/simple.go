@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -405,7 +406,11 @@ func isSelect(sql string) bool {
 
 // sendPlanNotices sends the NOTICEs and WARNINGs a plan has for the client.
 func (s *Session) sendPlanNotices(plan *dialect.Plan) {
-	for _, n := range plan.Notices {
+	notices := plan.Notices
+	if plan.Later != nil {
+		notices = append(slices.Clip(notices), *plan.Later...)
+	}
+	for _, n := range notices {
 		s.w.sendNotice("NOTICE", n.Code, n.Message)
 	}
 	for _, w := range plan.Warnings {

@@ -101,6 +101,44 @@ select conname from pg_constraint where conrelid = 'items'::regclass order by 1;
 	})
 }
 
+// TestDropConstraintMatchesPostgres drops constraints, which DuckDB cannot
+// (the table is made again without them), through psql on both servers:
+// a primary key that a foreign key references (refused, then with
+// CASCADE, dropping the foreign key too; its column stays NOT NULL), named
+// and unnamed checks (the others keep their names), a unique constraint
+// that ALTER TABLE added (a unique index on DuckDB), a missing one (with
+// and without IF EXISTS), and drops and adds in one statement.
+func TestDropConstraintMatchesPostgres(t *testing.T) {
+	pg, q := servers(t)
+	db := pg.CreateDB(t)
+	samePsql(t, pg, q, db, `
+create table p3 (id int primary key, k int, v int, constraint p3_kv unique (k, v), constraint c_one check (v > 0), check (k > 0),
+  constraint c_three check (v < 100));
+create table c3 (x int references p3, k int, v int, foreign key (k, v) references p3 (k, v), y int constraint cy check (y > 0));
+insert into p3 values (1, 1, 1), (2, 2, 2); insert into c3 values (1, 1, 1, 1);
+alter table p3 drop constraint p3_pkey;
+alter table p3 drop constraint p3_pkey cascade;
+alter table p3 drop constraint c_one;
+\d p3
+\d c3
+insert into p3 values (3, 3, -1);
+insert into c3 values (9, null, null, 1);
+alter table p3 add constraint p3_k_uniq unique (k);
+alter table p3 drop constraint p3_k_uniq;
+alter table p3 drop constraint p3_kv cascade;
+alter table c3 drop constraint cy;
+alter table c3 drop constraint nosuch;
+alter table c3 drop constraint if exists nosuch;
+\d p3
+\d c3
+alter table p3 add check (v > 0), drop constraint c_three;
+alter table p3 add check (v < 1000), drop constraint c_three;
+select conname, pg_get_constraintdef(oid) from pg_constraint where conrelid = 'p3'::regclass order by conname;
+select * from p3 order by id;
+select * from c3 order by x;
+`, 3)
+}
+
 // TestLockTableMatchesPostgres runs LOCK TABLE, which DuckDB has not,
 // through psql on both servers: refused outside a transaction block,
 // accepted inside one in every form (quiver runs one block at a time,
