@@ -61,6 +61,7 @@ func planDeclared(st *stmt.Statement) (*Plan, error) {
 	}
 	p := &Plan{}
 	if d := st.Node.GetDropStmt(); d != nil {
+		var rvs []*pg_query.RangeVar
 		for _, obj := range d.Objects {
 			n := clone(st.Node)
 			n.GetDropStmt().Objects = []*pg_query.Node{obj}
@@ -71,7 +72,13 @@ func planDeclared(st *stmt.Statement) (*Plan, error) {
 			p.SQL = append(p.SQL, sql)
 			if rv := dropTarget(obj); rv != nil {
 				p.SQL = append(p.SQL, "DROP TABLE IF EXISTS "+typesTable(rv))
+				rvs = append(rvs, rv)
 			}
+		}
+		if d.Behavior == pg_query.DropBehavior_DROP_CASCADE && len(rvs) > 0 {
+			// Not kept: Later is the statement's own.
+			later := new([]Notice)
+			return &Plan{Then: dropTablesCascade(rvs, p.SQL, later), Later: later}, nil
 		}
 	} else {
 		n := clone(st.Node)

@@ -5,6 +5,7 @@
 package dialect
 
 import (
+	"strconv"
 	"strings"
 
 	pg_query "github.com/pganalyze/pg_query_go/v6"
@@ -48,8 +49,24 @@ type Plan struct {
 // prepared with parameters in place of the client's.
 func (p *Plan) Single() bool { return len(p.SQL) == 1 && p.Then == nil }
 
-// Notice is a NOTICE for the client: its SQLSTATE and message.
-type Notice struct{ Code, Message string }
+// Notice is a NOTICE for the client: its SQLSTATE, message and detail.
+type Notice struct{ Code, Message, Detail string }
+
+// cascades is PostgreSQL's NOTICE for a drop that drops the objects
+// described by objects too, or none when there are none.
+func cascades(objects []string) []Notice {
+	switch len(objects) {
+	case 0:
+		return nil
+	case 1:
+		return []Notice{{Code: "00000", Message: "drop cascades to " + objects[0]}}
+	}
+	lines := make([]string, len(objects))
+	for i, o := range objects {
+		lines[i] = "drop cascades to " + o
+	}
+	return []Notice{{Code: "00000", Message: "drop cascades to " + strconv.Itoa(len(objects)) + " other objects", Detail: strings.Join(lines, "\n")}}
+}
 
 // Rewriter rewrites statements for one engine.
 type Rewriter interface {

@@ -28,7 +28,7 @@ type droppedConstraint struct {
 // NOTICEs go to notices.
 func resolveDrops(q func(string) ([][]string, error), t *target, dropped []droppedConstraint, notices *[]Notice) (map[string][]schemaConstraint, []string, error) {
 	removed := map[string][]schemaConstraint{}
-	var out []string
+	var out, also []string
 	for _, d := range dropped {
 		i := slices.IndexFunc(t.cons, func(c schemaConstraint) bool { return c.oid == t.oid && c.name == d.name })
 		if i < 0 {
@@ -41,7 +41,7 @@ func resolveDrops(q func(string) ([][]string, error), t *target, dropped []dropp
 			case len(rows) > 0:
 				out = append(out, "DROP INDEX "+ident(t.db)+"."+ident(t.schema)+"."+ident(d.name))
 			case d.missingOK:
-				*notices = append(*notices, Notice{pgerror.SuccessfulCompletion, "constraint \"" + d.name + "\" of relation \"" + t.table + "\" does not exist, skipping"})
+				*notices = append(*notices, Notice{Code: pgerror.SuccessfulCompletion, Message: "constraint \"" + d.name + "\" of relation \"" + t.table + "\" does not exist, skipping"})
 			default:
 				return nil, nil, pgerror.New(pgerror.UndefinedObject, "constraint \"%s\" of relation \"%s\" does not exist", d.name, t.table)
 			}
@@ -62,9 +62,10 @@ func resolveDrops(q func(string) ([][]string, error), t *target, dropped []dropp
 					WithHint("Use DROP ... CASCADE to drop the dependent objects too.")
 			}
 			removed[f.table] = append(removed[f.table], f)
-			*notices = append(*notices, Notice{pgerror.SuccessfulCompletion, "drop cascades to constraint " + f.name + " on table " + f.table})
+			also = append(also, "constraint "+f.name+" on table "+f.table)
 		}
 	}
+	*notices = append(*notices, cascades(also)...)
 	return removed, out, nil
 }
 

@@ -23,7 +23,7 @@ func (d duckdb) Rewrite(st *stmt.Statement) (*Plan, error) {
 	if cs := st.Node.GetCreateSchemaStmt(); cs != nil && cs.Schemaname == PublicSchema {
 		// DuckDB's main, which is public, always exists.
 		if cs.IfNotExists {
-			return &Plan{NoOp: true, Notices: []Notice{{pgerror.DuplicateSchema, `schema "public" already exists, skipping`}}}, nil
+			return &Plan{NoOp: true, Notices: []Notice{{Code: pgerror.DuplicateSchema, Message: `schema "public" already exists, skipping`}}}, nil
 		}
 		return nil, pgerror.New(pgerror.DuplicateSchema, `schema "public" already exists`)
 	}

@@ -22,7 +22,7 @@ func planExtension(n *pg_query.Node) (p *Plan, ok bool, err error) {
 		if !x.CreateExtensionStmt.IfNotExists {
 			return nil, true, pgerror.New(pgerror.DuplicateObject, "extension \"%s\" already exists", name)
 		}
-		return &Plan{NoOp: true, Notices: []Notice{{pgerror.DuplicateObject, "extension \"" + name + "\" already exists, skipping"}}}, true, nil
+		return &Plan{NoOp: true, Notices: []Notice{{Code: pgerror.DuplicateObject, Message: "extension \"" + name + "\" already exists, skipping"}}}, true, nil
 	case *pg_query.Node_CommentStmt:
 		if x.CommentStmt.Objtype != pg_query.ObjectType_OBJECT_EXTENSION {
 			return nil, false, nil
@@ -46,7 +46,7 @@ func planExtension(n *pg_query.Node) (p *Plan, ok bool, err error) {
 			if !d.MissingOk {
 				return nil, true, pgerror.New(pgerror.UndefinedObject, "extension \"%s\" does not exist", name)
 			}
-			p.Notices = append(p.Notices, Notice{"00000", "extension \"" + name + "\" does not exist, skipping"})
+			p.Notices = append(p.Notices, Notice{Code: "00000", Message: "extension \"" + name + "\" does not exist, skipping"})
 		}
 		return p, true, nil
 	}

@@ -138,32 +138,21 @@ func (s sequenceState) create(database string) string {
 // client go to notices.
 func rebuild(rv *pg_query.RangeVar, added []addedConstraint, dropped []droppedConstraint, notices *[]Notice) func(func(string) ([][]string, error)) ([]string, error) {
 	return func(q func(string) ([][]string, error)) ([]string, error) {
-		where := catalogWhere("table_name", rv.Schemaname, rv.Relname)
-		if rv.Catalogname != "" {
-			where += " AND database_name = " + literal(rv.Catalogname)
-		}
-		rows, err := q("SELECT database_name, schema_name, table_name, CAST(table_oid AS VARCHAR), CAST(temporary AS VARCHAR) FROM duckdb_tables() WHERE " +
-			where + " ORDER BY database_name <> 'temp' LIMIT 1")
+		t, err := findTarget(q, rv)
 		if err != nil {
 			return nil, err
 		}
-		if len(rows) == 0 {
+		if t == nil {
 			return nil, pgerror.New(pgerror.UndefinedTable, "relation \"%s\" does not exist", relationText(rv))
 		}
-		t := target{rv: rv, db: rows[0][0], schema: rows[0][1], table: rows[0][2], oid: rows[0][3], temporary: rows[0][4] == "true"}
-		t.in = "database_name = " + literal(t.db) + " AND schema_name = " + literal(t.schema)
-		t.cons, err = schemaConstraints(q, t.in)
-		if err != nil {
-			return nil, err
-		}
-		removed, out, err := resolveDrops(q, &t, dropped, notices)
+		removed, out, err := resolveDrops(q, t, dropped, notices)
 		if err != nil {
 			return nil, err
 		}
 		if len(removed) == 0 && len(added) == 0 {
 			return out, nil // unique indexes only, or nothing
 		}
-		named, err := nameConstraints(&t, added, removed)
+		named, err := nameConstraints(t, added, removed)
 		if err != nil {
 			return nil, err
 		}
@@ -196,7 +185,78 @@ func rebuild(rv *pg_query.RangeVar, added []addedConstraint, dropped []droppedCo
 		if err := remake(q, t.db, tables); err != nil {
 			return nil, err
 		}
-		return append(out, keptNames(&t, added, named, removed)...), nil
+		return append(out, keptNames(t, added, named, removed)...), nil
+	}
+}
+
+// findTarget finds the table rv names, as DuckDB would, with its schema's
+// constraints; nil if there is none.
+func findTarget(q func(string) ([][]string, error), rv *pg_query.RangeVar) (*target, error) {
+	where := catalogWhere("table_name", rv.Schemaname, rv.Relname)
+	if rv.Catalogname != "" {
+		where += " AND database_name = " + literal(rv.Catalogname)
+	}
+	rows, err := q("SELECT database_name, schema_name, table_name, CAST(table_oid AS VARCHAR), CAST(temporary AS VARCHAR) FROM duckdb_tables() WHERE " +
+		where + " ORDER BY database_name <> 'temp' LIMIT 1")
+	if err != nil || len(rows) == 0 {
+		return nil, err
+	}
+	t := &target{rv: rv, db: rows[0][0], schema: rows[0][1], table: rows[0][2], oid: rows[0][3], temporary: rows[0][4] == "true"}
+	t.in = "database_name = " + literal(t.db) + " AND schema_name = " + literal(t.schema)
+	t.cons, err = schemaConstraints(q, t.in)
+	return t, err
+}
+
+// dropTablesCascade is the Then of DROP TABLE ... CASCADE of the tables
+// rvs, whose statements are drop: the foreign keys of other tables that
+// reference them are dropped first (those tables made again without them),
+// with PostgreSQL's NOTICE, as DuckDB drops no table that another
+// references.
+func dropTablesCascade(rvs []*pg_query.RangeVar, drop []string, notices *[]Notice) func(func(string) ([][]string, error)) ([]string, error) {
+	return func(q func(string) ([][]string, error)) ([]string, error) {
+		gone := map[string]bool{}
+		for _, rv := range rvs {
+			gone[rv.Relname] = true
+		}
+		var also []string
+		for _, rv := range rvs {
+			t, err := findTarget(q, rv)
+			if err != nil {
+				return nil, err
+			}
+			if t == nil {
+				continue // DROP's own error, or IF EXISTS
+			}
+			children := map[string][]droppedConstraint{}
+			var order []string
+			for _, c := range t.cons {
+				if c.kind != "f" || c.refTable != t.table || c.table == t.table || gone[c.table] {
+					continue
+				}
+				if children[c.table] == nil {
+					order = append(order, c.table)
+				}
+				children[c.table] = append(children[c.table], droppedConstraint{name: c.name})
+				also = append(also, "constraint "+c.name+" on table "+c.table)
+			}
+			for _, child := range order {
+				crv := &pg_query.RangeVar{Catalogname: t.db, Schemaname: t.schema, Relname: child, Inh: true, Relpersistence: "p"}
+				if t.temporary {
+					crv.Catalogname = TempCatalog
+				}
+				more, err := rebuild(crv, nil, children[child], notices)(q)
+				if err != nil {
+					return nil, err
+				}
+				for _, sql := range more {
+					if _, err := q(sql); err != nil {
+						return nil, err
+					}
+				}
+			}
+		}
+		*notices = append(*notices, cascades(also)...)
+		return drop, nil
 	}
 }
 

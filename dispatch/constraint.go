@@ -22,6 +22,9 @@ import (
 // returned as it is.
 func (s *Session) nameConstraint(ctx context.Context, err error, st *stmt.Statement) error {
 	var pe *pgerror.Error
+	if st != nil && errors.As(err, &pe) && strings.HasPrefix(pe.Message, referencedTable) {
+		return s.dependentTable(ctx, err, pe, st)
+	}
 	if st == nil || !errors.As(err, &pe) || pe.ConstraintName != "" ||
 		(pe.Code != pgerror.UniqueViolation && pe.Code != pgerror.CheckViolation && pe.Code != pgerror.ForeignKeyViolation) {
 		return err
@@ -84,6 +87,57 @@ func (s *Session) nameConstraint(ctx context.Context, err error, st *stmt.Statem
 	}
 	c.Message += ` "` + found + `"`
 	c.SchemaName, c.TableName, c.ConstraintName = schema, rel.Relname, found
+	return &c
+}
+
+// referencedTable starts DuckDB's error for a DROP TABLE of a table that
+// another's foreign key references.
+const referencedTable = "Could not drop the table because this table is main key table of the table "
+
+// dependentTable words DuckDB's error for a DROP TABLE of a table that
+// foreign keys reference as PostgreSQL does, with the foreign keys in the
+// detail where the catalog can be read (not inside a transaction block).
+func (s *Session) dependentTable(ctx context.Context, err error, pe *pgerror.Error, st *stmt.Statement) error {
+	d := st.Node.GetDropStmt()
+	if d == nil || d.RemoveType != pg_query.ObjectType_OBJECT_TABLE {
+		return err
+	}
+	child := strings.Trim(strings.TrimPrefix(pe.Message, referencedTable), `"`)
+	var dropped []string
+	for _, o := range d.Objects {
+		if n := stmt.Names(o.GetList().GetItems()); len(n) > 0 {
+			dropped = append(dropped, n[len(n)-1])
+		}
+	}
+	if len(dropped) == 0 {
+		return err
+	}
+	c := *pe
+	c.Code = "2BP01"
+	c.Hint = "Use DROP ... CASCADE to drop the dependent objects too."
+	c.Detail, c.Position = "", 0
+	c.Message = "cannot drop table " + dropped[0] + " because other objects depend on it"
+	quoted := make([]string, len(dropped))
+	for i, n := range dropped {
+		quoted[i] = quoteLiteral(n)
+	}
+	in := strings.Join(quoted, ", ")
+	rows, qerr := s.catalogQuery(ctx, "SELECT conname, table_name, referenced_table FROM pg_catalog.quiver_conbase WHERE contype = 'f' AND referenced_table IN ("+
+		in+") AND table_name NOT IN ("+in+") ORDER BY table_name = "+quoteLiteral(child)+" DESC, conname")
+	if qerr != nil || len(rows) == 0 {
+		return &c
+	}
+	var lines []string
+	for _, r := range rows {
+		if r[2] == rows[0][2] {
+			lines = append(lines, "constraint "+r[0]+" on table "+r[1]+" depends on table "+r[2])
+		}
+	}
+	c.Message = "cannot drop table " + rows[0][2] + " because other objects depend on it"
+	if len(d.Objects) > 1 {
+		c.Message = "cannot drop desired object(s) because other objects depend on them"
+	}
+	c.Detail = strings.Join(lines, "\n")
 	return &c
 }
 

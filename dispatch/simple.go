@@ -411,7 +411,7 @@ func (s *Session) sendPlanNotices(plan *dialect.Plan) {
 		notices = append(slices.Clip(notices), *plan.Later...)
 	}
 	for _, n := range notices {
-		s.w.sendNotice("NOTICE", n.Code, n.Message)
+		s.w.send(&pgproto3.NoticeResponse{Severity: "NOTICE", SeverityUnlocalized: "NOTICE", Code: n.Code, Message: n.Message, Detail: n.Detail})
 	}
 	for _, w := range plan.Warnings {
 		s.w.sendNotice("WARNING", pgerror.Warning, w)

@@ -107,7 +107,10 @@ select conname from pg_constraint where conrelid = 'items'::regclass order by 1;
 // CASCADE, dropping the foreign key too; its column stays NOT NULL), named
 // and unnamed checks (the others keep their names), a unique constraint
 // that ALTER TABLE added (a unique index on DuckDB), a missing one (with
-// and without IF EXISTS), and drops and adds in one statement.
+// and without IF EXISTS), and drops and adds in one statement. Then DROP
+// TABLE of a table that foreign keys reference: refused, alone and with
+// another table (which stays), then with CASCADE, which drops the foreign
+// keys; and a foreign key to columns without a unique constraint.
 func TestDropConstraintMatchesPostgres(t *testing.T) {
 	pg, q := servers(t)
 	db := pg.CreateDB(t)
@@ -136,7 +139,18 @@ alter table p3 add check (v < 1000), drop constraint c_three;
 select conname, pg_get_constraintdef(oid) from pg_constraint where conrelid = 'p3'::regclass order by conname;
 select * from p3 order by id;
 select * from c3 order by x;
-`, 3)
+create table p4 (id int primary key, k int unique);
+create table c4 (a int references p4, b int references p4 (k), c int);
+create table c5 (a int references p4, c int references c4 (a));
+create table c7 (a int references p4);
+create table c6 (a int);
+drop table p4;
+drop table c6, p4;
+drop table p4 cascade;
+\d c4
+\d c7
+select * from c6;
+`, 6)
 }
 
 // TestLockTableMatchesPostgres runs LOCK TABLE, which DuckDB has not,

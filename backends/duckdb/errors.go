@@ -21,6 +21,7 @@ import (
 // SQLSTATEs used here that pgerror does not name.
 const (
 	dependentObjectsStillExist     = "2BP01"
+	invalidForeignKey              = "42830"
 	sequenceGeneratorLimitExceeded = "2200H"
 	duplicateFunction              = "42723"
 	duplicateAlias                 = "42712"
@@ -358,6 +359,14 @@ func refineBinder(e *pgerror.Error, m string) {
 		e.Code = pgerror.GroupingError
 		e.Message = strings.Replace(strings.TrimSuffix(m, "."), "or must be part of an aggregate function", "or be used in an aggregate function", 1)
 		e.Hint = ""
+	case strings.HasPrefix(m, "Failed to create foreign key: "):
+		// `there is no primary key or unique constraint for referenced
+		// table "p"`, or `referenced table "p" does not have a primary
+		// key or unique constraint on the columns a,b`.
+		if _, rest, ok := strings.Cut(m, `table "`); ok {
+			table, _, _ := strings.Cut(rest, `"`)
+			e.Code, e.Message = invalidForeignKey, `there is no unique constraint matching given keys for referenced table "`+table+`"`
+		}
 	case strings.HasPrefix(m, "Ambiguous reference to column"):
 		e.Code = pgerror.AmbiguousColumn
 	case strings.HasPrefix(m, "Ambiguous reference to table"), strings.HasPrefix(m, "Duplicate alias"):
