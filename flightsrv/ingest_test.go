@@ -8,14 +8,13 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/flight"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"google.golang.org/grpc/codes"
 )
 
 func TestIngest(t *testing.T) {
 	ts := startDuck(t, nil)
-	cl := ts.client(t, flight.NewClientCookieMiddleware())
+	cl := ts.sessionClient(t)
 	ctx := context.Background()
 	mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
 	defer mem.AssertSize(t, 0)
