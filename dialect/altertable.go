@@ -1,6 +1,7 @@
 package dialect
 
 import (
+	"slices"
 	"strings"
 
 	pg_query "github.com/pganalyze/pg_query_go/v6"
@@ -132,6 +133,9 @@ func planAlterTable(st *stmt.Statement, rest func(*stmt.Statement) (*Plan, error
 				a, err := newAddedConstraint(con)
 				if err != nil {
 					return nil, err
+				}
+				if (con.Deferrable || con.Initdeferred) && !slices.Contains(p.Warnings, deferrableWarning) {
+					p.Warnings = append(p.Warnings, deferrableWarning)
 				}
 				added = append(added, a)
 				continue

@@ -1,6 +1,7 @@
 package dialect
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -203,10 +204,15 @@ func declaredType(tn *pg_query.TypeName) (d catalog.Declared, keep, strip bool) 
 func (k *keeper) create(c *pg_query.CreateStmt) {
 	cols := constraintNames(c) // before checkLength adds checks
 	for _, e := range c.TableElts {
+		if con := e.GetConstraint(); con != nil && (con.Deferrable || con.Initdeferred) {
+			con.Deferrable, con.Initdeferred, k.changed = false, false, true
+			k.warnDeferrable()
+		}
 		def := e.GetColumnDef()
 		if def == nil {
 			continue
 		}
+		k.immediate(def)
 		k.serial(c, def)
 		if d, ok := k.column(def); ok {
 			cols = append(cols, typesColumn(def.Colname, d))
@@ -227,6 +233,37 @@ func (k *keeper) create(c *pg_query.CreateStmt) {
 	default:
 		k.sql = append(k.sql, "CREATE OR REPLACE "+temp+"TABLE "+name+" ("+placeholder+", "+strings.Join(cols, ", ")+")")
 	}
+}
+
+// deferrableWarning says that DuckDB checks a DEFERRABLE constraint at
+// once: Django, for one, makes every foreign key DEFERRABLE INITIALLY
+// DEFERRED, where refusing the constraint would refuse the table.
+const deferrableWarning = "DEFERRABLE is ignored on DuckDB: the constraint is checked at once, not at the end of the transaction"
+
+func (k *keeper) warnDeferrable() {
+	if !slices.Contains(k.warnings, deferrableWarning) {
+		k.warnings = append(k.warnings, deferrableWarning)
+	}
+}
+
+// immediate drops the DEFERRABLE, NOT DEFERRABLE, INITIALLY DEFERRED and
+// INITIALLY IMMEDIATE clauses of a column's constraints, which DuckDB
+// does not take.
+func (k *keeper) immediate(def *pg_query.ColumnDef) {
+	keep := def.Constraints[:0]
+	for _, n := range def.Constraints {
+		switch n.GetConstraint().GetContype() {
+		case pg_query.ConstrType_CONSTR_ATTR_DEFERRABLE, pg_query.ConstrType_CONSTR_ATTR_DEFERRED:
+			k.warnDeferrable()
+			k.changed = true
+			continue
+		case pg_query.ConstrType_CONSTR_ATTR_NOT_DEFERRABLE, pg_query.ConstrType_CONSTR_ATTR_IMMEDIATE:
+			k.changed = true
+			continue
+		}
+		keep = append(keep, n)
+	}
+	def.Constraints = keep
 }
 
 // constraintNames returns the declared-types table columns that keep the

@@ -35,8 +35,9 @@ import (
 // A failure anywhere fails the statement, whose transaction is then rolled
 // back: nothing is lost or half made. The tables made again get new OIDs
 // (PostgreSQL keeps a table's OID), and DuckDB's FOREIGN KEY takes neither
-// ON DELETE/UPDATE actions other than NO ACTION and RESTRICT nor
-// DEFERRABLE, refused with 0A000 as in CREATE TABLE.
+// ON DELETE/UPDATE actions other than NO ACTION and RESTRICT, refused
+// with 0A000 as in CREATE TABLE, nor DEFERRABLE, which is checked at once
+// with a WARNING (deferrableWarning).
 
 // addedConstraint is a FOREIGN KEY or CHECK that ALTER TABLE adds.
 type addedConstraint struct {
@@ -55,12 +56,10 @@ func newAddedConstraint(con *pg_query.Constraint) (addedConstraint, error) {
 				return addedConstraint{}, pgerror.New(pgerror.FeatureNotSupported, "FOREIGN KEY actions other than NO ACTION and RESTRICT are not supported on DuckDB")
 			}
 		}
-		if con.Deferrable || con.Initdeferred {
-			return addedConstraint{}, pgerror.New(pgerror.FeatureNotSupported, "DEFERRABLE constraints are not supported on DuckDB")
-		}
 	}
 	c := cloneConstraint(con)
 	c.Conname, c.SkipValidation, c.InitiallyValid = "", false, true
+	c.Deferrable, c.Initdeferred = false, false // warned by planAlterTable
 	if c.Pktable != nil {
 		// DuckDB's FOREIGN KEY names no database: the table's own.
 		c.Pktable.Catalogname = ""

@@ -76,7 +76,6 @@ func TestDumpStatements(t *testing.T) {
 	// What DuckDB cannot do is refused, naming it.
 	for _, c := range []struct{ in, code, msg string }{
 		{"alter table t add constraint f foreign key (a) references u (b) on delete cascade", pgerror.FeatureNotSupported, "FOREIGN KEY actions"},
-		{"alter table t add foreign key (a) references u deferrable", pgerror.FeatureNotSupported, "DEFERRABLE"},
 		{"alter table t add primary key (a), add check (a > 0)", pgerror.FeatureNotSupported, "adding a primary key and adding or dropping another constraint"},
 		{"alter sequence s increment by 2", pgerror.FeatureNotSupported, "ALTER SEQUENCE ... INCREMENT"},
 		{"create sequence s as text", pgerror.InvalidParameterValue, "smallint, integer, or bigint"},

@@ -359,6 +359,12 @@ func refineBinder(e *pgerror.Error, m string) {
 		e.Code = pgerror.GroupingError
 		e.Message = strings.Replace(strings.TrimSuffix(m, "."), "or must be part of an aggregate function", "or be used in an aggregate function", 1)
 		e.Hint = ""
+	case strings.HasPrefix(m, "Failed to create foreign key: incompatible types between column "):
+		// `incompatible types between column "id" ("BIGINT") and column
+		// "a" ("INTEGER")`: PostgreSQL takes integer against bigint.
+		e.Code = pgerror.FeatureNotSupported
+		e.Message = "a foreign key column must have the type of the column it references on DuckDB: " +
+			strings.TrimPrefix(m, "Failed to create foreign key: ")
 	case strings.HasPrefix(m, "Failed to create foreign key: "):
 		// `there is no primary key or unique constraint for referenced
 		// table "p"`, or `referenced table "p" does not have a primary
