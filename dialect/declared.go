@@ -81,6 +81,12 @@ func planDeclared(st *stmt.Statement) (*Plan, error) {
 			later := new([]Notice)
 			return &Plan{Then: dropTablesCascade(rvs, p.SQL, later), Later: later}, nil
 		}
+		if len(rvs) > 1 && len(p.SQL) == 2*len(rvs) {
+			// One DROP of tables that reference each other drops them all,
+			// as PostgreSQL does: children first.
+			drops := p.SQL
+			p = &Plan{Then: func(q func(string) ([][]string, error)) ([]string, error) { return dropOrder(q, rvs, drops) }}
+		}
 	} else {
 		n := clone(st.Node)
 		k := keeper{}

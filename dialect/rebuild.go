@@ -206,6 +206,56 @@ func findTarget(q func(string) ([][]string, error), rv *pg_query.RangeVar) (*tar
 	return t, err
 }
 
+// dropOrder orders drop, two statements (the table's and its declared-types
+// table's) for each table of rvs, so that a table that another of rvs
+// references by foreign key is dropped after it: DuckDB drops no table
+// another references.
+func dropOrder(q func(string) ([][]string, error), rvs []*pg_query.RangeVar, drop []string) ([]string, error) {
+	index := map[string]int{}
+	quoted := make([]string, len(rvs))
+	for i, rv := range rvs {
+		index[rv.Relname] = i
+		quoted[i] = literal(rv.Relname)
+	}
+	in := strings.Join(quoted, ", ")
+	rows, err := q("SELECT table_name, referenced_table FROM duckdb_constraints() WHERE constraint_type = 'FOREIGN KEY' AND table_name IN (" +
+		in + ") AND referenced_table IN (" + in + ") AND table_name <> referenced_table")
+	if err != nil {
+		return nil, err
+	}
+	children := map[int]int{} // references to each table from tables not yet dropped
+	refs := map[int][]int{}
+	for _, r := range rows {
+		c, p := index[r[0]], index[r[1]]
+		children[p]++
+		refs[c] = append(refs[c], p)
+	}
+	out := make([]string, 0, len(drop))
+	done := make([]bool, len(rvs))
+	for len(out) < len(drop) {
+		progress := false
+		for i := range rvs {
+			if done[i] || children[i] > 0 {
+				continue
+			}
+			done[i], progress = true, true
+			out = append(out, drop[2*i], drop[2*i+1])
+			for _, p := range refs[i] {
+				children[p]--
+			}
+		}
+		if !progress { // a cycle: as written, and DuckDB's error
+			for i := range rvs {
+				if !done[i] {
+					done[i] = true
+					out = append(out, drop[2*i], drop[2*i+1])
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
 // dropTablesCascade is the Then of DROP TABLE ... CASCADE of the tables
 // rvs, whose statements are drop: the foreign keys of other tables that
 // reference them are dropped first (those tables made again without them),
@@ -255,6 +305,9 @@ func dropTablesCascade(rvs []*pg_query.RangeVar, drop []string, notices *[]Notic
 			}
 		}
 		*notices = append(*notices, cascades(also)...)
+		if len(rvs) > 1 && len(drop) == 2*len(rvs) {
+			return dropOrder(q, rvs, drop)
+		}
 		return drop, nil
 	}
 }

@@ -89,3 +89,36 @@ func TestPgbench(t *testing.T) {
 		}
 	}
 }
+
+// TestPgbenchForeignKeys runs pgbench -i --foreign-keys (ALTER TABLE ...
+// ADD FOREIGN KEY after the load, which makes the tables again on
+// DuckDB) twice, the second dropping the tables the first made, which
+// reference each other, in one DROP TABLE; then a TPC-B run whose history
+// rows the foreign keys check, with no failed transaction.
+func TestPgbenchForeignKeys(t *testing.T) {
+	q := quivertest.Start(t)
+	for range 2 {
+		out := runPgbench(t, q.Host, q.Port, "-i", "-s", "1", "--foreign-keys")
+		if !strings.Contains(out, "creating foreign keys") || !strings.Contains(out, "done in") {
+			t.Fatalf("pgbench -i --foreign-keys:\n%s", out)
+		}
+	}
+	out := runPgbench(t, q.Host, q.Port, "-T", "3", "-c", "2")
+	if m := failedRE.FindStringSubmatch(out); m == nil || m[1] != "0" {
+		t.Fatalf("failed transactions:\n%s", out)
+	}
+	ctx := context.Background()
+	c, err := pgconn.Connect(ctx, q.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(ctx)
+	res, err := c.Exec(ctx, "select string_agg(conname, ' ' order by conname) from pg_constraint where contype = 'f'").ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "pgbench_accounts_bid_fkey pgbench_history_aid_fkey pgbench_history_bid_fkey pgbench_history_tid_fkey pgbench_tellers_bid_fkey"
+	if got := string(res[0].Rows[0][0]); got != want {
+		t.Errorf("foreign keys: %s, want %s", got, want)
+	}
+}
