@@ -43,6 +43,9 @@ type Plan struct {
 	// Later, when set, holds more NOTICEs, which Then adds as it runs;
 	// copies of the plan share it.
 	Later *[]Notice
+	// Alone, when set and made true by Then, runs the statements Then
+	// gives as Separately does, each committed on its own.
+	Alone *bool
 }
 
 // Single reports whether the plan is one statement, which can be

@@ -64,7 +64,7 @@ func TestDropTables(t *testing.T) {
 	if err != nil || p == nil || p.Then == nil || len(p.SQL) != 0 {
 		t.Fatalf("got %+v, %v; want a plan with Then", p, err)
 	}
-	got, err = p.Then(func(q string) ([][]string, error) { return [][]string{{"a", "b"}}, nil })
+	got, err = p.Then(func(q string) ([][]string, error) { return [][]string{{"memory", "main", "a", "b"}}, nil })
 	want = []string{"DROP TABLE IF EXISTS a", `DROP TABLE IF EXISTS "quiver_types$a"`, "DROP TABLE IF EXISTS b", `DROP TABLE IF EXISTS "quiver_types$b"`}
 	if err != nil || strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("got %q, %v; want %q", got, err, want)

@@ -107,12 +107,20 @@ func (duckdb) rewrite(st *stmt.Statement) (*Plan, error) {
 		// serial columns, declared.go) nor CONTINUE IDENTITY, which leaves
 		// no trace in the tree: TRUNCATE is always written anew.
 		n := clone(st.Node)
-		restart := n.GetTruncateStmt().RestartSeqs
-		n.GetTruncateStmt().RestartSeqs = false
+		ts := n.GetTruncateStmt()
+		restart, cascade := ts.RestartSeqs, ts.Behavior == pg_query.DropBehavior_DROP_CASCADE
+		ts.RestartSeqs, ts.Behavior = false, pg_query.DropBehavior_DROP_RESTRICT
+		var rvs []*pg_query.RangeVar
+		for _, r := range ts.Relations {
+			rvs = append(rvs, r.GetRangeVar())
+		}
 		p, err := splitList(n, func(n *pg_query.Node) *[]*pg_query.Node { return &n.GetTruncateStmt().Relations })
 		if err != nil {
 			return nil, err
 		}
+		// Foreign keys decide the order, and CASCADE (truncateTables).
+		p.Later, p.Alone = new([]Notice), new(bool)
+		p.Then, p.SQL = truncateTables(rvs, p.SQL, cascade, p.Later, p.Alone), nil
 		if restart {
 			p.Warnings = append(p.Warnings, "RESTART IDENTITY is ignored on DuckDB: the sequences of the tables' serial columns go on with their numbers")
 		}

@@ -211,49 +211,138 @@ func findTarget(q func(string) ([][]string, error), rv *pg_query.RangeVar) (*tar
 // references by foreign key is dropped after it: DuckDB drops no table
 // another references.
 func dropOrder(q func(string) ([][]string, error), rvs []*pg_query.RangeVar, drop []string) ([]string, error) {
-	index := map[string]int{}
-	quoted := make([]string, len(rvs))
+	tables := make([]string, len(rvs))
 	for i, rv := range rvs {
-		index[rv.Relname] = i
-		quoted[i] = literal(rv.Relname)
+		tables[i] = rv.Relname
 	}
-	in := strings.Join(quoted, ", ")
-	rows, err := q("SELECT table_name, referenced_table FROM duckdb_constraints() WHERE constraint_type = 'FOREIGN KEY' AND table_name IN (" +
-		in + ") AND referenced_table IN (" + in + ") AND table_name <> referenced_table")
+	edges, err := foreignKeyEdges(q)
 	if err != nil {
 		return nil, err
 	}
-	children := map[int]int{} // references to each table from tables not yet dropped
-	refs := map[int][]int{}
-	for _, r := range rows {
-		c, p := index[r[0]], index[r[1]]
-		children[p]++
-		refs[c] = append(refs[c], p)
-	}
 	out := make([]string, 0, len(drop))
-	done := make([]bool, len(rvs))
-	for len(out) < len(drop) {
+	for _, i := range childrenFirst(tables, edges) {
+		out = append(out, drop[2*i], drop[2*i+1])
+	}
+	return out, nil
+}
+
+// fkEdge is a foreign key: the referencing table (its database and schema)
+// and the referenced one.
+type fkEdge struct{ db, schema, child, parent string }
+
+// foreignKeyEdges reads the foreign keys between different tables.
+func foreignKeyEdges(q func(string) ([][]string, error)) ([]fkEdge, error) {
+	rows, err := q("SELECT database_name, schema_name, table_name, referenced_table FROM duckdb_constraints() " +
+		"WHERE constraint_type = 'FOREIGN KEY' AND table_name <> referenced_table")
+	if err != nil {
+		return nil, err
+	}
+	out := make([]fkEdge, len(rows))
+	for i, r := range rows {
+		out[i] = fkEdge{db: r[0], schema: r[1], child: r[2], parent: r[3]}
+	}
+	return out, nil
+}
+
+// childrenFirst returns the indexes of tables in an order where a table
+// comes after those of tables that reference it (by edges); tables in a
+// cycle come last, as written.
+func childrenFirst(tables []string, edges []fkEdge) []int {
+	index := map[string]int{}
+	for i, t := range tables {
+		index[t] = i
+	}
+	children := map[int]int{} // references from tables not yet placed
+	refs := map[int][]int{}
+	for _, e := range edges {
+		c, okc := index[e.child]
+		p, okp := index[e.parent]
+		if okc && okp {
+			children[p]++
+			refs[c] = append(refs[c], p)
+		}
+	}
+	out := make([]int, 0, len(tables))
+	done := make([]bool, len(tables))
+	for len(out) < len(tables) {
 		progress := false
-		for i := range rvs {
+		for i := range tables {
 			if done[i] || children[i] > 0 {
 				continue
 			}
 			done[i], progress = true, true
-			out = append(out, drop[2*i], drop[2*i+1])
+			out = append(out, i)
 			for _, p := range refs[i] {
 				children[p]--
 			}
 		}
-		if !progress { // a cycle: as written, and DuckDB's error
-			for i := range rvs {
+		if !progress {
+			for i := range tables {
 				if !done[i] {
 					done[i] = true
-					out = append(out, drop[2*i], drop[2*i+1])
+					out = append(out, i)
 				}
 			}
 		}
 	}
-	return out, nil
+	return out
+}
+
+// truncateTables is the Then of TRUNCATE of the tables rvs, whose
+// statements are truncate, one each: as in PostgreSQL, a table that a
+// table not truncated references is refused (0A000), unless CASCADE, which
+// truncates the referencing tables too with a NOTICE; the tables are
+// truncated children first, each committed on its own (alone): DuckDB
+// refuses to empty a table whose keys rows that the transaction deleted
+// referenced. Every table is looked at first, so that a missing one fails
+// the statement before anything is emptied.
+func truncateTables(rvs []*pg_query.RangeVar, truncate []string, cascade bool, notices *[]Notice, alone *bool) func(func(string) ([][]string, error)) ([]string, error) {
+	return func(q func(string) ([][]string, error)) ([]string, error) {
+		*alone = false
+		edges, err := foreignKeyEdges(q)
+		if err != nil {
+			return nil, err
+		}
+		if len(edges) == 0 {
+			return truncate, nil
+		}
+		for _, rv := range rvs {
+			if _, err := q("SELECT 1 FROM " + relationRef(rv) + " LIMIT 0"); err != nil {
+				return nil, err
+			}
+		}
+		tables := make([]string, len(rvs))
+		in := map[string]bool{}
+		for i, rv := range rvs {
+			tables[i], in[rv.Relname] = rv.Relname, true
+		}
+		statements := slices.Clone(truncate)
+		for changed := true; changed; {
+			changed = false
+			for _, e := range edges {
+				if !in[e.parent] || in[e.child] {
+					continue
+				}
+				if !cascade {
+					return nil, pgerror.New(pgerror.FeatureNotSupported, "cannot truncate a table referenced in a foreign key constraint").
+						WithDetail("Table \"" + e.child + "\" references \"" + e.parent + "\".").
+						WithHint("Truncate table \"" + e.child + "\" at the same time, or use TRUNCATE ... CASCADE.")
+				}
+				in[e.child], changed = true, true
+				tables = append(tables, e.child)
+				statements = append(statements, "TRUNCATE "+ident(e.db)+"."+ident(e.schema)+"."+ident(e.child))
+				*notices = append(*notices, Notice{Code: pgerror.SuccessfulCompletion, Message: "truncate cascades to table \"" + e.child + "\""})
+			}
+		}
+		out := make([]string, 0, len(statements))
+		for _, i := range childrenFirst(tables, edges) {
+			out = append(out, statements[i])
+		}
+		for _, e := range edges {
+			*alone = *alone || (in[e.child] && in[e.parent])
+		}
+		return out, nil
+	}
 }
 
 // dropTablesCascade is the Then of DROP TABLE ... CASCADE of the tables

@@ -353,6 +353,11 @@ func (s *Session) runPlanned(ctx context.Context, st *stmt.Statement) (*backends
 		}
 		return nil
 	}
+	if plan.Later != nil {
+		// A plan run again (a prepared statement) starts without the
+		// NOTICEs of its last run.
+		*plan.Later = (*plan.Later)[:0]
+	}
 	err = run(plan.SQL, plan.Then == nil)
 	if err == nil && plan.Then != nil {
 		var more []string
@@ -363,11 +368,18 @@ func (s *Session) runPlanned(ctx context.Context, st *stmt.Statement) (*backends
 			}
 			return s.queryStrings(ctx, q)
 		})
+		separately := plan.Separately || (plan.Alone != nil && *plan.Alone)
+		if err == nil && separately && atomic {
+			// Then only read; what it gives commits statement by statement.
+			if err = s.queryDiscard(ctx, "COMMIT"); err == nil {
+				atomic = false
+			}
+		}
 		switch {
 		case err != nil:
-		case plan.Separately && len(more) > 1 && inBlock:
+		case separately && len(more) > 1 && inBlock:
 			err = pgerror.New(pgerror.ActiveSQLTransaction, "%s cannot run inside a transaction block on this backend", st.Tag)
-		case plan.Separately:
+		case separately:
 			for _, sql := range more {
 				if e := run([]string{sql}, false); e != nil && err == nil {
 					err = e

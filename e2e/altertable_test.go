@@ -213,3 +213,41 @@ select conname from pg_constraint where contype = 'f' order by 1;
 		t.Errorf("%d warnings, want 2 (ALTER TABLE, CREATE TABLE):\n%s", n, out)
 	}
 }
+
+// TestTruncateForeignKeysMatchesPostgres truncates tables that foreign
+// keys join, through psql on both servers: a referenced table alone is
+// refused, with the referencing one it works (children first, each
+// committed on its own: DuckDB cannot empty a table whose keys rows the
+// same transaction deleted referenced), CASCADE adds the referencing
+// tables with PostgreSQL's NOTICE, and unrelated tables truncate together
+// in a transaction block. Inside one, a referenced table and its
+// referencing table are refused on DuckDB (25001).
+func TestTruncateForeignKeysMatchesPostgres(t *testing.T) {
+	pg, q := servers(t)
+	db := pg.CreateDB(t)
+	samePsql(t, pg, q, db, `
+create table tp10 (id int primary key);
+create table tc10 (x int unique references tp10);
+create table tg10 (y int references tc10 (x));
+create table tu10 (z int);
+insert into tp10 values (1); insert into tc10 values (1); insert into tg10 values (1); insert into tu10 values (1);
+truncate tp10;
+truncate tp10, tc10;
+truncate tg10, tp10, tc10;
+select (select count(*) from tp10), (select count(*) from tc10), (select count(*) from tg10);
+insert into tp10 values (1); insert into tc10 values (1); insert into tg10 values (1);
+truncate tp10 cascade;
+select (select count(*) from tp10), (select count(*) from tc10), (select count(*) from tg10);
+insert into tp10 values (2);
+begin;
+truncate tu10, tg10;
+commit;
+select (select count(*) from tp10), (select count(*) from tu10);
+truncate nosuch, tp10;
+`, 3)
+	wantCodes(t, q.Connect(t), false, []codeStep{
+		{"begin", ""},
+		{"truncate tp10, tc10, tg10", "25001"},
+		{"rollback", ""},
+	})
+}
