@@ -71,6 +71,44 @@ func TestDropTables(t *testing.T) {
 	}
 }
 
+// TestTruncate: TRUNCATE runs one statement per table, ordered by the
+// foreign keys between them (none here) and refused where a table not
+// truncated references one (b references a).
+func TestTruncate(t *testing.T) {
+	for _, c := range []struct {
+		in    string
+		edges [][]string
+		want  []string
+		err   string
+	}{
+		{in: "truncate table a, b", want: []string{"TRUNCATE a", "TRUNCATE b"}},
+		{in: "truncate a restart identity", want: []string{"TRUNCATE a"}},
+		{in: "truncate a, b", edges: [][]string{{"memory", "main", "b", "a"}}, want: []string{"TRUNCATE b", "TRUNCATE a"}},
+		{in: "truncate a", edges: [][]string{{"memory", "main", "b", "a"}}, err: "cannot truncate a table referenced in a foreign key constraint"},
+		{in: "truncate a cascade", edges: [][]string{{"memory", "main", "b", "a"}}, want: []string{`TRUNCATE "memory"."main"."b"`, "TRUNCATE a"}},
+	} {
+		st := stmt.Split(c.in)[0]
+		p, err := For("duckdb", "").Rewrite(&st)
+		if err != nil || p == nil || p.Then == nil {
+			t.Fatalf("%q: got %+v, %v; want a plan with Then", c.in, p, err)
+		}
+		got, err := p.Then(func(q string) ([][]string, error) {
+			if strings.Contains(q, "duckdb_constraints") {
+				return c.edges, nil
+			}
+			return nil, nil
+		})
+		switch {
+		case c.err != "":
+			if err == nil || !strings.Contains(err.Error(), c.err) {
+				t.Errorf("%q: got %q, %v; want error %q", c.in, got, err, c.err)
+			}
+		case err != nil || strings.Join(got, "\n") != strings.Join(c.want, "\n"):
+			t.Errorf("%q: got %q, %v; want %q", c.in, got, err, c.want)
+		}
+	}
+}
+
 func TestDuckDBRewrites(t *testing.T) {
 	checkRewrites(t, []rewriteCase{
 		{in: "select 1"},
@@ -96,8 +134,6 @@ func TestDuckDBRewrites(t *testing.T) {
 			`CREATE TEMPORARY VIEW v ("?column?") AS SELECT 'it''s' UNION SELECT 'b'`,
 			`CREATE OR REPLACE TEMPORARY TABLE "quiver_types$v" ("quiver$view" VARCHAR DEFAULT ' SELECT ''it''''s'' UNION SELECT ''b'';')`}},
 		{in: "alter view v rename to w", want: []string{"alter view v rename to w", `ALTER TABLE IF EXISTS "quiver_types$v" RENAME TO "quiver_types$w"`}},
-		{in: "truncate table a, b", want: []string{"TRUNCATE a", "TRUNCATE b"}},
-		{in: "truncate a restart identity", want: []string{"TRUNCATE a"}},
 		{in: "create table t (i int) with (fillfactor=100)", want: []string{"CREATE TABLE t (i int)", `DROP TABLE IF EXISTS "quiver_types$t"`}},
 		{in: "create unlogged table t (i int)", want: []string{"CREATE TABLE t (i int)", `DROP TABLE IF EXISTS "quiver_types$t"`}},
 		{in: "vacuum analyze t", noop: true},
