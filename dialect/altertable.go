@@ -17,8 +17,6 @@ import (
 //     DEFAULT PRIVILEGES) are accepted and do nothing: quiver has no
 //     privilege system, every user may do everything (is_superuser is on,
 //     and the has_*_privilege functions say true).
-//   - ALTER TABLE ... ADD CONSTRAINT ... UNIQUE becomes a unique index of
-//     the constraint's name, which DuckDB enforces alike.
 //   - ALTER TABLE ... ALTER COLUMN ... ADD GENERATED ... AS IDENTITY (how
 //     pg_dump writes an identity column) becomes what CREATE TABLE makes of
 //     one (declared.go): a sequence, named as the clause names it, that is
@@ -27,8 +25,8 @@ import (
 //     with indexes (pg_dump adds unique constraints and primary keys in the
 //     order of their names), drops the table's indexes around it, which
 //     DuckDB can do only outside a transaction block.
-//   - A foreign key or check constraint added to an existing table makes
-//     the table again with it (rebuild.go): DuckDB takes them only in
+//   - A foreign key, check or unique constraint added to an existing table
+//     makes the table again with it (rebuild.go): DuckDB takes them only in
 //     CREATE TABLE.
 
 // planPrivileges plans the statements that only change ownership or
@@ -110,11 +108,14 @@ func planAlterTable(st *stmt.Statement, rest func(*stmt.Statement) (*Plan, error
 			con := cmd.GetDef().GetConstraint()
 			switch con.GetContype() {
 			case pg_query.ConstrType_CONSTR_UNIQUE:
-				sql, err := uniqueIndexSQL(a.Relation, con)
+				if con.Indexname != "" || len(con.Including) > 0 || con.WhereClause != nil || con.Exclusions != nil {
+					return nil, pgerror.New(pgerror.FeatureNotSupported, "this form of UNIQUE constraint is not supported on DuckDB")
+				}
+				u, err := newAddedConstraint(con)
 				if err != nil {
 					return nil, err
 				}
-				after = append(after, sql)
+				added = append(added, u)
 				continue
 			case pg_query.ConstrType_CONSTR_PRIMARY:
 				if p.Then != nil {
@@ -212,24 +213,6 @@ func constraintNameSQL(rv *pg_query.RangeVar, kind string, cols []string, name s
 	companion := typesTable(rv)
 	return []string{"CREATE TABLE IF NOT EXISTS " + companion + " (" + placeholder + ")",
 		"ALTER TABLE " + companion + " ADD COLUMN IF NOT EXISTS " + ident(catalog.ConstraintKey(kind, cols)) + " VARCHAR DEFAULT " + literal(name)}
-}
-
-// uniqueIndexSQL is the unique index that stands for a UNIQUE constraint
-// added to the table rv, named as PostgreSQL names the constraint.
-func uniqueIndexSQL(rv *pg_query.RangeVar, con *pg_query.Constraint) (string, error) {
-	if con.Indexname != "" || len(con.Including) > 0 || con.WhereClause != nil || con.Exclusions != nil {
-		return "", pgerror.New(pgerror.FeatureNotSupported, "this form of UNIQUE constraint is not supported on DuckDB")
-	}
-	cols := names(con.Keys)
-	name := con.Conname
-	if name == "" {
-		name = rv.Relname + "_" + strings.Join(cols, "_") + "_key"
-	}
-	quoted := make([]string, len(cols))
-	for i, c := range cols {
-		quoted[i] = ident(c)
-	}
-	return "CREATE UNIQUE INDEX " + ident(name) + " ON " + relationRef(rv) + " (" + strings.Join(quoted, ", ") + ")", nil
 }
 
 // identitySQL makes cmd's column of the table rv an identity column: a

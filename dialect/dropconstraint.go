@@ -12,8 +12,9 @@ import (
 // text with the constraint's element taken out. A primary key's columns
 // stay NOT NULL, as in PostgreSQL. A primary key or unique constraint
 // that foreign keys reference is refused (2BP01) unless CASCADE, which
-// drops those foreign keys too. A unique constraint added by ALTER TABLE
-// is a unique index on DuckDB (altertable.go): it is dropped as one.
+// drops those foreign keys too. A unique index of the name (what ALTER
+// TABLE ... ADD UNIQUE made before it made the table again) is dropped as
+// one.
 
 // droppedConstraint is a DROP CONSTRAINT of an ALTER TABLE.
 type droppedConstraint struct {

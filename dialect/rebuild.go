@@ -13,16 +13,18 @@ import (
 	"github.com/quiverdb/quiver/stmt"
 )
 
-// ALTER TABLE ... ADD FOREIGN KEY and ADD CHECK, which pg_dump writes for
-// every foreign key once the data is in and pgbench -i --foreign-keys
-// runs, have no DuckDB form: DuckDB takes both only in CREATE TABLE. So
-// the table is made again with them, in the statement's transaction:
+// ALTER TABLE ... ADD FOREIGN KEY, ADD CHECK and ADD UNIQUE, which pg_dump
+// writes for every such constraint once the data is in and pgbench -i
+// --foreign-keys runs, have no DuckDB form: DuckDB takes them only in
+// CREATE TABLE (a unique index would do for uniqueness, but a foreign key
+// cannot reference one, and PostgreSQL shows a constraint). So the table
+// is made again with them, in the statement's transaction:
 //
 //  1. The constraints are named as PostgreSQL names them (ChooseConstraintName:
-//     table_column_fkey, table_column_check or table_check, numbered while a
-//     constraint of the schema has the name), and checked against the rows
-//     the table holds, failing with PostgreSQL's errors (23503, 23514) before
-//     anything changes.
+//     table_column_fkey, table_columns_key, table_column_check or table_check,
+//     numbered while a constraint of the schema has the name), and checked
+//     against the rows the table holds, failing with PostgreSQL's errors
+//     (23503, 23514, 23505) before anything changes.
 //  2. The table, and every table whose foreign keys reference it (DuckDB
 //     drops no table another references), directly or not, are copied to
 //     temporary tables and dropped, children first. The sequences a table
@@ -484,6 +486,8 @@ func nameConstraints(t *target, added []addedConstraint, removed map[string][]sc
 		case name != "":
 		case a.con.GetContype() == pg_query.ConstrType_CONSTR_FOREIGN:
 			name = chooseName(t.table, strings.Join(names(a.con.FkAttrs), "_"), "fkey", used)
+		case a.con.GetContype() == pg_query.ConstrType_CONSTR_UNIQUE:
+			name = chooseName(t.table, strings.Join(names(a.con.Keys), "_"), "key", used)
 		default:
 			name = chooseName(t.table, checkColumn(a.con.RawExpr), "check", used)
 		}
@@ -546,8 +550,11 @@ func keptNames(t *target, added []addedConstraint, named []constraintName, remov
 	}
 	for i, a := range added {
 		kind, key := "f", names(a.con.FkAttrs)
-		if a.con.GetContype() == pg_query.ConstrType_CONSTR_CHECK {
+		switch a.con.GetContype() {
+		case pg_query.ConstrType_CONSTR_CHECK:
 			kind, key = "c", []string{strconv.Itoa(named[i].ordinal)}
+		case pg_query.ConstrType_CONSTR_UNIQUE:
+			kind, key = "u", names(a.con.Keys)
 		}
 		set(t.rv, catalog.ConstraintKey(kind, key), named[i].name)
 	}
@@ -589,6 +596,24 @@ func checkColumn(expr *pg_query.Node) string {
 // breaks the added constraint a, named n.
 func validate(q func(string) ([][]string, error), db, schema, table string, n constraintName, a addedConstraint) error {
 	target := ident(db) + "." + ident(schema) + "." + ident(table)
+	if a.con.GetContype() == pg_query.ConstrType_CONSTR_UNIQUE {
+		keys := names(a.con.Keys)
+		var sel, notNull []string
+		for _, c := range keys {
+			sel = append(sel, "CAST("+ident(c)+" AS VARCHAR)")
+			notNull = append(notNull, ident(c)+" IS NOT NULL")
+		}
+		rows, err := q("SELECT " + strings.Join(sel, ", ") + " FROM " + target + " WHERE " + strings.Join(notNull, " AND ") +
+			" GROUP BY ALL HAVING count(*) > 1 LIMIT 1")
+		if err != nil {
+			return err
+		}
+		if len(rows) > 0 {
+			return pgerror.New(pgerror.UniqueViolation, "could not create unique index \"%s\"", n.name).
+				WithDetail("Key (" + strings.Join(keys, ", ") + ")=(" + strings.Join(rows[0], ", ") + ") is duplicated.")
+		}
+		return nil
+	}
 	if a.con.GetContype() == pg_query.ConstrType_CONSTR_CHECK {
 		rows, err := q("SELECT 'x' FROM " + target + " WHERE NOT " + strings.TrimPrefix(a.clause, "CHECK ") + " LIMIT 1")
 		if err != nil {

@@ -69,12 +69,24 @@ alter table items add constraint tiny check (qty < 5);
 rollback;
 select * from items order by id;
 select conname from pg_constraint where conrelid = 'items'::regclass order by 1;
+create table u1 (a int, b int);
+insert into u1 values (1, 1), (1, 2), (null, 3), (null, 3);
+alter table u1 add unique (a);
+alter table u1 add unique (a, b);
+alter table u1 add constraint u1_b unique (b);
+create table u2 (x int, y int, foreign key (x, y) references u1 (a, b));
+insert into u1 values (1, 1);
+insert into u2 values (1, 2);
+insert into u2 values (2, 2);
+\d u1
 `
 	// The errors: a name taken, a row breaking each of two checks, no
 	// unique key, no table, then an insert breaking a foreign key, a
 	// duplicate, a delete and an update breaking foreign keys, and a row
-	// breaking a check in a transaction block.
-	samePsql(t, pg, q, db, script, 10)
+	// breaking a check in a transaction block; then duplicates refusing two
+	// unique constraints, and an insert breaking each of the unique
+	// constraint added and a foreign key that references it.
+	samePsql(t, pg, q, db, script, 14)
 
 	// pgbench's foreign keys, on the tables its -i makes.
 	c := q.Connect(t)

@@ -76,7 +76,7 @@ delete from customers where id = 2;
 \set VERBOSITY default
 select obj_description('customers'::regclass), col_description('customers'::regclass, 2);
 select a.attname, pg_get_expr(d.adbin, d.adrelid) from pg_attrdef d join pg_attribute a on a.attrelid = d.adrelid and a.attnum = d.adnum where d.adrelid = 'customers'::regclass and a.attname <> 'created' order by d.adnum;
-select conname, contype from pg_constraint where conrelid = 'orders'::regclass and contype <> 'u' order by 1;
+select conname, contype from pg_constraint where conrelid = 'orders'::regclass order by 1;
 select conname, pg_get_constraintdef(oid) from pg_constraint where contype = 'f' order by 1;
 `
 	// The errors are the unique, the check and the foreign key's (twice).
