@@ -9,9 +9,7 @@ import (
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow/flight/flightsql"
-	"github.com/apache/arrow-go/v18/arrow/memory"
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/metadata"
 )
 
@@ -23,19 +21,8 @@ import (
 // (a refused ingest), and the race detector fails the test.
 func (ts *testServer) sessionClient(t testing.TB) *flightsql.Client {
 	t.Helper()
-	var jar cookieJar
-	cl, err := flightsql.NewClient(ts.addr, nil, nil, grpc.WithTransportCredentials(insecure.NewCredentials()),
-		grpc.WithUnaryInterceptor(jar.unary), grpc.WithStreamInterceptor(jar.stream))
-	if err != nil {
-		t.Fatal(err)
-	}
-	mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
-	cl.Alloc = mem
-	t.Cleanup(func() {
-		cl.Close()
-		mem.AssertSize(t, 0)
-	})
-	return cl
+	jar := &cookieJar{}
+	return ts.dial(t, nil, grpc.WithUnaryInterceptor(jar.unary), grpc.WithStreamInterceptor(jar.stream))
 }
 
 // cookieJar keeps the cookies a server sets in its response headers.

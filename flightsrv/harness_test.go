@@ -79,7 +79,13 @@ func startServer(t testing.TB, be backends.Backend, edit func(*Config)) *testSer
 // for leaks when the test ends.
 func (ts *testServer) client(t testing.TB, middleware ...flight.ClientMiddleware) *flightsql.Client {
 	t.Helper()
-	cl, err := flightsql.NewClient(ts.addr, nil, middleware, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	return ts.dial(t, middleware)
+}
+
+// dial is client with gRPC dial options too.
+func (ts *testServer) dial(t testing.TB, middleware []flight.ClientMiddleware, opts ...grpc.DialOption) *flightsql.Client {
+	t.Helper()
+	cl, err := flightsql.NewClient(ts.addr, nil, middleware, append([]grpc.DialOption{grpc.WithTransportCredentials(insecure.NewCredentials())}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
