@@ -49,9 +49,9 @@ func planLock(l *pg_query.LockStmt) *Plan {
 			rels = append(rels, relationRef(rv))
 		}
 	}
-	return &Plan{Then: func(q func(string) ([][]string, error)) ([]string, error) {
+	return &Plan{Then: func(e Engine) ([]string, error) {
 		for _, r := range rels {
-			if _, err := q("SELECT 1 FROM " + r + " LIMIT 0"); err != nil {
+			if _, err := e.Query("SELECT 1 FROM " + r + " LIMIT 0"); err != nil {
 				return nil, err
 			}
 		}
@@ -171,8 +171,7 @@ func planAlterTable(st *stmt.Statement, rest func(*stmt.Statement) (*Plan, error
 		if p.Then != nil {
 			return nil, pgerror.New(pgerror.FeatureNotSupported, "ALTER TABLE adding a primary key and adding or dropping another constraint at once is not supported on DuckDB: use separate statements")
 		}
-		p.Later = new([]Notice)
-		p.Then = rebuild(a.Relation, added, dropped, p.Later)
+		p.Then = rebuild(a.Relation, added, dropped)
 	}
 	p.NoOp = len(p.SQL) == 0 && p.Then == nil
 	return p, nil
@@ -183,11 +182,11 @@ func planAlterTable(st *stmt.Statement, rest func(*stmt.Statement) (*Plan, error
 // are dropped first and made again after, also when sql fails. DuckDB
 // cannot make an index again in the transaction that dropped it, so the
 // plan runs its statements separately.
-func primaryKey(rv *pg_query.RangeVar, sql []string) func(func(string) ([][]string, error)) ([]string, error) {
+func primaryKey(rv *pg_query.RangeVar, sql []string) func(Engine) ([]string, error) {
 	query := "SELECT schema_name, index_name, table_name, CASE WHEN is_unique THEN 'UNIQUE ' ELSE '' END, " +
 		"array_to_string(expressions, ', ') FROM duckdb_indexes() WHERE " + catalogWhere("table_name", rv.Schemaname, rv.Relname)
-	return func(q func(string) ([][]string, error)) ([]string, error) {
-		rows, err := q(query)
+	return func(e Engine) ([]string, error) {
+		rows, err := e.Query(query)
 		if err != nil {
 			return nil, err
 		}

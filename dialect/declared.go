@@ -77,15 +77,13 @@ func planDeclared(st *stmt.Statement) (*Plan, error) {
 			}
 		}
 		if d.Behavior == pg_query.DropBehavior_DROP_CASCADE && len(rvs) > 0 {
-			// Not kept: Later is the statement's own.
-			later := new([]Notice)
-			return &Plan{Then: dropTablesCascade(rvs, p.SQL, later), Later: later}, nil
+			return &Plan{Then: dropTablesCascade(rvs, p.SQL)}, nil
 		}
 		if len(rvs) > 1 && len(p.SQL) == 2*len(rvs) {
 			// One DROP of tables that reference each other drops them all,
 			// as PostgreSQL does: children first.
 			drops := p.SQL
-			p = &Plan{Then: func(q func(string) ([][]string, error)) ([]string, error) { return dropOrder(q, rvs, drops) }}
+			p = &Plan{Then: func(e Engine) ([]string, error) { return dropOrder(e.Query, rvs, drops) }}
 		}
 	} else {
 		n := clone(st.Node)

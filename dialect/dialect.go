@@ -23,11 +23,8 @@ type Plan struct {
 	SQL  []string
 	NoOp bool
 	// Then, when set, gives statements to run after SQL, in the same
-	// transaction, worked out from what the backend holds: query runs a
-	// statement whose columns are all strings and returns its rows. Then
-	// may also change the backend through query, with statements other
-	// than SELECT, when what it does next depends on what they did.
-	Then func(query func(sql string) ([][]string, error)) ([]string, error)
+	// transaction, worked out from what the backend holds (Engine).
+	Then func(Engine) ([]string, error)
 	// Separately runs the plan outside a transaction of its own: SQL as
 	// it is, then the statements Then gives one at a time, each committed
 	// on its own, all of them even when one fails (the first error is the
@@ -40,12 +37,20 @@ type Plan struct {
 	// Notices are sent to the client as NOTICEs, as PostgreSQL sends
 	// them for the statement.
 	Notices []Notice
-	// Later, when set, holds more NOTICEs, which Then adds as it runs;
-	// copies of the plan share it.
-	Later *[]Notice
-	// Alone, when set and made true by Then, runs the statements Then
-	// gives as Separately does, each committed on its own.
-	Alone *bool
+}
+
+// Engine is what a plan's Then works with, in the statement's transaction.
+type Engine interface {
+	// Query runs a statement whose columns are all strings and returns
+	// its rows (NULL as ""). Then may also change the backend with
+	// statements other than SELECT, when what it does next depends on
+	// what they did.
+	Query(sql string) ([][]string, error)
+	// Notice sends the client a NOTICE once the statement has run.
+	Notice(Notice)
+	// Alone runs the statements Then gives as Separately does, each
+	// committed on its own.
+	Alone()
 }
 
 // Single reports whether the plan is one statement, which can be

@@ -51,7 +51,7 @@ func TestDropTables(t *testing.T) {
 		t.Fatalf("got %+v, %v; want a plan with Then", p, err)
 	}
 	var asked []string
-	got, err := p.Then(func(q string) ([][]string, error) { asked = append(asked, q); return nil, nil })
+	got, err := p.Then(queryEngine(func(q string) ([][]string, error) { asked = append(asked, q); return nil, nil }))
 	want := []string{"DROP TABLE IF EXISTS a CASCADE", `DROP TABLE IF EXISTS "quiver_types$a"`, "DROP TABLE IF EXISTS b CASCADE", `DROP TABLE IF EXISTS "quiver_types$b"`}
 	if err != nil || strings.Join(got, "\n") != strings.Join(want, "\n") || len(asked) != 3 {
 		t.Errorf("got %q, %v (asked %q); want %q after looking up a and b and their foreign keys", got, err, asked, want)
@@ -64,7 +64,7 @@ func TestDropTables(t *testing.T) {
 	if err != nil || p == nil || p.Then == nil || len(p.SQL) != 0 {
 		t.Fatalf("got %+v, %v; want a plan with Then", p, err)
 	}
-	got, err = p.Then(func(q string) ([][]string, error) { return [][]string{{"memory", "main", "a", "b"}}, nil })
+	got, err = p.Then(queryEngine(func(q string) ([][]string, error) { return [][]string{{"memory", "main", "a", "b"}}, nil }))
 	want = []string{"DROP TABLE IF EXISTS a", `DROP TABLE IF EXISTS "quiver_types$a"`, "DROP TABLE IF EXISTS b", `DROP TABLE IF EXISTS "quiver_types$b"`}
 	if err != nil || strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("got %q, %v; want %q", got, err, want)
@@ -92,12 +92,12 @@ func TestTruncate(t *testing.T) {
 		if err != nil || p == nil || p.Then == nil {
 			t.Fatalf("%q: got %+v, %v; want a plan with Then", c.in, p, err)
 		}
-		got, err := p.Then(func(q string) ([][]string, error) {
+		got, err := p.Then(queryEngine(func(q string) ([][]string, error) {
 			if strings.Contains(q, "duckdb_constraints") {
 				return c.edges, nil
 			}
 			return nil, nil
-		})
+		}))
 		switch {
 		case c.err != "":
 			if err == nil || !strings.Contains(err.Error(), c.err) {

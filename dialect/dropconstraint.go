@@ -26,8 +26,8 @@ type droppedConstraint struct {
 // resolveDrops finds the constraints dropped from the table t: the
 // constraints to take out of each table's definition, by table name, and
 // the statements that drop unique indexes standing for constraints. The
-// NOTICEs go to notices.
-func resolveDrops(q func(string) ([][]string, error), t *target, dropped []droppedConstraint, notices *[]Notice) (map[string][]schemaConstraint, []string, error) {
+// NOTICEs go to notice.
+func resolveDrops(q func(string) ([][]string, error), t *target, dropped []droppedConstraint, notice func(Notice)) (map[string][]schemaConstraint, []string, error) {
 	removed := map[string][]schemaConstraint{}
 	var out, also []string
 	for _, d := range dropped {
@@ -42,7 +42,7 @@ func resolveDrops(q func(string) ([][]string, error), t *target, dropped []dropp
 			case len(rows) > 0:
 				out = append(out, "DROP INDEX "+ident(t.db)+"."+ident(t.schema)+"."+ident(d.name))
 			case d.missingOK:
-				*notices = append(*notices, Notice{Code: pgerror.SuccessfulCompletion, Message: "constraint \"" + d.name + "\" of relation \"" + t.table + "\" does not exist, skipping"})
+				notice(Notice{Code: pgerror.SuccessfulCompletion, Message: "constraint \"" + d.name + "\" of relation \"" + t.table + "\" does not exist, skipping"})
 			default:
 				return nil, nil, pgerror.New(pgerror.UndefinedObject, "constraint \"%s\" of relation \"%s\" does not exist", d.name, t.table)
 			}
@@ -66,7 +66,9 @@ func resolveDrops(q func(string) ([][]string, error), t *target, dropped []dropp
 			also = append(also, "constraint "+f.name+" on table "+f.table)
 		}
 	}
-	*notices = append(*notices, cascades(also)...)
+	for _, n := range cascades(also) {
+		notice(n)
+	}
 	return removed, out, nil
 }
 

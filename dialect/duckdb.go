@@ -119,8 +119,7 @@ func (duckdb) rewrite(st *stmt.Statement) (*Plan, error) {
 			return nil, err
 		}
 		// Foreign keys decide the order, and CASCADE (truncateTables).
-		p.Later, p.Alone = new([]Notice), new(bool)
-		p.Then, p.SQL = truncateTables(rvs, p.SQL, cascade, p.Later, p.Alone), nil
+		p.Then, p.SQL = truncateTables(rvs, p.SQL, cascade), nil
 		if restart {
 			p.Warnings = append(p.Warnings, "RESTART IDENTITY is ignored on DuckDB: the sequences of the tables' serial columns go on with their numbers")
 		}

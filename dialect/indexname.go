@@ -25,8 +25,8 @@ func planIndexName(st *stmt.Statement, x *pg_query.IndexStmt, rewrite func(*stmt
 	rv := x.Relation
 	cols := indexColumnNames(x)
 	taken := takenNamesSQL(rv)
-	return &Plan{Then: func(query func(string) ([][]string, error)) ([]string, error) {
-		rows, err := query(taken)
+	return &Plan{Then: func(e Engine) ([]string, error) {
+		rows, err := e.Query(taken)
 		if err != nil {
 			return nil, err
 		}

@@ -135,10 +135,10 @@ func (s sequenceState) create(database string) string {
 }
 
 // rebuild is the Then of an ALTER TABLE that adds the constraints added
-// to the table rv and drops those dropped; the NOTICEs it has for the
-// client go to notices.
-func rebuild(rv *pg_query.RangeVar, added []addedConstraint, dropped []droppedConstraint, notices *[]Notice) func(func(string) ([][]string, error)) ([]string, error) {
-	return func(q func(string) ([][]string, error)) ([]string, error) {
+// to the table rv and drops those dropped.
+func rebuild(rv *pg_query.RangeVar, added []addedConstraint, dropped []droppedConstraint) func(Engine) ([]string, error) {
+	return func(eng Engine) ([]string, error) {
+		q := eng.Query
 		t, err := findTarget(q, rv)
 		if err != nil {
 			return nil, err
@@ -146,7 +146,7 @@ func rebuild(rv *pg_query.RangeVar, added []addedConstraint, dropped []droppedCo
 		if t == nil {
 			return nil, pgerror.New(pgerror.UndefinedTable, "relation \"%s\" does not exist", relationText(rv))
 		}
-		removed, out, err := resolveDrops(q, t, dropped, notices)
+		removed, out, err := resolveDrops(q, t, dropped, eng.Notice)
 		if err != nil {
 			return nil, err
 		}
@@ -162,7 +162,7 @@ func rebuild(rv *pg_query.RangeVar, added []addedConstraint, dropped []droppedCo
 				return nil, err
 			}
 		}
-		set, err := referencing(q, t.in, t.table)
+		set, err := referencing(t.cons, t.table)
 		if err != nil {
 			return nil, err
 		}
@@ -222,7 +222,8 @@ func dropOrder(q func(string) ([][]string, error), rvs []*pg_query.RangeVar, dro
 		return nil, err
 	}
 	out := make([]string, 0, len(drop))
-	for _, i := range childrenFirst(tables, edges) {
+	order, _ := childrenFirst(tables, edges) // a cycle: DuckDB's error
+	for _, i := range order {
 		out = append(out, drop[2*i], drop[2*i+1])
 	}
 	return out, nil
@@ -248,8 +249,8 @@ func foreignKeyEdges(q func(string) ([][]string, error)) ([]fkEdge, error) {
 
 // childrenFirst returns the indexes of tables in an order where a table
 // comes after those of tables that reference it (by edges); tables in a
-// cycle come last, as written.
-func childrenFirst(tables []string, edges []fkEdge) []int {
+// cycle come last, as written, and ok is false.
+func childrenFirst(tables []string, edges []fkEdge) (order []int, ok bool) {
 	index := map[string]int{}
 	for i, t := range tables {
 		index[t] = i
@@ -266,6 +267,7 @@ func childrenFirst(tables []string, edges []fkEdge) []int {
 	}
 	out := make([]int, 0, len(tables))
 	done := make([]bool, len(tables))
+	ok = true
 	for len(out) < len(tables) {
 		progress := false
 		for i := range tables {
@@ -279,6 +281,7 @@ func childrenFirst(tables []string, edges []fkEdge) []int {
 			}
 		}
 		if !progress {
+			ok = false
 			for i := range tables {
 				if !done[i] {
 					done[i] = true
@@ -287,20 +290,20 @@ func childrenFirst(tables []string, edges []fkEdge) []int {
 			}
 		}
 	}
-	return out
+	return out, ok
 }
 
 // truncateTables is the Then of TRUNCATE of the tables rvs, whose
 // statements are truncate, one each: as in PostgreSQL, a table that a
 // table not truncated references is refused (0A000), unless CASCADE, which
 // truncates the referencing tables too with a NOTICE; the tables are
-// truncated children first, each committed on its own (alone): DuckDB
+// truncated children first, each committed on its own (Engine.Alone): DuckDB
 // refuses to empty a table whose keys rows that the transaction deleted
 // referenced. Every table is looked at first, so that a missing one fails
 // the statement before anything is emptied.
-func truncateTables(rvs []*pg_query.RangeVar, truncate []string, cascade bool, notices *[]Notice, alone *bool) func(func(string) ([][]string, error)) ([]string, error) {
-	return func(q func(string) ([][]string, error)) ([]string, error) {
-		*alone = false
+func truncateTables(rvs []*pg_query.RangeVar, truncate []string, cascade bool) func(Engine) ([]string, error) {
+	return func(eng Engine) ([]string, error) {
+		q := eng.Query
 		edges, err := foreignKeyEdges(q)
 		if err != nil {
 			return nil, err
@@ -333,15 +336,19 @@ func truncateTables(rvs []*pg_query.RangeVar, truncate []string, cascade bool, n
 				in[e.child], changed = true, true
 				tables = append(tables, e.child)
 				statements = append(statements, "TRUNCATE "+ident(e.db)+"."+ident(e.schema)+"."+ident(e.child))
-				*notices = append(*notices, Notice{Code: pgerror.SuccessfulCompletion, Message: "truncate cascades to table \"" + e.child + "\""})
+				eng.Notice(Notice{Code: pgerror.SuccessfulCompletion, Message: "truncate cascades to table \"" + e.child + "\""})
 			}
 		}
 		out := make([]string, 0, len(statements))
-		for _, i := range childrenFirst(tables, edges) {
+		order, _ := childrenFirst(tables, edges) // a cycle: DuckDB's error
+		for _, i := range order {
 			out = append(out, statements[i])
 		}
 		for _, e := range edges {
-			*alone = *alone || (in[e.child] && in[e.parent])
+			if in[e.child] && in[e.parent] {
+				eng.Alone()
+				break
+			}
 		}
 		return out, nil
 	}
@@ -352,8 +359,9 @@ func truncateTables(rvs []*pg_query.RangeVar, truncate []string, cascade bool, n
 // reference them are dropped first (those tables made again without them),
 // with PostgreSQL's NOTICE, as DuckDB drops no table that another
 // references.
-func dropTablesCascade(rvs []*pg_query.RangeVar, drop []string, notices *[]Notice) func(func(string) ([][]string, error)) ([]string, error) {
-	return func(q func(string) ([][]string, error)) ([]string, error) {
+func dropTablesCascade(rvs []*pg_query.RangeVar, drop []string) func(Engine) ([]string, error) {
+	return func(eng Engine) ([]string, error) {
+		q := eng.Query
 		gone := map[string]bool{}
 		for _, rv := range rvs {
 			gone[rv.Relname] = true
@@ -384,7 +392,7 @@ func dropTablesCascade(rvs []*pg_query.RangeVar, drop []string, notices *[]Notic
 				if t.temporary {
 					crv.Catalogname = TempCatalog
 				}
-				more, err := rebuild(crv, nil, children[child], notices)(q)
+				more, err := rebuild(crv, nil, children[child])(eng)
 				if err != nil {
 					return nil, err
 				}
@@ -395,7 +403,9 @@ func dropTablesCascade(rvs []*pg_query.RangeVar, drop []string, notices *[]Notic
 				}
 			}
 		}
-		*notices = append(*notices, cascades(also)...)
+		for _, n := range cascades(also) {
+			eng.Notice(n)
+		}
 		if len(rvs) > 1 && len(drop) == 2*len(rvs) {
 			return dropOrder(q, rvs, drop)
 		}
@@ -689,54 +699,34 @@ func uniqueKey(q func(string) ([][]string, error), oid, parent string, cols []st
 }
 
 // referencing returns table and the tables of its schema whose foreign
-// keys reference it, directly or through others: table first, then
-// parents before children.
-func referencing(q func(string) ([][]string, error), in, table string) ([]string, error) {
-	rows, err := q("SELECT table_name, referenced_table FROM duckdb_constraints() WHERE constraint_type = 'FOREIGN KEY' AND " + in)
-	if err != nil {
-		return nil, err
-	}
-	children := map[string][]string{}
-	parents := map[string][]string{}
-	for _, r := range rows {
-		if r[0] != r[1] {
-			children[r[1]] = append(children[r[1]], r[0])
-			parents[r[0]] = append(parents[r[0]], r[1])
+// keys (of cons, the schema's constraints) reference it, directly or
+// through others: table first, then parents before children.
+func referencing(cons []schemaConstraint, table string) ([]string, error) {
+	var edges []fkEdge
+	for _, c := range cons {
+		if c.kind == "f" && c.table != c.refTable {
+			edges = append(edges, fkEdge{child: c.table, parent: c.refTable})
 		}
 	}
-	in_ := map[string]bool{table: true}
-	for queue := []string{table}; len(queue) > 0; queue = queue[1:] {
-		for _, c := range children[queue[0]] {
-			if !in_[c] {
-				in_[c] = true
-				queue = append(queue, c)
+	set := []string{table}
+	in := map[string]bool{table: true}
+	for i := 0; i < len(set); i++ {
+		for _, e := range edges {
+			if e.parent == set[i] && !in[e.child] {
+				in[e.child] = true
+				set = append(set, e.child)
 			}
 		}
 	}
-	// Parents first: a table once every parent in the set is placed.
-	order := []string{table}
-	placed := map[string]bool{table: true}
-	for len(order) < len(in_) {
-		progress := false
-		for t := range in_ {
-			if placed[t] {
-				continue
-			}
-			ready := true
-			for _, p := range parents[t] {
-				if in_[p] && !placed[p] {
-					ready = false
-				}
-			}
-			if ready {
-				order, placed[t], progress = append(order, t), true, true
-			}
-		}
-		if !progress {
-			return nil, pgerror.New(pgerror.FeatureNotSupported, "cannot add a constraint to table %s on DuckDB: its foreign keys form a cycle", table)
-		}
+	order, ok := childrenFirst(set, edges)
+	if !ok {
+		return nil, pgerror.New(pgerror.FeatureNotSupported, "cannot change table %s on DuckDB: its foreign keys form a cycle", table)
 	}
-	return order, nil
+	out := make([]string, len(order))
+	for i, j := range order {
+		out[len(order)-1-i] = set[j]
+	}
+	return out, nil
 }
 
 // describeTables reads what remaking the tables named needs.

@@ -57,13 +57,16 @@ func TestSequenceStateCreate(t *testing.T) {
 func TestReferencingOrder(t *testing.T) {
 	// c references b and a, b references a, d references c, e is apart,
 	// a references itself.
-	edges := [][]string{{"b", "a"}, {"c", "b"}, {"c", "a"}, {"d", "c"}, {"e", "x"}, {"a", "a"}}
-	q := func(string) ([][]string, error) { return edges, nil }
-	got, err := referencing(q, "", "a")
+	var cons []schemaConstraint
+	for _, e := range [][]string{{"b", "a"}, {"c", "b"}, {"c", "a"}, {"d", "c"}, {"e", "x"}, {"a", "a"}} {
+		cons = append(cons, schemaConstraint{kind: "f", table: e[0], refTable: e[1]})
+	}
+	cons = append(cons, schemaConstraint{kind: "p", table: "a"})
+	got, err := referencing(cons, "a")
 	if err != nil || strings.Join(got, ",") != "a,b,c,d" {
 		t.Errorf("got %q, %v; want a,b,c,d", got, err)
 	}
-	got, err = referencing(q, "", "c")
+	got, err = referencing(cons, "c")
 	if err != nil || strings.Join(got, ",") != "c,d" {
 		t.Errorf("got %q, %v; want c,d", got, err)
 	}
@@ -96,3 +99,11 @@ func TestWithoutConstraints(t *testing.T) {
 		t.Error("a constraint not in the text: no error")
 	}
 }
+
+// queryEngine is an Engine whose queries a function answers, for plans'
+// Then; NOTICEs and Alone are dropped.
+type queryEngine func(string) ([][]string, error)
+
+func (f queryEngine) Query(sql string) ([][]string, error) { return f(sql) }
+func (queryEngine) Notice(Notice)                          {}
+func (queryEngine) Alone()                                 {}

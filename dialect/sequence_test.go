@@ -61,10 +61,10 @@ func TestDumpStatements(t *testing.T) {
 		t.Fatalf("ADD PRIMARY KEY: %+v, %v", p, err)
 	}
 	var asked string
-	more, err := p.Then(func(q string) ([][]string, error) {
+	more, err := p.Then(queryEngine(func(q string) ([][]string, error) {
 		asked = q
 		return [][]string{{"main", "t_b", "t", "UNIQUE ", "b"}, {"main", "t c", "t", "", "lower(c), d"}}, nil
-	})
+	}))
 	want := []string{`DROP INDEX "main"."t_b"`, `DROP INDEX "main"."t c"`, "ALTER TABLE ONLY main.t ADD CONSTRAINT t_pkey PRIMARY KEY (id)",
 		`CREATE UNIQUE INDEX "t_b" ON "main"."t" (b)`, `CREATE INDEX "t c" ON "main"."t" (lower(c), d)`}
 	if err != nil || strings.Join(more, "\n") != strings.Join(want, "\n") || !strings.Contains(asked, "lower(schema_name) = lower('main')") {

@@ -353,22 +353,12 @@ func (s *Session) runPlanned(ctx context.Context, st *stmt.Statement) (*backends
 		}
 		return nil
 	}
-	if plan.Later != nil {
-		// A plan run again (a prepared statement) starts without the
-		// NOTICEs of its last run.
-		*plan.Later = (*plan.Later)[:0]
-	}
 	err = run(plan.SQL, plan.Then == nil)
+	eng := &thenEngine{s: s, ctx: ctx, st: st}
 	if err == nil && plan.Then != nil {
 		var more []string
-		more, err = plan.Then(func(q string) ([][]string, error) {
-			if !isSelect(q) {
-				// A change, which a replay must make again.
-				s.ranOnBackend(st, q)
-			}
-			return s.queryStrings(ctx, q)
-		})
-		separately := plan.Separately || (plan.Alone != nil && *plan.Alone)
+		more, err = plan.Then(eng)
+		separately := plan.Separately || eng.alone
 		if err == nil && separately && atomic {
 			// Then only read; what it gives commits statement by statement.
 			if err = s.queryDiscard(ctx, "COMMIT"); err == nil {
@@ -406,9 +396,30 @@ func (s *Session) runPlanned(ctx context.Context, st *stmt.Statement) (*backends
 	if last == nil {
 		last = &backends.Result{RowsAffected: -1}
 	}
-	s.sendPlanNotices(plan)
+	s.sendPlanNotices(plan, eng.notices...)
 	return last, nil
 }
+
+// thenEngine is the dialect.Engine a plan's Then runs with.
+type thenEngine struct {
+	s       *Session
+	ctx     context.Context
+	st      *stmt.Statement
+	notices []dialect.Notice
+	alone   bool
+}
+
+func (e *thenEngine) Query(sql string) ([][]string, error) {
+	if !isSelect(sql) {
+		// A change, which a replay must make again.
+		e.s.ranOnBackend(e.st, sql)
+	}
+	return e.s.queryStrings(e.ctx, sql)
+}
+
+func (e *thenEngine) Notice(n dialect.Notice) { e.notices = append(e.notices, n) }
+
+func (e *thenEngine) Alone() { e.alone = true }
 
 // isSelect reports whether sql, a statement a plan's Then runs, is a
 // SELECT, which changes nothing.
@@ -416,13 +427,10 @@ func isSelect(sql string) bool {
 	return len(sql) >= 7 && strings.EqualFold(sql[:7], "SELECT ")
 }
 
-// sendPlanNotices sends the NOTICEs and WARNINGs a plan has for the client.
-func (s *Session) sendPlanNotices(plan *dialect.Plan) {
-	notices := plan.Notices
-	if plan.Later != nil {
-		notices = append(slices.Clip(notices), *plan.Later...)
-	}
-	for _, n := range notices {
+// sendPlanNotices sends the NOTICEs and WARNINGs a plan has for the client,
+// with more NOTICEs its Then gave.
+func (s *Session) sendPlanNotices(plan *dialect.Plan, more ...dialect.Notice) {
+	for _, n := range append(slices.Clip(plan.Notices), more...) {
 		s.w.send(&pgproto3.NoticeResponse{Severity: "NOTICE", SeverityUnlocalized: "NOTICE", Code: n.Code, Message: n.Message, Detail: n.Detail})
 	}
 	for _, w := range plan.Warnings {
