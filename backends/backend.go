@@ -204,6 +204,16 @@ type TxSerializer interface {
 	SerializeTransactions() bool
 }
 
+// CatalogVersioner is implemented by backends that tell when their catalog
+// may have changed, so that what is worked out of it can be kept until
+// then.
+type CatalogVersioner interface {
+	// CatalogVersion moves on, in every session, when a statement that
+	// may change the catalog (DDL, COMMENT, ATTACH, ...) has run in any
+	// session, and again when a transaction that ran one ends.
+	CatalogVersion() uint64
+}
+
 // IngestMode says what bulk ingestion does with the target table.
 type IngestMode int
 

@@ -142,7 +142,10 @@ var functions = map[string]string{
 	"pg_get_indexdef/1": `(SELECT _i._def FROM pg_catalog.quiver_indexdefs _i WHERE _i._oid = $1)`,
 	// pg_get_indexdef(index, column, pretty) is the index's column, or
 	// the whole index for column 0.
-	"pg_get_indexdef/3": `(CASE WHEN $2 = 0 THEN (SELECT _i._def FROM pg_catalog.quiver_indexdefs _i WHERE _i._oid = $1)
+	// Pretty printing leaves the table's schema out where the table is
+	// visible, as PostgreSQL's does.
+	"pg_get_indexdef/3": `(CASE WHEN $2 = 0 THEN (SELECT CASE WHEN $3 AND pg_catalog.pg_table_is_visible(_i._rel) THEN _i._short ELSE _i._def END
+    FROM pg_catalog.quiver_indexdefs _i WHERE _i._oid = $1)
   ELSE (SELECT _c._def FROM pg_catalog.quiver_indexcoldefs _c WHERE _c._oid = $1 AND _c._n = $2) END)`,
 	// quiver_strip_parens removes the parentheses around a whole
 	// expression DuckDB prints, as PostgreSQL's pretty printing does: DuckDB

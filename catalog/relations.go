@@ -226,13 +226,16 @@ JOIN (SELECT indexrelid, array_agg(tableattnum ORDER BY attnum) AS indkey, count
   FROM pg_catalog.quiver_indexcols GROUP BY indexrelid) ic ON ic.indexrelid = b.oid`,
 
 	// quiver_indexdefs holds each index's CREATE INDEX, and
-	// quiver_indexcoldefs each of its columns, for pg_get_indexdef.
+	// quiver_indexcoldefs each of its columns, for pg_get_indexdef: with
+	// the table's name qualified (_def), and unqualified (_short) for
+	// pretty printing where the table (_rel) is visible.
 	"quiver_indexdefs": `
-SELECT x.oid AS _oid,
-  'CREATE ' || (CASE WHEN x.indisunique THEN 'UNIQUE ' ELSE '' END) || 'INDEX ' || pg_catalog.quiver_quote_ident(x.relname) ||
-  ' ON ' || pg_catalog.quiver_quote_ident(pg_catalog.quiver_nspname(x.database_name, x.schema_name)) || '.' ||
-  pg_catalog.quiver_quote_ident(x.table_name) || ' USING btree (' || x.columns || ')' AS _def
-FROM pg_catalog.quiver_indexes x`,
+SELECT d._oid, d._head || d._nsp || '.' || d._tail AS _def, d._head || d._tail AS _short, d._rel
+FROM (SELECT x.oid AS _oid, x.indrelid AS _rel,
+  'CREATE ' || (CASE WHEN x.indisunique THEN 'UNIQUE ' ELSE '' END) || 'INDEX ' || pg_catalog.quiver_quote_ident(x.relname) || ' ON ' AS _head,
+  pg_catalog.quiver_quote_ident(pg_catalog.quiver_nspname(x.database_name, x.schema_name)) AS _nsp,
+  pg_catalog.quiver_quote_ident(x.table_name) || ' USING btree (' || x.columns || ')' AS _tail
+  FROM pg_catalog.quiver_indexes x) d`,
 	"quiver_indexcoldefs": `SELECT indexrelid AS _oid, attnum AS _n, def AS _def FROM pg_catalog.quiver_indexcols`,
 
 	"pg_index": `

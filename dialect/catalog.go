@@ -29,12 +29,29 @@ type catalogDefs struct {
 	// of unqualified references.
 	relNames  map[string]bool
 	funcNames map[string]bool
+	// snap holds the relations read from their snapshot tables
+	// (catalog.SnapshotTable) in these definitions; uses, by "rel:name"
+	// and "func:name/arity", the snapshot relations each definition reads.
+	snap map[string]bool
+	uses map[string][]string
 }
 
-var loadCatalog = sync.OnceValues(func() (*catalogDefs, error) {
+// loadCatalog gives the definitions that compute every catalog relation
+// from DuckDB's metadata; loadSnapshotCatalog those that read the
+// snapshot relations (catalog.SnapshotRelations) from their tables.
+var (
+	loadCatalog         = sync.OnceValues(func() (*catalogDefs, error) { return newCatalogDefs(nil) })
+	loadSnapshotCatalog = sync.OnceValues(func() (*catalogDefs, error) { return newCatalogDefs(catalog.SnapshotRelations()) })
+)
+
+func newCatalogDefs(snap []string) (*catalogDefs, error) {
 	d := &catalogDefs{
 		rels: make(map[string]*pg_query.SelectStmt), funcs: make(map[string]*pg_query.Node),
 		relNames: make(map[string]bool), funcNames: make(map[string]bool),
+		snap: make(map[string]bool), uses: make(map[string][]string),
+	}
+	for _, n := range snap {
+		d.snap[n] = true
 	}
 	for _, n := range catalog.RelationNames() {
 		d.relNames[n] = true
@@ -58,7 +75,7 @@ var loadCatalog = sync.OnceValues(func() (*catalogDefs, error) {
 		}
 	}
 	return d, nil
-})
+}
 
 // defLoader parses definitions and expands the catalog references in
 // them, each definition once.
@@ -75,6 +92,9 @@ func (l *defLoader) relation(name string) (*pg_query.SelectStmt, error) {
 	if !ok {
 		return nil, fmt.Errorf("catalog: no relation %s", name)
 	}
+	if l.d.snap[name] {
+		sql = "SELECT * FROM " + catalog.SnapshotTable(name)
+	}
 	n, err := l.parse("rel:"+name, sql)
 	if err != nil {
 		return nil, err
@@ -84,6 +104,9 @@ func (l *defLoader) relation(name string) (*pg_query.SelectStmt, error) {
 		return nil, fmt.Errorf("catalog: relation %s is not a SELECT", name)
 	}
 	l.d.rels[name] = s
+	if l.d.snap[name] {
+		l.d.uses["rel:"+name] = []string{name}
+	}
 	return s, nil
 }
 
@@ -121,6 +144,9 @@ func (l *defLoader) parse(key, sql string) (*pg_query.Node, error) {
 	if err := r.node(n); err != nil {
 		return nil, fmt.Errorf("catalog: %s: %w", key, err)
 	}
+	if len(r.snaps) > 0 {
+		l.d.uses[key] = r.snaps
+	}
 	return n, nil
 }
 
@@ -136,11 +162,23 @@ type catalogRewriter struct {
 	// top is the statement's own SELECT, whose result columns print OID
 	// alias types as names.
 	top *pg_query.SelectStmt
+	// snaps are the snapshot relations the rewritten tree reads.
+	snaps []string
+}
+
+// use notes the snapshot relations that definition key reads.
+func (r *catalogRewriter) use(key string) {
+	for _, n := range r.defs.uses[key] {
+		if !slices.Contains(r.snaps, n) {
+			r.snaps = append(r.snaps, n)
+		}
+	}
 }
 
 func (r *catalogRewriter) user() bool { return r.load == nil }
 
 func (r *catalogRewriter) relation(name string) (*pg_query.SelectStmt, error) {
+	defer r.use("rel:" + name)
 	if r.load != nil {
 		return r.load.relation(name)
 	}
@@ -148,6 +186,7 @@ func (r *catalogRewriter) relation(name string) (*pg_query.SelectStmt, error) {
 }
 
 func (r *catalogRewriter) function(name string, nargs int) (*pg_query.Node, error) {
+	defer r.use(fmt.Sprintf("func:%s/%d", name, nargs))
 	if r.load != nil {
 		if _, ok := catalog.Function(name, nargs); !ok {
 			return nil, nil
@@ -691,9 +730,17 @@ func cloneMsg[T proto.Message](m T) T { return proto.Clone(m).(T) }
 
 // rewriteCatalog expands the catalog references of a client's statement.
 func rewriteCatalog(n *pg_query.Node) error {
-	defs, err := loadCatalog()
+	_, err := expandCatalog(n, loadCatalog)
+	return err
+}
+
+// expandCatalog expands the catalog references of a client's statement
+// with the definitions load gives, and returns the snapshot relations the
+// expanded statement reads.
+func expandCatalog(n *pg_query.Node, load func() (*catalogDefs, error)) ([]string, error) {
+	defs, err := load()
 	if err != nil {
-		return pgerror.New(pgerror.InternalError, "%v", err)
+		return nil, pgerror.New(pgerror.InternalError, "%v", err)
 	}
 	r := &catalogRewriter{defs: defs, ctes: make(map[string]bool), top: n.GetSelectStmt()}
 	walk(n.ProtoReflect(), func(m protoreflect.Message) {
@@ -701,7 +748,10 @@ func rewriteCatalog(n *pg_query.Node) error {
 			r.ctes[c.Ctename] = true
 		}
 	})
-	return r.node(n)
+	if err := r.node(n); err != nil {
+		return nil, err
+	}
+	return r.snaps, nil
 }
 
 // catalogCandidate reports whether a message of a client's statement may

@@ -1,11 +1,14 @@
 package dialect
 
 import (
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 
+	"github.com/quiverdb/quiver/catalog"
 	"github.com/quiverdb/quiver/pgerror"
 	"github.com/quiverdb/quiver/stmt"
 )
@@ -109,5 +112,42 @@ func TestCatalogDefinitions(t *testing.T) {
 		if _, err := deparse(&pg_query.Node{Node: &pg_query.Node_SelectStmt{SelectStmt: sel}}); err != nil {
 			t.Errorf("%s: %v", name, err)
 		}
+	}
+}
+
+// TestSnapshotRelationsSessionFree checks that the relations the catalog
+// snapshot holds are computed without anything of the session's own (its
+// settings, search path, user or clock), so that one table serves every
+// session, and that a statement reading them gets a Snapshot plan naming
+// the relations it reads.
+func TestSnapshotRelationsSessionFree(t *testing.T) {
+	session := regexp.MustCompile(`(?i)\b(current_schemas?|getvariable|current_setting|now|quiver_search_path|current_role|session_user|current_user|user)\s*\(|\bcurrent_user\b[^']`)
+	for _, r := range catalog.SnapshotRelations() {
+		st := stmt.Split("SELECT * FROM pg_catalog." + r)[0]
+		p, err := For("duckdb", "").Rewrite(&st)
+		if err != nil || p == nil || len(p.SQL) != 1 {
+			t.Fatalf("%s: %v %v", r, p, err)
+		}
+		if m := session.FindString(p.SQL[0]); m != "" {
+			t.Errorf("%s reads %q, which differs between sessions", r, m)
+		}
+		if p.Snapshot == nil || !slices.Equal(p.Snapshot.Relations, []string{r}) {
+			t.Errorf("%s: snapshot plan %+v, want one reading %s alone", r, p.Snapshot, r)
+		} else if !strings.Contains(p.Snapshot.SQL, `"`+catalog.SnapshotDatabase+`".main.`+r) {
+			t.Errorf("%s: snapshot plan reads %s", r, p.Snapshot.SQL)
+		}
+	}
+	st := stmt.Split(`select c.relname, pg_catalog.pg_get_constraintdef(k.oid) from pg_class c join pg_constraint k on k.conrelid = c.oid`)[0]
+	p, err := For("duckdb", "").Rewrite(&st)
+	if err != nil || p == nil || p.Snapshot == nil {
+		t.Fatalf("no snapshot plan: %+v %v", p, err)
+	}
+	got := slices.Sorted(slices.Values(p.Snapshot.Relations))
+	if want := []string{"pg_class", "pg_constraint", "quiver_conbase"}; !slices.Equal(got, want) {
+		t.Errorf("snapshot relations %v, want %v", got, want)
+	}
+	st = stmt.Split(`select setting from pg_settings`)[0]
+	if p, err := For("duckdb", "").Rewrite(&st); err != nil || p == nil || p.Snapshot != nil {
+		t.Errorf("pg_settings: %+v %v, want a plan without snapshot", p, err)
 	}
 }

@@ -37,6 +37,18 @@ type Plan struct {
 	// Notices are sent to the client as NOTICEs, as PostgreSQL sends
 	// them for the statement.
 	Notices []Notice
+	// Snapshot, set for a single statement that reads the catalog, is the
+	// same statement reading snapshot tables (catalog.SnapshotRelations)
+	// in place of computing those relations: the engine runs it instead
+	// when the snapshot of the session's schema is at hand.
+	Snapshot *Snapshot
+}
+
+// Snapshot is a statement that reads catalog snapshot tables.
+type Snapshot struct {
+	SQL string
+	// Relations are the snapshot relations SQL reads.
+	Relations []string
 }
 
 // Engine is what a plan's Then works with, in the statement's transaction.

@@ -149,7 +149,11 @@ func (duckdb) rewrite(st *stmt.Statement) (*Plan, error) {
 		return nil, nil
 	}
 	n := clone(st.Node)
-	if err := rewriteTree(n, withCatalog); err != nil {
+	if err := rewriteEngine(n); err != nil {
+		return nil, err
+	}
+	snap := clone(n)
+	if err := rewriteCatalog(n); err != nil {
 		return nil, err
 	}
 	sql, err := deparse(n)
@@ -157,8 +161,26 @@ func (duckdb) rewrite(st *stmt.Statement) (*Plan, error) {
 		return nil, err
 	}
 	p := &Plan{SQL: []string{sql}}
+	if p.Snapshot, err = snapshotPlan(snap); err != nil {
+		return nil, err
+	}
 	plans.put(st.SQL, p)
 	return p, nil
+}
+
+// snapshotPlan returns tree n, its engine rewrites made, with its catalog
+// references expanded to read the snapshot tables, or nil when it reads
+// none.
+func snapshotPlan(n *pg_query.Node) (*Snapshot, error) {
+	rels, err := expandCatalog(n, loadSnapshotCatalog)
+	if err != nil || len(rels) == 0 {
+		return nil, err
+	}
+	sql, err := deparse(n)
+	if err != nil {
+		return nil, err
+	}
+	return &Snapshot{SQL: quoteReserved(sql), Relations: rels}, nil
 }
 
 // textCache keeps what is worked out of statements by their text, shared
@@ -437,6 +459,14 @@ func isDefaultCollation(c *pg_query.CollateClause) bool {
 //   - references to PostgreSQL's system catalog are expanded into package
 //     catalog's definitions (see rewriteCatalog).
 func rewriteTree(n *pg_query.Node, withCatalog bool) error {
+	if err := rewriteEngine(n); err != nil || !withCatalog {
+		return err
+	}
+	return rewriteCatalog(n)
+}
+
+// rewriteEngine makes rewriteTree's changes but the catalog's.
+func rewriteEngine(n *pg_query.Node) error {
 	var err error
 	walk(n.ProtoReflect(), func(m protoreflect.Message) {
 		switch x := m.Interface().(type) {
@@ -510,13 +540,7 @@ func rewriteTree(n *pg_query.Node, withCatalog bool) error {
 			}
 		}
 	})
-	if err != nil {
-		return err
-	}
-	if !withCatalog {
-		return nil
-	}
-	return rewriteCatalog(n)
+	return err
 }
 
 // NumericPrecision and NumericScale are the DECIMAL that numeric without a

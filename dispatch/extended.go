@@ -30,6 +30,12 @@ type preparedStmt struct {
 	refs      int           // portals using it, plus one while it is named
 	// inner is the query of a DECLARE, which bstmt prepares.
 	inner *stmt.Statement
+	// snapshot is set when bstmt reads the catalog snapshot tables
+	// (snapshot.go), and liveSQL is the statement that computes them;
+	// retired are statements bstmt replaced, closed with it.
+	snapshot bool
+	liveSQL  string
+	retired  []backends.Stmt
 }
 
 func (p *preparedStmt) release() {
@@ -37,7 +43,27 @@ func (p *preparedStmt) release() {
 	if p.refs <= 0 && p.bstmt != nil {
 		_ = p.bstmt.Close()
 		p.bstmt = nil
+		for _, r := range p.retired {
+			_ = r.Close()
+		}
+		p.retired = nil
 	}
+}
+
+// checkSnapshot makes sure a statement that reads catalog snapshot tables
+// may still read them in the session; when it may not, the statement is
+// prepared again to compute the catalog itself.
+func (s *Session) checkSnapshot(ctx context.Context, ps *preparedStmt) error {
+	if !ps.snapshot || s.snapshotUsable(ctx) {
+		return nil
+	}
+	bs, err := s.backend.Prepare(ctx, ps.liveSQL, ps.ptypes)
+	if err != nil {
+		return err
+	}
+	ps.retired = append(ps.retired, ps.bstmt)
+	ps.bstmt, ps.snapshot = bs, false
+	return nil
 }
 
 // portal is a statement bound to parameters by Bind.
@@ -397,6 +423,10 @@ func (s *Session) prepareOnBackend(ctx context.Context, ps *preparedStmt) error 
 				return nil // several statements: run through runOnBackend at Execute
 			}
 			sql = plan.SQL[0] // the rewritten statement, with its parameters
+			ps.snapshot = false
+			if plan.Snapshot != nil && s.snapshotUsable(sctx) {
+				ps.snapshot, ps.liveSQL, sql = true, sql, plan.Snapshot.SQL
+			}
 		}
 		bs, err := s.backend.Prepare(sctx, sql, ps.ptypes)
 		client := ps.st.SQL
@@ -644,6 +674,10 @@ func (s *Session) runPortal(ctx context.Context, p *portal, m *pgproto3.Execute)
 		}
 		p.ctx, p.cancel = context.WithCancel(ctx)
 		sctx, done := s.portalContext(p)
+		if err := s.checkSnapshot(sctx, p.ps); err != nil {
+			done()
+			return err
+		}
 		res, err := p.ps.bstmt.Execute(sctx, p.params)
 		if err != nil {
 			done()

@@ -93,6 +93,8 @@ type Handler struct {
 	// ddlEpoch moves on when a transaction that ran DDL ends
 	// (declared.go).
 	ddlEpoch atomic.Uint64
+	// snap keeps the catalog snapshot tables (snapshot.go), or is nil.
+	snap *snapshots
 }
 
 // NewHandler returns a Handler.
@@ -101,6 +103,7 @@ func NewHandler(cfg Config) *Handler {
 		cfg.MaxMessageSize = 1 << 30
 	}
 	h := &Handler{cfg: cfg, rw: dialect.For(cfg.Dialect, backends.DatabaseOf(cfg.Backend)), defaults: map[string]string{}}
+	h.snap = newSnapshots(cfg, h.rw)
 	if d := cfg.IdleInTransactionSessionTimeout; d > 0 {
 		h.defaults["idle_in_transaction_session_timeout"] = formatMS(durationMS(d))
 	}
@@ -170,6 +173,8 @@ type Session struct {
 	// types (declared.go); ddlRan is set once the transaction runs DDL.
 	strcols stringColumns
 	ddlRan  bool
+	// snapFP is the session's catalog fingerprint (snapshot.go).
+	snapFP sessionSnapshot
 
 	mu     sync.Mutex
 	cancel context.CancelFunc // cancels the running statement, if any

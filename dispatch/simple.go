@@ -322,6 +322,7 @@ func (s *Session) runPlanned(ctx context.Context, st *stmt.Statement) (*backends
 		s.ranOnBackend(st, st.SQL)
 		return s.backend.Query(ctx, st.SQL)
 	}
+	plan = s.withSnapshot(ctx, plan)
 	if plan.NoOp {
 		s.sendPlanNotices(plan)
 		return &backends.Result{RowsAffected: -1}, nil
@@ -482,7 +483,7 @@ func (s *Session) pgQueryStrings(ctx context.Context, sql string) ([][]string, e
 		if !plan.Single() {
 			return nil, pgerror.New(pgerror.InternalError, "internal query is not one statement: %s", sql)
 		}
-		sql = plan.SQL[0]
+		sql = s.withSnapshot(ctx, plan).SQL[0]
 	}
 	return s.queryStrings(ctx, sql)
 }
