@@ -16,7 +16,7 @@ awk '
   /^Benchmark/ {
     name=$1; sub(/-[0-9]+$/, "", name)
     metric=""
-    for (i = 2; i <= NF; i++) if ($(i+1) == "rows/s" || $(i+1) == "tps") { metric=$i; unit=$(i+1) }
+    for (i = 2; i <= NF; i++) if ($(i+1) == "rows/s" || $(i+1) == "tps" || $(i+1) == "cmds/s") { metric=$i; unit=$(i+1) }
     if (metric == "") next
     n=split(name, p, "/"); who=p[n]; key=name; sub("/" who "$", "", key)
     if (who != "quiver" && !((key "|" who) in val)) base[key]=base[key] " " who

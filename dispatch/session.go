@@ -80,6 +80,9 @@ type Config struct {
 	// idle_session_timeout: the same outside a transaction block (status
 	// I), ending the session with FATAL 57P05.
 	IdleSessionTimeout time.Duration
+	// NoCatalogSnapshot turns catalog snapshots (snapshot.go) off: catalog
+	// queries compute the catalog afresh every time.
+	NoCatalogSnapshot bool
 }
 
 // Handler serves sessions over one backend.

@@ -50,7 +50,7 @@ type snapshots struct {
 // catalog changes.
 func newSnapshots(cfg Config, rw dialect.Rewriter) *snapshots {
 	ver, ok := cfg.Backend.(backends.CatalogVersioner)
-	if !ok || cfg.Dialect != "duckdb" || rw == nil {
+	if !ok || cfg.Dialect != "duckdb" || rw == nil || cfg.NoCatalogSnapshot {
 		return nil
 	}
 	return &snapshots{be: cfg.Backend, ver: ver, rw: rw, init: cfg.SessionInit}

@@ -48,6 +48,7 @@ type options struct {
 	shutdownTimeout time.Duration
 	schedBatch      bool
 	readSpin        time.Duration
+	catalogSnapshot bool
 	version         bool
 	security        securityOptions // TLS, authentication and limits: security.go
 }
@@ -96,6 +97,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.maxConns, "max-connections", 100, "maximum concurrent client `connections`")
 	fs.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 30*time.Second, "on SIGINT/SIGTERM, how long running statements may finish before they are cancelled")
 	fs.BoolVar(&o.schedBatch, "sched-batch", false, "run quiver's threads under Linux's SCHED_BATCH policy: for bulk reads from a PostgreSQL backend on the same CPUs (see README)")
+	fs.BoolVar(&o.catalogSnapshot, "catalog-snapshot", true, "on embedded DuckDB, read the costly pg_catalog relations from tables built once per schema, shared by sessions that see the committed schema (false: compute them for every query)")
 	fs.DurationVar(&o.readSpin, "read-spin", server.DefaultReadSpin, "poll a session's socket for up to this `duration` before waiting for its next message: lower latency for clients that send statement after statement (Linux; 0 turns it off; see README)")
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
 	o.security.register(fs)

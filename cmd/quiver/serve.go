@@ -32,7 +32,8 @@ func newServer(o *options, be backends.Backend, log zerolog.Logger) (*server.Ser
 		Handler: dispatch.NewHandler(dispatch.Config{Backend: be, Dialect: backends.DialectOf(be), SessionInit: sessionInit(be),
 			MaxMessageSize:                  sec.maxFrontendMessage,
 			IdleInTransactionSessionTimeout: o.security.idleInTxTimeout,
-			IdleSessionTimeout:              o.security.idleTimeout}),
+			IdleSessionTimeout:              o.security.idleTimeout,
+			NoCatalogSnapshot:               !o.catalogSnapshot}),
 		Logger:   log,
 		ReadSpin: o.readSpin,
 	}), nil

@@ -52,6 +52,9 @@ type Options struct {
 	Users map[string]string
 	// ReadSpin is server.Config's (cmd/quiver's --read-spin).
 	ReadSpin time.Duration
+	// NoCatalogSnapshot is dispatch.Config's (cmd/quiver's
+	// --catalog-snapshot=false).
+	NoCatalogSnapshot bool
 }
 
 // Start starts quiver on 127.0.0.1:0 over a new in-memory DuckDB, and stops
@@ -87,7 +90,8 @@ func Start(t testing.TB, opts ...Options) *Server {
 		MaxConns:  o.MaxConns,
 		Handshake: hs,
 		Handler: dispatch.NewHandler(dispatch.Config{Backend: be, Dialect: backends.DialectOf(be), SessionInit: catalog.SessionInit(backends.DialectOf(be)),
-			IdleInTransactionSessionTimeout: o.IdleInTransactionSessionTimeout, IdleSessionTimeout: o.IdleSessionTimeout}),
+			IdleInTransactionSessionTimeout: o.IdleInTransactionSessionTimeout, IdleSessionTimeout: o.IdleSessionTimeout,
+			NoCatalogSnapshot: o.NoCatalogSnapshot}),
 		Logger:   zerolog.New(zerolog.NewTestWriter(t)).Level(level),
 		ReadSpin: o.ReadSpin,
 	})
