@@ -135,8 +135,14 @@ func planAlterTable(st *stmt.Statement, rest func(*stmt.Statement) (*Plan, error
 				if err != nil {
 					return nil, err
 				}
-				if (con.Deferrable || con.Initdeferred) && !slices.Contains(p.Warnings, deferrableWarning) {
-					p.Warnings = append(p.Warnings, deferrableWarning)
+				warnings := foreignKeyActions(cloneConstraint(con))
+				if con.Deferrable || con.Initdeferred {
+					warnings = append(warnings, deferrableWarning)
+				}
+				for _, w := range warnings {
+					if !slices.Contains(p.Warnings, w) {
+						p.Warnings = append(p.Warnings, w)
+					}
 				}
 				added = append(added, a)
 				continue

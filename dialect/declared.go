@@ -212,6 +212,7 @@ func (k *keeper) create(c *pg_query.CreateStmt) {
 			con.Deferrable, con.Initdeferred, k.changed = false, false, true
 			k.warnDeferrable()
 		}
+		k.noActions(e.GetConstraint())
 		def := e.GetColumnDef()
 		if def == nil {
 			continue
@@ -250,12 +251,56 @@ func (k *keeper) warnDeferrable() {
 	}
 }
 
+// noActions makes a foreign key's referential actions NO ACTION, with a
+// WARNING for each it drops (foreignKeyActions).
+func (k *keeper) noActions(con *pg_query.Constraint) {
+	for _, w := range foreignKeyActions(con) {
+		k.changed = true
+		if !slices.Contains(k.warnings, w) {
+			k.warnings = append(k.warnings, w)
+		}
+	}
+}
+
+// foreignKeyActions makes the ON DELETE and ON UPDATE actions of con, when
+// it is a foreign key, NO ACTION, and returns a WARNING for each action it
+// dropped. DuckDB's foreign keys have no actions (it refuses CASCADE, SET
+// NULL and SET DEFAULT), and it cannot carry one out either: a transaction
+// that deletes referencing rows cannot then delete the key they referred
+// to. Dropping the action is stricter than carrying it out, never looser:
+// a DELETE or UPDATE that would cascade fails with 23503 instead. Schemas
+// from Rails, pg_dump and the like declare cascades freely, and refusing
+// the constraint would refuse the table.
+func foreignKeyActions(con *pg_query.Constraint) []string {
+	if con.GetContype() != pg_query.ConstrType_CONSTR_FOREIGN {
+		return nil
+	}
+	var out []string
+	for _, a := range []struct {
+		event  string
+		action *string
+	}{{"DELETE", &con.FkDelAction}, {"UPDATE", &con.FkUpdAction}} {
+		name, ok := map[string]string{"c": "CASCADE", "n": "SET NULL", "d": "SET DEFAULT"}[*a.action]
+		if !ok {
+			continue
+		}
+		*a.action = "a"
+		out = append(out, "ON "+a.event+" "+name+" is ignored on DuckDB: a referenced key cannot be "+
+			strings.ToLower(a.event)+"d while rows refer to it (NO ACTION)")
+	}
+	if len(out) > 0 {
+		con.FkDelSetCols = nil
+	}
+	return out
+}
+
 // immediate drops the DEFERRABLE, NOT DEFERRABLE, INITIALLY DEFERRED and
 // INITIALLY IMMEDIATE clauses of a column's constraints, which DuckDB
 // does not take.
 func (k *keeper) immediate(def *pg_query.ColumnDef) {
 	keep := def.Constraints[:0]
 	for _, n := range def.Constraints {
+		k.noActions(n.GetConstraint())
 		switch n.GetConstraint().GetContype() {
 		case pg_query.ConstrType_CONSTR_ATTR_DEFERRABLE, pg_query.ConstrType_CONSTR_ATTR_DEFERRED:
 			k.warnDeferrable()

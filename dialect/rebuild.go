@@ -37,9 +37,9 @@ import (
 // A failure anywhere fails the statement, whose transaction is then rolled
 // back: nothing is lost or half made. The tables made again get new OIDs
 // (PostgreSQL keeps a table's OID), and DuckDB's FOREIGN KEY takes neither
-// ON DELETE/UPDATE actions other than NO ACTION and RESTRICT, refused
-// with 0A000 as in CREATE TABLE, nor DEFERRABLE, which is checked at once
-// with a WARNING (deferrableWarning).
+// ON DELETE/UPDATE actions other than NO ACTION and RESTRICT, dropped with
+// a WARNING as in CREATE TABLE (foreignKeyActions), nor DEFERRABLE, which
+// is checked at once with a WARNING (deferrableWarning).
 
 // addedConstraint is a FOREIGN KEY or CHECK that ALTER TABLE adds.
 type addedConstraint struct {
@@ -52,14 +52,8 @@ type addedConstraint struct {
 // newAddedConstraint maps con, added to an existing table, to DuckDB's
 // text, with the rewrites of any other statement.
 func newAddedConstraint(con *pg_query.Constraint) (addedConstraint, error) {
-	if con.GetContype() == pg_query.ConstrType_CONSTR_FOREIGN {
-		for _, a := range []string{con.FkUpdAction, con.FkDelAction} {
-			if a != "" && a != "a" && a != "r" {
-				return addedConstraint{}, pgerror.New(pgerror.FeatureNotSupported, "FOREIGN KEY actions other than NO ACTION and RESTRICT are not supported on DuckDB")
-			}
-		}
-	}
 	c := cloneConstraint(con)
+	foreignKeyActions(c) // warned by planAlterTable
 	c.Conname, c.SkipValidation, c.InitiallyValid = "", false, true
 	c.Deferrable, c.Initdeferred = false, false // warned by planAlterTable
 	if c.Pktable != nil {

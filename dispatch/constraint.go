@@ -171,10 +171,22 @@ func (s *Session) nameForeignKey(ctx context.Context, err error, pe *pgerror.Err
 		return err
 	}
 	r := rows[0]
+	if deleting && len(rows) > 1 && len(key) == 1 {
+		// Several tables refer to rel with columns of that name: the one
+		// that has a row with the key is the one in the way.
+		for _, cand := range rows {
+			hit, qerr := s.catalogQuery(ctx, "SELECT 1 FROM "+quoteIdent(cand[1])+"."+quoteIdent(cand[2])+
+				" WHERE CAST("+quoteIdent(key[0])+" AS text) = "+quoteLiteral(vals)+" LIMIT 1")
+			if qerr == nil && len(hit) > 0 {
+				r = cand
+				break
+			}
+		}
+	}
 	c := *pe
 	c.ConstraintName, c.SchemaName = r[0], r[1]
 	if deleting {
-		c.TableName = r[3]
+		c.TableName = r[2] // the foreign key's table, as PostgreSQL reports it
 		c.Message = `update or delete on table "` + r[3] + `" violates foreign key constraint "` + r[0] + `" on table "` + r[2] + `"`
 		c.Detail = "Key (" + r[5] + ")=(" + vals + `) is still referenced from table "` + r[2] + `".`
 	} else {

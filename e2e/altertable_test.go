@@ -263,3 +263,60 @@ truncate nosuch, tp10;
 		{"rollback", ""},
 	})
 }
+
+// TestForeignKeyActions declares foreign keys with ON DELETE and ON UPDATE
+// actions, which DuckDB has none of: quiver keeps the foreign key as NO
+// ACTION with a WARNING naming each action dropped, so schemas that
+// declare cascades load, and a delete that PostgreSQL would cascade fails
+// with 23503 instead. The violation names the foreign key of the table
+// that has the referencing row, as PostgreSQL does, when several tables
+// refer to the key with columns of the same name.
+func TestForeignKeyActions(t *testing.T) {
+	pg, q := servers(t)
+	db := pg.CreateDB(t)
+	samePsql(t, pg, q, db, `
+create table fkp (id int primary key);
+create table fka (id int, pid int references fkp);
+create table fkb (id int, pid int references fkp);
+insert into fkp values (1), (2);
+insert into fkb values (1, 2);
+insert into fka values (1, 1);
+delete from fkp where id = 2;
+delete from fkp where id = 1;
+`, 2)
+	out := psqlRun(t, q.Host, q.Port, "me", "quiver", `
+create table fkq (id int primary key);
+create table fkc (id int, pid int references fkq on delete cascade on update set null);
+create table fkd (id int, pid int, foreign key (pid) references fkq (id) on delete set default);
+create table fke (id int, pid int);
+alter table fke add constraint fke_pid_fkey foreign key (pid) references fkq on delete set null;
+insert into fkq values (1);
+insert into fkc values (1, 1);
+\set VERBOSITY sqlstate
+delete from fkq;
+\set VERBOSITY default
+select conname, confupdtype, confdeltype, pg_get_constraintdef(oid) from pg_constraint where conrelid in ('fkc'::regclass, 'fkd'::regclass, 'fke'::regclass) order by 1;
+select count(*) from fkq;
+`)
+	for _, want := range []string{
+		"WARNING:  ON DELETE CASCADE is ignored on DuckDB: a referenced key cannot be deleted while rows refer to it (NO ACTION)",
+		"WARNING:  ON UPDATE SET NULL is ignored on DuckDB: a referenced key cannot be updated while rows refer to it (NO ACTION)",
+		"WARNING:  ON DELETE SET DEFAULT is ignored on DuckDB",
+		"WARNING:  ON DELETE SET NULL is ignored on DuckDB",
+		"ERROR:  23503\n",
+		` fkc_pid_fkey | a           | a           | FOREIGN KEY (pid) REFERENCES fkq(id)
+ fkd_pid_fkey | a           | a           | FOREIGN KEY (pid) REFERENCES fkq(id)
+ fke_pid_fkey | a           | a           | FOREIGN KEY (pid) REFERENCES fkq(id)
+(3 rows)`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("want %q in:\n%s", want, out)
+		}
+	}
+	if n := strings.Count(out, "WARNING:"); n != 4 {
+		t.Errorf("%d warnings, want 4:\n%s", n, out)
+	}
+	if !strings.Contains(out, "count \n-------\n     1\n") {
+		t.Errorf("the referenced row was deleted:\n%s", out)
+	}
+}
