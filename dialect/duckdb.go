@@ -263,9 +263,10 @@ func needsTreeRewrite(n *pg_query.Node, withCatalog bool) bool {
 		switch x := m.Interface().(type) {
 		case *pg_query.CreateStmt:
 			found = len(x.Options) > 0 || x.Tablespacename != "" ||
-				(x.Relation != nil && x.Relation.Relpersistence == "u")
+				(x.Relation != nil && x.Relation.Relpersistence == "u") ||
+				len(x.InhRelations) > 0 || x.Partspec != nil || x.Partbound != nil
 		case *pg_query.IndexStmt:
-			found = len(x.Options) > 0 || x.TableSpace != "" || x.AccessMethod == "btree" || len(x.IndexIncludingParams) > 0
+			found = len(x.Options) > 0 || x.TableSpace != "" || (x.AccessMethod != "" && x.AccessMethod != "art") || len(x.IndexIncludingParams) > 0
 		case *pg_query.FuncCall:
 			found = sequenceRegclass(x) != nil || toRegclass(x) != nil
 		case *pg_query.A_Expr:
@@ -273,7 +274,7 @@ func needsTreeRewrite(n *pg_query.Node, withCatalog bool) bool {
 		case *pg_query.CollateClause:
 			found = isDefaultCollation(x)
 		case *pg_query.Constraint:
-			found = len(x.Options) > 0 || x.Indexspace != ""
+			found = len(x.Options) > 0 || x.Indexspace != "" || x.Contype == pg_query.ConstrType_CONSTR_GENERATED
 		case *pg_query.TypeName:
 			found = unconstrainedNumeric(x)
 		case *pg_query.TypeCast:
@@ -485,6 +486,15 @@ func rewriteEngine(n *pg_query.Node) error {
 				}}}, pg_query.MakeAConstIntNode(int64(truncatingCast(x)), -1))
 			}
 		case *pg_query.CreateStmt:
+			switch {
+			case err != nil:
+			case len(x.InhRelations) > 0 && x.Partbound == nil:
+				err = pgerror.New(pgerror.FeatureNotSupported, "table inheritance (INHERITS) is not supported on DuckDB")
+			case x.Partspec != nil:
+				err = pgerror.New(pgerror.FeatureNotSupported, "partitioned tables (PARTITION BY) are not supported on DuckDB")
+			case x.Partbound != nil:
+				err = pgerror.New(pgerror.FeatureNotSupported, "partitions (PARTITION OF) are not supported on DuckDB")
+			}
 			x.Options, x.Tablespacename = nil, ""
 			if x.Relation != nil && x.Relation.Relpersistence == "u" {
 				x.Relation.Relpersistence = "p"
@@ -494,6 +504,16 @@ func rewriteEngine(n *pg_query.Node) error {
 			// the others alone.
 			x.Options, x.TableSpace, x.IndexIncludingParams = nil, "", nil
 			noDefaultMethod(x)
+			switch x.AccessMethod {
+			case "", "art":
+			case "hash":
+				// DuckDB's index (ART) answers equality as a hash index does.
+				x.AccessMethod = ""
+			default:
+				if err == nil {
+					err = pgerror.New(pgerror.FeatureNotSupported, "index access method %q is not supported on DuckDB", x.AccessMethod)
+				}
+			}
 		case *pg_query.FuncCall:
 			if c := sequenceRegclass(x); c != nil {
 				x.Args[0] = c
@@ -513,6 +533,11 @@ func rewriteEngine(n *pg_query.Node) error {
 			x.Aliascolnames = append(x.Aliascolnames, valuesToName(x.Ctequery, x.Aliascolnames)...)
 		case *pg_query.Constraint:
 			x.Options, x.Indexspace = nil, ""
+			if x.Contype == pg_query.ConstrType_CONSTR_GENERATED && err == nil {
+				// DuckDB's generated columns are virtual, which PostgreSQL's
+				// grammar cannot write; PostgreSQL 15's are stored.
+				err = pgerror.New(pgerror.FeatureNotSupported, "generated columns (GENERATED ALWAYS AS ... STORED) are not supported on DuckDB")
+			}
 		case *pg_query.TypeName:
 			if unconstrainedNumeric(x) {
 				x.Typmods = []*pg_query.Node{pg_query.MakeAConstIntNode(NumericPrecision, -1), pg_query.MakeAConstIntNode(NumericScale, -1)}

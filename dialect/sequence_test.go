@@ -92,6 +92,13 @@ func TestDumpStatements(t *testing.T) {
 		{"create sequence s as text", pgerror.InvalidParameterValue, "smallint, integer, or bigint"},
 		{"alter sequence s owned by t", pgerror.SyntaxError, "invalid OWNED BY"},
 		{"select setval('a.b.c.d', 1)", invalidName, "invalid name syntax"},
+		{"create table g (a int, b int generated always as (a * 2) stored)", pgerror.FeatureNotSupported, "generated columns"},
+		{"alter table g add column c int generated always as (a + 1) stored", pgerror.FeatureNotSupported, "generated columns"},
+		{"create index j_gin on j using gin (d)", pgerror.FeatureNotSupported, `index access method "gin"`},
+		{"create index j_gist on j using gist (d)", pgerror.FeatureNotSupported, `index access method "gist"`},
+		{"create table c (x int) inherits (p)", pgerror.FeatureNotSupported, "table inheritance (INHERITS)"},
+		{"create table p (k int) partition by range (k)", pgerror.FeatureNotSupported, "partitioned tables (PARTITION BY)"},
+		{"create table p1 partition of p for values from (1) to (10)", pgerror.FeatureNotSupported, "partitions (PARTITION OF)"},
 	} {
 		st := stmt.Split(c.in)[0]
 		_, err := r.Rewrite(&st)
