@@ -62,8 +62,14 @@ func planLock(l *pg_query.LockStmt) *Plan {
 // mapsAlterTable reports whether a is an ALTER TABLE with a command
 // planAlterTable maps.
 func mapsAlterTable(a *pg_query.AlterTableStmt) bool {
+	if len(a.Cmds) > 1 {
+		return true // DuckDB takes one command per ALTER TABLE
+	}
 	for _, c := range a.Cmds {
 		cmd := c.GetAlterTableCmd()
+		if len(splitAddColumn(cmd)) > 1 {
+			return true
+		}
 		switch cmd.GetSubtype() {
 		case pg_query.AlterTableType_AT_ChangeOwner, pg_query.AlterTableType_AT_AddIdentity, pg_query.AlterTableType_AT_DropConstraint:
 			return true
@@ -78,6 +84,68 @@ func mapsAlterTable(a *pg_query.AlterTableStmt) bool {
 	return false
 }
 
+// splitAddColumn returns cmd, and when it adds a column with constraints
+// DuckDB does not take in ADD COLUMN (it takes none but DEFAULT and NULL),
+// the commands that add them after it: SET NOT NULL, and ADD CONSTRAINT
+// for a CHECK, UNIQUE, PRIMARY KEY or REFERENCES, with the attributes
+// (DEFERRABLE, ...) that follow it. ADD COLUMN IF NOT EXISTS is left as
+// it is: the constraints must not be added to a column that was there.
+func splitAddColumn(cmd *pg_query.AlterTableCmd) []*pg_query.Node {
+	one := []*pg_query.Node{{Node: &pg_query.Node_AlterTableCmd{AlterTableCmd: cmd}}}
+	def := cmd.GetDef().GetColumnDef()
+	if cmd.GetSubtype() != pg_query.AlterTableType_AT_AddColumn || def == nil || cmd.MissingOk {
+		return one
+	}
+	var keepCons []*pg_query.Node
+	var more []*pg_query.Node
+	var last *pg_query.Constraint // the constraint attributes apply to
+	col := []*pg_query.Node{pg_query.MakeStrNode(def.Colname)}
+	for _, cn := range def.Constraints {
+		con := cn.GetConstraint()
+		switch con.GetContype() {
+		case pg_query.ConstrType_CONSTR_NOTNULL:
+			more = append(more, &pg_query.Node{Node: &pg_query.Node_AlterTableCmd{AlterTableCmd: &pg_query.AlterTableCmd{
+				Subtype: pg_query.AlterTableType_AT_SetNotNull, Name: def.Colname, Behavior: pg_query.DropBehavior_DROP_RESTRICT}}})
+		case pg_query.ConstrType_CONSTR_CHECK, pg_query.ConstrType_CONSTR_UNIQUE, pg_query.ConstrType_CONSTR_PRIMARY,
+			pg_query.ConstrType_CONSTR_FOREIGN:
+			c := cloneConstraint(con)
+			switch c.Contype {
+			case pg_query.ConstrType_CONSTR_UNIQUE, pg_query.ConstrType_CONSTR_PRIMARY:
+				c.Keys = col
+			case pg_query.ConstrType_CONSTR_FOREIGN:
+				c.FkAttrs = col
+			}
+			if c.Contype == pg_query.ConstrType_CONSTR_CHECK || c.Contype == pg_query.ConstrType_CONSTR_FOREIGN {
+				c.InitiallyValid = true
+			}
+			last = c
+			more = append(more, &pg_query.Node{Node: &pg_query.Node_AlterTableCmd{AlterTableCmd: &pg_query.AlterTableCmd{
+				Subtype: pg_query.AlterTableType_AT_AddConstraint, Behavior: pg_query.DropBehavior_DROP_RESTRICT,
+				Def: &pg_query.Node{Node: &pg_query.Node_Constraint{Constraint: c}}}}})
+		case pg_query.ConstrType_CONSTR_ATTR_DEFERRABLE, pg_query.ConstrType_CONSTR_ATTR_DEFERRED,
+			pg_query.ConstrType_CONSTR_ATTR_NOT_DEFERRABLE, pg_query.ConstrType_CONSTR_ATTR_IMMEDIATE:
+			if last == nil {
+				keepCons = append(keepCons, cn)
+				continue
+			}
+			switch con.GetContype() {
+			case pg_query.ConstrType_CONSTR_ATTR_DEFERRABLE:
+				last.Deferrable = true
+			case pg_query.ConstrType_CONSTR_ATTR_DEFERRED:
+				last.Initdeferred = true
+			}
+		default:
+			keepCons = append(keepCons, cn)
+		}
+	}
+	if len(more) == 0 {
+		return one
+	}
+	c := cloneMsg(cmd)
+	c.GetDef().GetColumnDef().Constraints = keepCons
+	return append([]*pg_query.Node{{Node: &pg_query.Node_AlterTableCmd{AlterTableCmd: c}}}, more...)
+}
+
 // planAlterTable plans an ALTER TABLE for which mapsAlterTable holds: the
 // mapped commands' statements, and the others as one ALTER TABLE planned
 // by rest.
@@ -88,8 +156,12 @@ func planAlterTable(st *stmt.Statement, rest func(*stmt.Statement) (*Plan, error
 	var after []string
 	var added []addedConstraint
 	var dropped []droppedConstraint
-	keep := a.Cmds[:0]
+	var cmds []*pg_query.Node
 	for _, c := range a.Cmds {
+		cmds = append(cmds, splitAddColumn(c.GetAlterTableCmd())...)
+	}
+	keep := cmds[:0]
+	for _, c := range cmds {
 		cmd := c.GetAlterTableCmd()
 		switch cmd.GetSubtype() {
 		case pg_query.AlterTableType_AT_ChangeOwner:
@@ -150,8 +222,10 @@ func planAlterTable(st *stmt.Statement, rest func(*stmt.Statement) (*Plan, error
 		}
 		keep = append(keep, c)
 	}
-	a.Cmds = keep
-	if len(keep) > 0 {
+	// The other commands one ALTER TABLE each, in order: DuckDB takes
+	// one command per statement.
+	for _, c := range keep {
+		a.Cmds = []*pg_query.Node{c}
 		sql, err := deparse(n)
 		if err != nil {
 			return nil, err

@@ -87,6 +87,16 @@ func (duckdb) rewrite(st *stmt.Statement) (*Plan, error) {
 		// (dispatch), which holds every lock a block could take: LOCK
 		// only checks that its relations exist.
 		return planLock(x.LockStmt), nil
+	case *pg_query.Node_ConstraintsSetStmt:
+		// DuckDB checks every constraint at once (DEFERRABLE is dropped
+		// with a WARNING when declared): IMMEDIATE is what there is, and
+		// DEFERRED cannot be had. Django sets its foreign keys IMMEDIATE
+		// after adding them.
+		p := &Plan{NoOp: true}
+		if x.ConstraintsSetStmt.Deferred {
+			p.Warnings = []string{"SET CONSTRAINTS ... DEFERRED is ignored on DuckDB: constraints are checked at once"}
+		}
+		return p, nil
 	case *pg_query.Node_VacuumStmt:
 		// DuckDB has no VACUUM ... of named tables nor ANALYZE options
 		// worth passing; PostgreSQL clients run them as maintenance.

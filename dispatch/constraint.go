@@ -3,6 +3,7 @@ package dispatch
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 
 	pg_query "github.com/pganalyze/pg_query_go/v6"
@@ -24,6 +25,16 @@ func (s *Session) nameConstraint(ctx context.Context, err error, st *stmt.Statem
 	var pe *pgerror.Error
 	if st != nil && errors.As(err, &pe) && strings.HasPrefix(pe.Message, referencedTable) {
 		return s.dependentTable(ctx, err, pe, st)
+	}
+	if st != nil && pe != nil && pe.Code == pgerror.NotNullViolation && st.Node.GetAlterTableStmt() != nil {
+		// SET NOT NULL (or ADD COLUMN ... NOT NULL) on a column that has
+		// NULLs: PostgreSQL says so in other words than for a row.
+		var col, rel string
+		if _, err := fmt.Sscanf(strings.ReplaceAll(pe.Message, `"`, " "), "null value in column %s of relation %s", &col, &rel); err == nil {
+			c := *pe
+			c.Message = `column "` + col + `" of relation "` + rel + `" contains null values`
+			return &c
+		}
 	}
 	if st == nil || !errors.As(err, &pe) || pe.ConstraintName != "" ||
 		(pe.Code != pgerror.UniqueViolation && pe.Code != pgerror.CheckViolation && pe.Code != pgerror.ForeignKeyViolation) {

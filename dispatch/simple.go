@@ -136,6 +136,9 @@ func (s *Session) execSimple(ctx context.Context, st *stmt.Statement, multi bool
 			// rule is PostgreSQL's.
 			return pgerror.New(pgerror.NoActiveSQLTransaction, "LOCK TABLE can only be used in transaction blocks")
 		}
+		if st.Node.GetConstraintsSetStmt() != nil && s.emulates() && s.tx == txIdle && !s.implicit {
+			s.w.sendNotice("WARNING", pgerror.NoActiveSQLTransaction, "SET CONSTRAINTS can only be used in transaction blocks")
+		}
 	case stmt.KindShow:
 		rr, err := s.showResult(st)
 		if err != nil {

@@ -320,3 +320,41 @@ select count(*) from fkq;
 		t.Errorf("the referenced row was deleted:\n%s", out)
 	}
 }
+
+// TestAlterTableAddColumnMatchesPostgres adds columns with constraints,
+// which DuckDB takes none of in ADD COLUMN (quiver adds them after the
+// column: SET NOT NULL, and the constraints as ADD CONSTRAINT does), and
+// runs ALTER TABLE with several commands, which DuckDB takes one at a
+// time, and SET CONSTRAINTS, which Django sends after adding a foreign key:
+// psql prints the same on both servers, errors and \d included (but for
+// the check violation's DETAIL, which on DuckDB shows the failing
+// expression, not the failing row).
+func TestAlterTableAddColumnMatchesPostgres(t *testing.T) {
+	pg, q := servers(t)
+	db := pg.CreateDB(t)
+	samePsql(t, pg, q, db, `
+create table acp (id bigint primary key, name text);
+create table acc (id integer primary key, title text);
+insert into acp values (1, 'a');
+insert into acc values (1, 't');
+alter table acc add column pid bigint null constraint acc_pid_fk references acp (id); set constraints acc_pid_fk immediate;
+alter table acc add column code text unique;
+alter table acc add column pages integer default 0 not null check (pages >= 0);
+alter table acc add column flag boolean not null;
+alter table acc add column x integer, add column y integer default 7;
+alter table acc add column z integer default 1, alter column z set not null, add constraint acc_z_check check (z > 0);
+begin;
+set constraints all immediate;
+commit;
+set constraints all immediate;
+insert into acc (id, title, pid) values (2, 'u', 9);
+\set VERBOSITY terse
+insert into acc (id, title, pages) values (3, 'v', -1);
+\set VERBOSITY default
+insert into acc (id, title, code) values (4, 'w', null), (5, 'w', null);
+insert into acc (id, title, code) values (6, 'w', 'c');
+insert into acc (id, title, code) values (7, 'w', 'c');
+select * from acc order by id;
+\d acc
+`, 4)
+}
