@@ -36,6 +36,19 @@ func (s *Session) nameConstraint(ctx context.Context, err error, st *stmt.Statem
 			return &c
 		}
 	}
+	if st != nil && pe != nil && pe.Code == pgerror.NotNullViolation && pe.Detail == "" {
+		var col string
+		if _, serr := fmt.Sscanf(strings.ReplaceAll(pe.Message, `"`, " "), "null value in column %s", &col); serr == nil {
+			if rel := targetRelation(st); rel != nil {
+				if d := s.failingRow(ctx, st, rel, col); d != "" {
+					c := *pe
+					c.Detail = d
+					return &c
+				}
+			}
+		}
+		return err
+	}
 	if st == nil || !errors.As(err, &pe) || pe.ConstraintName != "" ||
 		(pe.Code != pgerror.UniqueViolation && pe.Code != pgerror.CheckViolation && pe.Code != pgerror.ForeignKeyViolation) {
 		return err
@@ -98,6 +111,11 @@ func (s *Session) nameConstraint(ctx context.Context, err error, st *stmt.Statem
 	}
 	c.Message += ` "` + found + `"`
 	c.SchemaName, c.TableName, c.ConstraintName = schema, rel.Relname, found
+	if pe.Code == pgerror.CheckViolation {
+		if d := s.failingRow(ctx, st, rel, ""); d != "" {
+			c.Detail = d
+		}
+	}
 	return &c
 }
 

@@ -326,9 +326,7 @@ select count(*) from fkq;
 // column: SET NOT NULL, and the constraints as ADD CONSTRAINT does), and
 // runs ALTER TABLE with several commands, which DuckDB takes one at a
 // time, and SET CONSTRAINTS, which Django sends after adding a foreign key:
-// psql prints the same on both servers, errors and \d included (but for
-// the check violation's DETAIL, which on DuckDB shows the failing
-// expression, not the failing row).
+// psql prints the same on both servers, errors and \d included.
 func TestAlterTableAddColumnMatchesPostgres(t *testing.T) {
 	pg, q := servers(t)
 	db := pg.CreateDB(t)
@@ -348,13 +346,33 @@ set constraints all immediate;
 commit;
 set constraints all immediate;
 insert into acc (id, title, pid) values (2, 'u', 9);
-\set VERBOSITY terse
 insert into acc (id, title, pages) values (3, 'v', -1);
-\set VERBOSITY default
 insert into acc (id, title, code) values (4, 'w', null), (5, 'w', null);
 insert into acc (id, title, code) values (6, 'w', 'c');
 insert into acc (id, title, code) values (7, 'w', 'c');
 select * from acc order by id;
 \d acc
 `, 4)
+}
+
+// TestFailingRowMatchesPostgres checks the DETAIL of NOT NULL and CHECK
+// violations by an INSERT ... VALUES of one row, which DuckDB's errors do
+// not have: PostgreSQL's "Failing row contains (...)", every column as its
+// output function prints it, defaults filled in (a serial column's with
+// the value the failing row took), values cut to 64 bytes.
+func TestFailingRowMatchesPostgres(t *testing.T) {
+	pg, q := servers(t)
+	db := pg.CreateDB(t)
+	samePsql(t, pg, q, db, `
+create table frt (id serial primary key, a int not null, b text, c numeric(6,2) default 1.5,
+  d timestamp default '2020-01-02 03:04:05', e varchar(100) check (length(e) < 70), f boolean default true);
+insert into frt (a, b) values (1, 'x');
+insert into frt (a, b) values (null, 'y');
+insert into frt values (default, null);
+insert into frt (b, a) values ('it''s', 2 + null);
+insert into frt (a, e) values (3, repeat('é', 80));
+insert into frt (a, e, f) values (4, repeat('x', 70), false);
+insert into frt (a, b) values (5, 'ok');
+select * from frt order by id;
+`, 5)
 }
