@@ -2,10 +2,10 @@ package dispatch
 
 import (
 	"context"
-	"encoding/binary"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/jackc/pgx/v5/pgproto3"
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 	"google.golang.org/protobuf/reflect/protoreflect"
 
@@ -199,31 +199,14 @@ func (s *Session) rowText(ctx context.Context, targets []*pg_query.Node) ([][]by
 		return nil, false
 	}
 	msg, err := enc.AppendRow(nil, 0)
-	if err != nil || len(msg) < 7 {
+	if err != nil || len(msg) < 5 {
 		return nil, false
 	}
-	// A DataRow: 'D', its length, the count of values, then each value's
-	// length (-1: NULL) and bytes.
-	n := int(binary.BigEndian.Uint16(msg[5:]))
-	out := make([][]byte, 0, n)
-	p := 7
-	for range n {
-		if p+4 > len(msg) {
-			return nil, false
-		}
-		l := int(int32(binary.BigEndian.Uint32(msg[p:])))
-		p += 4
-		if l < 0 {
-			out = append(out, nil)
-			continue
-		}
-		if p+l > len(msg) {
-			return nil, false
-		}
-		out = append(out, msg[p:p+l])
-		p += l
+	var row pgproto3.DataRow // after 'D' and the length
+	if err := row.Decode(msg[5:]); err != nil {
+		return nil, false
 	}
-	return out, true
+	return row.Values, true
 }
 
 // clipField prints a value of a failing row as PostgreSQL does: null, or

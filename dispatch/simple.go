@@ -445,7 +445,12 @@ func (s *Session) sendPlanNotices(plan *dialect.Plan, more ...dialect.Notice) {
 // queryStrings runs a statement on the backend and returns its rows as
 // strings (NULL as ""): for statements whose columns are strings.
 func (s *Session) queryStrings(ctx context.Context, sql string) ([][]string, error) {
-	res, err := s.backend.Query(ctx, sql)
+	return queryStrings(ctx, s.backend, sql)
+}
+
+// queryStrings is Session.queryStrings on the backend session be.
+func queryStrings(ctx context.Context, be backends.Session, sql string) ([][]string, error) {
+	res, err := be.Query(ctx, sql)
 	if err != nil {
 		return nil, err
 	}
@@ -493,14 +498,7 @@ func (s *Session) pgQueryStrings(ctx context.Context, sql string) ([][]string, e
 
 // queryDiscard runs a statement on the backend and discards its rows.
 func (s *Session) queryDiscard(ctx context.Context, sql string) error {
-	res, err := s.backend.Query(ctx, sql)
-	if err != nil {
-		return err
-	}
-	if res.Rows != nil {
-		res.Rows.Release()
-	}
-	return nil
+	return exec(ctx, s.backend, sql)
 }
 
 // plan returns how to run st on the backend: with the session's setting

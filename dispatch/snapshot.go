@@ -141,9 +141,9 @@ func (k *snapshots) open(ctx context.Context) (backends.Session, error) {
 	return sess, nil
 }
 
-// exec runs a statement and discards its rows.
-func exec(ctx context.Context, s backends.Session, sql string) error {
-	res, err := s.Query(ctx, sql)
+// exec runs a statement on be and discards its rows.
+func exec(ctx context.Context, be backends.Session, sql string) error {
+	res, err := be.Query(ctx, sql)
 	if err != nil {
 		return err
 	}
@@ -153,26 +153,16 @@ func exec(ctx context.Context, s backends.Session, sql string) error {
 	return nil
 }
 
-// fingerprint runs catalog.Fingerprint.
-func fingerprint(ctx context.Context, s backends.Session) (uint64, error) {
-	res, err := s.Query(ctx, catalog.Fingerprint)
+// fingerprint runs catalog.Fingerprint on be.
+func fingerprint(ctx context.Context, be backends.Session) (uint64, error) {
+	rows, err := queryStrings(ctx, be, catalog.Fingerprint)
 	if err != nil {
 		return 0, err
 	}
-	if res.Rows == nil {
+	if len(rows) != 1 || len(rows[0]) != 1 {
 		return 0, errNoSnapshot
 	}
-	defer res.Rows.Release()
-	var v string
-	for res.Rows.Next() {
-		if rec := res.Rows.RecordBatch(); rec.NumRows() > 0 {
-			v = rec.Column(0).ValueStr(0)
-		}
-	}
-	if err := res.Rows.Err(); err != nil {
-		return 0, err
-	}
-	return strconv.ParseUint(v, 10, 64)
+	return strconv.ParseUint(rows[0][0], 10, 64)
 }
 
 // sessionSnapshot is what a session knows of its own fingerprint.
