@@ -43,7 +43,26 @@ type snapshots struct {
 	committed   uint64
 	committedAt uint64
 	seen        bool
+
+	// When to build (wanted): a schema is built for once it has been
+	// asked for threshold times (asks, for schema asked), by any
+	// sessions. A build whose tables served fewer than usefulReads reads
+	// before the schema changed again doubles the threshold (up to
+	// maxThreshold); one that served more sets it back to 2. A client
+	// alternating DDL and a few catalog queries (an ORM's migrations, a
+	// schema tool) then stops paying for builds (0.3-0.5 s each) that
+	// nothing reads, and psql's \d, a dozen queries, still gets them.
+	asked     uint64
+	asks      int
+	threshold int
+	reads     int  // reads of the tables since they were built
+	judged    bool // the last build's reads have moved threshold
 }
+
+const (
+	usefulReads  = 8
+	maxThreshold = 64
+)
 
 // newSnapshots returns the snapshot keeper of a backend, or nil when the
 // backend's dialect has no snapshots or the backend cannot tell when its
@@ -53,27 +72,47 @@ func newSnapshots(cfg Config, rw dialect.Rewriter) *snapshots {
 	if !ok || cfg.Dialect != "duckdb" || rw == nil || cfg.NoCatalogSnapshot {
 		return nil
 	}
-	return &snapshots{be: cfg.Backend, ver: ver, rw: rw, init: cfg.SessionInit}
+	return &snapshots{be: cfg.Backend, ver: ver, rw: rw, init: cfg.SessionInit, threshold: 2, judged: true}
 }
 
 // ensure reports whether the tables hold the schema whose fingerprint is
-// fp, building them when it is the committed schema's and build is set.
-// It is false when fp is not the committed schema's: the asking session
-// has uncommitted DDL or temporary objects, or a transaction older than
-// the last change.
-func (k *snapshots) ensure(ctx context.Context, fp uint64, build bool) bool {
+// fp, building them when it is the committed schema's and wanted. It is
+// false when fp is not the committed schema's: the asking session has
+// uncommitted DDL or temporary objects, or a transaction older than the
+// last change.
+func (k *snapshots) ensure(ctx context.Context, fp uint64) bool {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	switch {
 	case k.hasBuilt && k.built == fp:
+		k.reads++
 		return true
 	case k.broken || (k.seen && k.committedAt == k.ver.CatalogVersion() && k.committed != fp):
 		return false
-	case !build:
+	case !k.wanted(fp):
 		return false
 	}
 	ok, err := k.build(ctx, fp)
 	return ok && err == nil
+}
+
+// wanted counts an ask for schema fp, which has no tables, and reports
+// whether to build them.
+func (k *snapshots) wanted(fp uint64) bool {
+	if !k.judged {
+		// The schema changed since the last build: judge it by its reads.
+		k.judged = true
+		if k.reads < usefulReads {
+			k.threshold = min(2*k.threshold, maxThreshold)
+		} else {
+			k.threshold = 2
+		}
+	}
+	if k.asked != fp {
+		k.asked, k.asks = fp, 0
+	}
+	k.asks++
+	return k.asks >= k.threshold
 }
 
 // build makes the tables, in one transaction on a session of its own, if
@@ -115,6 +154,7 @@ func (k *snapshots) build(ctx context.Context, fp uint64) (bool, error) {
 		return false, err
 	}
 	k.built, k.hasBuilt = fp, true
+	k.reads, k.judged = 1, false // the read that asked
 	return true, nil
 }
 
@@ -170,11 +210,6 @@ type sessionSnapshot struct {
 	fp uint64
 	at uint64 // the catalog version fp was computed at
 	ok bool
-	// asked is set once the session asked for the snapshot of schema fp:
-	// tables are built for a schema a session asks for twice, so that a
-	// client alternating DDL and catalog queries does not pay for a
-	// build each time.
-	asked bool
 }
 
 // withSnapshot returns plan to run on the catalog snapshot when it has one
@@ -202,12 +237,7 @@ func (s *Session) snapshotUsable(ctx context.Context) bool {
 		if err != nil {
 			return false
 		}
-		if !s.snapFP.ok || fp != s.snapFP.fp {
-			s.snapFP = sessionSnapshot{fp: fp, ok: true}
-		}
-		s.snapFP.at = at
+		s.snapFP = sessionSnapshot{fp: fp, at: at, ok: true}
 	}
-	ok := k.ensure(ctx, s.snapFP.fp, s.snapFP.asked)
-	s.snapFP.asked = true
-	return ok
+	return k.ensure(ctx, s.snapFP.fp)
 }
