@@ -3,7 +3,6 @@ package dispatch
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 
 	pg_query "github.com/pganalyze/pg_query_go/v6"
@@ -26,25 +25,19 @@ func (s *Session) nameConstraint(ctx context.Context, err error, st *stmt.Statem
 	if st != nil && errors.As(err, &pe) && strings.HasPrefix(pe.Message, referencedTable) {
 		return s.dependentTable(ctx, err, pe, st)
 	}
-	if st != nil && pe != nil && pe.Code == pgerror.NotNullViolation && st.Node.GetAlterTableStmt() != nil {
+	if st != nil && pe != nil && pe.Code == pgerror.NotNullViolation && st.Node.GetAlterTableStmt() != nil && pe.TableName != "" {
 		// SET NOT NULL (or ADD COLUMN ... NOT NULL) on a column that has
 		// NULLs: PostgreSQL says so in other words than for a row.
-		var col, rel string
-		if _, err := fmt.Sscanf(strings.ReplaceAll(pe.Message, `"`, " "), "null value in column %s of relation %s", &col, &rel); err == nil {
-			c := *pe
-			c.Message = `column "` + col + `" of relation "` + rel + `" contains null values`
-			return &c
-		}
+		c := *pe
+		c.Message = `column "` + pe.ColumnName + `" of relation "` + pe.TableName + `" contains null values`
+		return &c
 	}
 	if st != nil && pe != nil && pe.Code == pgerror.NotNullViolation && pe.Detail == "" {
-		var col string
-		if _, serr := fmt.Sscanf(strings.ReplaceAll(pe.Message, `"`, " "), "null value in column %s", &col); serr == nil {
-			if rel := targetRelation(st); rel != nil {
-				if d := s.failingRow(ctx, st, rel, col); d != "" {
-					c := *pe
-					c.Detail = d
-					return &c
-				}
+		if rel := targetRelation(st); rel != nil && pe.ColumnName != "" {
+			if d := s.failingRow(ctx, st, rel, pe.ColumnName); d != "" {
+				c := *pe
+				c.Detail = d
+				return &c
 			}
 		}
 		return err

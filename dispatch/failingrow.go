@@ -137,21 +137,17 @@ func defaultValue(def string, one bool) (*pg_query.Node, bool) {
 }
 
 // sideEffects reports whether evaluating v again could change something
-// (a sequence) or give another value than it gave the failing row.
+// (a sequence) or give another value than it gave the failing row: it
+// calls one of volatileFuncs (savepoint_check.go).
 func sideEffects(v *pg_query.Node) bool {
 	found := false
 	stmt.Walk(v.ProtoReflect(), func(m protoreflect.Message) {
 		if fc, ok := m.Interface().(*pg_query.FuncCall); ok {
 			n := stmt.Names(fc.Funcname)
-			found = found || (len(n) > 0 && volatile[n[len(n)-1]])
+			found = found || (len(n) > 0 && volatileFuncs[strings.ToLower(n[len(n)-1])])
 		}
 	})
 	return found
-}
-
-var volatile = map[string]bool{
-	"nextval": true, "setval": true, "random": true, "gen_random_uuid": true, "uuid": true, "uuid_generate_v4": true,
-	"clock_timestamp": true, "timeofday": true, "txid_current": true, "pg_sleep": true, "set_config": true,
 }
 
 // parseType parses a type as format_type prints it.

@@ -82,6 +82,7 @@ func (w *writer) sendError(e *pgerror.Error) {
 		Where:               e.Where,
 		SchemaName:          e.SchemaName,
 		TableName:           e.TableName,
+		ColumnName:          e.ColumnName,
 		ConstraintName:      e.ConstraintName,
 	})
 }

@@ -25,9 +25,10 @@ type Error struct {
 	Hint     string
 	Position int32 // 1-based character offset into the query, 0 when unknown
 	Where    string
-	// SchemaName, TableName and ConstraintName name the object of an
-	// integrity violation, as PostgreSQL's error fields s, t and n do.
-	SchemaName, TableName, ConstraintName string
+	// SchemaName, TableName, ColumnName and ConstraintName name the
+	// object of an integrity violation, as PostgreSQL's error fields s, t,
+	// c and n do.
+	SchemaName, TableName, ColumnName, ConstraintName string
 
 	cause error
 }

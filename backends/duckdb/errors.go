@@ -413,8 +413,10 @@ func refineConstraint(e *pgerror.Error, m string) {
 	case strings.HasPrefix(m, "NOT NULL constraint failed: "):
 		target := m[len("NOT NULL constraint failed: "):]
 		e.Code = pgerror.NotNullViolation
+		e.ColumnName = target
 		if i := strings.LastIndexByte(target, '.'); i >= 0 {
-			e.Message = `null value in column "` + target[i+1:] + `" of relation "` + target[:i] + `" violates not-null constraint`
+			e.TableName, e.ColumnName = target[:i], target[i+1:]
+			e.Message = `null value in column "` + e.ColumnName + `" of relation "` + e.TableName + `" violates not-null constraint`
 		} else {
 			e.Message = `null value in column "` + target + `" violates not-null constraint`
 		}
