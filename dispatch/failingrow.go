@@ -170,16 +170,8 @@ func (s *Session) rowText(ctx context.Context, targets []*pg_query.Node) ([][]by
 	if err != nil {
 		return nil, false
 	}
-	sts := stmt.Split(sql)
-	if len(sts) != 1 {
+	if sql, err = s.pgStatement(ctx, sql); err != nil {
 		return nil, false
-	}
-	plan, err := s.plan(ctx, &sts[0], nil)
-	if err != nil || (plan != nil && !plan.Single()) {
-		return nil, false
-	}
-	if plan != nil {
-		sql = plan.SQL[0]
 	}
 	res, err := s.backend.Query(ctx, sql)
 	if err != nil || res.Rows == nil {

@@ -479,21 +479,31 @@ func queryStrings(ctx context.Context, be backends.Session, sql string) ([][]str
 // catalog query of quiver's own) as the session would, rewritten for the
 // backend, and returns its rows as queryStrings does.
 func (s *Session) pgQueryStrings(ctx context.Context, sql string) ([][]string, error) {
-	sts := stmt.Split(sql)
-	if len(sts) != 1 || sts[0].ParseErr != nil {
-		return nil, pgerror.New(pgerror.InternalError, "internal query does not parse: %s", sql)
-	}
-	plan, err := s.plan(ctx, &sts[0], nil)
+	sql, err := s.pgStatement(ctx, sql)
 	if err != nil {
 		return nil, err
 	}
+	return s.queryStrings(ctx, sql)
+}
+
+// pgStatement returns the backend's statement for one statement of
+// quiver's own written in PostgreSQL's SQL, as the session would run it.
+func (s *Session) pgStatement(ctx context.Context, sql string) (string, error) {
+	sts := stmt.Split(sql)
+	if len(sts) != 1 || sts[0].ParseErr != nil {
+		return "", pgerror.New(pgerror.InternalError, "internal query does not parse: %s", sql)
+	}
+	plan, err := s.plan(ctx, &sts[0], nil)
+	if err != nil {
+		return "", err
+	}
 	if plan != nil {
 		if !plan.Single() {
-			return nil, pgerror.New(pgerror.InternalError, "internal query is not one statement: %s", sql)
+			return "", pgerror.New(pgerror.InternalError, "internal query is not one statement: %s", sql)
 		}
 		sql = s.withSnapshot(ctx, plan).SQL[0]
 	}
-	return s.queryStrings(ctx, sql)
+	return sql, nil
 }
 
 // queryDiscard runs a statement on the backend and discards its rows.
