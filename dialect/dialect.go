@@ -7,6 +7,7 @@ package dialect
 import (
 	"strconv"
 	"strings"
+	"sync"
 
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 	"google.golang.org/protobuf/proto"
@@ -101,10 +102,20 @@ type Rewriter interface {
 // the backend tells it (backends.DatabaseOf), or "".
 func For(name, database string) Rewriter {
 	if name == "duckdb" {
+		warmCatalog.Do(func() {
+			// Parsing and expanding the catalog's definitions, both sets,
+			// takes 1-2 s; done at start, not by the first catalog query.
+			go func() {
+				_, _ = loadCatalog()
+				_, _ = loadSnapshotCatalog()
+			}()
+		})
 		return duckdb{database: database}
 	}
 	return nil
 }
+
+var warmCatalog sync.Once
 
 // deparse turns a changed tree back into SQL.
 func deparse(n *pg_query.Node) (string, error) {
