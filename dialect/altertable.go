@@ -67,7 +67,7 @@ func mapsAlterTable(a *pg_query.AlterTableStmt) bool {
 	}
 	for _, c := range a.Cmds {
 		cmd := c.GetAlterTableCmd()
-		if len(splitAddColumn(cmd)) > 1 {
+		if s, _, _ := serialColumn(a.Relation, cmd); s != cmd || len(splitAddColumn(cmd)) > 1 || columnDefault(cmd) != nil || refusedOnReferenced(cmd) {
 			return true
 		}
 		switch cmd.GetSubtype() {
@@ -157,8 +157,11 @@ func planAlterTable(st *stmt.Statement, rest func(*stmt.Statement) (*Plan, error
 	var added []addedConstraint
 	var dropped []droppedConstraint
 	var cmds []*pg_query.Node
+	var before []string
 	for _, c := range a.Cmds {
-		cmds = append(cmds, splitAddColumn(c.GetAlterTableCmd())...)
+		cmd, b, af := serialColumn(a.Relation, c.GetAlterTableCmd())
+		before, after = append(before, b...), append(after, af...)
+		cmds = append(cmds, splitAddColumn(cmd)...)
 	}
 	keep := cmds[:0]
 	for _, c := range cmds {
@@ -224,7 +227,19 @@ func planAlterTable(st *stmt.Statement, rest func(*stmt.Statement) (*Plan, error
 	}
 	// The other commands one ALTER TABLE each, in order: DuckDB takes
 	// one command per statement.
+	var steps, fills []alterStep
 	for _, c := range keep {
+		if e := columnDefault(c.GetAlterTableCmd()); e != nil {
+			s, fill, err := addColumnDefault(n, c.GetAlterTableCmd(), e, setsNotNull(keep, c.GetAlterTableCmd().GetDef().GetColumnDef().Colname), rest)
+			if err != nil {
+				return nil, err
+			}
+			steps = append(steps, s)
+			if fill.then != nil {
+				fills = append(fills, fill)
+			}
+			continue
+		}
 		a.Cmds = []*pg_query.Node{c}
 		sql, err := deparse(n)
 		if err != nil {
@@ -238,21 +253,27 @@ func planAlterTable(st *stmt.Statement, rest func(*stmt.Statement) (*Plan, error
 		if err != nil {
 			return nil, err
 		}
+		var step alterStep
 		if rp == nil {
-			p.SQL = append(p.SQL, sql)
+			step.sql = []string{sql}
 		} else if !rp.NoOp {
-			p.SQL = append(p.SQL, rp.SQL...)
+			step.sql = rp.SQL
 			p.Warnings = append(p.Warnings, rp.Warnings...)
 			p.Notices = append(p.Notices, rp.Notices...)
 		}
+		if refusedOnReferenced(c.GetAlterTableCmd()) && step.sql != nil {
+			step = aroundReferences(a.Relation, step.sql, refusedCommand(c.GetAlterTableCmd()))
+		}
+		steps = append(steps, step)
 	}
-	p.SQL = append(p.SQL, after...)
+	steps = append(append(append([]alterStep{{sql: before}}, steps...), fills...), alterStep{sql: after})
 	if len(added) > 0 || len(dropped) > 0 {
 		if p.Then != nil {
 			return nil, pgerror.New(pgerror.FeatureNotSupported, "ALTER TABLE adding a primary key and adding or dropping another constraint at once is not supported on DuckDB: use separate statements")
 		}
 		p.Then = rebuild(a.Relation, added, dropped)
 	}
+	alterSteps(p, steps)
 	p.NoOp = len(p.SQL) == 0 && p.Then == nil
 	return p, nil
 }

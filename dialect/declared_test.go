@@ -46,15 +46,15 @@ func TestDeclaredTypes(t *testing.T) {
 			`ALTER TABLE "quiver_types$t" ADD COLUMN "c" VARCHAR DEFAULT '1043 8'`,
 		}},
 		{in: "alter table t alter column c type text using c || 'x'", want: []string{
-			"alter table t alter column c type text using c || 'x'",
+			"ALTER TABLE t ALTER COLUMN c TYPE text USING c || 'x'",
 			`ALTER TABLE IF EXISTS "quiver_types$t" DROP COLUMN IF EXISTS "c"`,
 		}},
 		{in: "alter table if exists t alter column c type text", want: []string{
-			"alter table if exists t alter column c type text",
+			"ALTER TABLE IF EXISTS t ALTER COLUMN c TYPE text",
 			`ALTER TABLE IF EXISTS "quiver_types$t" DROP COLUMN IF EXISTS "c"`,
 		}},
 		{in: "alter table t alter column c type integer", want: []string{
-			"alter table t alter column c type integer",
+			"ALTER TABLE t ALTER COLUMN c TYPE int",
 			`ALTER TABLE IF EXISTS "quiver_types$t" DROP COLUMN IF EXISTS "c"`,
 		}},
 		{in: "alter table t alter c type timetz(2)", want: []string{
@@ -64,7 +64,7 @@ func TestDeclaredTypes(t *testing.T) {
 			`ALTER TABLE "quiver_types$t" ADD COLUMN "c" VARCHAR DEFAULT '1266 2'`,
 		}},
 		{in: "alter table t drop column c", want: []string{
-			"alter table t drop column c",
+			"ALTER TABLE t DROP c",
 			`ALTER TABLE IF EXISTS "quiver_types$t" DROP COLUMN IF EXISTS "c"`,
 		}},
 		{in: "alter table t rename column a to b", want: []string{
@@ -79,7 +79,7 @@ func TestDeclaredTypes(t *testing.T) {
 			`ALTER TABLE IF EXISTS "app"."quiver_types$t" RENAME TO "quiver_types$u"`,
 		}},
 		// Other ALTERs and renames do not touch column types.
-		{in: "alter table t alter column a set not null"},
+		{in: "alter table t alter column a set not null", want: []string{"ALTER TABLE t ALTER COLUMN a SET NOT NULL"}},
 		{in: "alter index i rename to j"},
 		{in: "create table t2 as select 1 as a"},
 	})

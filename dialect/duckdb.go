@@ -71,7 +71,15 @@ func quotePlan(p *Plan, st *stmt.Statement) *Plan {
 	return out
 }
 
-func (duckdb) rewrite(st *stmt.Statement) (*Plan, error) {
+func (d duckdb) rewrite(st *stmt.Statement) (*Plan, error) { return d.rewriteAlter(st, true) }
+
+// command plans one command of an ALTER TABLE that planAlterTable maps,
+// as a statement of its own.
+func (d duckdb) command(st *stmt.Statement) (*Plan, error) { return d.rewriteAlter(st, false) }
+
+// rewriteAlter is rewrite; mapAlter false leaves ALTER TABLE to the
+// statement rewrites, for the commands planAlterTable has mapped.
+func (duckdb) rewriteAlter(st *stmt.Statement, mapAlter bool) (*Plan, error) {
 	if st.Node == nil {
 		return nil, nil
 	}
@@ -141,11 +149,15 @@ func (duckdb) rewrite(st *stmt.Statement) (*Plan, error) {
 	if p, ok := planPrivileges(st.Node); ok {
 		return p, nil
 	}
-	if a := st.Node.GetAlterTableStmt(); a != nil && mapsAlterTable(a) {
-		return planAlterTable(st, duckdb{}.rewrite)
+	if a := st.Node.GetAlterTableStmt(); a != nil && mapAlter && mapsAlterTable(a) {
+		return planAlterTable(st, duckdb{}.command)
 	}
 	if keepsDeclaredTypes(st.Node) {
-		return planDeclared(st)
+		p, err := planDeclared(st)
+		if r := st.Node.GetRenameStmt(); r != nil && err == nil {
+			return planRenameReferenced(r, p), nil
+		}
+		return p, err
 	}
 	withCatalog := true
 	if p := plans.get(st.SQL); p != nil {

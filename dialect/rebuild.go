@@ -177,7 +177,7 @@ func rebuild(rv *pg_query.RangeVar, added []addedConstraint, dropped []droppedCo
 			i := strings.LastIndexByte(tables[0].sql, ')')
 			tables[0].sql = tables[0].sql[:i] + ", " + strings.Join(clauses, ", ") + tables[0].sql[i:]
 		}
-		if err := remake(q, t.db, tables); err != nil {
+		if err := remake(q, t.db, tables, nil); err != nil {
 			return nil, err
 		}
 		return append(out, keptNames(t, added, named, removed)...), nil
@@ -834,8 +834,9 @@ func tableBody(sql string) (string, bool) {
 
 // remake copies the tables (target first, parents before children) aside,
 // drops them, and makes them again with their sequences, rows, indexes and
-// comments.
-func remake(q func(string) ([][]string, error), db string, tables []*rebuiltTable) error {
+// comments. With alter, the target stays: alter's statements change it
+// once the others, which reference it, are dropped.
+func remake(q func(string) ([][]string, error), db string, tables []*rebuiltTable, alter []string) error {
 	run := func(sql string) error {
 		_, err := q(sql)
 		return err
@@ -862,6 +863,9 @@ func remake(q func(string) ([][]string, error), db string, tables []*rebuiltTabl
 	if err != nil {
 		return err
 	}
+	if alter != nil {
+		tables = tables[1:]
+	}
 	for _, t := range tables {
 		if err := run("CREATE TEMPORARY TABLE " + t.copy + " AS SELECT * FROM " + t.ref); err != nil {
 			return err
@@ -884,6 +888,11 @@ func remake(q func(string) ([][]string, error), db string, tables []*rebuiltTabl
 				t.owned = append(t.owned, s)
 				delete(before, k)
 			}
+		}
+	}
+	for _, sql := range alter {
+		if err := run(sql); err != nil {
+			return err
 		}
 	}
 	for _, t := range tables {

@@ -376,3 +376,66 @@ insert into frt (a, b) values (5, 'ok');
 select * from frt order by id;
 `, 5)
 }
+
+// TestAlterTableAddColumnDefaultMatchesPostgres checks ADD COLUMN with a
+// default DuckDB does not take as a literal (false, a cast, a function
+// call), which DuckDB makes several statements of: the existing rows get
+// the default's value once, or one each for a volatile default, as in
+// PostgreSQL, in and out of a transaction block, with NOT NULL and IF NOT
+// EXISTS.
+func TestAlterTableAddColumnDefaultMatchesPostgres(t *testing.T) {
+	pg, q := servers(t)
+	db := pg.CreateDB(t)
+	samePsql(t, pg, q, db, `
+create table adp (id integer primary key);
+create table adc (id integer primary key, p integer references adp (id));
+insert into adp values (1), (2), (3);
+insert into adc values (1, 1);
+alter table adp add column b boolean default false;
+alter table adp add column c text default 'x'::text not null;
+alter table adp add column d date default '2020-01-02'::date + 1;
+alter table adp add column e text default md5('a'), add column f integer default 2 * 3 not null;
+alter table adp add column g numeric(10,2) default (1.5)::numeric;
+alter table adp add column h integer[] default '{1,2}'::integer[];
+alter table adp add column i integer default null::integer;
+alter table adp add column j double precision default random() not null;
+alter table adp add column if not exists b integer default 1 + 1;
+alter table adp add column if not exists k integer default 1 + 1;
+begin;
+alter table adc add column flag boolean default true not null;
+alter table adc alter column flag drop default;
+commit;
+begin;
+alter table adc add column gone varchar(5) default 'a'::character varying;
+rollback;
+alter table adp add column l integer default 'zz'::integer;
+select id, b, c, d, e, f, g, h, i, k, j < 1 as jok from adp order by id;
+select count(distinct j) as js from adp;
+alter table adp alter column k set not null;
+alter table adp alter column k drop not null, alter column f type bigint;
+alter table adp drop column g;
+alter table adp drop column id;
+insert into adc values (2, 9, true);
+insert into adc values (3, 3, false);
+insert into adp (id) values (4);
+select id, b, c, d, e, f, h, i, k from adp where id = 4;
+select * from adc order by id;
+\d adc
+alter table adp add column s serial, add column u uuid default gen_random_uuid() not null;
+alter table adp add column big bigserial;
+alter table adp rename column c to cc;
+insert into adp (id) values (5);
+select id, s, big, u is not null as u, cc from adp order by id;
+select count(distinct u) from adp;
+select column_name, data_type, is_nullable from information_schema.columns where table_name = 'adp' order by column_name;
+`, 3)
+	// DuckDB renames neither a column that another table's foreign key
+	// references nor the table; quiver cannot change the key with it.
+	c := q.Connect(t)
+	wantCodes(t, c, false, []codeStep{
+		{sql: "alter table adp rename column id to pk", want: "0A000"},
+		{sql: "alter table adp rename to adp2", want: "0A000"},
+		{sql: "alter table adc rename to adc2", want: ""},
+		{sql: "alter table adc2 rename column flag to flag2", want: ""},
+	})
+}
