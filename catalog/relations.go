@@ -306,14 +306,16 @@ SELECT c.table_oid::quiver_oid AS attrelid, c.column_name AS attname,
   ((coalesce(c.dt_len, m.len) BETWEEN 1 AND 8 OR e.oid IS NOT NULL) AND NOT c.is_array) AS attbyval,
   coalesce(c.dt_storage,
     CASE WHEN c.is_array THEN 'x' WHEN e.oid IS NOT NULL THEN 'p' ELSE coalesce(m.storage, 'x') END) AS attstorage,
-  'i' AS attalign, NOT c.is_nullable AS attnotnull, c.column_default IS NOT NULL AS atthasdef,
+  'i' AS attalign, NOT c.is_nullable AS attnotnull, _default IS NOT NULL AS atthasdef,
   false AS atthasmissing, '' AS attidentity, '' AS attgenerated, false AS attisdropped, true AS attislocal,
   0 AS attinhcount,
   coalesce(c.dt_collation,
     CASE WHEN e.oid IS NOT NULL THEN 0 ELSE coalesce(m.typcollation, 100) END)::quiver_oid AS attcollation,
   '' AS attcompression, NULL::varchar[] AS attacl, NULL::varchar[] AS attoptions, NULL::varchar[] AS attfdwoptions,
-  NULL::varchar AS attmissingval, c.column_default, c.comment
-FROM pg_catalog.quiver_declared_columns c
+  NULL::varchar AS attmissingval, _default AS column_default, c.comment
+FROM (SELECT *, (CASE WHEN column_default = 'NULL' OR
+    regexp_matches(column_default, '^CAST\(NULL AS ("[A-Z][A-Z0-9_ ]*"|[A-Z][A-Z0-9_ ]*)(\([0-9, ]+\))?(\[\])*\)$')
+    THEN NULL ELSE column_default END) AS _default FROM pg_catalog.quiver_declared_columns) c
 LEFT JOIN pg_catalog.quiver_typemap m ON m.duckdb = c.base
 LEFT JOIN pg_catalog.quiver_enums e ON e.duckdb = c.data_type`,
 
@@ -348,9 +350,11 @@ FROM pg_catalog.quiver_indexcols x
 LEFT JOIN pg_catalog.quiver_columns a ON a.attrelid = x.indrelid AND a.attnum = x.tableattnum`,
 
 	// pg_attrdef shows DuckDB's default expressions as PostgreSQL prints
-	// the common ones: true/false, CURRENT_TIMESTAMP, typed literals (cast
-	// to the column's type without its modifier: 'x'::character varying,
-	// a sequence or type in the public schema unqualified).
+	// the common ones: true/false, CURRENT_TIMESTAMP, typed literals and
+	// string literals DuckDB casts (cast to the column's type without its
+	// modifier: 'x'::character varying, a sequence or type in the public
+	// schema unqualified). A NULL default, cast or not, is none, as
+	// PostgreSQL keeps none (quiver_columns).
 	"pg_attrdef": `
 SELECT (a.attrelid::bigint * 10000 + a.attnum)::quiver_oid AS oid, a.attrelid AS adrelid, a.attnum AS adnum,
   (CASE WHEN a.column_default = 'CAST(''t'' AS BOOLEAN)' THEN 'true'
@@ -361,6 +365,8 @@ SELECT (a.attrelid::bigint * 10000 + a.attnum)::quiver_oid AS oid, a.attrelid AS
       THEN regexp_replace(a.column_default, '^nextval\(''(main\.)?([^'']*)''\)$', 'nextval(''\2''::regclass)')
     WHEN regexp_matches(a.column_default, '^CAST\(''([^'']|'''')*'' AS main\."[^"]+"\)$')
       THEN regexp_replace(a.column_default, '^CAST\((''.*'') AS main\."([^"]+)"\)$', '\1::\2')
+    WHEN regexp_matches(a.column_default, '^CAST\(''([^'']|'''')*'' AS ("[A-Z][A-Z0-9_ ]*"|[A-Z][A-Z0-9_ ]*)(\([0-9, ]+\))?(\[\])*\)$')
+      THEN regexp_replace(a.column_default, '^CAST\((''.*'') AS [^'']*\)$', '\1') || '::' || pg_catalog.format_type(a.atttypid, -1)
     WHEN regexp_matches(a.column_default, '^''.*''$') OR regexp_matches(a.column_default, '^-[0-9.]+$')
       THEN (CASE WHEN a.column_default LIKE '''%' THEN a.column_default ELSE '''' || a.column_default || '''' END) ||
         '::' || pg_catalog.format_type(a.atttypid, -1)

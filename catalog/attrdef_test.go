@@ -1,0 +1,20 @@
+package catalog_test
+
+import "testing"
+
+// TestColumnDefaultsMatchPostgres compares pg_get_expr of column defaults
+// with PostgreSQL's for the defaults clients and pg_dump write most: typed
+// literals (a string cast to the column's type, as Rails' schemas and
+// pg_dump write ''::character varying), NULL casts, booleans, the current
+// time, sequences, and defaults added by ALTER TABLE.
+func TestColumnDefaultsMatchPostgres(t *testing.T) {
+	tw := newTwin(t, `create table cd (id serial primary key, a text default 'x'::text, b varchar(10) default ''::character varying,
+  c varchar default 'it''s', d integer default null::integer, e boolean default false, f timestamp default current_timestamp,
+  g text default null, h integer default -1, i date default '2020-01-02'::date, j timestamp with time zone default now());
+alter table cd add column k character varying(5) default 'k'::character varying not null;
+alter table cd add column l boolean default true;
+alter table cd alter column a set default 'y'::text`)
+	tw.compare(t, `select a.attname, pg_catalog.pg_get_expr(d.adbin, d.adrelid, true)
+from pg_catalog.pg_attrdef d join pg_catalog.pg_attribute a on a.attrelid = d.adrelid and a.attnum = d.adnum
+where d.adrelid = 'cd'::regclass order by a.attname`, nil)
+}
