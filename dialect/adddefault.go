@@ -4,11 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 	"google.golang.org/protobuf/reflect/protoreflect"
 
+	"github.com/quiverdb/quiver/catalog"
 	"github.com/quiverdb/quiver/pgerror"
 	"github.com/quiverdb/quiver/stmt"
 )
@@ -380,7 +382,11 @@ func planRenameReferenced(r *pg_query.RenameStmt, p *Plan) *Plan {
 		return p
 	}
 	out := &Plan{Warnings: p.Warnings, Notices: p.Notices}
-	alterSteps(out, []alterStep{aroundReferences(r.Relation, sql, func(t *target, fks []schemaConstraint) error {
+	var steps []alterStep
+	if r.RenameType == pg_query.ObjectType_OBJECT_TABLE {
+		steps = append(steps, keepConstraintNames(r.Relation))
+	}
+	alterSteps(out, append(steps, aroundReferences(r.Relation, sql, func(t *target, fks []schemaConstraint) error {
 		for _, c := range fks {
 			if r.RenameType == pg_query.ObjectType_OBJECT_TABLE {
 				return pgerror.New(pgerror.FeatureNotSupported, "renaming table %s, which the foreign key %s of table %s references, is not supported on DuckDB", t.table, c.name, c.table)
@@ -390,8 +396,43 @@ func planRenameReferenced(r *pg_query.RenameStmt, p *Plan) *Plan {
 			}
 		}
 		return nil
-	})})
+	})))
 	return out
+}
+
+// keepConstraintNames is the step that keeps the names of the constraints
+// of the table rv in its declared-types table, before a rename: PostgreSQL
+// keeps a constraint's name when its table is renamed, where quiver_conbase
+// would give a constraint without a kept name one made from the new name.
+func keepConstraintNames(rv *pg_query.RangeVar) alterStep {
+	return alterStep{then: func(e Engine) ([]string, error) {
+		schema := rv.Schemaname
+		if schema == PublicSchema {
+			schema = EngineSchema
+		}
+		t, err := findTarget(e.Query, &pg_query.RangeVar{Catalogname: rv.Catalogname, Schemaname: schema, Relname: rv.Relname})
+		if err != nil || t == nil {
+			return nil, err
+		}
+		var out []string
+		companion := typesTable(rv)
+		for _, c := range t.cons {
+			if c.oid != t.oid {
+				continue
+			}
+			key := c.cols
+			if c.kind == "c" {
+				key = []string{strconv.Itoa(c.ordinal)}
+			}
+			col := ident(catalog.ConstraintKey(c.kind, key))
+			if len(out) == 0 {
+				out = append(out, "CREATE TABLE IF NOT EXISTS "+companion+" ("+placeholder+")")
+			}
+			out = append(out, "ALTER TABLE "+companion+" DROP COLUMN IF EXISTS "+col,
+				"ALTER TABLE "+companion+" ADD COLUMN "+col+" VARCHAR DEFAULT "+literal(c.name))
+		}
+		return out, nil
+	}}
 }
 
 // setsNotNull reports whether one of cmds sets the column col NOT NULL.

@@ -439,3 +439,22 @@ select column_name, data_type, is_nullable from information_schema.columns where
 		{sql: "alter table adc2 rename column flag to flag2", want: ""},
 	})
 }
+
+// TestRenameTableKeepsConstraintNames checks that a renamed table's
+// constraints keep their names, as in PostgreSQL, where quiver would
+// otherwise name those without a kept name from the new table name.
+func TestRenameTableKeepsConstraintNames(t *testing.T) {
+	pg, q := servers(t)
+	db := pg.CreateDB(t)
+	samePsql(t, pg, q, db, `
+create table rtp (id integer primary key, code text unique);
+create table rtc (id integer primary key, pid integer references rtp (id), constraint rtc_small check (id < 100), check (id > 0));
+alter table rtc rename to rtc2;
+alter table rtc2 add constraint rtc2_more check (id > 1);
+\d rtc2
+alter table rtc2 rename to rtc3;
+insert into rtc3 values (200, null);
+insert into rtc3 values (1, null);
+\d rtc3
+`, 2)
+}
