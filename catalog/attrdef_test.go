@@ -5,7 +5,7 @@ import "testing"
 // TestColumnDefaultsMatchPostgres compares pg_get_expr of column defaults
 // with PostgreSQL's for the defaults clients and pg_dump write most: typed
 // literals (a string cast to the column's type, as Rails' schemas and
-// pg_dump write ''::character varying), NULL casts, booleans, the current
+// pg_dump write an empty string cast to character varying), NULL casts, booleans, the current
 // time, sequences, and defaults added by ALTER TABLE.
 func TestColumnDefaultsMatchPostgres(t *testing.T) {
 	tw := newTwin(t, `create table cd (id serial primary key, a text default 'x'::text, b varchar(10) default ''::character varying,

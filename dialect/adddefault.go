@@ -2,15 +2,11 @@ package dialect
 
 import (
 	"errors"
-	"fmt"
-	"slices"
-	"strconv"
 	"strings"
 
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 	"google.golang.org/protobuf/reflect/protoreflect"
 
-	"github.com/quiverdb/quiver/catalog"
 	"github.com/quiverdb/quiver/pgerror"
 	"github.com/quiverdb/quiver/stmt"
 )
@@ -285,154 +281,6 @@ func alterSteps(p *Plan, steps []alterStep) {
 		}
 		return next(e)
 	}
-}
-
-// DuckDB alters no table that another references by foreign key but to
-// add a column or change a default: SET/DROP NOT NULL, ALTER TYPE and DROP
-// COLUMN fail with its "Dependency Error", and Django's migrations make
-// them on any table. The tables that reference it, directly or not, are
-// then dropped around the change and made again as rebuild makes them.
-
-// refusedOnReferenced reports whether DuckDB refuses cmd on a table that
-// another references.
-func refusedOnReferenced(cmd *pg_query.AlterTableCmd) bool {
-	switch cmd.GetSubtype() {
-	case pg_query.AlterTableType_AT_SetNotNull, pg_query.AlterTableType_AT_DropNotNull,
-		pg_query.AlterTableType_AT_AlterColumnType, pg_query.AlterTableType_AT_DropColumn:
-		return true
-	}
-	return false
-}
-
-// aroundReferences is the step that runs sql, which changes the table rv,
-// with the tables that reference rv dropped and made again around it when
-// there are any. refused, given the table and the foreign keys that
-// reference it, refuses the change, as PostgreSQL does or quiver must.
-func aroundReferences(rv *pg_query.RangeVar, sql []string, refused func(t *target, fks []schemaConstraint) error) alterStep {
-	schema := rv.Schemaname
-	if schema == PublicSchema {
-		schema = EngineSchema
-	}
-	referenced := "SELECT 1 FROM duckdb_constraints() WHERE constraint_type = 'FOREIGN KEY' AND lower(referenced_table) = lower(" +
-		sqlString(rv.Relname) + ") LIMIT 1"
-	return alterStep{then: func(e Engine) ([]string, error) {
-		rows, err := e.Query(referenced)
-		if err != nil || len(rows) == 0 {
-			return sql, err
-		}
-		t, err := findTarget(e.Query, &pg_query.RangeVar{Catalogname: rv.Catalogname, Schemaname: schema, Relname: rv.Relname})
-		if err != nil || t == nil {
-			return sql, err
-		}
-		set, err := referencing(t.cons, t.table)
-		if err != nil || len(set) == 1 {
-			return sql, err
-		}
-		var fks []schemaConstraint
-		for _, c := range t.cons {
-			if c.kind == "f" && c.refTable == t.table && c.table != t.table {
-				fks = append(fks, c)
-			}
-		}
-		if err := refused(t, fks); err != nil {
-			return nil, err
-		}
-		tables, err := describeTables(e.Query, t.db, t.schema, t.temporary, set)
-		if err != nil {
-			return nil, err
-		}
-		return nil, remake(e.Query, t.db, tables, sql)
-	}}
-}
-
-// refusedCommand refuses cmd, an ALTER TABLE command, on a table that the
-// foreign keys fks reference: DROP COLUMN of a referenced column, as
-// PostgreSQL does without CASCADE.
-func refusedCommand(cmd *pg_query.AlterTableCmd) func(*target, []schemaConstraint) error {
-	return func(t *target, fks []schemaConstraint) error {
-		if cmd.GetSubtype() != pg_query.AlterTableType_AT_DropColumn {
-			return nil
-		}
-		for _, c := range fks {
-			if !slices.Contains(c.refCols, cmd.Name) {
-				continue
-			}
-			if cmd.Behavior == pg_query.DropBehavior_DROP_CASCADE {
-				return pgerror.New(pgerror.FeatureNotSupported, "DROP COLUMN ... CASCADE of a column that another table's foreign key references is not supported on DuckDB: drop the foreign key first")
-			}
-			return pgerror.New(dependentObjects, "cannot drop column %s of table %s because other objects depend on it", cmd.Name, t.table).
-				WithDetail(fmt.Sprintf("constraint %s on table %s depends on column %s of table %s", c.name, c.table, cmd.Name, t.table)).
-				WithHint("Use DROP ... CASCADE to drop the dependent objects too.")
-		}
-		return nil
-	}
-}
-
-// planRenameReferenced plans r, a RENAME of a table's column or of the
-// table, planned as p, for a table that others may reference: DuckDB
-// renames neither then. A column that is not referenced is renamed with
-// the referencing tables dropped around it; renaming a referenced column,
-// or the table, would need those tables' keys changed too, and is refused.
-func planRenameReferenced(r *pg_query.RenameStmt, p *Plan) *Plan {
-	if p == nil || p.NoOp || p.Then != nil || r.Relation == nil {
-		return p
-	}
-	sql := p.SQL
-	if len(sql) == 0 {
-		return p
-	}
-	out := &Plan{Warnings: p.Warnings, Notices: p.Notices}
-	var steps []alterStep
-	if r.RenameType == pg_query.ObjectType_OBJECT_TABLE {
-		steps = append(steps, keepConstraintNames(r.Relation))
-	}
-	alterSteps(out, append(steps, aroundReferences(r.Relation, sql, func(t *target, fks []schemaConstraint) error {
-		for _, c := range fks {
-			if r.RenameType == pg_query.ObjectType_OBJECT_TABLE {
-				return pgerror.New(pgerror.FeatureNotSupported, "renaming table %s, which the foreign key %s of table %s references, is not supported on DuckDB", t.table, c.name, c.table)
-			}
-			if slices.Contains(c.refCols, r.Subname) {
-				return pgerror.New(pgerror.FeatureNotSupported, "renaming column %s of table %s, which the foreign key %s of table %s references, is not supported on DuckDB", r.Subname, t.table, c.name, c.table)
-			}
-		}
-		return nil
-	})))
-	return out
-}
-
-// keepConstraintNames is the step that keeps the names of the constraints
-// of the table rv in its declared-types table, before a rename: PostgreSQL
-// keeps a constraint's name when its table is renamed, where quiver_conbase
-// would give a constraint without a kept name one made from the new name.
-func keepConstraintNames(rv *pg_query.RangeVar) alterStep {
-	return alterStep{then: func(e Engine) ([]string, error) {
-		schema := rv.Schemaname
-		if schema == PublicSchema {
-			schema = EngineSchema
-		}
-		t, err := findTarget(e.Query, &pg_query.RangeVar{Catalogname: rv.Catalogname, Schemaname: schema, Relname: rv.Relname})
-		if err != nil || t == nil {
-			return nil, err
-		}
-		var out []string
-		companion := typesTable(rv)
-		for _, c := range t.cons {
-			if c.oid != t.oid {
-				continue
-			}
-			key := c.cols
-			if c.kind == "c" {
-				key = []string{strconv.Itoa(c.ordinal)}
-			}
-			col := ident(catalog.ConstraintKey(c.kind, key))
-			if len(out) == 0 {
-				out = append(out, "CREATE TABLE IF NOT EXISTS "+companion+" ("+placeholder+")")
-			}
-			out = append(out, "ALTER TABLE "+companion+" DROP COLUMN IF EXISTS "+col,
-				"ALTER TABLE "+companion+" ADD COLUMN "+col+" VARCHAR DEFAULT "+literal(c.name))
-		}
-		return out, nil
-	}}
 }
 
 // setsNotNull reports whether one of cmds sets the column col NOT NULL.

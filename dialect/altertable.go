@@ -67,7 +67,7 @@ func mapsAlterTable(a *pg_query.AlterTableStmt) bool {
 	}
 	for _, c := range a.Cmds {
 		cmd := c.GetAlterTableCmd()
-		if s, _, _ := serialColumn(a.Relation, cmd); s != cmd || len(splitAddColumn(cmd)) > 1 || columnDefault(cmd) != nil || refusedOnReferenced(cmd) {
+		if s, _, _ := serialColumn(a.Relation, cmd); s != cmd || len(splitAddColumn(cmd)) > 1 || columnDefault(cmd) != nil || refusedOnDependents(cmd) {
 			return true
 		}
 		switch cmd.GetSubtype() {
@@ -261,8 +261,8 @@ func planAlterTable(st *stmt.Statement, rest func(*stmt.Statement) (*Plan, error
 			p.Warnings = append(p.Warnings, rp.Warnings...)
 			p.Notices = append(p.Notices, rp.Notices...)
 		}
-		if refusedOnReferenced(c.GetAlterTableCmd()) && step.sql != nil {
-			step = aroundReferences(a.Relation, step.sql, refusedCommand(c.GetAlterTableCmd()))
+		if refusedOnDependents(c.GetAlterTableCmd()) && step.sql != nil {
+			step = aroundDependents(a.Relation, step.sql, commandChange(c.GetAlterTableCmd()))
 		}
 		steps = append(steps, step)
 	}

@@ -155,7 +155,7 @@ func (duckdb) rewriteAlter(st *stmt.Statement, mapAlter bool) (*Plan, error) {
 	if keepsDeclaredTypes(st.Node) {
 		p, err := planDeclared(st)
 		if r := st.Node.GetRenameStmt(); r != nil && err == nil {
-			return planRenameReferenced(r, p), nil
+			return planRenameDependents(r, p), nil
 		}
 		return p, err
 	}
@@ -288,7 +288,7 @@ func needsTreeRewrite(n *pg_query.Node, withCatalog bool) bool {
 				(x.Relation != nil && x.Relation.Relpersistence == "u") ||
 				len(x.InhRelations) > 0 || x.Partspec != nil || x.Partbound != nil
 		case *pg_query.IndexStmt:
-			found = len(x.Options) > 0 || x.TableSpace != "" || (x.AccessMethod != "" && x.AccessMethod != "art") || len(x.IndexIncludingParams) > 0
+			found = len(x.Options) > 0 || x.TableSpace != "" || (x.AccessMethod != "" && x.AccessMethod != "art") || len(x.IndexIncludingParams) > 0 || hasOpclasses(x)
 		case *pg_query.FuncCall:
 			found = sequenceRegclass(x) != nil || toRegclass(x) != nil
 		case *pg_query.A_Expr:
@@ -526,6 +526,7 @@ func rewriteEngine(n *pg_query.Node) error {
 			// the others alone.
 			x.Options, x.TableSpace, x.IndexIncludingParams = nil, "", nil
 			noDefaultMethod(x)
+			dropOpclasses(x)
 			switch x.AccessMethod {
 			case "", "art":
 			case "hash":

@@ -279,6 +279,28 @@ func noDefaultMethod(x *pg_query.IndexStmt) {
 	}
 }
 
+// dropOpclasses leaves out the operator classes of an index's keys
+// (text_pattern_ops, varchar_pattern_ops, ..., which Django gives every
+// indexed string column's _like index): DuckDB takes none, and its index
+// answers the same equality lookups; a LIKE prefix search scans instead.
+func dropOpclasses(x *pg_query.IndexStmt) {
+	for _, p := range x.IndexParams {
+		if e := p.GetIndexElem(); e != nil {
+			e.Opclass, e.Opclassopts = nil, nil
+		}
+	}
+}
+
+// hasOpclasses reports whether an index names operator classes.
+func hasOpclasses(x *pg_query.IndexStmt) bool {
+	for _, p := range x.IndexParams {
+		if e := p.GetIndexElem(); e != nil && (len(e.Opclass) > 0 || len(e.Opclassopts) > 0) {
+			return true
+		}
+	}
+	return false
+}
+
 // sequenceRegclass returns the string constant of a sequence function's
 // first argument written as a regclass ('s'::regclass, as pg_dump and
 // serial columns' defaults write it), or nil: DuckDB's sequence functions

@@ -23,6 +23,7 @@ func TestPublicIsMain(t *testing.T) {
 		{in: "comment on table public.t is 'x'", want: []string{"COMMENT ON TABLE main.t IS 'x'"}},
 		{in: "create index i on public.t using btree (a)", want: []string{"CREATE INDEX i ON main.t (a)"}},
 		{in: "create index i on t (a)", want: []string{"CREATE INDEX i ON t (a)"}},
+		{in: `create index "t_b_like" on "t" ("b" varchar_pattern_ops, c text_pattern_ops desc)`, want: []string{`CREATE INDEX t_b_like ON t (b, c DESC)`}},
 		{in: "select 'public.t', public from t where x = 'public'"},
 		{in: `select * from "Public".t`},
 		{in: "select * from s.public"},

@@ -187,6 +187,7 @@ type Session struct {
 func (h *Handler) Serve(ctx context.Context, c Conn, info Info) (err error) {
 	s := &Session{h: h, conn: c, log: c.Logger(), info: info, tx: txIdle}
 	s.w.conn = c.NetConn()
+	s.w.quiet = s.quietNotice
 	r := info.Reader
 	if r == nil {
 		r = c.NetConn()

@@ -2,6 +2,7 @@ package dispatch
 
 import (
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -63,7 +64,7 @@ var settingsTable = []*setting{
 	{name: "lc_monetary", def: "C"},
 	{name: "lc_numeric", def: "C"},
 	{name: "lc_time", def: "C"},
-	{name: "client_min_messages", def: "notice"},
+	{name: "client_min_messages", def: "notice", check: checkMinMessages},
 	{name: "synchronous_commit", def: "on"},
 	{name: "row_security", def: "on", check: checkBool},
 	{name: "escape_string_warning", def: "on", check: checkBool},
@@ -90,6 +91,37 @@ func lookupSetting(name string) *setting { return settingsByName[strings.ToLower
 
 func invalidValue(name, v string) *pgerror.Error {
 	return pgerror.New(pgerror.InvalidParameterValue, "invalid value for parameter \"%s\": \"%s\"", name, v)
+}
+
+// messageLevels are client_min_messages' values, least severe first.
+var messageLevels = []string{"debug5", "debug4", "debug3", "debug2", "debug1", "log", "notice", "warning", "error"}
+
+func checkMinMessages(_ *Session, v string) (string, error) {
+	l := strings.ToLower(v)
+	switch l {
+	case "debug":
+		return "debug2", nil
+	case "info":
+		return l, nil
+	}
+	if slices.Contains(messageLevels, l) {
+		return l, nil
+	}
+	return "", invalidValue("client_min_messages", v).WithHint("Available values: " + strings.Join(messageLevels, ", ") + ".")
+}
+
+// quietNotice reports whether client_min_messages keeps a notice of
+// severity (NOTICE, WARNING, ...) from the client. INFO always goes.
+func (s *Session) quietNotice(severity string) bool {
+	sev := slices.Index(messageLevels, strings.ToLower(severity))
+	if sev < 0 {
+		return false
+	}
+	min := s.vars["client_min_messages"]
+	if min == "info" {
+		min = "notice" // INFO ranks just below NOTICE
+	}
+	return sev < slices.Index(messageLevels, min)
 }
 
 func checkBool(_ *Session, v string) (string, error) {

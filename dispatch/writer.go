@@ -21,11 +21,17 @@ type writer struct {
 	conn net.Conn
 	buf  []byte
 	err  error
+	// quiet, when set, reports whether a notice of a severity is not to
+	// be sent (client_min_messages).
+	quiet func(severity string) bool
 }
 
 // send appends one encoded message.
 func (w *writer) send(msg pgproto3.BackendMessage) {
 	if w.err != nil {
+		return
+	}
+	if n, ok := msg.(*pgproto3.NoticeResponse); ok && w.quiet != nil && w.quiet(n.SeverityUnlocalized) {
 		return
 	}
 	b, err := msg.Encode(w.buf)

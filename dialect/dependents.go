@@ -1,0 +1,349 @@
+package dialect
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	pg_query "github.com/pganalyze/pg_query_go/v6"
+
+	"github.com/quiverdb/quiver/catalog"
+	"github.com/quiverdb/quiver/pgerror"
+)
+
+// DuckDB alters a table that has dependents, an index made by CREATE INDEX
+// or another table's foreign key, only to add a column or change a
+// default: SET/DROP NOT NULL, ALTER TYPE, DROP COLUMN, RENAME COLUMN and
+// RENAME fail with its "Dependency Error". Django's and Rails' migrations
+// make them on tables with indexes and foreign keys all the time. So the
+// change runs with the dependents out of the way, in its transaction:
+//
+//   - the table's indexes are dropped before it and made again after it,
+//     on the renamed table or column; an index on a dropped column goes
+//     with it, as in PostgreSQL;
+//   - the tables that reference it, directly or not, are copied aside,
+//     dropped, and made again after it as rebuild makes them (remake).
+//
+// A change PostgreSQL refuses (dropping a referenced column without
+// CASCADE) gets its error; one that would change the referencing tables'
+// keys (renaming a referenced column or the table) gets 0A000.
+
+// refusedOnDependents reports whether DuckDB refuses cmd on a table with
+// dependents.
+func refusedOnDependents(cmd *pg_query.AlterTableCmd) bool {
+	switch cmd.GetSubtype() {
+	case pg_query.AlterTableType_AT_SetNotNull, pg_query.AlterTableType_AT_DropNotNull,
+		pg_query.AlterTableType_AT_AlterColumnType, pg_query.AlterTableType_AT_DropColumn:
+		return true
+	}
+	return false
+}
+
+// change is what a statement that DuckDB refuses on a table with
+// dependents does to the table's indexes and to its referencing tables.
+type change struct {
+	// renameTo is the table's new name, or "".
+	renameTo string
+	// column is renamed to renamedTo, or dropped when renamedTo is "";
+	// "" for neither.
+	column, renamedTo string
+	// refused, given the table and the foreign keys that reference it,
+	// refuses the change.
+	refused func(t *target, fks []schemaConstraint) error
+}
+
+// tableIndex is an index CREATE INDEX made on a table.
+type tableIndex struct {
+	db, schema, name string
+	unique           bool
+	exprs            []string // DuckDB's text of each key
+	comment          string
+}
+
+// aroundDependents is the step that runs sql, which changes the table rv
+// as ch says, with the table's dependents out of the way.
+func aroundDependents(rv *pg_query.RangeVar, sql []string, ch change) alterStep {
+	schema := rv.Schemaname
+	if schema == PublicSchema {
+		schema = EngineSchema
+	}
+	where := catalogWhere("table_name", schema, rv.Relname)
+	if rv.Catalogname != "" {
+		where += " AND database_name = " + literal(rv.Catalogname)
+	}
+	look := "SELECT (SELECT count(*) FROM duckdb_constraints() WHERE constraint_type = 'FOREIGN KEY' AND lower(referenced_table) = lower(" +
+		sqlString(rv.Relname) + ")), (SELECT count(*) FROM duckdb_indexes() WHERE " + where + " AND sql IS NOT NULL)"
+	return alterStep{then: func(e Engine) ([]string, error) {
+		rows, err := e.Query(look)
+		if err != nil {
+			return nil, err
+		}
+		if len(rows) != 1 || (rows[0][0] == "0" && rows[0][1] == "0") {
+			return sql, nil
+		}
+		around := sql
+		if rows[0][1] != "0" {
+			idx, err := tableIndexes(e.Query, where)
+			if err != nil {
+				return nil, err
+			}
+			around = ch.aroundIndexes(idx, rv.Relname, sql)
+		}
+		if rows[0][0] == "0" {
+			return around, nil
+		}
+		t, err := findTarget(e.Query, &pg_query.RangeVar{Catalogname: rv.Catalogname, Schemaname: schema, Relname: rv.Relname})
+		if err != nil || t == nil {
+			return around, err
+		}
+		set, err := referencing(t.cons, t.table)
+		if err != nil || len(set) == 1 {
+			return around, err
+		}
+		var fks []schemaConstraint
+		for _, c := range t.cons {
+			if c.kind == "f" && c.refTable == t.table && c.table != t.table {
+				fks = append(fks, c)
+			}
+		}
+		if ch.refused != nil {
+			if err := ch.refused(t, fks); err != nil {
+				return nil, err
+			}
+		}
+		tables, err := describeTables(e.Query, t.db, t.schema, t.temporary, set)
+		if err != nil {
+			return nil, err
+		}
+		return nil, remake(e.Query, t.db, tables, around)
+	}}
+}
+
+// tableIndexes reads the indexes CREATE INDEX made on the table that where
+// (a condition on duckdb_indexes()) finds, in the first database that has
+// it as DuckDB looks (temp first).
+func tableIndexes(q func(string) ([][]string, error), where string) ([]tableIndex, error) {
+	rows, err := q("SELECT database_name, schema_name, index_name, CAST(is_unique AS VARCHAR), array_to_string(expressions, chr(31)), " +
+		"coalesce(comment, '') FROM duckdb_indexes() WHERE " + where + " AND sql IS NOT NULL ORDER BY database_name <> 'temp', index_oid")
+	if err != nil {
+		return nil, err
+	}
+	var out []tableIndex
+	for _, r := range rows {
+		if len(out) > 0 && (r[0] != out[0].db || r[1] != out[0].schema) {
+			break
+		}
+		out = append(out, tableIndex{db: r[0], schema: r[1], name: r[2], unique: r[3] == "true", exprs: strings.Split(r[4], "\x1f"), comment: r[5]})
+	}
+	return out, nil
+}
+
+// aroundIndexes returns sql with the indexes idx of the table dropped
+// before it and made again after it, as the change leaves them.
+func (ch change) aroundIndexes(idx []tableIndex, table string, sql []string) []string {
+	if ch.renameTo != "" {
+		table = ch.renameTo
+	}
+	var before, after []string
+	for _, x := range idx {
+		ref := ident(x.db) + "." + ident(x.schema) + "."
+		before = append(before, "DROP INDEX "+ref+ident(x.name))
+		exprs, keep := ch.keys(x.exprs)
+		if !keep {
+			continue
+		}
+		unique := ""
+		if x.unique {
+			unique = "UNIQUE "
+		}
+		after = append(after, "CREATE "+unique+"INDEX "+ident(x.name)+" ON "+ref+ident(table)+" ("+strings.Join(exprs, ", ")+")")
+		if x.comment != "" {
+			after = append(after, "COMMENT ON INDEX "+ref+ident(x.name)+" IS "+literal(x.comment))
+		}
+	}
+	return append(append(before, sql...), after...)
+}
+
+// keys returns an index's keys as the change leaves them, and false when
+// the index goes with a dropped column.
+func (ch change) keys(exprs []string) ([]string, bool) {
+	if ch.column == "" {
+		return exprs, true
+	}
+	out := make([]string, len(exprs))
+	for i, x := range exprs {
+		out[i] = x
+		if x != ch.column && x != ident(ch.column) {
+			continue
+		}
+		if ch.renamedTo == "" {
+			return nil, false
+		}
+		out[i] = ident(ch.renamedTo)
+	}
+	return out, true
+}
+
+// commandChange is the change cmd, an ALTER TABLE command, makes: DROP
+// COLUMN drops a column, which PostgreSQL refuses while another table's
+// foreign key references it, unless CASCADE, which drops the key.
+func commandChange(cmd *pg_query.AlterTableCmd) change {
+	if cmd.GetSubtype() != pg_query.AlterTableType_AT_DropColumn {
+		return change{}
+	}
+	return change{column: cmd.Name, refused: func(t *target, fks []schemaConstraint) error {
+		for _, c := range fks {
+			if !slices.Contains(c.refCols, cmd.Name) {
+				continue
+			}
+			if cmd.Behavior == pg_query.DropBehavior_DROP_CASCADE {
+				return pgerror.New(pgerror.FeatureNotSupported, "DROP COLUMN ... CASCADE of a column that another table's foreign key references is not supported on DuckDB: drop the foreign key first")
+			}
+			return pgerror.New(dependentObjects, "cannot drop column %s of table %s because other objects depend on it", cmd.Name, t.table).
+				WithDetail(fmt.Sprintf("constraint %s on table %s depends on column %s of table %s", c.name, c.table, cmd.Name, t.table)).
+				WithHint("Use DROP ... CASCADE to drop the dependent objects too.")
+		}
+		return nil
+	}}
+}
+
+// planRenameDependents plans r, a RENAME of a table's column or of the
+// table, planned as p, for a table that may have dependents. Renaming a
+// column that a foreign key references, or a referenced table, would need
+// the referencing tables' keys changed too, and is refused.
+func planRenameDependents(r *pg_query.RenameStmt, p *Plan) *Plan {
+	if p == nil || p.NoOp || p.Then != nil || r.Relation == nil || len(p.SQL) == 0 {
+		return p
+	}
+	ch := change{refused: func(t *target, fks []schemaConstraint) error {
+		for _, c := range fks {
+			if r.RenameType == pg_query.ObjectType_OBJECT_TABLE {
+				return pgerror.New(pgerror.FeatureNotSupported, "renaming table %s, which the foreign key %s of table %s references, is not supported on DuckDB", t.table, c.name, c.table)
+			}
+			if slices.Contains(c.refCols, r.Subname) {
+				return pgerror.New(pgerror.FeatureNotSupported, "renaming column %s of table %s, which the foreign key %s of table %s references, is not supported on DuckDB", r.Subname, t.table, c.name, c.table)
+			}
+		}
+		return nil
+	}}
+	out := &Plan{Warnings: p.Warnings, Notices: p.Notices}
+	var steps []alterStep
+	if r.RenameType == pg_query.ObjectType_OBJECT_TABLE {
+		ch.renameTo = r.Newname
+		steps = append(steps, keepConstraintNames(r.Relation))
+		alterSteps(out, append(steps, aroundDependents(r.Relation, p.SQL, ch)))
+		return out
+	}
+	ch.column, ch.renamedTo = r.Subname, r.Newname
+	drop, add := foreignKeysOf(r.Relation, r.Subname, r.Newname)
+	alterSteps(out, []alterStep{drop, aroundDependents(r.Relation, p.SQL, ch), add})
+	return out
+}
+
+// foreignKeysOf returns the steps that drop the foreign keys of the table
+// rv on its column col before col is renamed to to, and add them again
+// after, with their names, on the renamed column: DuckDB renames no column
+// a foreign key of its table holds.
+func foreignKeysOf(rv *pg_query.RangeVar, col, to string) (drop, add alterStep) {
+	var fks []schemaConstraint
+	var table *pg_query.RangeVar
+	drop.then = func(e Engine) ([]string, error) {
+		look := "SELECT 1 FROM duckdb_constraints() WHERE constraint_type = 'FOREIGN KEY' AND lower(table_name) = lower(" +
+			sqlString(rv.Relname) + ") AND list_contains(constraint_column_names, " + sqlString(col) + ") LIMIT 1"
+		rows, err := e.Query(look)
+		if err != nil || len(rows) == 0 {
+			return nil, err
+		}
+		schema := rv.Schemaname
+		if schema == PublicSchema {
+			schema = EngineSchema
+		}
+		table = &pg_query.RangeVar{Catalogname: rv.Catalogname, Schemaname: schema, Relname: rv.Relname}
+		t, err := findTarget(e.Query, table)
+		if err != nil || t == nil {
+			return nil, err
+		}
+		var dropped []droppedConstraint
+		for _, c := range t.cons {
+			if c.kind == "f" && c.oid == t.oid && slices.Contains(c.cols, col) {
+				fks = append(fks, c)
+				dropped = append(dropped, droppedConstraint{name: c.name})
+			}
+		}
+		if len(dropped) == 0 {
+			return nil, nil
+		}
+		return rebuild(table, nil, dropped)(e)
+	}
+	add.then = func(e Engine) ([]string, error) {
+		if len(fks) == 0 {
+			return nil, nil
+		}
+		renamed := &pg_query.RangeVar{Catalogname: table.Catalogname, Schemaname: table.Schemaname, Relname: table.Relname}
+		var added []addedConstraint
+		for _, c := range fks {
+			cols := slices.Clone(c.cols)
+			for i := range cols {
+				if cols[i] == col {
+					cols[i] = to
+				}
+			}
+			con := &pg_query.Constraint{Contype: pg_query.ConstrType_CONSTR_FOREIGN, Conname: c.name, InitiallyValid: true,
+				Pktable: &pg_query.RangeVar{Schemaname: table.Schemaname, Relname: c.refTable, Inh: true, Relpersistence: "p"},
+				FkAttrs: strNodes(cols), PkAttrs: strNodes(c.refCols),
+				FkUpdAction: "a", FkDelAction: "a", FkMatchtype: "s"}
+			a, err := newAddedConstraint(con)
+			if err != nil {
+				return nil, err
+			}
+			added = append(added, a)
+		}
+		return rebuild(renamed, added, nil)(e)
+	}
+	return drop, add
+}
+
+// strNodes makes names string nodes.
+func strNodes(names []string) []*pg_query.Node {
+	out := make([]*pg_query.Node, len(names))
+	for i, n := range names {
+		out[i] = pg_query.MakeStrNode(n)
+	}
+	return out
+}
+
+// keepConstraintNames is the step that keeps the names of the constraints
+// of the table rv in its declared-types table, before a rename: PostgreSQL
+// keeps a constraint's name when its table is renamed, where quiver_conbase
+// would give a constraint without a kept name one made from the new name.
+func keepConstraintNames(rv *pg_query.RangeVar) alterStep {
+	return alterStep{then: func(e Engine) ([]string, error) {
+		schema := rv.Schemaname
+		if schema == PublicSchema {
+			schema = EngineSchema
+		}
+		t, err := findTarget(e.Query, &pg_query.RangeVar{Catalogname: rv.Catalogname, Schemaname: schema, Relname: rv.Relname})
+		if err != nil || t == nil {
+			return nil, err
+		}
+		var out []string
+		companion := typesTable(rv)
+		for _, c := range t.cons {
+			if c.oid != t.oid {
+				continue
+			}
+			key := c.cols
+			if c.kind == "c" {
+				key = []string{strconv.Itoa(c.ordinal)}
+			}
+			col := ident(catalog.ConstraintKey(c.kind, key))
+			if len(out) == 0 {
+				out = append(out, "CREATE TABLE IF NOT EXISTS "+companion+" ("+placeholder+")")
+			}
+			out = append(out, "ALTER TABLE "+companion+" DROP COLUMN IF EXISTS "+col,
+				"ALTER TABLE "+companion+" ADD COLUMN "+col+" VARCHAR DEFAULT "+literal(c.name))
+		}
+		return out, nil
+	}}
+}
