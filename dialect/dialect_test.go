@@ -43,6 +43,14 @@ func checkRewrites(t *testing.T, cases []rewriteCase) {
 	}
 }
 
+// noticeEngine counts the notices sent.
+type noticeEngine struct {
+	queryEngine
+	n *int
+}
+
+func (e noticeEngine) Notice(Notice) { *e.n++ }
+
 // planStatements returns the statements p runs on a backend without
 // foreign keys: its SQL, and those its Then runs and gives when its
 // catalog lookups find nothing.
@@ -64,9 +72,10 @@ func planStatements(t *testing.T, p *Plan) []string {
 	return append(out, more...)
 }
 
-// TestDropTables: DROP TABLE ... CASCADE first looks for the foreign keys
-// that reference each table (none here: the tables do not exist), then
-// drops them one at a time, children first.
+// TestDropTables: DROP TABLE IF EXISTS ... CASCADE first looks for each
+// table (for the NOTICE of one that is not there: none is here), then for
+// the foreign keys that reference each, then drops them one at a time,
+// children first.
 func TestDropTables(t *testing.T) {
 	st := stmt.Split("drop table if exists a, b cascade")[0]
 	p, err := For("duckdb", "").Rewrite(&st)
@@ -74,9 +83,10 @@ func TestDropTables(t *testing.T) {
 		t.Fatalf("got %+v, %v; want a plan with Then", p, err)
 	}
 	var asked []string
-	got, err := p.Then(queryEngine(func(q string) ([][]string, error) { asked = append(asked, q); return nil, nil }))
+	notices := 0
+	got, err := p.Then(noticeEngine{queryEngine(func(q string) ([][]string, error) { asked = append(asked, q); return nil, nil }), &notices})
 	want := []string{"DROP TABLE IF EXISTS a CASCADE", `DROP TABLE IF EXISTS "quiver_types$a"`, "DROP TABLE IF EXISTS b CASCADE", `DROP TABLE IF EXISTS "quiver_types$b"`}
-	if err != nil || strings.Join(got, "\n") != strings.Join(want, "\n") || len(asked) != 3 {
+	if err != nil || strings.Join(got, "\n") != strings.Join(want, "\n") || len(asked) != 5 || notices != 2 {
 		t.Errorf("got %q, %v (asked %q); want %q after looking up a and b and their foreign keys", got, err, asked, want)
 	}
 

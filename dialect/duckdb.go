@@ -41,7 +41,7 @@ func (d duckdb) Rewrite(st *stmt.Statement) (*Plan, error) {
 	if p == nil && mapped != st {
 		p = &Plan{SQL: []string{mapped.SQL}}
 	}
-	return quotePlan(p, mapped), nil
+	return missingNotices(mapped, quotePlan(p, mapped)), nil
 }
 
 // quotePlan returns p, or st as written when p is nil, with the names

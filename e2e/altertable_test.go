@@ -535,3 +535,24 @@ COMMIT;
 DROP TABLE "polls_question";
 `, 0)
 }
+
+// TestDropIfExistsNoticesMatchPostgres checks the NOTICE of DROP ... IF
+// EXISTS for each object that is not there, which DuckDB does not send.
+func TestDropIfExistsNoticesMatchPostgres(t *testing.T) {
+	pg, q := servers(t)
+	db := pg.CreateDB(t)
+	samePsql(t, pg, q, db, `
+drop table if exists dn_nosuch;
+drop table if exists dn_nosch.t;
+drop view if exists public.dn_nv;
+drop index if exists dn_ni;
+drop sequence if exists dn_ns;
+drop schema if exists dn_nsch;
+create table dn (a int);
+drop table if exists dn, dn_nosuch2;
+drop table if exists dn;
+create table dn2 (a int);
+set client_min_messages = warning;
+drop table if exists dn2, dn_nosuch3;
+`, 0)
+}
