@@ -103,9 +103,10 @@ func (h *heapSampler) Stop() uint64 {
 // quiver on DuckDB with pgconn's CopyFrom and samples the Go heap of the
 // process (quivertest runs quiver in it) during each copy. The growth must
 // stay under copyMemoryBound and must not grow with the row count: the 3M
-// copy may not peak above the 1M one by a quarter of its extra text. Measured (GOGC 10
-// during the copies, see below): +10 MiB for both alone, +16 and +25 MiB
-// after other tests of the package.
+// copy may not peak above the 1M one by a quarter of its extra text and
+// the collector's slack. Measured (GOGC 10 during the copies, see below,
+// on a heap of about 100 MiB): +23 to +29 MiB for 1M rows and +38 to +42
+// MiB for 3M, alone; +15 and +48 MiB beside other test packages.
 func TestCopyFromMemoryBounded(t *testing.T) {
 	c := quivertest.Start(t).Connect(t)
 	ctx := context.Background()
@@ -116,6 +117,7 @@ func TestCopyFromMemoryBounded(t *testing.T) {
 		t.Fatal(err)
 	}
 	growth, text := map[int64]uint64{}, map[int64]uint64{}
+	var slack uint64 // the most the collector lets the heap pass what is live
 	for _, n := range []int64{1_000_000, 3_000_000} {
 		table := fmt.Sprintf("copy_mem_%d", n)
 		if _, err := c.Exec(ctx, "CREATE TABLE "+table+"(id bigint, name text, score double precision, pad text)").ReadAll(); err != nil {
@@ -131,6 +133,7 @@ func TestCopyFromMemoryBounded(t *testing.T) {
 		var ms runtime.MemStats
 		runtime.ReadMemStats(&ms)
 		base := ms.HeapInuse
+		slack = max(slack, base/10)
 		src := &rowSource{n: n}
 		h := sampleHeap(10 * time.Millisecond)
 		start := time.Now()
@@ -166,9 +169,11 @@ func TestCopyFromMemoryBounded(t *testing.T) {
 	}
 	// A copy that kept its rows would grow by at least the 122 MiB of
 	// text the 3M copy has more than the 1M one; a quarter of that is
-	// allowed for the collector's slack, which under load (other test
-	// packages running beside) has reached +22 MiB.
-	if extra := text[3_000_000] - text[1_000_000]; growth[3_000_000] > growth[1_000_000]+extra/4 {
+	// allowed for noise, which under load (other test packages running
+	// beside) has reached +22 MiB, and the collector's slack at GOGC 10:
+	// a tenth of the heap in use before (the process holds the catalog's
+	// parsed definitions, live and snapshot, about 100 MiB in all).
+	if extra := text[3_000_000] - text[1_000_000]; growth[3_000_000] > growth[1_000_000]+extra/4+slack {
 		t.Errorf("the heap grew by %d MiB for 3M rows and %d MiB for 1M: it grows with the row count",
 			growth[3_000_000]>>20, growth[1_000_000]>>20)
 	}
