@@ -25,7 +25,10 @@ import (
 //     default is then set to the expression.
 //   - A default that calls a volatile function (random(), nextval(),
 //     gen_random_uuid(), ...) gives each row its own value: the column is
-//     added bare, its default set, and the table updated to it.
+//     added bare, its default set, and the table updated to it. A NOT NULL
+//     column is added with a placeholder (a zero, an empty string) and
+//     updated once the statement's other commands have run: DuckDB sets
+//     no NOT NULL on a table with indexes that the transaction updated.
 
 // perRowFuncs are the volatile functions, PostgreSQL's and DuckDB's, that
 // a default may call: ADD COLUMN evaluates such a default for each row.
@@ -124,9 +127,8 @@ func planSQL(sql string, rest func(*stmt.Statement) (*Plan, error)) ([]string, e
 // they depend on the default's value or on whether the column is there,
 // a step that gives them. A volatile default of a column the statement
 // makes NOT NULL fills the existing rows in fill, to run once the
-// statement's other commands have: DuckDB sets no NOT NULL on a table
-// with indexes that the transaction has updated, so the column is added
-// with the default's value once, and the rows updated to their own last.
+// statement's other commands have; the column is added with a placeholder
+// of its type (placeholders), or else with the default's value once.
 func addColumnDefault(n *pg_query.Node, cmd *pg_query.AlterTableCmd, e *pg_query.Node, notNull bool, rest func(*stmt.Statement) (*Plan, error)) (step, fill alterStep, err error) {
 	rv := n.GetAlterTableStmt().Relation
 	col := cmd.GetDef().GetColumnDef()
