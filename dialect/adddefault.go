@@ -30,9 +30,10 @@ import (
 //     updated once the statement's other commands have run: DuckDB sets
 //     no NOT NULL on a table with indexes that the transaction updated.
 
-// perRowFuncs are the volatile functions, PostgreSQL's and DuckDB's, that
-// a default may call: ADD COLUMN evaluates such a default for each row.
-var perRowFuncs = map[string]bool{
+// VolatileFuncs are the volatile functions, PostgreSQL's and DuckDB's,
+// that a default or a query may call, whose result differs at each call:
+// ADD COLUMN evaluates such a default for each row.
+var VolatileFuncs = map[string]bool{
 	"random": true, "random_normal": true, "gen_random_uuid": true, "uuid_generate_v1": true,
 	"uuid_generate_v1mc": true, "uuid_generate_v4": true, "nextval": true, "clock_timestamp": true,
 	"timeofday": true, "uuid": true, "uuidv4": true, "uuidv7": true,
@@ -65,7 +66,7 @@ func perRow(e *pg_query.Node) bool {
 	found := false
 	stmt.Walk(e.ProtoReflect(), func(m protoreflect.Message) {
 		if f, ok := m.Interface().(*pg_query.FuncCall); ok && len(f.Funcname) > 0 {
-			if perRowFuncs[strings.ToLower(f.Funcname[len(f.Funcname)-1].GetString_().GetSval())] {
+			if VolatileFuncs[strings.ToLower(f.Funcname[len(f.Funcname)-1].GetString_().GetSval())] {
 				found = true
 			}
 		}
@@ -139,11 +140,7 @@ func addColumnDefault(n *pg_query.Node, cmd *pg_query.AlterTableCmd, e *pg_query
 	}
 	exists := ""
 	if cmd.MissingOk {
-		schema := rv.Schemaname
-		if schema == PublicSchema {
-			schema = EngineSchema
-		}
-		exists = "SELECT 1 FROM duckdb_columns() WHERE " + catalogWhere("table_name", schema, rv.Relname) +
+		exists = "SELECT 1 FROM duckdb_columns() WHERE " + catalogWhere("table_name", rv.Schemaname, rv.Relname) +
 			" AND column_name = " + sqlString(col.Colname)
 	}
 	var static []string // the statements, when they do not depend on the value
@@ -312,18 +309,9 @@ func serialColumn(rv *pg_query.RangeVar, cmd *pg_query.AlterTableCmd) (out *pg_q
 	out = cloneMsg(cmd)
 	def = out.GetDef().GetColumnDef()
 	def.TypeName.Names = []*pg_query.Node{pg_query.MakeStrNode("pg_catalog"), pg_query.MakeStrNode(serialTypes[typeBase(tn)])}
-	seq := rv.Relname + "_" + def.Colname + "_seq"
-	ref := relationText(&pg_query.RangeVar{Schemaname: rv.Schemaname, Relname: seq})
-	temp := ""
-	if rv.Relpersistence == "t" {
-		temp = "TEMPORARY "
-	}
-	def.Constraints = append(def.Constraints,
-		&pg_query.Node{Node: &pg_query.Node_Constraint{Constraint: &pg_query.Constraint{Contype: pg_query.ConstrType_CONSTR_NOTNULL, Location: -1}}},
-		&pg_query.Node{Node: &pg_query.Node_Constraint{Constraint: &pg_query.Constraint{Contype: pg_query.ConstrType_CONSTR_DEFAULT, Location: -1,
-			RawExpr: funcCall([]string{"nextval"}, pg_query.MakeAConstStrNode(ref, -1))}}})
-	return out, []string{"CREATE " + temp + "SEQUENCE " + qualifiedName(rv, seq)},
-		[]string{"ALTER SEQUENCE " + qualifiedName(rv, seq) + " OWNED BY " + ownerRef(rv)}
+	create, own, cons := serialSequence(rv, def.Colname)
+	def.Constraints = append(def.Constraints, cons...)
+	return out, []string{create}, []string{own}
 }
 
 // placeholders are values of the types an ADD COLUMN with a volatile

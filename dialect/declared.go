@@ -394,26 +394,38 @@ func (k *keeper) serial(c *pg_query.CreateStmt, def *pg_query.ColumnDef) {
 	if identity >= 0 {
 		def.Constraints = append(def.Constraints[:identity], def.Constraints[identity+1:]...)
 	}
-	seq := def.Colname
-	if c.Relation.Relname != "" {
-		seq = c.Relation.Relname + "_" + def.Colname
-	}
-	seq += "_seq"
-	ref := relationText(&pg_query.RangeVar{Schemaname: c.Relation.Schemaname, Relname: seq})
-	temp := ""
-	if c.Relation.Relpersistence == "t" {
-		temp = "TEMPORARY "
-	}
+	create, own, cons := serialSequence(c.Relation, def.Colname)
 	// Not CREATE OR REPLACE: DuckDB refuses to replace the sequence of an
 	// existing table before CREATE TABLE could say that it exists.
-	k.guards = append(k.guards, "CREATE "+temp+"SEQUENCE IF NOT EXISTS "+qualifiedName(c.Relation, seq))
+	k.guards = append(k.guards, create)
 	// Owned by the table, the sequence is dropped with it.
-	k.owned = append(k.owned, "ALTER SEQUENCE "+qualifiedName(c.Relation, seq)+" OWNED BY "+ownerRef(c.Relation))
-	def.Constraints = append(def.Constraints,
-		&pg_query.Node{Node: &pg_query.Node_Constraint{Constraint: &pg_query.Constraint{Contype: pg_query.ConstrType_CONSTR_NOTNULL, Location: -1}}},
-		&pg_query.Node{Node: &pg_query.Node_Constraint{Constraint: &pg_query.Constraint{Contype: pg_query.ConstrType_CONSTR_DEFAULT, Location: -1,
-			RawExpr: funcCall([]string{"nextval"}, pg_query.MakeAConstStrNode(ref, -1))}}})
+	k.owned = append(k.owned, own)
+	def.Constraints = append(def.Constraints, cons...)
 	k.changed = true
+}
+
+// serialSequence returns what makes the column col of the table rel a
+// serial column: the statement creating its sequence (table_column_seq,
+// in the table's schema) unless it exists, the one that has the table own
+// it, and the column's NOT NULL and DEFAULT nextval constraints.
+func serialSequence(rel *pg_query.RangeVar, col string) (create, own string, cons []*pg_query.Node) {
+	seq := col
+	if rel.Relname != "" {
+		seq = rel.Relname + "_" + col
+	}
+	seq += "_seq"
+	ref := relationText(&pg_query.RangeVar{Schemaname: rel.Schemaname, Relname: seq})
+	temp := ""
+	if rel.Relpersistence == "t" {
+		temp = "TEMPORARY "
+	}
+	return "CREATE " + temp + "SEQUENCE IF NOT EXISTS " + qualifiedName(rel, seq),
+		"ALTER SEQUENCE " + qualifiedName(rel, seq) + " OWNED BY " + ownerRef(rel),
+		[]*pg_query.Node{
+			{Node: &pg_query.Node_Constraint{Constraint: &pg_query.Constraint{Contype: pg_query.ConstrType_CONSTR_NOTNULL, Location: -1}}},
+			{Node: &pg_query.Node_Constraint{Constraint: &pg_query.Constraint{Contype: pg_query.ConstrType_CONSTR_DEFAULT, Location: -1,
+				RawExpr: funcCall([]string{"nextval"}, pg_query.MakeAConstStrNode(ref, -1))}}},
+		}
 }
 
 // alter keeps the declared type of a column added or changed, and forgets

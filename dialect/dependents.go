@@ -64,11 +64,7 @@ type tableIndex struct {
 // aroundDependents is the step that runs sql, which changes the table rv
 // as ch says, with the table's dependents out of the way.
 func aroundDependents(rv *pg_query.RangeVar, sql []string, ch change) alterStep {
-	schema := rv.Schemaname
-	if schema == PublicSchema {
-		schema = EngineSchema
-	}
-	where := catalogWhere("table_name", schema, rv.Relname)
+	where := catalogWhere("table_name", rv.Schemaname, rv.Relname)
 	if rv.Catalogname != "" {
 		where += " AND database_name = " + literal(rv.Catalogname)
 	}
@@ -93,7 +89,7 @@ func aroundDependents(rv *pg_query.RangeVar, sql []string, ch change) alterStep 
 		if rows[0][0] == "0" {
 			return around, nil
 		}
-		t, err := findTarget(e.Query, &pg_query.RangeVar{Catalogname: rv.Catalogname, Schemaname: schema, Relname: rv.Relname})
+		t, err := findTarget(e.Query, rv)
 		if err != nil || t == nil {
 			return around, err
 		}
@@ -247,7 +243,6 @@ func planRenameDependents(r *pg_query.RenameStmt, p *Plan) *Plan {
 // a foreign key of its table holds.
 func foreignKeysOf(rv *pg_query.RangeVar, col, to string) (drop, add alterStep) {
 	var fks []schemaConstraint
-	var table *pg_query.RangeVar
 	drop.then = func(e Engine) ([]string, error) {
 		look := "SELECT 1 FROM duckdb_constraints() WHERE constraint_type = 'FOREIGN KEY' AND lower(table_name) = lower(" +
 			sqlString(rv.Relname) + ") AND list_contains(constraint_column_names, " + sqlString(col) + ") LIMIT 1"
@@ -255,12 +250,7 @@ func foreignKeysOf(rv *pg_query.RangeVar, col, to string) (drop, add alterStep) 
 		if err != nil || len(rows) == 0 {
 			return nil, err
 		}
-		schema := rv.Schemaname
-		if schema == PublicSchema {
-			schema = EngineSchema
-		}
-		table = &pg_query.RangeVar{Catalogname: rv.Catalogname, Schemaname: schema, Relname: rv.Relname}
-		t, err := findTarget(e.Query, table)
+		t, err := findTarget(e.Query, rv)
 		if err != nil || t == nil {
 			return nil, err
 		}
@@ -274,13 +264,12 @@ func foreignKeysOf(rv *pg_query.RangeVar, col, to string) (drop, add alterStep) 
 		if len(dropped) == 0 {
 			return nil, nil
 		}
-		return rebuild(table, nil, dropped)(e)
+		return rebuild(rv, nil, dropped)(e)
 	}
 	add.then = func(e Engine) ([]string, error) {
 		if len(fks) == 0 {
 			return nil, nil
 		}
-		renamed := &pg_query.RangeVar{Catalogname: table.Catalogname, Schemaname: table.Schemaname, Relname: table.Relname}
 		var added []addedConstraint
 		for _, c := range fks {
 			cols := slices.Clone(c.cols)
@@ -290,7 +279,7 @@ func foreignKeysOf(rv *pg_query.RangeVar, col, to string) (drop, add alterStep) 
 				}
 			}
 			con := &pg_query.Constraint{Contype: pg_query.ConstrType_CONSTR_FOREIGN, Conname: c.name, InitiallyValid: true,
-				Pktable: &pg_query.RangeVar{Schemaname: table.Schemaname, Relname: c.refTable, Inh: true, Relpersistence: "p"},
+				Pktable: &pg_query.RangeVar{Schemaname: rv.Schemaname, Relname: c.refTable, Inh: true, Relpersistence: "p"},
 				FkAttrs: strNodes(cols), PkAttrs: strNodes(c.refCols),
 				FkUpdAction: "a", FkDelAction: "a", FkMatchtype: "s"}
 			a, err := newAddedConstraint(con)
@@ -299,7 +288,7 @@ func foreignKeysOf(rv *pg_query.RangeVar, col, to string) (drop, add alterStep) 
 			}
 			added = append(added, a)
 		}
-		return rebuild(renamed, added, nil)(e)
+		return rebuild(rv, added, nil)(e)
 	}
 	return drop, add
 }
@@ -319,16 +308,11 @@ func strNodes(names []string) []*pg_query.Node {
 // would give a constraint without a kept name one made from the new name.
 func keepConstraintNames(rv *pg_query.RangeVar) alterStep {
 	return alterStep{then: func(e Engine) ([]string, error) {
-		schema := rv.Schemaname
-		if schema == PublicSchema {
-			schema = EngineSchema
-		}
-		t, err := findTarget(e.Query, &pg_query.RangeVar{Catalogname: rv.Catalogname, Schemaname: schema, Relname: rv.Relname})
+		t, err := findTarget(e.Query, rv)
 		if err != nil || t == nil {
 			return nil, err
 		}
 		var out []string
-		companion := typesTable(rv)
 		for _, c := range t.cons {
 			if c.oid != t.oid {
 				continue
@@ -337,12 +321,7 @@ func keepConstraintNames(rv *pg_query.RangeVar) alterStep {
 			if c.kind == "c" {
 				key = []string{strconv.Itoa(c.ordinal)}
 			}
-			col := ident(catalog.ConstraintKey(c.kind, key))
-			if len(out) == 0 {
-				out = append(out, "CREATE TABLE IF NOT EXISTS "+companion+" ("+placeholder+")")
-			}
-			out = append(out, "ALTER TABLE "+companion+" DROP COLUMN IF EXISTS "+col,
-				"ALTER TABLE "+companion+" ADD COLUMN "+col+" VARCHAR DEFAULT "+literal(c.name))
+			out = append(out, keepNameSQL(rv, catalog.ConstraintKey(c.kind, key), c.name)...)
 		}
 		return out, nil
 	}}

@@ -511,13 +511,7 @@ func nameConstraints(t *target, added []addedConstraint, removed map[string][]sc
 // among the table's, so when one goes the others' are written again.
 func keptNames(t *target, added []addedConstraint, named []constraintName, removed map[string][]schemaConstraint) []string {
 	var out []string
-	set := func(rv *pg_query.RangeVar, key, name string) {
-		companion := typesTable(rv)
-		col := ident(key)
-		out = append(out, "CREATE TABLE IF NOT EXISTS "+companion+" ("+placeholder+")",
-			"ALTER TABLE "+companion+" DROP COLUMN IF EXISTS "+col,
-			"ALTER TABLE "+companion+" ADD COLUMN "+col+" VARCHAR DEFAULT "+literal(name))
-	}
+	set := func(rv *pg_query.RangeVar, key, name string) { out = append(out, keepNameSQL(rv, key, name)...) }
 	forget := func(rv *pg_query.RangeVar, key string) {
 		out = append(out, "ALTER TABLE IF EXISTS "+typesTable(rv)+" DROP COLUMN IF EXISTS "+ident(key))
 	}
@@ -563,6 +557,15 @@ func keptNames(t *target, added []addedConstraint, named []constraintName, remov
 		set(t.rv, catalog.ConstraintKey(kind, key), named[i].name)
 	}
 	return out
+}
+
+// keepNameSQL keeps name as the name of the constraint of the table rv
+// that key (catalog.ConstraintKey) stands for, in its declared-types table.
+func keepNameSQL(rv *pg_query.RangeVar, key, name string) []string {
+	companion, col := typesTable(rv), ident(key)
+	return []string{"CREATE TABLE IF NOT EXISTS " + companion + " (" + placeholder + ")",
+		"ALTER TABLE " + companion + " DROP COLUMN IF EXISTS " + col,
+		"ALTER TABLE " + companion + " ADD COLUMN " + col + " VARCHAR DEFAULT " + literal(name)}
 }
 
 // catalogQuery is what DuckDB runs for sql, a query of the catalog's

@@ -1,11 +1,13 @@
 package dispatch
 
 import (
+	"maps"
 	"strings"
 
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 	"google.golang.org/protobuf/reflect/protoreflect"
 
+	"github.com/quiverdb/quiver/dialect"
 	"github.com/quiverdb/quiver/stmt"
 )
 
@@ -32,25 +34,24 @@ type replayInfo struct {
 type tableRef struct{ schema, name string }
 
 // volatileFuncs are the functions whose result differs when a statement
-// runs again, in a new backend transaction: PostgreSQL's volatile
-// functions (pg_proc.provolatile = 'v') that a statement may call, the
-// stable ones that read the transaction's time or id, and DuckDB's own
-// equivalents.
-var volatileFuncs = map[string]bool{
-	"random": true, "random_normal": true, "setseed": true,
-	"gen_random_uuid": true, "uuid_generate_v1": true, "uuid_generate_v1mc": true, "uuid_generate_v4": true,
-	"nextval": true, "currval": true, "lastval": true, "setval": true,
-	"clock_timestamp": true, "timeofday": true, "set_config": true,
-	"now": true, "transaction_timestamp": true, "statement_timestamp": true,
-	"txid_current": true, "txid_current_if_assigned": true, "txid_current_snapshot": true,
-	"pg_current_xact_id": true, "pg_current_xact_id_if_assigned": true, "pg_current_snapshot": true,
-	// DuckDB
-	"uuid": true, "uuidv4": true, "uuidv7": true, "today": true,
-	"get_current_timestamp": true, "get_current_time": true,
-	"current_localtime": true, "current_localtimestamp": true,
-	"current_date": true, "current_time": true, "current_timestamp": true,
-	"localtime": true, "localtimestamp": true,
-}
+// runs again, in a new backend transaction: the volatile ones
+// (dialect.VolatileFuncs), and those that read or change the transaction,
+// its time or the session, PostgreSQL's and DuckDB's.
+var volatileFuncs = func() map[string]bool {
+	m := maps.Clone(dialect.VolatileFuncs)
+	for _, f := range []string{"setseed", "currval", "lastval", "setval", "set_config",
+		"now", "transaction_timestamp", "statement_timestamp",
+		"txid_current", "txid_current_if_assigned", "txid_current_snapshot",
+		"pg_current_xact_id", "pg_current_xact_id_if_assigned", "pg_current_snapshot",
+		// DuckDB
+		"today", "get_current_timestamp", "get_current_time",
+		"current_localtime", "current_localtimestamp",
+		"current_date", "current_time", "current_timestamp",
+		"localtime", "localtimestamp"} {
+		m[f] = true
+	}
+	return m
+}()
 
 // timeLiterals are the input strings PostgreSQL reads as the current time
 // when cast to a date or time type.

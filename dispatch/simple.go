@@ -435,7 +435,7 @@ func isSelect(sql string) bool {
 // with more NOTICEs its Then gave.
 func (s *Session) sendPlanNotices(plan *dialect.Plan, more ...dialect.Notice) {
 	for _, n := range append(slices.Clip(plan.Notices), more...) {
-		s.w.send(&pgproto3.NoticeResponse{Severity: "NOTICE", SeverityUnlocalized: "NOTICE", Code: n.Code, Message: n.Message, Detail: n.Detail})
+		s.w.notice(&pgproto3.NoticeResponse{Severity: "NOTICE", SeverityUnlocalized: "NOTICE", Code: n.Code, Message: n.Message, Detail: n.Detail})
 	}
 	for _, w := range plan.Warnings {
 		s.w.sendNotice("WARNING", pgerror.Warning, w)
@@ -669,7 +669,7 @@ func (s *Session) drainNotices() {
 		if e.Severity == "" || e.Severity == "ERROR" {
 			e.Severity = "NOTICE"
 		}
-		s.w.send(&pgproto3.NoticeResponse{
+		s.w.notice(&pgproto3.NoticeResponse{
 			Severity: e.Severity, SeverityUnlocalized: e.Severity, Code: e.Code,
 			Message: e.Message, Detail: e.Detail, Hint: e.Hint,
 		})

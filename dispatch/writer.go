@@ -31,9 +31,6 @@ func (w *writer) send(msg pgproto3.BackendMessage) {
 	if w.err != nil {
 		return
 	}
-	if n, ok := msg.(*pgproto3.NoticeResponse); ok && w.quiet != nil && w.quiet(n.SeverityUnlocalized) {
-		return
-	}
 	b, err := msg.Encode(w.buf)
 	if err != nil {
 		w.err = err
@@ -95,10 +92,19 @@ func (w *writer) sendError(e *pgerror.Error) {
 
 // sendNotice appends a NoticeResponse.
 func (w *writer) sendNotice(severity, code, msg string) {
-	w.send(&pgproto3.NoticeResponse{
+	w.notice(&pgproto3.NoticeResponse{
 		Severity:            severity,
 		SeverityUnlocalized: severity,
 		Code:                code,
 		Message:             msg,
 	})
+}
+
+// notice sends n unless client_min_messages keeps its severity from the
+// client. Every NoticeResponse goes through here.
+func (w *writer) notice(n *pgproto3.NoticeResponse) {
+	if w.quiet != nil && w.quiet(n.SeverityUnlocalized) {
+		return
+	}
+	w.send(n)
 }
