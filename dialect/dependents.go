@@ -51,6 +51,9 @@ type change struct {
 	// refused, given the table and the foreign keys that reference it,
 	// refuses the change.
 	refused func(t *target, fks []schemaConstraint) error
+	// cascade drops, with a dropped column, the foreign keys that
+	// reference it.
+	cascade bool
 }
 
 // tableIndex is an index CREATE INDEX made on a table.
@@ -71,6 +74,11 @@ func aroundDependents(rv *pg_query.RangeVar, sql []string, ch change) alterStep 
 	look := "SELECT (SELECT count(*) FROM duckdb_constraints() WHERE constraint_type = 'FOREIGN KEY' AND lower(referenced_table) = lower(" +
 		sqlString(rv.Relname) + ")), (SELECT count(*) FROM duckdb_indexes() WHERE " + where + " AND sql IS NOT NULL)"
 	return alterStep{then: func(e Engine) ([]string, error) {
+		if ch.column != "" && ch.renamedTo == "" {
+			if out, handled, err := dropColumn(e, rv, sql, ch); handled || err != nil {
+				return out, err
+			}
+		}
 		rows, err := e.Query(look)
 		if err != nil {
 			return nil, err
@@ -183,18 +191,19 @@ func (ch change) keys(exprs []string) ([]string, bool) {
 
 // commandChange is the change cmd, an ALTER TABLE command, makes: DROP
 // COLUMN drops a column, which PostgreSQL refuses while another table's
-// foreign key references it, unless CASCADE, which drops the key.
+// foreign key references it, unless CASCADE, which drops the key
+// (dropColumn).
 func commandChange(cmd *pg_query.AlterTableCmd) change {
 	if cmd.GetSubtype() != pg_query.AlterTableType_AT_DropColumn {
 		return change{}
 	}
-	return change{column: cmd.Name, refused: func(t *target, fks []schemaConstraint) error {
+	return change{column: cmd.Name, cascade: cmd.Behavior == pg_query.DropBehavior_DROP_CASCADE, refused: func(t *target, fks []schemaConstraint) error {
 		for _, c := range fks {
 			if !slices.Contains(c.refCols, cmd.Name) {
 				continue
 			}
 			if cmd.Behavior == pg_query.DropBehavior_DROP_CASCADE {
-				return pgerror.New(pgerror.FeatureNotSupported, "DROP COLUMN ... CASCADE of a column that another table's foreign key references is not supported on DuckDB: drop the foreign key first")
+				continue // dropColumn drops the key
 			}
 			return pgerror.New(dependentObjects, "cannot drop column %s of table %s because other objects depend on it", cmd.Name, t.table).
 				WithDetail(fmt.Sprintf("constraint %s on table %s depends on column %s of table %s", c.name, c.table, cmd.Name, t.table)).

@@ -88,6 +88,7 @@ type rebuiltTable struct {
 	ref     string // quoted and qualified
 	sql     string // DuckDB's CREATE TABLE
 	copy    string // the temporary table holding its rows
+	columns string // the columns copied, "" for all
 	owned   []sequenceState
 	comment string
 	after   []string // indexes and comments, once the rows are in
@@ -870,7 +871,11 @@ func remake(q func(string) ([][]string, error), db string, tables []*rebuiltTabl
 		tables = tables[1:]
 	}
 	for _, t := range tables {
-		if err := run("CREATE TEMPORARY TABLE " + t.copy + " AS SELECT * FROM " + t.ref); err != nil {
+		cols := t.columns
+		if cols == "" {
+			cols = "*"
+		}
+		if err := run("CREATE TEMPORARY TABLE " + t.copy + " AS SELECT " + cols + " FROM " + t.ref); err != nil {
 			return err
 		}
 	}

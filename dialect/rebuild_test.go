@@ -107,3 +107,33 @@ type queryEngine func(string) ([][]string, error)
 func (f queryEngine) Query(sql string) ([][]string, error) { return f(sql) }
 func (queryEngine) Notice(Notice)                          {}
 func (queryEngine) Alone()                                 {}
+
+func TestWithoutColumn(t *testing.T) {
+	for _, c := range []struct{ in, col, want string }{
+		{"CREATE TABLE a(x INTEGER, id INTEGER PRIMARY KEY)", "x", "CREATE TABLE a(id INTEGER PRIMARY KEY)"},
+		{`CREATE TABLE a("we,ird" VARCHAR DEFAULT('a,b'), y INTEGER)`, "we,ird", "CREATE TABLE a(y INTEGER)"},
+		{"CREATE TABLE a(x INTEGER, xy INTEGER, CHECK((xy > 0)))", "x", "CREATE TABLE a(xy INTEGER, CHECK((xy > 0)))"},
+	} {
+		got, err := withoutColumn(c.in, c.col)
+		if err != nil || got != c.want {
+			t.Errorf("%q without %q: got %q %v, want %q", c.in, c.col, got, err, c.want)
+		}
+	}
+	if _, err := withoutColumn("CREATE TABLE a(x INTEGER)", "y"); err == nil {
+		t.Error("a missing column: no error")
+	}
+}
+
+func TestExpressionColumns(t *testing.T) {
+	for in, want := range map[string]string{
+		"a":             "a",
+		`"Odd Name"`:    "Odd Name",
+		"(b + 1)":       "b",
+		"lower(c || d)": "c,d",
+		"42":            "",
+	} {
+		if got := strings.Join(expressionColumns(in), ","); got != want {
+			t.Errorf("%q: got %q, want %q", in, got, want)
+		}
+	}
+}

@@ -556,3 +556,51 @@ set client_min_messages = warning;
 drop table if exists dn2, dn_nosuch3;
 `, 0)
 }
+
+// TestDropColumnMatchesPostgres checks DROP COLUMN of a column that an
+// index, a key or a CHECK holds, or that comes before one: DuckDB refuses
+// those, quiver makes the table again without the column, and the table,
+// its rows, keys, indexes, comments and the tables that reference it end
+// as PostgreSQL leaves them.
+func TestDropColumnMatchesPostgres(t *testing.T) {
+	pg, q := servers(t)
+	db := pg.CreateDB(t)
+	samePsql(t, pg, q, db, `create table a(id int primary key, x int, y text);
+create index on a(y);
+insert into a values (1, 10, 'p'), (2, 20, 'q');
+alter table a drop column x;
+\d a
+select * from a;
+create table b(x int, id serial primary key, z int check (z > x), w int check (w>0), v int constraint vpos check (v > 0));
+insert into b(x, z, w, v) values (1, 2, 3, 4);
+alter table b drop column x;
+\d b
+insert into b(z, w, v) values (5, 6, 7) returning *;
+insert into b(z, w, v) values (5, 6, -7);
+create table c(x int, id int unique, q int, unique (x, q));
+comment on column c.x is 'the x';
+comment on column c.q is 'the q';
+insert into c values (1, 2, 3);
+alter table c drop column x;
+\d c
+select attname, col_description(attrelid, attnum) from pg_attribute where attrelid = 'c'::regclass and attnum > 0 and not attisdropped order by attnum;
+create table d(x int, z int, id int, foreign key (id) references c(id));
+insert into d values (7, 8, 2);
+alter table d drop column x;
+\d d
+alter table c drop column id;
+begin;
+alter table c drop column id cascade;
+\d d
+select * from d;
+rollback;
+begin;
+create table f(id int primary key, a int, b int);
+create index f_ab on f(a, b);
+create index f_expr on f((b+1));
+alter table f drop column a;
+\d f
+commit;
+select * from d;
+`, 2)
+}
