@@ -26,8 +26,9 @@ import (
 //     dropped, and made again after it as rebuild makes them (remake).
 //
 // A change PostgreSQL refuses (dropping a referenced column without
-// CASCADE) gets its error; one that would change the referencing tables'
-// keys (renaming a referenced column or the table) gets 0A000.
+// CASCADE) gets its error; one that renames a referenced column or the
+// table makes the referencing tables again with their keys on the new
+// names.
 
 // refusedOnDependents reports whether DuckDB refuses cmd on a table with
 // dependents.
@@ -120,8 +121,59 @@ func aroundDependents(rv *pg_query.RangeVar, sql []string, ch change) alterStep 
 		if err != nil {
 			return nil, err
 		}
+		if err := ch.retarget(tables, fks); err != nil {
+			return nil, err
+		}
 		return nil, remake(e.Query, t.db, tables, around)
 	}}
+}
+
+// retarget points the foreign keys fks, which reference the changed table,
+// at the table and columns the change renames, in the definitions of the
+// referencing tables made again.
+func (ch change) retarget(tables []*rebuiltTable, fks []schemaConstraint) error {
+	if ch.renameTo == "" && ch.renamedTo == "" {
+		return nil
+	}
+	for _, rt := range tables {
+		var mine []schemaConstraint
+		for _, c := range fks {
+			if c.table == rt.name {
+				mine = append(mine, c)
+			}
+		}
+		if len(mine) == 0 {
+			continue
+		}
+		open := strings.IndexByte(rt.sql, '(')
+		elems, ok := splitElements(rt.sql[open:])
+		if !ok {
+			return pgerror.New(pgerror.FeatureNotSupported, "cannot rewrite table definition %s", rt.sql)
+		}
+		for _, c := range mine {
+			i := slices.Index(elems, c.text)
+			if i < 0 {
+				return pgerror.New(pgerror.FeatureNotSupported, "cannot rewrite foreign key %s of table %s", c.name, c.table)
+			}
+			parent := c.refTable
+			if ch.renameTo != "" {
+				parent = ch.renameTo
+			}
+			var cols, refs []string
+			for _, x := range c.cols {
+				cols = append(cols, ident(x))
+			}
+			for _, x := range c.refCols {
+				if x == ch.column && ch.renamedTo != "" {
+					x = ch.renamedTo
+				}
+				refs = append(refs, ident(x))
+			}
+			elems[i] = "FOREIGN KEY (" + strings.Join(cols, ", ") + ") REFERENCES " + ident(parent) + "(" + strings.Join(refs, ", ") + ")"
+		}
+		rt.sql = rt.sql[:open] + "(" + strings.Join(elems, ", ") + ")"
+	}
+	return nil
 }
 
 // tableIndexes reads the indexes CREATE INDEX made on the table that where
@@ -214,24 +266,14 @@ func commandChange(cmd *pg_query.AlterTableCmd) change {
 }
 
 // planRenameDependents plans r, a RENAME of a table's column or of the
-// table, planned as p, for a table that may have dependents. Renaming a
-// column that a foreign key references, or a referenced table, would need
-// the referencing tables' keys changed too, and is refused.
+// table, planned as p, for a table that may have dependents. The foreign
+// keys that reference a renamed column, or a renamed table, are made again
+// with the referencing tables (retarget), on the new names.
 func planRenameDependents(r *pg_query.RenameStmt, p *Plan) *Plan {
 	if p == nil || p.NoOp || p.Then != nil || r.Relation == nil || len(p.SQL) == 0 {
 		return p
 	}
-	ch := change{refused: func(t *target, fks []schemaConstraint) error {
-		for _, c := range fks {
-			if r.RenameType == pg_query.ObjectType_OBJECT_TABLE {
-				return pgerror.New(pgerror.FeatureNotSupported, "renaming table %s, which the foreign key %s of table %s references, is not supported on DuckDB", t.table, c.name, c.table)
-			}
-			if slices.Contains(c.refCols, r.Subname) {
-				return pgerror.New(pgerror.FeatureNotSupported, "renaming column %s of table %s, which the foreign key %s of table %s references, is not supported on DuckDB", r.Subname, t.table, c.name, c.table)
-			}
-		}
-		return nil
-	}}
+	var ch change
 	out := &Plan{Warnings: p.Warnings, Notices: p.Notices}
 	var steps []alterStep
 	if r.RenameType == pg_query.ObjectType_OBJECT_TABLE {

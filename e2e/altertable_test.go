@@ -604,3 +604,32 @@ commit;
 select * from d;
 `, 2)
 }
+
+// TestRenameReferencedMatchesPostgres checks renaming a table that other
+// tables' foreign keys reference, and its referenced columns: the
+// referencing tables are made again with their keys on the new names,
+// keeping their rows, names and indexes, and the keys still hold.
+func TestRenameReferencedMatchesPostgres(t *testing.T) {
+	pg, q := servers(t)
+	db := pg.CreateDB(t)
+	samePsql(t, pg, q, db, `create table p(id int primary key, code text unique, note text);
+create table ch(id serial primary key, pid int references p(id), pcode text, constraint ch_code_fk foreign key (pcode) references p(code));
+create table gc(id int primary key, chid int references ch(id));
+create index ch_pid on ch(pid);
+insert into p values (1, 'a', 'n1'), (2, 'b', 'n2');
+insert into ch(pid, pcode) values (1, 'b'), (2, 'a');
+insert into gc values (1, 1);
+alter table p rename to parent;
+\d parent
+\d ch
+begin;
+alter table parent rename column id to pk;
+alter table parent rename column code to pcode;
+commit;
+\d ch
+select conname, conrelid::regclass, confrelid::regclass, pg_get_constraintdef(oid) from pg_constraint where contype = 'f' order by 1;
+insert into ch(pid, pcode) values (2, 'b') returning *;
+select * from gc;
+delete from parent where pk = 1;
+`, 1)
+}
