@@ -8,7 +8,8 @@ import (
 // Declared column types.
 //
 // DuckDB collapses some of PostgreSQL's column types: varchar(n), char(n)
-// and name become VARCHAR, numeric without a precision DECIMAL(18,3), and
+// and name become VARCHAR, jsonb JSON (json's type), numeric without a
+// precision DECIMAL(18,3), and
 // time(p), timetz(p), timestamptz(p) and interval fields take no modifier
 // at all. The catalog would then describe such a column by DuckDB's type
 // (text, numeric(18,3), ...), where PostgreSQL shows the declared one. So
@@ -107,6 +108,7 @@ var declaredBases = map[uint32][]string{
 	1186: {"INTERVAL"},
 	1266: {"TIME WITH TIME ZONE"},
 	1700: {"DECIMAL"},
+	3802: {"JSON"},
 }
 
 // The most precision timestamps, times and intervals keep in PostgreSQL
@@ -157,6 +159,12 @@ func DeclaredColumn(typname string, mods []int32, array bool) (d Declared, keep,
 			return d, false, false
 		}
 		d.OID = 1700
+	case "jsonb":
+		// DuckDB has one JSON type, which the catalog shows as json.
+		d.OID = 3802
+		if len(mods) != 0 {
+			return d, false, false
+		}
 	case "timestamp", "timestamptz", "time", "timetz":
 		d.OID = map[string]uint32{"timestamp": 1114, "timestamptz": 1184, "time": 1083, "timetz": 1266}[typname]
 		if len(mods) != 1 || mods[0] < 0 {

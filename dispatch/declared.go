@@ -12,16 +12,18 @@ import (
 	"github.com/quiverdb/quiver/stmt"
 )
 
-// Result columns of varchar(n) and char(n) columns.
+// Result columns of varchar(n), char(n) and jsonb columns.
 //
 // An engine with one string type (DuckDB) returns a varchar(n) or char(n)
 // column as a plain string, where PostgreSQL describes it as varchar or
 // bpchar with its length, and stores a char(n) value padded with spaces
-// to n characters (so prints it padded). The catalog keeps the types the
+// to n characters (so prints it padded); it has one JSON type, which
+// stands for json, where PostgreSQL prints jsonb in its normal form (keys
+// ordered, ", " and ": " between items). The catalog keeps the types the
 // client declared (catalog.Declared), and a result column that is a bare
 // reference to a column of a table the query reads is described with the
-// column's declared type, a char(n) value padded (package types), as in
-// PostgreSQL. A column computed from one is not: PostgreSQL makes most
+// column's declared type, a char(n) value padded and a jsonb value in its
+// normal form (package types), as in PostgreSQL. A column computed from one is not: PostgreSQL makes most
 // such expressions text, without the padding.
 //
 // Each table's declared types are read once (catalog relation
@@ -112,8 +114,9 @@ func (s *Session) loadDeclared(ctx context.Context, st *stmt.Statement) error {
 			}
 			rels = append(rels, declaredRels{nspname: r[0], rank: rank})
 		}
-		// Only varchar(n) and char(n) columns: those with a length.
-		if d, ok := catalog.ParseDefault(r[4]); ok && hasLength(d) {
+		// Only varchar(n), char(n) and jsonb columns: those whose
+		// results the engine describes otherwise.
+		if d, ok := catalog.ParseDefault(r[4]); ok && (hasLength(d) || isJSONB(d.OID)) {
 			if rels[i].cols == nil {
 				rels[i].cols = map[string]catalog.Declared{}
 			}
@@ -123,6 +126,9 @@ func (s *Session) loadDeclared(ctx context.Context, st *stmt.Statement) error {
 	}
 	return nil
 }
+
+// isJSONB reports whether oid is jsonb's or jsonb[]'s.
+func isJSONB(oid uint32) bool { return oid == 3802 || oid == 3807 }
 
 func hasLength(d catalog.Declared) bool {
 	_, _, ok := catalog.LengthLimit(d)
@@ -153,16 +159,20 @@ func (s *Session) presentDeclared(schema *arrow.Schema, st *stmt.Statement) *arr
 		if fields == nil {
 			fields = append([]arrow.Field(nil), schema.Fields()...)
 		}
+		if isJSONB(d.OID) {
+			presentJSONB(&fields[i])
+			return
+		}
 		presentString(&fields[i], strconv.FormatUint(uint64(d.OID), 10), d.Typmod)
 	}
 	for i, r := range src.Head {
 		if r.Column != "" {
-			apply(i, s.declaredColumn(src.Tables, r.Qualifier, r.Column))
+			apply(i, s.refDeclared(src.Tables, r))
 		}
 	}
 	for i, r := range src.Tail {
 		if r.Column != "" {
-			apply(n-len(src.Tail)+i, s.declaredColumn(src.Tables, r.Qualifier, r.Column))
+			apply(n-len(src.Tail)+i, s.refDeclared(src.Tables, r))
 		}
 	}
 	if src.Star {
@@ -186,6 +196,19 @@ func (s *Session) presentDeclared(schema *arrow.Schema, st *stmt.Statement) *arr
 	return arrow.NewSchema(fields, &md)
 }
 
+// refDeclared returns the declared type of the result column r, a column
+// of one of tables or a JSON path of one: a path of a jsonb column is
+// jsonb, of any other column nothing the engine does not say.
+func (s *Session) refDeclared(tables []stmt.Table, r stmt.Ref) *catalog.Declared {
+	d := s.declaredColumn(tables, r.Qualifier, r.Column)
+	if d != nil && r.Path {
+		if d.OID != 3802 {
+			return nil
+		}
+	}
+	return d
+}
+
 // declaredColumn returns the declared string type of column col of the
 // one table among tables that qual (nil: any) names and that has col as a
 // declared string column.
@@ -207,7 +230,7 @@ func (s *Session) declaredColumn(tables []stmt.Table, qual []string, col string)
 			if star {
 				tables = t.Derived.Sources().StarTables
 			}
-			if c := s.declaredColumn(tables, ref.Qualifier, ref.Column); c != nil {
+			if c := s.refDeclared(tables, ref); c != nil {
 				d, found = c, found+1
 			}
 			continue

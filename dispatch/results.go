@@ -2,6 +2,7 @@ package dispatch
 
 import (
 	"context"
+	"slices"
 	"strconv"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -176,8 +177,37 @@ func presentCast(f *arrow.Field, c stmt.Cast) bool {
 		return presentString(f, "1043", c.Typmod)
 	case "bpchar":
 		return presentString(f, "1042", c.Typmod)
+	case "jsonb":
+		return presentJSONB(f)
 	}
 	return false
+}
+
+// presentJSONB describes a json field, or a list of json, as jsonb
+// (jsonb[]): the engine's one JSON type stands for both.
+func presentJSONB(f *arrow.Field) bool {
+	i := f.Metadata.FindKey(backends.MetaPGType)
+	if i < 0 {
+		t, list := f.Type, ""
+		if l, ok := t.(arrow.ListLikeType); ok {
+			t, list = l.Elem(), "[]"
+		}
+		if x, ok := t.(arrow.ExtensionType); !ok || x.ExtensionName() != "arrow.json" {
+			return false
+		}
+		keys := append(slices.Clone(f.Metadata.Keys()), backends.MetaPGType)
+		vals := append(slices.Clone(f.Metadata.Values()), map[string]string{"": "114", "[]": "199"}[list])
+		f.Metadata = arrow.NewMetadata(keys, vals)
+		i = len(keys) - 1
+	}
+	oid := map[string]string{"114": "3802", "199": "3807"}[f.Metadata.Values()[i]]
+	if oid == "" {
+		return false
+	}
+	keys, vals := slices.Clone(f.Metadata.Keys()), slices.Clone(f.Metadata.Values())
+	vals[i] = oid
+	f.Metadata = arrow.NewMetadata(keys, vals)
+	return true
 }
 
 // presentString describes a string field as the PostgreSQL string type

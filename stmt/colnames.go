@@ -2,6 +2,7 @@ package stmt
 
 import (
 	"strconv"
+	"strings"
 	"sync"
 
 	pg_query "github.com/pganalyze/pg_query_go/v6"
@@ -47,7 +48,9 @@ func (s *Statement) ColumnNames() (head, tail []string, star, ok bool) {
 // Cast is the type a result column's expression is cast to at its top.
 type Cast struct {
 	// Type is the type's last name ("varchar", "int4"), or "" when the
-	// column is not a cast.
+	// column is not a cast. A call of a jsonb function (jsonb_*, to_jsonb)
+	// counts as a cast to jsonb: what such a function returns as JSON is
+	// jsonb.
 	Type string
 	// Typmod is PostgreSQL's type modifier for the cast's length, or -1.
 	Typmod int32
@@ -71,6 +74,11 @@ func (s *Statement) ColumnCasts() (head, tail []Cast, star, ok bool) {
 			continue
 		}
 		c := Cast{Typmod: -1}
+		if fc := rt.Val.GetFuncCall(); fc != nil {
+			if n := Names(fc.Funcname); len(n) > 0 && (strings.HasPrefix(n[len(n)-1], "jsonb_") || n[len(n)-1] == "to_jsonb") {
+				c.Type = "jsonb"
+			}
+		}
 		if tc := rt.Val.GetTypeCast(); tc != nil && tc.TypeName != nil && len(tc.TypeName.ArrayBounds) == 0 {
 			if n := Names(tc.TypeName.Names); len(n) > 0 {
 				c.Type = n[len(n)-1]

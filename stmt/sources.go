@@ -43,10 +43,13 @@ func derived(n *pg_query.Node, ctes map[string]*pg_query.Node) *Derived {
 
 // Ref is a result column that is a bare column reference: its qualifier
 // (a table's alias or name, or schema and table) and column name. Column
-// is "" for a column that is anything else.
+// is "" for a column that is anything else. Path marks a column that is
+// a JSON path of such a reference (col -> 'a', col #> '{a,b}', chained),
+// whose type is the column's json or jsonb.
 type Ref struct {
 	Qualifier []string
 	Column    string
+	Path      bool
 }
 
 // Sources says where the result columns of a query come from, for the
@@ -135,9 +138,20 @@ func sources(n *pg_query.Node, ctes map[string]*pg_query.Node) (src Sources, ok 
 			continue
 		}
 		var r Ref
-		if cr := rt.Val.GetColumnRef(); cr != nil && len(cr.Fields) > 0 {
+		val, path := rt.Val, false
+		for {
+			x := val.GetAExpr()
+			if x == nil || x.Kind != pg_query.A_Expr_Kind_AEXPR_OP || len(x.Name) != 1 || x.Lexpr == nil {
+				break
+			}
+			if op := x.Name[0].GetString_().GetSval(); op != "->" && op != "#>" {
+				break
+			}
+			val, path = x.Lexpr, true
+		}
+		if cr := val.GetColumnRef(); cr != nil && len(cr.Fields) > 0 {
 			if last := cr.Fields[len(cr.Fields)-1].GetString_(); last != nil {
-				r = Ref{Qualifier: Names(cr.Fields[:len(cr.Fields)-1]), Column: last.Sval}
+				r = Ref{Qualifier: Names(cr.Fields[:len(cr.Fields)-1]), Column: last.Sval, Path: path}
 				if len(r.Qualifier) != len(cr.Fields)-1 {
 					r = Ref{}
 				}

@@ -100,7 +100,10 @@ func (n *node) binary(dst []byte, i int) ([]byte, error) {
 func (n *node) stringBinary(dst []byte, v []byte) ([]byte, error) {
 	switch n.strMode {
 	case strJSONB:
-		dst = append(dst, 1)
+		if !n.noNul && bytesIndexNul(v) {
+			return dst, errNulByte()
+		}
+		return appendJSONB(append(dst, 1), v), nil
 	case strNumeric:
 		var buf [80]byte
 		neg, digits, scale, special, err := parseNumericText(v, buf[:])

@@ -55,6 +55,9 @@ func (n *node) text(dst []byte, i int) ([]byte, error) {
 		if !n.noNul && bytes.IndexByte(v, 0) >= 0 {
 			return dst, errNulByte()
 		}
+		if n.strMode == strJSONB {
+			return appendJSONB(dst, v), nil
+		}
 		return n.padded(append(dst, v...), v), nil
 	case kBinary:
 		return n.byteaText(dst, n.bytesAt(i)), nil
