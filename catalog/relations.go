@@ -314,7 +314,7 @@ SELECT c.table_oid::quiver_oid AS attrelid, c.column_name AS attname,
   '' AS attcompression, NULL::varchar[] AS attacl, NULL::varchar[] AS attoptions, NULL::varchar[] AS attfdwoptions,
   NULL::varchar AS attmissingval, _default AS column_default, c.comment
 FROM (SELECT *, (CASE WHEN column_default = 'NULL' OR
-    regexp_matches(column_default, '^CAST\(NULL AS ("[A-Z][A-Z0-9_ ]*"|[A-Z][A-Z0-9_ ]*)(\([0-9, ]+\))?(\[\])*\)$')
+    regexp_matches(column_default, '^CAST\(NULL AS ("[A-Za-z][A-Za-z0-9_ ]*"|[A-Z][A-Z0-9_ ]*)(\([0-9, ]+\))?(\[\])*\)$')
     THEN NULL ELSE column_default END) AS _default FROM pg_catalog.quiver_declared_columns) c
 LEFT JOIN pg_catalog.quiver_typemap m ON m.duckdb = c.base
 LEFT JOIN pg_catalog.quiver_enums e ON e.duckdb = c.data_type`,
@@ -365,7 +365,7 @@ SELECT (a.attrelid::bigint * 10000 + a.attnum)::quiver_oid AS oid, a.attrelid AS
       THEN regexp_replace(a.column_default, '^nextval\(''(main\.)?([^'']*)''\)$', 'nextval(''\2''::regclass)')
     WHEN regexp_matches(a.column_default, '^CAST\(''([^'']|'''')*'' AS main\."[^"]+"\)$')
       THEN regexp_replace(a.column_default, '^CAST\((''.*'') AS main\."([^"]+)"\)$', '\1::\2')
-    WHEN regexp_matches(a.column_default, '^CAST\(''([^'']|'''')*'' AS ("[A-Z][A-Z0-9_ ]*"|[A-Z][A-Z0-9_ ]*)(\([0-9, ]+\))?(\[\])*\)$')
+    WHEN regexp_matches(a.column_default, '^CAST\(''([^'']|'''')*'' AS ("[A-Za-z][A-Za-z0-9_ ]*"|[A-Z][A-Z0-9_ ]*)(\([0-9, ]+\))?(\[\])*\)$')
       THEN regexp_replace(a.column_default, '^CAST\((''.*'') AS [^'']*\)$', '\1') || '::' || pg_catalog.format_type(a.atttypid, -1)
     WHEN regexp_matches(a.column_default, '^''.*''$') OR regexp_matches(a.column_default, '^-[0-9.]+$')
       THEN (CASE WHEN a.column_default LIKE '''%' THEN a.column_default ELSE '''' || a.column_default || '''' END) ||

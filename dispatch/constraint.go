@@ -34,7 +34,7 @@ func (s *Session) nameConstraint(ctx context.Context, err error, st *stmt.Statem
 	}
 	if st != nil && pe != nil && pe.Code == pgerror.NotNullViolation && pe.Detail == "" {
 		if rel := targetRelation(st); rel != nil && pe.ColumnName != "" {
-			if d := s.failingRow(ctx, st, rel, pe.ColumnName); d != "" {
+			if d := s.failingRow(ctx, st, rel, pe.ColumnName, ""); d != "" {
 				c := *pe
 				c.Detail = d
 				return &c
@@ -105,7 +105,13 @@ func (s *Session) nameConstraint(ctx context.Context, err error, st *stmt.Statem
 	c.Message += ` "` + found + `"`
 	c.SchemaName, c.TableName, c.ConstraintName = schema, rel.Relname, found
 	if pe.Code == pgerror.CheckViolation {
-		if d := s.failingRow(ctx, st, rel, ""); d != "" {
+		check := strings.TrimPrefix(pe.Detail, "Failing expression: ")
+		if !strings.HasPrefix(check, "CHECK(") || !strings.HasSuffix(check, ")") {
+			check = ""
+		} else {
+			check = check[len("CHECK(") : len(check)-1]
+		}
+		if d := s.failingRow(ctx, st, rel, "", check); d != "" {
 			c.Detail = d
 		}
 	}

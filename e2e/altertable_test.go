@@ -377,6 +377,30 @@ select * from frt order by id;
 `, 5)
 }
 
+// TestFailingRowOfQueriesMatchesPostgres checks the DETAIL of NOT NULL and
+// CHECK violations by an UPDATE (with an alias, DEFAULT, FROM), an INSERT
+// ... SELECT and an INSERT ... VALUES of several rows: the first row the
+// statement would have written that fails, char(n) values padded.
+func TestFailingRowOfQueriesMatchesPostgres(t *testing.T) {
+	pg, q := servers(t)
+	db := pg.CreateDB(t)
+	samePsql(t, pg, q, db, `create table up(id int primary key, a int check (a > 0), b varchar(5) not null default 'd', c int unique, d numeric(6,2) default 1.5, e char(3));
+insert into up values (1, 1, 'x', 1, 2, 'ab'), (2, 2, 'y', 2, 3, 'cd'), (3, 3, 'z', 3, 4, null);
+update up set a = -1 where id = 1;
+update up set b = null where id = 2;
+update up u set a = u.a - 2, b = b || '!' where u.id >= 2;
+update up set a = 10, b = default where c = 3;
+select * from up order by id;
+insert into up select 4, -5, 'z', 4;
+insert into up (id, a, c) select 5, x, 5 from (values (3), (-3)) v(x);
+insert into up (id, b, c) select 6, null, 6;
+insert into up values (7, 1, 'q', 7), (8, -1, 'r', 8);
+create table up2(k int, v int);
+insert into up2 values (1, -7), (2, 5);
+update up set a = up2.v from up2 where up2.k = up.id;
+`, 8)
+}
+
 // TestAlterTableAddColumnDefaultMatchesPostgres checks ADD COLUMN with a
 // default DuckDB does not take as a literal (false, a cast, a function
 // call), which DuckDB makes several statements of: the existing rows get
