@@ -278,13 +278,13 @@ func planRenameDependents(r *pg_query.RenameStmt, p *Plan) *Plan {
 	var steps []alterStep
 	if r.RenameType == pg_query.ObjectType_OBJECT_TABLE {
 		ch.renameTo = r.Newname
-		steps = append(steps, keepConstraintNames(r.Relation))
+		steps = append(steps, keepConstraintNames(r.Relation, "", ""))
 		alterSteps(out, append(steps, aroundDependents(r.Relation, p.SQL, ch)))
 		return out
 	}
 	ch.column, ch.renamedTo = r.Subname, r.Newname
 	drop, add := foreignKeysOf(r.Relation, r.Subname, r.Newname)
-	alterSteps(out, []alterStep{drop, aroundDependents(r.Relation, p.SQL, ch), add})
+	alterSteps(out, []alterStep{keepConstraintNames(r.Relation, r.Subname, r.Newname), drop, aroundDependents(r.Relation, p.SQL, ch), add})
 	return out
 }
 
@@ -354,10 +354,12 @@ func strNodes(names []string) []*pg_query.Node {
 }
 
 // keepConstraintNames is the step that keeps the names of the constraints
-// of the table rv in its declared-types table, before a rename: PostgreSQL
-// keeps a constraint's name when its table is renamed, where quiver_conbase
-// would give a constraint without a kept name one made from the new name.
-func keepConstraintNames(rv *pg_query.RangeVar) alterStep {
+// of the table rv in its declared-types table, before a rename of the
+// table or of its column from (to to): PostgreSQL keeps a constraint's
+// name, where quiver_conbase would give a constraint without a kept name
+// one made from the new names. A constraint's name is kept by its
+// columns, so those of a renamed column are kept by the new name.
+func keepConstraintNames(rv *pg_query.RangeVar, from, to string) alterStep {
 	return alterStep{then: func(e Engine) ([]string, error) {
 		t, err := findTarget(e.Query, rv)
 		if err != nil || t == nil {
@@ -371,6 +373,13 @@ func keepConstraintNames(rv *pg_query.RangeVar) alterStep {
 			key := c.cols
 			if c.kind == "c" {
 				key = []string{strconv.Itoa(c.ordinal)}
+			} else if from != "" && slices.Contains(key, from) {
+				if c.kind == "f" {
+					continue // foreignKeysOf adds it again, with its name
+				}
+				out = append(out, "ALTER TABLE IF EXISTS "+typesTable(rv)+" DROP COLUMN IF EXISTS "+ident(catalog.ConstraintKey(c.kind, key)))
+				key = slices.Clone(key)
+				key[slices.Index(key, from)] = to
 			}
 			out = append(out, keepNameSQL(rv, catalog.ConstraintKey(c.kind, key), c.name)...)
 		}

@@ -3,6 +3,8 @@ package dispatch
 import (
 	"context"
 	"errors"
+	"slices"
+	"strconv"
 	"strings"
 
 	pg_query "github.com/pganalyze/pg_query_go/v6"
@@ -95,6 +97,8 @@ func (s *Session) nameConstraint(ctx context.Context, err error, st *stmt.Statem
 		found, schema, cols = uniqueIndexFor(rows, keyColumns(pe.Detail))
 		if vals, ok := bareKey(pe.Detail); ok && found != "" {
 			c.Detail = "Key (" + strings.Join(cols, ", ") + ")=(" + vals + ") already exists."
+		} else if _, rest, ok := strings.Cut(pe.Detail, ")=("); ok && found != "" && !slices.Equal(cols, keyColumns(pe.Detail)) {
+			c.Detail = "Key (" + strings.Join(cols, ", ") + ")=(" + rest // the key's columns renamed
 		}
 	} else {
 		found, schema = checkFor(rows, pe.Detail)
@@ -188,14 +192,30 @@ func (s *Session) nameForeignKey(ctx context.Context, err error, pe *pgerror.Err
 	if deleting {
 		side, keyed = "referenced_table", "cols"
 	}
-	sql := "SELECT v.conname, v.nspname, v.table_name, v.referenced_table, v.cols, v.refcols FROM (SELECT c.conname, " +
+	// DuckDB names a key's columns as they were named when the key was
+	// made, also after they are renamed: failing a match by name, the one
+	// foreign key of as many columns.
+	sql := "SELECT v.conname, v.nspname, v.table_name, v.referenced_table, v.cols, v.refcols, v." + keyed + " = " +
+		quoteLiteral(strings.Join(key, ", ")) + " AS named FROM (SELECT c.conname, " +
 		"pg_catalog.quiver_nspname(c.database_name, c.schema_name) AS nspname, c." + side + " AS relname, c.table_name, c.referenced_table, " +
-		"array_to_string(c.cols, ', ') AS cols, array_to_string(c.refcols, ', ') AS refcols " +
+		"array_to_string(c.cols, ', ') AS cols, array_to_string(c.refcols, ', ') AS refcols, pg_catalog.array_length(c.cols, 1) AS n " +
 		"FROM pg_catalog.quiver_conbase c WHERE c.contype = 'f') v" + where +
-		" AND v." + keyed + " = " + quoteLiteral(strings.Join(key, ", ")) +
+		" AND v.n = " + strconv.Itoa(len(key)) +
 		" ORDER BY pg_catalog.array_position(pg_catalog.current_schemas(true), v.nspname), v.conname"
-	rows, qerr := s.catalogQuery(ctx, sql)
-	if qerr != nil || len(rows) == 0 {
+	all, qerr := s.catalogQuery(ctx, sql)
+	if qerr != nil || len(all) == 0 {
+		return err
+	}
+	var rows [][]string
+	for _, r := range all {
+		if r[6] == "true" || r[6] == "t" {
+			rows = append(rows, r)
+		}
+	}
+	if len(rows) == 0 && len(all) == 1 {
+		rows = all
+	}
+	if len(rows) == 0 {
 		return err
 	}
 	r := rows[0]
@@ -316,7 +336,21 @@ func uniqueIndexFor(rows [][]string, cols []string) (name, schema string, on []s
 			}
 		}
 	}
-	return "", "", nil
+	// DuckDB names a key's columns as they were named when the key was
+	// made, also after they are renamed: the one key of as many columns.
+	var found *index
+	for _, ix := range list {
+		if len(ix.cols) == len(cols) {
+			if found != nil {
+				return "", "", nil
+			}
+			found = ix
+		}
+	}
+	if found == nil {
+		return "", "", nil
+	}
+	return found.name, found.schema, found.cols
 }
 
 // unparen is an index's expression without the parentheses DuckDB keeps

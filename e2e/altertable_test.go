@@ -632,7 +632,8 @@ select * from d;
 // TestRenameReferencedMatchesPostgres checks renaming a table that other
 // tables' foreign keys reference, and its referenced columns: the
 // referencing tables are made again with their keys on the new names,
-// keeping their rows, names and indexes, and the keys still hold.
+// keeping their rows, names and indexes, and the keys still hold; renamed
+// key columns keep their constraints' names, and violations name them.
 func TestRenameReferencedMatchesPostgres(t *testing.T) {
 	pg, q := servers(t)
 	db := pg.CreateDB(t)
@@ -655,5 +656,18 @@ select conname, conrelid::regclass, confrelid::regclass, pg_get_constraintdef(oi
 insert into ch(pid, pcode) values (2, 'b') returning *;
 select * from gc;
 delete from parent where pk = 1;
-`, 1)
+create table rk(id int primary key, code text unique, n2 int, unique (code, n2));
+create table rkc(id int primary key, rid int constraint rkc_rid_fk references rk(id));
+insert into rk values (1, 'a', 1);
+alter table rk rename column id to pk;
+alter table rk rename column code to kode;
+alter table rkc rename column rid to rk_id;
+\d rk
+\d rkc
+insert into rkc values (1, 7);
+create table rk1(id int primary key);
+insert into rk1 values (1);
+alter table rk1 rename column id to k;
+insert into rk1 values (1);
+`, 3)
 }
