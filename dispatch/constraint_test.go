@@ -32,12 +32,16 @@ func TestConstraintLookupHelpers(t *testing.T) {
 		{[]string{"b", "a"}, "t_ba"},
 		{[]string{"id"}, "t_pkey"},
 		{[]string{"lower(b)", "a"}, "t_lower_a_idx"}, // DuckDB's parentheses around an expression
-		{[]string{"x"}, ""},
-		{nil, ""}, // columns unknown, and more than one index
+		{[]string{"x"}, "t_pkey"},                    // the one key of one column: x renamed since
+		{[]string{"x", "y", "z"}, ""},                // no key of three columns
+		{nil, ""},                                    // columns unknown, and more than one index
 	} {
 		if got, _, _ := uniqueIndexFor(rows, c.cols); got != c.want {
 			t.Errorf("uniqueIndexFor(%v) = %q, want %q", c.cols, got, c.want)
 		}
+	}
+	if got, _, _ := uniqueIndexFor(append(rows, []string{"t_c_key", "public", "c"}), []string{"x"}); got != "" {
+		t.Errorf("uniqueIndexFor of an unknown column, with two keys of one column: %q", got)
 	}
 	if got, _, cols := uniqueIndexFor(rows[2:3], nil); got != "t_pkey" || fmt.Sprint(cols) != "[id]" {
 		t.Errorf("uniqueIndexFor of the only index: %q %v", got, cols)
