@@ -88,12 +88,9 @@ func (s *Session) failingRow(ctx context.Context, st *stmt.Statement, rel *pg_qu
 					return ""
 				}
 			}
-			typ, ok := parseType(c[1])
-			if !ok {
+			if targets[i] = castTo("", v, c[1]); targets[i] == nil {
 				return ""
 			}
-			targets[i] = &pg_query.Node{Node: &pg_query.Node_ResTarget{ResTarget: &pg_query.ResTarget{
-				Val: &pg_query.Node{Node: &pg_query.Node_TypeCast{TypeCast: &pg_query.TypeCast{Arg: v, TypeName: typ, Location: -1}}}, Location: -1}}}
 		}
 		vals, ok := s.rowText(ctx, targets)
 		if !ok || len(vals) != len(cols) {
@@ -203,6 +200,12 @@ func castTo(name string, v *pg_query.Node, typ string) *pg_query.Node {
 		Val: &pg_query.Node{Node: &pg_query.Node_TypeCast{TypeCast: &pg_query.TypeCast{Arg: v, TypeName: t, Location: -1}}}, Location: -1}}}
 }
 
+// columnRef is a reference to column col of the table qual.
+func columnRef(qual, col string) *pg_query.Node {
+	return &pg_query.Node{Node: &pg_query.Node_ColumnRef{ColumnRef: &pg_query.ColumnRef{
+		Fields: []*pg_query.Node{pg_query.MakeStrNode(qual), pg_query.MakeStrNode(col)}}}}
+}
+
 // insertedRows is the query of the rows INSERT ins, of the query sel,
 // would have written to a table with the columns cols; nil when it cannot
 // be made again.
@@ -247,8 +250,7 @@ func insertedRows(ins *pg_query.InsertStmt, sel *pg_query.SelectStmt, cols [][]s
 		}
 		var v *pg_query.Node
 		if ok && k < n {
-			v = &pg_query.Node{Node: &pg_query.Node_ColumnRef{ColumnRef: &pg_query.ColumnRef{
-				Fields: []*pg_query.Node{pg_query.MakeStrNode("quiver_src"), pg_query.MakeStrNode("c" + strconv.Itoa(k+1))}}}}
+			v = columnRef("quiver_src", "c"+strconv.Itoa(k+1))
 		} else if v, ok = defaultValue(c[2], false); !ok {
 			return nil
 		}
@@ -284,8 +286,7 @@ func updatedRows(up *pg_query.UpdateStmt, cols [][]string) *pg_query.SelectStmt 
 	for _, c := range cols {
 		v, ok := set[c[0]]
 		if !ok {
-			v = &pg_query.Node{Node: &pg_query.Node_ColumnRef{ColumnRef: &pg_query.ColumnRef{
-				Fields: []*pg_query.Node{pg_query.MakeStrNode(qual), pg_query.MakeStrNode(c[0])}}}}
+			v = columnRef(qual, c[0])
 		} else if v.GetSetToDefault() != nil {
 			if v, ok = defaultValue(c[2], false); !ok {
 				return nil
