@@ -9,9 +9,8 @@ import (
 //
 // DuckDB collapses some of PostgreSQL's column types: varchar(n), char(n)
 // and name become VARCHAR, jsonb JSON (json's type), numeric without a
-// precision DECIMAL(18,3), and
-// time(p), timetz(p), timestamptz(p) and interval fields take no modifier
-// at all. The catalog would then describe such a column by DuckDB's type
+// precision DECIMAL(18,3), and time(p), timetz(p), timestamptz(p) and
+// interval fields take no modifier at all. The catalog would then describe such a column by DuckDB's type
 // (text, numeric(18,3), ...), where PostgreSQL shows the declared one. So
 // package dialect keeps the declared type of each such column, and the
 // catalog reports it (pg_attribute.atttypid and atttypmod, and everything

@@ -23,8 +23,9 @@ import (
 // client declared (catalog.Declared), and a result column that is a bare
 // reference to a column of a table the query reads is described with the
 // column's declared type, a char(n) value padded and a jsonb value in its
-// normal form (package types), as in PostgreSQL. A column computed from one is not: PostgreSQL makes most
-// such expressions text, without the padding.
+// normal form (package types), as in PostgreSQL; so is a JSON path into a
+// jsonb column (col -> 'a'). A column computed otherwise is not:
+// PostgreSQL makes most such expressions text, without the padding.
 //
 // Each table's declared types are read once (catalog relation
 // quiver_string_columns) before the statement runs, since reading them
@@ -201,10 +202,8 @@ func (s *Session) presentDeclared(schema *arrow.Schema, st *stmt.Statement) *arr
 // jsonb, of any other column nothing the engine does not say.
 func (s *Session) refDeclared(tables []stmt.Table, r stmt.Ref) *catalog.Declared {
 	d := s.declaredColumn(tables, r.Qualifier, r.Column)
-	if d != nil && r.Path {
-		if d.OID != 3802 {
-			return nil
-		}
+	if d != nil && r.Path && d.OID != 3802 {
+		return nil
 	}
 	return d
 }
