@@ -103,7 +103,7 @@ func (n *node) stringBinary(dst []byte, v []byte) ([]byte, error) {
 		if !n.noNul && bytesIndexNul(v) {
 			return dst, errNulByte()
 		}
-		return appendJSONB(append(dst, 1), v), nil
+		return n.jw.appendJSONB(append(dst, 1), v), nil
 	case strNumeric:
 		var buf [80]byte
 		neg, digits, scale, special, err := parseNumericText(v, buf[:])

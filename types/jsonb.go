@@ -14,58 +14,306 @@ import (
 // numeric prints them (1e2 is 100, 1.50 stays 1.50), strings with their
 // escapes decoded and written again as PostgreSQL writes them. A value
 // that does not parse as JSON is left as it is.
+//
+// The writer streams the value into the row buffer: arrays, strings and
+// numbers are written as they are read; an object's entries are noted
+// (key decoded, value's extent), ordered, and their values written from
+// the source. Its scratch space is kept by the column's node, so that a
+// row costs no allocation once the buffers have grown.
 
-// appendJSONB appends v, a JSON text, in jsonb's normal form. A value
-// already in it (as PostgreSQL sends jsonb) is copied without allocating.
-func appendJSONB(dst, v []byte) []byte {
-	if c := (normalChecker{s: v}); c.value(0) && c.i == len(v) {
-		return append(dst, v...)
-	}
-	p := jsonParser{s: v}
-	p.space()
-	val, ok := p.value(0)
-	p.space()
-	if !ok || p.i != len(p.s) {
-		return append(dst, v...)
-	}
-	return val.append(dst)
+// jsonbWriter writes JSON texts in jsonb's normal form.
+type jsonbWriter struct {
+	entries []jsonEntry // the objects being written, innermost last
+	arena   []byte      // their decoded keys, and a string being decoded
 }
 
-// jsonValue is a parsed JSON value: text is a string's characters, a
-// number's or a literal's normal text.
-type jsonValue struct {
-	kind  byte // '{', '[', '"', '0' (number), 'l' (true, false, null)
-	text  []byte
-	keys  [][]byte
-	items []jsonValue
+// jsonEntry is an object's entry: its key, decoded, at arena[k0:k1], and
+// its value at [v0, v1) of the source.
+type jsonEntry struct{ k0, k1, v0, v1 int }
+
+// maxJSONDepth bounds the nesting followed (PostgreSQL's own limit is the
+// stack's).
+const maxJSONDepth = 10000
+
+// maxJSONExponent bounds the exponents normalized; numeric refuses far
+// smaller ones.
+const maxJSONExponent = 100000
+
+// appendJSONB appends v, a JSON text, in jsonb's normal form.
+func (w *jsonbWriter) appendJSONB(dst, v []byte) []byte {
+	w.entries, w.arena = w.entries[:0], w.arena[:0]
+	start := len(dst)
+	out, i, ok := w.value(dst, v, jsonSpace(v, 0), 0)
+	if !ok || jsonSpace(v, i) != len(v) {
+		return append(dst[:start], v...)
+	}
+	return out
 }
 
-func (v *jsonValue) append(dst []byte) []byte {
-	switch v.kind {
-	case '{':
-		dst = append(dst, '{')
-		for i := range v.items {
-			if i > 0 {
-				dst = append(dst, ", "...)
-			}
-			dst = appendJSONString(dst, v.keys[i])
-			dst = append(dst, ": "...)
-			dst = v.items[i].append(dst)
-		}
-		return append(dst, '}')
-	case '[':
+// jsonSpace skips JSON whitespace from i.
+func jsonSpace(s []byte, i int) int {
+	for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// value writes the value at s[i:] and returns the place after it.
+func (w *jsonbWriter) value(dst, s []byte, i, depth int) ([]byte, int, bool) {
+	if i >= len(s) || depth > maxJSONDepth {
+		return dst, i, false
+	}
+	switch c := s[i]; {
+	case c == '{':
+		return w.object(dst, s, i, depth)
+	case c == '[':
 		dst = append(dst, '[')
-		for i := range v.items {
-			if i > 0 {
+		i = jsonSpace(s, i+1)
+		if i < len(s) && s[i] == ']' {
+			return append(dst, ']'), i + 1, true
+		}
+		for first := true; ; first = false {
+			if !first {
 				dst = append(dst, ", "...)
 			}
-			dst = v.items[i].append(dst)
+			var ok bool
+			if dst, i, ok = w.value(dst, s, jsonSpace(s, i), depth+1); !ok {
+				return dst, i, false
+			}
+			more, end, ok := jsonNext(s, i, ']')
+			if !ok || !more {
+				return append(dst, ']'), end, ok
+			}
+			i = end
 		}
-		return append(dst, ']')
-	case '"':
-		return appendJSONString(dst, v.text)
+	case c == '"':
+		k0 := len(w.arena)
+		end, ok := w.decodeString(s, i)
+		dst = appendJSONString(dst, w.arena[k0:])
+		w.arena = w.arena[:k0]
+		return dst, end, ok
+	case c == '-' || c >= '0' && c <= '9':
+		return appendJSONNumber(dst, s, i)
 	}
-	return append(dst, v.text...)
+	for _, lit := range [...]string{"true", "false", "null"} {
+		if len(s)-i >= len(lit) && string(s[i:i+len(lit)]) == lit {
+			return append(dst, lit...), i + len(lit), true
+		}
+	}
+	return dst, i, false
+}
+
+// jsonNext reads what follows an item of an array or object at s[i:]: a
+// comma (more, at the place after it) or close (the place after it).
+func jsonNext(s []byte, i int, close byte) (more bool, end int, ok bool) {
+	i = jsonSpace(s, i)
+	if i >= len(s) {
+		return false, i, false
+	}
+	switch s[i] {
+	case ',':
+		return true, jsonSpace(s, i+1), true
+	case close:
+		return false, i + 1, true
+	}
+	return false, i, false
+}
+
+// object writes the object at s[i:] with its keys in jsonb's order,
+// keeping of a key given more than once the last value.
+func (w *jsonbWriter) object(dst, s []byte, i, depth int) ([]byte, int, bool) {
+	i = jsonSpace(s, i+1)
+	if i < len(s) && s[i] == '}' {
+		return append(dst, "{}"...), i + 1, true
+	}
+	base, keys := len(w.entries), len(w.arena)
+	defer func() { w.entries, w.arena = w.entries[:base], w.arena[:keys] }()
+	for {
+		if i >= len(s) || s[i] != '"' {
+			return dst, i, false
+		}
+		e := jsonEntry{k0: len(w.arena)}
+		end, ok := w.decodeString(s, i)
+		if !ok {
+			return dst, end, false
+		}
+		e.k1 = len(w.arena)
+		if i = jsonSpace(s, end); i >= len(s) || s[i] != ':' {
+			return dst, i, false
+		}
+		e.v0 = jsonSpace(s, i+1)
+		if e.v1, ok = jsonSkip(s, e.v0, depth+1); !ok {
+			return dst, e.v1, false
+		}
+		w.entries = append(w.entries, e)
+		more, end, ok := jsonNext(s, e.v1, '}')
+		if !ok {
+			return dst, end, false
+		}
+		if i = end; !more {
+			break
+		}
+	}
+	key := func(e jsonEntry) []byte { return w.arena[e.k0:e.k1] }
+	slices.SortStableFunc(w.entries[base:], func(a, b jsonEntry) int {
+		if d := (a.k1 - a.k0) - (b.k1 - b.k0); d != 0 {
+			return d
+		}
+		return bytes.Compare(key(a), key(b))
+	})
+	dst = append(dst, '{')
+	n := len(w.entries)
+	for j, first := base, true; j < n; j++ {
+		e := w.entries[j]
+		if j+1 < n && bytes.Equal(key(e), key(w.entries[j+1])) {
+			continue // a later value of the same key wins
+		}
+		if !first {
+			dst = append(dst, ", "...)
+		}
+		first = false
+		dst = append(appendJSONString(dst, key(e)), ": "...)
+		var ok bool
+		if dst, _, ok = w.value(dst, s[:e.v1], e.v0, depth+1); !ok {
+			return dst, i, false
+		}
+	}
+	return append(dst, '}'), i, true
+}
+
+// jsonSkip finds the end of the value at s[i:], checking its form.
+func jsonSkip(s []byte, i, depth int) (int, bool) {
+	if i >= len(s) || depth > maxJSONDepth {
+		return i, false
+	}
+	switch c := s[i]; {
+	case c == '{' || c == '[':
+		close := byte('}')
+		if c == '[' {
+			close = ']'
+		}
+		i = jsonSpace(s, i+1)
+		if i < len(s) && s[i] == close {
+			return i + 1, true
+		}
+		for {
+			var ok bool
+			if c == '{' {
+				if i, ok = jsonSkip(s, i, depth+1); !ok || s[i-1] != '"' {
+					return i, false
+				}
+				if i = jsonSpace(s, i); i >= len(s) || s[i] != ':' {
+					return i, false
+				}
+				i = jsonSpace(s, i+1)
+			}
+			if i, ok = jsonSkip(s, i, depth+1); !ok {
+				return i, false
+			}
+			more, end, ok := jsonNext(s, i, close)
+			if !ok || !more {
+				return end, ok
+			}
+			i = end
+		}
+	case c == '"':
+		for i++; i < len(s); i++ {
+			switch s[i] {
+			case '\\':
+				i++
+			case '"':
+				return i + 1, true
+			}
+		}
+		return i, false
+	case c == '-' || c >= '0' && c <= '9':
+		_, end, ok := scanJSONNumber(s, i)
+		return end, ok
+	}
+	for _, lit := range [...]string{"true", "false", "null"} {
+		if len(s)-i >= len(lit) && string(s[i:i+len(lit)]) == lit {
+			return i + len(lit), true
+		}
+	}
+	return i, false
+}
+
+// decodeString appends the characters of the string at s[i:], escapes
+// decoded, to the arena, and returns the place after it.
+func (w *jsonbWriter) decodeString(s []byte, i int) (int, bool) {
+	for i++; i < len(s); {
+		c := s[i]
+		i++
+		switch {
+		case c == '"':
+			return i, true
+		case c < ' ':
+			return i, false
+		case c != '\\':
+			w.arena = append(w.arena, c)
+			continue
+		}
+		if i >= len(s) {
+			return i, false
+		}
+		e := s[i]
+		i++
+		switch e {
+		case '"', '\\', '/':
+			w.arena = append(w.arena, e)
+		case 'b':
+			w.arena = append(w.arena, '\b')
+		case 'f':
+			w.arena = append(w.arena, '\f')
+		case 'n':
+			w.arena = append(w.arena, '\n')
+		case 'r':
+			w.arena = append(w.arena, '\r')
+		case 't':
+			w.arena = append(w.arena, '\t')
+		case 'u':
+			r, ok := jsonHex4(s, i)
+			if !ok {
+				return i, false
+			}
+			i += 4
+			if utf16.IsSurrogate(r) {
+				r2, ok := jsonHex4(s, i+2)
+				if !ok || s[i] != '\\' || s[i+1] != 'u' {
+					return i, false
+				}
+				if r = utf16.DecodeRune(r, r2); r == utf8.RuneError {
+					return i, false
+				}
+				i += 6
+			}
+			w.arena = utf8.AppendRune(w.arena, r)
+		default:
+			return i, false
+		}
+	}
+	return i, false
+}
+
+// jsonHex4 reads the four hexadecimal digits at s[i:].
+func jsonHex4(s []byte, i int) (rune, bool) {
+	if i < 0 || i+4 > len(s) {
+		return 0, false
+	}
+	var r rune
+	for _, c := range s[i : i+4] {
+		switch {
+		case c >= '0' && c <= '9':
+			r = r<<4 | rune(c-'0')
+		case c >= 'a' && c <= 'f':
+			r = r<<4 | rune(c-'a'+10)
+		case c >= 'A' && c <= 'F':
+			r = r<<4 | rune(c-'A'+10)
+		default:
+			return 0, false
+		}
+	}
+	return r, true
 }
 
 // appendJSONString appends s as PostgreSQL's escape_json writes it.
@@ -74,10 +322,8 @@ func appendJSONString(dst, s []byte) []byte {
 	dst = append(dst, '"')
 	for _, c := range s {
 		switch c {
-		case '"':
-			dst = append(dst, '\\', '"')
-		case '\\':
-			dst = append(dst, '\\', '\\')
+		case '"', '\\':
+			dst = append(dst, '\\', c)
 		case '\b':
 			dst = append(dst, '\\', 'b')
 		case '\f':
@@ -99,456 +345,99 @@ func appendJSONString(dst, s []byte) []byte {
 	return append(dst, '"')
 }
 
-// maxJSONDepth bounds the nesting the parser follows (PostgreSQL's own
-// limit is the stack's).
-const maxJSONDepth = 10000
-
-type jsonParser struct {
-	s []byte
-	i int
+// jsonNumber is a number's parts in its text: the whole and fraction
+// digits at [w0, w1) and [f0, f1), the exponent; raw when the exponent
+// is too large to apply.
+type jsonNumber struct {
+	neg, raw       bool
+	w0, w1, f0, f1 int
+	exp            int
 }
 
-func (p *jsonParser) space() {
-	for p.i < len(p.s) {
-		switch p.s[p.i] {
-		case ' ', '\t', '\n', '\r':
-			p.i++
-		default:
-			return
+// scanJSONNumber reads the number at s[i:] and returns the place after it.
+func scanJSONNumber(s []byte, i int) (n jsonNumber, end int, ok bool) {
+	if n.neg = s[i] == '-'; n.neg {
+		i++
+	}
+	n.w0, n.w1 = i, jsonDigits(s, i)
+	if i = n.w1; n.w1 == n.w0 || n.w1-n.w0 > 1 && s[n.w0] == '0' {
+		return n, i, false
+	}
+	n.f0, n.f1 = i, i
+	if i < len(s) && s[i] == '.' {
+		n.f0, n.f1 = i+1, jsonDigits(s, i+1)
+		if i = n.f1; n.f1 == n.f0 {
+			return n, i, false
 		}
 	}
-}
-
-func (p *jsonParser) value(depth int) (jsonValue, bool) {
-	if p.i >= len(p.s) || depth > maxJSONDepth {
-		return jsonValue{}, false
-	}
-	switch c := p.s[p.i]; {
-	case c == '{':
-		return p.object(depth)
-	case c == '[':
-		p.i++
-		v := jsonValue{kind: '['}
-		p.space()
-		if p.i < len(p.s) && p.s[p.i] == ']' {
-			p.i++
-			return v, true
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		eneg := i < len(s) && s[i] == '-'
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
 		}
-		for {
-			p.space()
-			item, ok := p.value(depth + 1)
-			if !ok {
-				return v, false
-			}
-			v.items = append(v.items, item)
-			p.space()
-			if p.i >= len(p.s) {
-				return v, false
-			}
-			p.i++
-			switch p.s[p.i-1] {
-			case ',':
-			case ']':
-				return v, true
-			default:
-				return v, false
-			}
+		e0, e1 := i, jsonDigits(s, i)
+		if i = e1; e1 == e0 {
+			return n, i, false
 		}
-	case c == '"':
-		s, ok := p.str()
-		return jsonValue{kind: '"', text: s}, ok
-	case c == '-' || c >= '0' && c <= '9':
-		return p.number()
-	}
-	for _, lit := range []string{"true", "false", "null"} {
-		if bytes.HasPrefix(p.s[p.i:], []byte(lit)) {
-			p.i += len(lit)
-			return jsonValue{kind: 'l', text: []byte(lit)}, true
-		}
-	}
-	return jsonValue{}, false
-}
-
-// object parses an object and puts its keys in jsonb's order, keeping of
-// a key given more than once the last value.
-func (p *jsonParser) object(depth int) (jsonValue, bool) {
-	p.i++
-	v := jsonValue{kind: '{'}
-	p.space()
-	if p.i < len(p.s) && p.s[p.i] == '}' {
-		p.i++
-		return v, true
-	}
-	for {
-		p.space()
-		if p.i >= len(p.s) || p.s[p.i] != '"' {
-			return v, false
-		}
-		k, ok := p.str()
-		if !ok {
-			return v, false
-		}
-		p.space()
-		if p.i >= len(p.s) || p.s[p.i] != ':' {
-			return v, false
-		}
-		p.i++
-		p.space()
-		item, ok := p.value(depth + 1)
-		if !ok {
-			return v, false
-		}
-		v.keys, v.items = append(v.keys, k), append(v.items, item)
-		p.space()
-		if p.i >= len(p.s) {
-			return v, false
-		}
-		p.i++
-		switch p.s[p.i-1] {
-		case ',':
-			continue
-		case '}':
-		default:
-			return v, false
-		}
-		break
-	}
-	order := make([]int, len(v.keys))
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortStableFunc(order, func(a, b int) int {
-		ka, kb := v.keys[a], v.keys[b]
-		if len(ka) != len(kb) {
-			return len(ka) - len(kb)
-		}
-		return bytes.Compare(ka, kb)
-	})
-	keys, items := make([][]byte, 0, len(order)), make([]jsonValue, 0, len(order))
-	for j, i := range order {
-		if j+1 < len(order) && bytes.Equal(v.keys[i], v.keys[order[j+1]]) {
-			continue // a later value of the same key wins
-		}
-		keys, items = append(keys, v.keys[i]), append(items, v.items[i])
-	}
-	v.keys, v.items = keys, items
-	return v, true
-}
-
-// str parses a string and returns its characters, escapes decoded.
-func (p *jsonParser) str() ([]byte, bool) {
-	p.i++
-	start := p.i
-	for p.i < len(p.s) && p.s[p.i] != '"' && p.s[p.i] != '\\' {
-		p.i++
-	}
-	if p.i < len(p.s) && p.s[p.i] == '"' {
-		p.i++
-		return p.s[start : p.i-1], true
-	}
-	out := append([]byte(nil), p.s[start:p.i]...)
-	for p.i < len(p.s) {
-		c := p.s[p.i]
-		p.i++
-		switch {
-		case c == '"':
-			return out, true
-		case c != '\\':
-			out = append(out, c)
-			continue
-		}
-		if p.i >= len(p.s) {
-			return nil, false
-		}
-		e := p.s[p.i]
-		p.i++
-		switch e {
-		case '"', '\\', '/':
-			out = append(out, e)
-		case 'b':
-			out = append(out, '\b')
-		case 'f':
-			out = append(out, '\f')
-		case 'n':
-			out = append(out, '\n')
-		case 'r':
-			out = append(out, '\r')
-		case 't':
-			out = append(out, '\t')
-		case 'u':
-			r, ok := p.hex4()
-			if !ok {
-				return nil, false
-			}
-			if utf16.IsSurrogate(r) {
-				if p.i+1 >= len(p.s) || p.s[p.i] != '\\' || p.s[p.i+1] != 'u' {
-					return nil, false
-				}
-				p.i += 2
-				r2, ok := p.hex4()
-				if !ok {
-					return nil, false
-				}
-				if r = utf16.DecodeRune(r, r2); r == utf8.RuneError {
-					return nil, false
-				}
-			}
-			out = utf8.AppendRune(out, r)
-		default:
-			return nil, false
-		}
-	}
-	return nil, false
-}
-
-func (p *jsonParser) hex4() (rune, bool) {
-	if p.i+4 > len(p.s) {
-		return 0, false
-	}
-	var r rune
-	for _, c := range p.s[p.i : p.i+4] {
-		switch {
-		case c >= '0' && c <= '9':
-			r = r<<4 | rune(c-'0')
-		case c >= 'a' && c <= 'f':
-			r = r<<4 | rune(c-'a'+10)
-		case c >= 'A' && c <= 'F':
-			r = r<<4 | rune(c-'A'+10)
-		default:
-			return 0, false
-		}
-	}
-	p.i += 4
-	return r, true
-}
-
-// maxJSONExponent bounds the exponents normalized; numeric refuses far
-// smaller ones.
-const maxJSONExponent = 100000
-
-// number parses a number and gives it numeric's text: the digits with the
-// exponent applied, as many decimals as were written less the exponent,
-// no sign on zero.
-func (p *jsonParser) number() (jsonValue, bool) {
-	s, start := p.s, p.i
-	neg := s[p.i] == '-'
-	if neg {
-		p.i++
-	}
-	digits := func() []byte {
-		b := p.i
-		for p.i < len(s) && s[p.i] >= '0' && s[p.i] <= '9' {
-			p.i++
-		}
-		return s[b:p.i]
-	}
-	whole := digits()
-	if len(whole) == 0 || len(whole) > 1 && whole[0] == '0' {
-		return jsonValue{}, false
-	}
-	var frac []byte
-	if p.i < len(s) && s[p.i] == '.' {
-		p.i++
-		if frac = digits(); len(frac) == 0 {
-			return jsonValue{}, false
-		}
-	}
-	exp := 0
-	if p.i < len(s) && (s[p.i] == 'e' || s[p.i] == 'E') {
-		p.i++
-		eneg := false
-		if p.i < len(s) && (s[p.i] == '+' || s[p.i] == '-') {
-			eneg = s[p.i] == '-'
-			p.i++
-		}
-		e := digits()
-		if len(e) == 0 {
-			return jsonValue{}, false
-		}
-		for _, c := range e {
-			if exp = exp*10 + int(c-'0'); exp > maxJSONExponent {
-				return jsonValue{kind: '0', text: s[start:p.i]}, true
+		for _, c := range s[e0:e1] {
+			if n.exp = n.exp*10 + int(c-'0'); n.exp > maxJSONExponent {
+				n.raw = true
 			}
 		}
 		if eneg {
-			exp = -exp
+			n.exp = -n.exp
 		}
 	}
-	all := append(append([]byte(nil), whole...), frac...)
-	point := len(whole) + exp
-	scale := max(len(frac)-exp, 0)
-	digit := func(i int) byte {
-		if i < 0 || i >= len(all) {
-			return '0'
-		}
-		return all[i]
+	return n, i, true
+}
+
+// appendJSONNumber appends the number at s[i:] as numeric prints it: the
+// digits with the exponent applied, as many decimals as were written less
+// the exponent, no sign on zero; it returns the place after it.
+func appendJSONNumber(dst, s []byte, i int) ([]byte, int, bool) {
+	n, end, ok := scanJSONNumber(s, i)
+	if !ok || n.raw {
+		return append(dst, s[i:end]...), end, ok
 	}
-	var out []byte
-	if neg && bytes.ContainsFunc(all, func(r rune) bool { return r != '0' }) {
-		out = append(out, '-')
+	nw, nf := n.w1-n.w0, n.f1-n.f0
+	digit := func(k int) byte { // k-th of the whole and fraction digits
+		switch {
+		case k >= 0 && k < nw:
+			return s[n.w0+k]
+		case k >= nw && k < nw+nf:
+			return s[n.f0+k-nw]
+		}
+		return '0'
+	}
+	point, scale := nw+n.exp, max(nf-n.exp, 0)
+	if n.neg && (bytes.ContainsFunc(s[n.w0:n.w1], notZero) || bytes.ContainsFunc(s[n.f0:n.f1], notZero)) {
+		dst = append(dst, '-')
 	}
 	lead := true
-	for i := 0; i < point; i++ {
-		if d := digit(i); d != '0' || !lead {
-			out, lead = append(out, d), false
+	for k := 0; k < point; k++ {
+		if d := digit(k); d != '0' || !lead {
+			dst, lead = append(dst, d), false
 		}
 	}
 	if lead {
-		out = append(out, '0')
+		dst = append(dst, '0')
 	}
 	if scale > 0 {
-		out = append(out, '.')
-		for i := point; i < point+scale; i++ {
-			out = append(out, digit(i))
+		dst = append(dst, '.')
+		for k := point; k < point+scale; k++ {
+			dst = append(dst, digit(k))
 		}
 	}
-	return jsonValue{kind: '0', text: out}, true
+	return dst, end, true
 }
 
-// normalChecker reports whether a JSON text is in jsonb's normal form, as
-// far as it can tell without decoding: an object key with an escape in
-// it, whose order needs the decoded characters, counts as not.
-type normalChecker struct {
-	s []byte
-	i int
-}
+func notZero(r rune) bool { return r != '0' }
 
-func (c *normalChecker) eat(lit string) bool {
-	if len(c.s)-c.i < len(lit) || string(c.s[c.i:c.i+len(lit)]) != lit {
-		return false
+// jsonDigits skips the digits at s[i:].
+func jsonDigits(s []byte, i int) int {
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
 	}
-	c.i += len(lit)
-	return true
-}
-
-func (c *normalChecker) value(depth int) bool {
-	if c.i >= len(c.s) || depth > maxJSONDepth {
-		return false
-	}
-	switch ch := c.s[c.i]; {
-	case ch == '{':
-		c.i++
-		if c.eat("}") {
-			return true
-		}
-		var prev []byte
-		for first := true; ; first = false {
-			start := c.i
-			if !c.str() || bytes.IndexByte(c.s[start:c.i], '\\') >= 0 {
-				return false
-			}
-			key := c.s[start+1 : c.i-1]
-			if !first && (len(key) < len(prev) || len(key) == len(prev) && bytes.Compare(key, prev) <= 0) {
-				return false
-			}
-			prev = key
-			if !c.eat(": ") || !c.value(depth+1) {
-				return false
-			}
-			if c.eat("}") {
-				return true
-			}
-			if !c.eat(", ") {
-				return false
-			}
-		}
-	case ch == '[':
-		c.i++
-		if c.eat("]") {
-			return true
-		}
-		for {
-			if !c.value(depth + 1) {
-				return false
-			}
-			if c.eat("]") {
-				return true
-			}
-			if !c.eat(", ") {
-				return false
-			}
-		}
-	case ch == '"':
-		return c.str()
-	case ch == '-' || ch >= '0' && ch <= '9':
-		return c.number()
-	}
-	return c.eat("true") || c.eat("false") || c.eat("null")
-}
-
-// str checks a string written as escape_json writes it.
-func (c *normalChecker) str() bool {
-	c.i++
-	for c.i < len(c.s) {
-		ch := c.s[c.i]
-		c.i++
-		switch {
-		case ch == '"':
-			return true
-		case ch < ' ':
-			return false
-		case ch != '\\':
-			continue
-		}
-		if c.i >= len(c.s) {
-			return false
-		}
-		e := c.s[c.i]
-		c.i++
-		switch e {
-		case '"', '\\', 'b', 'f', 'n', 'r', 't':
-		case 'u':
-			// Only a control character without a short escape.
-			if len(c.s)-c.i < 4 || c.s[c.i] != '0' || c.s[c.i+1] != '0' || c.s[c.i+2] > '1' || c.s[c.i+2] < '0' {
-				return false
-			}
-			h := c.s[c.i+3]
-			if !(h >= '0' && h <= '9' || h >= 'a' && h <= 'f') {
-				return false
-			}
-			switch r := (c.s[c.i+2]-'0')<<4 | hexValue(h); r {
-			case '\b', '\f', '\n', '\r', '\t':
-				return false
-			}
-			c.i += 4
-		default:
-			return false
-		}
-	}
-	return false
-}
-
-func hexValue(h byte) byte {
-	if h <= '9' {
-		return h - '0'
-	}
-	return h - 'a' + 10
-}
-
-// number checks a number written as numeric prints it: no exponent, no
-// leading zeros, no sign on zero.
-func (c *normalChecker) number() bool {
-	neg := c.eat("-")
-	start, nonzero := c.i, false
-	for c.i < len(c.s) && c.s[c.i] >= '0' && c.s[c.i] <= '9' {
-		nonzero = nonzero || c.s[c.i] != '0'
-		c.i++
-	}
-	if n := c.i - start; n == 0 || n > 1 && c.s[start] == '0' {
-		return false
-	}
-	if c.eat(".") {
-		f := c.i
-		for c.i < len(c.s) && c.s[c.i] >= '0' && c.s[c.i] <= '9' {
-			nonzero = nonzero || c.s[c.i] != '0'
-			c.i++
-		}
-		if c.i == f {
-			return false
-		}
-	}
-	if c.i < len(c.s) && (c.s[c.i] == 'e' || c.s[c.i] == 'E') {
-		return false
-	}
-	return !neg || nonzero
+	return i
 }

@@ -84,6 +84,7 @@ type node struct {
 	names    []string // kStruct: field names
 	set      *outputSettings
 	ts       timestampText // kTimestamp: text around the clock, kept across values
+	jw       jsonbWriter   // strJSONB: scratch space, kept across values
 
 	// Bound per batch.
 	mayNull bool   // some value may be NULL: isNull must be asked

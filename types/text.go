@@ -56,7 +56,7 @@ func (n *node) text(dst []byte, i int) ([]byte, error) {
 			return dst, errNulByte()
 		}
 		if n.strMode == strJSONB {
-			return appendJSONB(dst, v), nil
+			return n.jw.appendJSONB(dst, v), nil
 		}
 		return n.padded(append(dst, v...), v), nil
 	case kBinary:
