@@ -106,16 +106,9 @@ func aroundDependents(rv *pg_query.RangeVar, sql []string, ch change) alterStep 
 		if err != nil || len(set) == 1 {
 			return around, err
 		}
-		var fks []schemaConstraint
-		for _, c := range t.cons {
-			if c.kind == "f" && c.refTable == t.table && c.table != t.table {
-				fks = append(fks, c)
-			}
-		}
-		if ch.refused != nil {
-			if err := ch.refused(t, fks); err != nil {
-				return nil, err
-			}
+		fks, err := ch.referencingKeys(t)
+		if err != nil {
+			return nil, err
 		}
 		tables, err := describeTables(e.Query, t.db, t.schema, t.temporary, set)
 		if err != nil {
@@ -126,6 +119,23 @@ func aroundDependents(rv *pg_query.RangeVar, sql []string, ch change) alterStep 
 		}
 		return nil, remake(e.Query, t.db, tables, around)
 	}}
+}
+
+// referencingKeys returns the foreign keys of other tables that reference
+// the table t, or the error of a change they refuse.
+func (ch change) referencingKeys(t *target) ([]schemaConstraint, error) {
+	var fks []schemaConstraint
+	for _, c := range t.cons {
+		if c.kind == "f" && c.refTable == t.table && c.table != t.table {
+			fks = append(fks, c)
+		}
+	}
+	if ch.refused != nil {
+		if err := ch.refused(t, fks); err != nil {
+			return nil, err
+		}
+	}
+	return fks, nil
 }
 
 // retarget points the foreign keys fks, which reference the changed table,

@@ -97,16 +97,9 @@ func dropColumn(e Engine, rv *pg_query.RangeVar, sql []string, ch change) (out [
 	if !refused {
 		return nil, false, nil
 	}
-	var fks []schemaConstraint
-	for _, c := range t.cons {
-		if c.kind == "f" && c.refTable == t.table && c.table != t.table {
-			fks = append(fks, c)
-		}
-	}
-	if ch.refused != nil {
-		if err := ch.refused(t, fks); err != nil {
-			return nil, true, err
-		}
+	fks, err := ch.referencingKeys(t)
+	if err != nil {
+		return nil, true, err
 	}
 	var also []string
 	for _, f := range fks {
@@ -124,18 +117,12 @@ func dropColumn(e Engine, rv *pg_query.RangeVar, sql []string, ch change) (out [
 		return nil, true, err
 	}
 	for _, x := range tables {
-		if x.name != t.table {
-			if x.sql, err = withoutConstraints(x.sql, removed[x.name]); err != nil {
-				return nil, true, err
-			}
+		if x.sql, err = withoutConstraints(x.sql, removed[x.name]); err != nil {
+			return nil, true, err
 		}
 	}
 	rt := tables[0]
-	def, err := withoutConstraints(rt.sql, removed[t.table])
-	if err != nil {
-		return nil, true, err
-	}
-	if rt.sql, err = withoutColumn(def, col); err != nil {
+	if rt.sql, err = withoutColumn(rt.sql, col); err != nil {
 		return nil, true, err
 	}
 	var keep []string

@@ -243,24 +243,34 @@ func insertedRows(ins *pg_query.InsertStmt, sel *pg_query.SelectStmt, cols [][]s
 	}
 	out := &pg_query.SelectStmt{FromClause: []*pg_query.Node{{Node: &pg_query.Node_RangeSubselect{RangeSubselect: &pg_query.RangeSubselect{
 		Subquery: ins.SelectStmt, Alias: &pg_query.Alias{Aliasname: "quiver_src", Colnames: names}}}}}}
-	for i, c := range cols {
+	return withRow(out, cols, func(i int, c []string) (*pg_query.Node, bool) {
 		k, ok := given[c[0]]
 		if len(ins.Cols) == 0 {
 			k, ok = i, i < n
 		}
-		var v *pg_query.Node
 		if ok && k < n {
-			v = columnRef("quiver_src", "c"+strconv.Itoa(k+1))
-		} else if v, ok = defaultValue(c[2], false); !ok {
+			return columnRef("quiver_src", "c"+strconv.Itoa(k+1)), true
+		}
+		return defaultValue(c[2], false)
+	})
+}
+
+// withRow gives q one result column per column of cols (name, type,
+// default), named as it: value's expression for it, cast to its type; nil
+// when value or a type fails.
+func withRow(q *pg_query.SelectStmt, cols [][]string, value func(i int, c []string) (*pg_query.Node, bool)) *pg_query.SelectStmt {
+	for i, c := range cols {
+		v, ok := value(i, c)
+		if !ok {
 			return nil
 		}
 		t := castTo(c[0], v, c[1])
 		if t == nil {
 			return nil
 		}
-		out.TargetList = append(out.TargetList, t)
+		q.TargetList = append(q.TargetList, t)
 	}
-	return out
+	return q
 }
 
 // updatedRows is the query of the rows UPDATE up would have written to a
@@ -283,22 +293,16 @@ func updatedRows(up *pg_query.UpdateStmt, cols [][]string) *pg_query.SelectStmt 
 	}
 	out := &pg_query.SelectStmt{FromClause: append([]*pg_query.Node{{Node: &pg_query.Node_RangeVar{RangeVar: up.Relation}}}, up.FromClause...),
 		WhereClause: up.WhereClause}
-	for _, c := range cols {
+	return withRow(out, cols, func(_ int, c []string) (*pg_query.Node, bool) {
 		v, ok := set[c[0]]
-		if !ok {
-			v = columnRef(qual, c[0])
-		} else if v.GetSetToDefault() != nil {
-			if v, ok = defaultValue(c[2], false); !ok {
-				return nil
-			}
+		switch {
+		case !ok:
+			return columnRef(qual, c[0]), true
+		case v.GetSetToDefault() != nil:
+			return defaultValue(c[2], false)
 		}
-		t := castTo(c[0], v, c[1])
-		if t == nil {
-			return nil
-		}
-		out.TargetList = append(out.TargetList, t)
-	}
-	return out
+		return v, true
+	})
 }
 
 // defaultValue parses a column's default, NULL when it has none. A
