@@ -58,6 +58,11 @@ var functions = map[string]string{
 
 	"quiver_quote_ident/1": quoteIdentSQL(),
 	"quote_ident/1":        quoteIdentSQL(),
+	// quiver_array_item writes an array's element as array_out does:
+	// in double quotes, with backslashes before quotes and backslashes,
+	// when it is empty, NULL or has a character the literal's syntax uses.
+	"quiver_array_item/1": `(CASE WHEN $1 = '' OR lower($1) = 'null' OR regexp_matches($1, '[{},"\\\s]')
+  THEN '"' || replace(replace($1, '\', '\\'), '"', '\"') || '"' ELSE $1 END)`,
 	// quiver_ident_list joins names with ", ", quoting them all when one
 	// needs quotes (PostgreSQL would quote only that one).
 	"quiver_ident_list/1": `(CASE WHEN regexp_matches(array_to_string($1, ','), '^[a-z_][a-z0-9_$]*(,[a-z_][a-z0-9_$]*)*$')

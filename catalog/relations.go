@@ -82,6 +82,13 @@ func emptyRelation(cols string) string {
 }
 
 // relations maps catalog relation names to their definitions.
+// arrayDefaultRE matches, in SQL text, the default an array literal
+// becomes (dialect's rewrite of '{a,b}'::text[]): a one-dimensional ARRAY
+// constructor of string constants and NULLs, cast to an array type.
+// pg_attrdef shows it as the literal again, as PostgreSQL keeps it.
+const arrayDefaultRE = `^CAST\(\(ARRAY\[((''([^'']|'''')*''|NULL)(, (''([^'']|'''')*''|NULL))*)?\]\) AS ` +
+	`("[A-Za-z][A-Za-z0-9_ ]*"|[A-Z][A-Z0-9_ ]*)(\([0-9, ]+\))?\[\]\)$`
+
 var relations = map[string]string{
 	// quiver_namespaces is pg_namespace with the DuckDB names behind it and
 	// whether the schema is on the search path.
@@ -367,6 +374,10 @@ SELECT (a.attrelid::bigint * 10000 + a.attnum)::quiver_oid AS oid, a.attrelid AS
       THEN regexp_replace(a.column_default, '^CAST\((''.*'') AS main\."([^"]+)"\)$', '\1::\2')
     WHEN regexp_matches(a.column_default, '^CAST\(''([^'']|'''')*'' AS ("[A-Za-z][A-Za-z0-9_ ]*"|[A-Z][A-Z0-9_ ]*)(\([0-9, ]+\))?(\[\])*\)$')
       THEN regexp_replace(a.column_default, '^CAST\((''.*'') AS [^'']*\)$', '\1') || '::' || pg_catalog.format_type(a.atttypid, -1)
+    WHEN regexp_matches(a.column_default, '` + arrayDefaultRE + `')
+      THEN '''' || replace('{' || array_to_string(list_transform(regexp_extract_all(regexp_extract(a.column_default, '^CAST\(\(ARRAY\[(.*)\]\) AS ', 1),
+        '''(?:[^'']|'''')*''|NULL'), x -> CASE WHEN x = 'NULL' THEN x ELSE pg_catalog.quiver_array_item(replace(x[2:-2], '''''', ''''))
+        END), ',') || '}', '''', '''''') || '''::' || pg_catalog.format_type(a.atttypid, -1)
     WHEN regexp_matches(a.column_default, '^''.*''$') OR regexp_matches(a.column_default, '^-[0-9.]+$')
       THEN (CASE WHEN a.column_default LIKE '''%' THEN a.column_default ELSE '''' || a.column_default || '''' END) ||
         '::' || pg_catalog.format_type(a.atttypid, -1)

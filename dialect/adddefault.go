@@ -53,6 +53,11 @@ func columnDefault(cmd *pg_query.AlterTableCmd) *pg_query.Node {
 	if cmd.GetSubtype() != pg_query.AlterTableType_AT_AddColumn || def == nil {
 		return nil
 	}
+	if c := untypedArrayDefault(def); c != nil {
+		// An array literal: its value as DuckDB writes it fills the
+		// existing rows, and the column defaults to the literal cast.
+		return arrayDefaultCast(def, c)
+	}
 	for _, c := range def.Constraints {
 		if con := c.GetConstraint(); con.GetContype() == pg_query.ConstrType_CONSTR_DEFAULT && con.RawExpr != nil && !literalDefault(con.RawExpr) {
 			return con.RawExpr
@@ -322,4 +327,46 @@ var placeholders = map[string]string{
 	"int2": "0", "int4": "0", "int8": "0", "smallint": "0", "integer": "0", "int": "0", "bigint": "0",
 	"numeric": "0", "decimal": "0", "float4": "0", "float8": "0", "real": "0",
 	"text": "", "varchar": "", "uuid": "00000000-0000-0000-0000-000000000000",
+}
+
+// arraySetDefault plans cmd, an ALTER COLUMN ... SET DEFAULT of a string
+// constant that could be an array literal ('{a,b}'), of the ALTER TABLE n:
+// when the column is of an array type, the constant is cast to it, as
+// PostgreSQL reads it, where DuckDB would keep the string and fail each
+// insert that takes it (untypedArrayDefault). The column's type is read
+// when the statement runs. ok is false for any other command.
+func arraySetDefault(n *pg_query.Node, cmd *pg_query.AlterTableCmd, rest func(*stmt.Statement) (*Plan, error)) (step alterStep, ok bool) {
+	if !setsLiteralDefault(cmd) {
+		return alterStep{}, false
+	}
+	rv := n.GetAlterTableStmt().Relation
+	query := "SELECT data_type FROM duckdb_columns() WHERE " + catalogWhere("table_name", rv.Schemaname, rv.Relname) +
+		" AND column_name = " + sqlString(cmd.Name) + " ORDER BY database_name <> 'temp' LIMIT 1"
+	step.then = func(e Engine) ([]string, error) {
+		rows, err := e.Query(query)
+		if err != nil {
+			return nil, err
+		}
+		out := cmd
+		if len(rows) == 1 && strings.HasSuffix(rows[0][0], "[]") {
+			parts := stmt.Split("SELECT CAST(NULL AS " + rows[0][0] + ")")
+			tc := (*pg_query.TypeCast)(nil)
+			if len(parts) == 1 && parts[0].Node != nil {
+				tc = parts[0].Node.GetSelectStmt().GetTargetList()[0].GetResTarget().GetVal().GetTypeCast()
+			}
+			if tc != nil {
+				out = cloneMsg(cmd)
+				out.Def = &pg_query.Node{Node: &pg_query.Node_TypeCast{TypeCast: &pg_query.TypeCast{Arg: cmd.Def, TypeName: tc.TypeName, Location: -1}}}
+			}
+		}
+		return alterSQL(n, out, rest)
+	}
+	return step, true
+}
+
+// setsLiteralDefault reports whether cmd is an ALTER COLUMN ... SET
+// DEFAULT of a string constant that could be an array literal.
+func setsLiteralDefault(cmd *pg_query.AlterTableCmd) bool {
+	c := cmd.GetDef().GetAConst().GetSval()
+	return cmd.GetSubtype() == pg_query.AlterTableType_AT_ColumnDefault && c != nil && strings.HasPrefix(strings.TrimSpace(c.Sval), "{")
 }

@@ -67,7 +67,7 @@ func mapsAlterTable(a *pg_query.AlterTableStmt) bool {
 	}
 	for _, c := range a.Cmds {
 		cmd := c.GetAlterTableCmd()
-		if s, _, _ := serialColumn(a.Relation, cmd); s != cmd || len(splitAddColumn(cmd)) > 1 || columnDefault(cmd) != nil || refusedOnDependents(cmd) {
+		if s, _, _ := serialColumn(a.Relation, cmd); s != cmd || len(splitAddColumn(cmd)) > 1 || columnDefault(cmd) != nil || refusedOnDependents(cmd) || setsLiteralDefault(cmd) {
 			return true
 		}
 		switch cmd.GetSubtype() {
@@ -229,6 +229,10 @@ func planAlterTable(st *stmt.Statement, rest func(*stmt.Statement) (*Plan, error
 	// one command per statement.
 	var steps, fills []alterStep
 	for _, c := range keep {
+		if s, ok := arraySetDefault(n, c.GetAlterTableCmd(), rest); ok {
+			steps = append(steps, s)
+			continue
+		}
 		if e := columnDefault(c.GetAlterTableCmd()); e != nil {
 			s, fill, err := addColumnDefault(n, c.GetAlterTableCmd(), e, setsNotNull(keep, c.GetAlterTableCmd().GetDef().GetColumnDef().Colname), rest)
 			if err != nil {

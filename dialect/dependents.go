@@ -7,9 +7,11 @@ import (
 	"strings"
 
 	pg_query "github.com/pganalyze/pg_query_go/v6"
+	"google.golang.org/protobuf/reflect/protoreflect"
 
 	"github.com/quiverdb/quiver/catalog"
 	"github.com/quiverdb/quiver/pgerror"
+	"github.com/quiverdb/quiver/stmt"
 )
 
 // DuckDB alters a table that has dependents, an index made by CREATE INDEX
@@ -240,15 +242,74 @@ func (ch change) keys(exprs []string) ([]string, bool) {
 	out := make([]string, len(exprs))
 	for i, x := range exprs {
 		out[i] = x
-		if x != ch.column && x != ident(ch.column) {
+		whole := x == ch.column || x == ident(ch.column)
+		if !whole && !slices.Contains(expressionColumns(x), ch.column) {
 			continue
 		}
 		if ch.renamedTo == "" {
 			return nil, false
 		}
-		out[i] = ident(ch.renamedTo)
+		if whole {
+			out[i] = ident(ch.renamedTo)
+		} else if r, ok := renameInExpression(x, ch.column, ch.renamedTo); ok {
+			out[i] = r
+		}
 	}
 	return out, true
+}
+
+// renameInExpression is an index key, DuckDB's text of an expression, with
+// the column from read as to, written as PostgreSQL writes names; false
+// when it cannot be parsed.
+func renameInExpression(expr, from, to string) (string, bool) {
+	text := "SELECT " + expr
+	parts := stmt.Split(text)
+	if len(parts) != 1 || parts[0].Node == nil {
+		return "", false
+	}
+	var at []int
+	ok := true
+	stmt.Walk(parts[0].Node.ProtoReflect(), func(m protoreflect.Message) {
+		if c, isRef := m.Interface().(*pg_query.ColumnRef); isRef && len(c.Fields) > 0 {
+			if s := c.Fields[len(c.Fields)-1].GetString_(); s != nil && s.Sval == from {
+				// Only a bare name is where the reference starts.
+				ok = ok && len(c.Fields) == 1
+				at = append(at, int(c.Location))
+			}
+		}
+	})
+	if !ok {
+		return "", false
+	}
+	for i := len(at) - 1; i >= 0; i-- {
+		n := len(from)
+		if strings.HasPrefix(text[at[i]:], ident(from)) {
+			n = len(ident(from))
+		} else if !strings.EqualFold(text[at[i]:min(at[i]+n, len(text))], from) {
+			return "", false
+		}
+		text = text[:at[i]] + pgIdent(to) + text[at[i]+n:]
+	}
+	return strings.TrimPrefix(text, "SELECT "), true
+}
+
+// pgIdent writes a name as PostgreSQL's quote_ident does: bare when it is
+// a lower-case word that is no keyword but an unreserved one (nor a word
+// DuckDB reserves), in double quotes otherwise.
+func pgIdent(name string) string {
+	bare := name != "" && !duckdbReserved[name]
+	for i, c := range name {
+		bare = bare && (c >= 'a' && c <= 'z' || c == '_' || i > 0 && (c >= '0' && c <= '9' || c == '$'))
+	}
+	if bare {
+		res, err := pg_query.Scan(name)
+		bare = err == nil && len(res.Tokens) == 1 && (res.Tokens[0].KeywordKind == pg_query.KeywordKind_NO_KEYWORD ||
+			res.Tokens[0].KeywordKind == pg_query.KeywordKind_UNRESERVED_KEYWORD)
+	}
+	if bare {
+		return name
+	}
+	return ident(name)
 }
 
 // commandChange is the change cmd, an ALTER TABLE command, makes: DROP

@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	pg_query "github.com/pganalyze/pg_query_go/v6"
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 
 	"github.com/quiverdb/quiver/pgerror"
@@ -299,6 +300,8 @@ func needsTreeRewrite(n *pg_query.Node, withCatalog bool) bool {
 			found = len(x.Options) > 0 || x.Indexspace != "" || x.Contype == pg_query.ConstrType_CONSTR_GENERATED
 		case *pg_query.TypeName:
 			found = unconstrainedNumeric(x)
+		case *pg_query.ColumnDef:
+			found = untypedArrayDefault(x) != nil
 		case *pg_query.TypeCast:
 			found = arrayLiteralCast(x) || byteaLiteralCast(x) || truncatingCast(x) > 0 || timestampLiteral(x) != ""
 		case *pg_query.SelectStmt:
@@ -331,6 +334,34 @@ func timestampLiteral(tc *pg_query.TypeCast) string {
 		return ""
 	}
 	return out
+}
+
+// untypedArrayDefault returns the DEFAULT constraint of def, a column of
+// an array type, whose default is a string constant: PostgreSQL reads it
+// as an array literal ('{}'), where DuckDB would keep the string and fail
+// each insert that takes it with its own cast. rewriteTree casts it to the
+// column's type (arrayDefaultCast), which the rewrite of array literal
+// casts then reads. A string in DuckDB's own syntax ('[1, 2]', which ADD
+// COLUMN's first step gives, adddefault.go) is left to DuckDB.
+func untypedArrayDefault(def *pg_query.ColumnDef) *pg_query.Constraint {
+	if def.TypeName == nil || len(def.TypeName.ArrayBounds) == 0 {
+		return nil
+	}
+	for _, n := range def.Constraints {
+		c := n.GetConstraint()
+		if s := c.GetRawExpr().GetAConst().GetSval(); c.GetContype() == pg_query.ConstrType_CONSTR_DEFAULT && s != nil &&
+			!strings.HasPrefix(strings.TrimSpace(s.Sval), "[") {
+			return c
+		}
+	}
+	return nil
+}
+
+// arrayDefaultCast is the default of c, untypedArrayDefault's, cast to the
+// type of its column def.
+func arrayDefaultCast(def *pg_query.ColumnDef, c *pg_query.Constraint) *pg_query.Node {
+	return &pg_query.Node{Node: &pg_query.Node_TypeCast{TypeCast: &pg_query.TypeCast{
+		Arg: c.RawExpr, TypeName: proto.Clone(def.TypeName).(*pg_query.TypeName), Location: -1}}}
 }
 
 // truncatingCast returns n when tc is an explicit cast to varchar(n) or
@@ -506,6 +537,10 @@ func rewriteEngine(n *pg_query.Node) error {
 				x.Arg = funcCall([]string{"left"}, &pg_query.Node{Node: &pg_query.Node_TypeCast{TypeCast: &pg_query.TypeCast{
 					Arg: x.Arg, TypeName: &pg_query.TypeName{Names: []*pg_query.Node{pg_query.MakeStrNode("varchar")}, Typemod: -1}, Location: -1,
 				}}}, pg_query.MakeAConstIntNode(int64(truncatingCast(x)), -1))
+			}
+		case *pg_query.ColumnDef:
+			if c := untypedArrayDefault(x); c != nil {
+				c.RawExpr = arrayDefaultCast(x, c)
 			}
 		case *pg_query.CreateStmt:
 			switch {
