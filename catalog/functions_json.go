@@ -148,7 +148,8 @@ func init() {
 	// array's string elements, or a string itself.
 	functions["quiver_jsonb_keys/1"] = `(CASE json_type($1) WHEN 'OBJECT' THEN json_keys($1)
   WHEN 'ARRAY' THEN list_transform(list_filter(json_extract($1, '$[*]'), _e -> (json_type(_e) = 'VARCHAR')), _e -> json_extract_string(_e, '$'))
-  WHEN 'VARCHAR' THEN ARRAY[json_extract_string($1, '$')] ELSE CAST(ARRAY[] AS varchar[]) END)`
+  WHEN 'VARCHAR' THEN ARRAY[json_extract_string($1, '$')]
+  ELSE (CASE WHEN $1 IS NOT NULL THEN CAST(ARRAY[] AS varchar[]) END) END)`
 	functions["quiver_jsonb_exists/2"] = `list_contains(pg_catalog.quiver_jsonb_keys($1), $2)`
 	functions["quiver_jsonb_exists_any/2"] = `list_has_any(pg_catalog.quiver_jsonb_keys($1), CAST($2 AS varchar[]))`
 	functions["quiver_jsonb_exists_all/2"] = `list_has_all(pg_catalog.quiver_jsonb_keys($1), CAST($2 AS varchar[]))`

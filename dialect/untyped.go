@@ -99,6 +99,7 @@ type siteInfo struct {
 	col    int    // literalSite.col
 	elems  bool   // literalSite.any is set
 	bytea  bool   // mayBeBytea holds for the constant
+	stamp  bool   // mayBeTimestamp holds for the constant
 	scalar bool   // literalSite.scalar
 	fixed  string // literalSite.fixed
 	fn     string // literalSite.fn
@@ -187,6 +188,10 @@ func mayHaveArrayLiteral(sql string) bool {
 		switch sql[i] {
 		case '\\':
 			return true // maybe in a bytea literal, '\x0102'
+		case '\'':
+			if maybeDate(sql[i+1:]) {
+				return true // maybe a timestamp, mayBeTimestamp
+			}
 		case '{', '[':
 			j := i - 1
 			for j >= 0 && isSpaceByte(sql[j]) {
@@ -206,6 +211,19 @@ func mayHaveArrayLiteral(sql string) bool {
 		}
 	}
 	return false
+}
+
+// maybeDate reports whether s starts with a date in ISO form, "YYYY-".
+func maybeDate(s string) bool {
+	if len(s) < 5 || s[4] != '-' {
+		return false
+	}
+	for i := range 4 {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 func isSpaceByte(c byte) bool {
@@ -228,7 +246,7 @@ func newLiteralProbe(st *stmt.Statement) *LiteralProbe {
 	k, insertCols, fixed := 0, 0, 0
 	for i, s := range sites {
 		p.sites[i] = siteInfo{param: -1, col: s.col, elems: s.any != nil, scalar: s.scalar, fixed: s.fixed,
-			bytea: mayBeBytea(s.slot.GetAConst().GetSval().GetSval()), fn: s.fn, whole: s.fn != "" && s.slot == s.expr}
+			bytea: mayBeBytea(s.slot.GetAConst().GetSval().GetSval()), stamp: mayBeTimestamp(s.slot.GetAConst().GetSval().GetSval()), fn: s.fn, whole: s.fn != "" && s.slot == s.expr}
 		if s.fixed != "" {
 			// Its type is known: the probe gets it, not the text, which
 			// DuckDB may bind no function on.
@@ -486,6 +504,9 @@ func arrayLike(n *pg_query.Node) (like, weak bool) {
 	if mayBeBytea(s.Sval) {
 		return true, false // bytealit.go
 	}
+	if mayBeTimestamp(s.Sval) {
+		return true, false
+	}
 	v := strings.TrimLeft(s.Sval, " \t\n\r\v\f")
 	switch {
 	case v == "" || (v[0] != '[' && v[0] != '{'):
@@ -532,6 +553,12 @@ func (p *LiteralProbe) Cast(st *stmt.Statement, probe, insert []arrow.Field) (*s
 			if names[i] == "" && !s.elems && s.bytea && isBinary(f.Type) {
 				names[i] = "bytea"
 			}
+			if ts, ok := f.Type.(*arrow.TimestampType); ok && names[i] == "" && !s.elems && s.stamp {
+				names[i] = "timestamp"
+				if ts.TimeZone != "" {
+					names[i] = "timestamptz"
+				}
+			}
 		}
 		key.WriteString(names[i])
 		key.WriteByte(0)
@@ -553,6 +580,13 @@ func (p *LiteralProbe) Cast(st *stmt.Statement, probe, insert []arrow.Field) (*s
 				continue
 			}
 			c := s.slot.GetAConst()
+			if names[i] == "timestamp" || names[i] == "timestamptz" {
+				v, ok := types.CanonicalTimestamp(c.GetSval().Sval, names[i] == "timestamptz")
+				if !ok {
+					continue // DuckDB's, as written
+				}
+				c.Val = &pg_query.A_Const_Sval{Sval: &pg_query.String{Sval: v}}
+			}
 			if strings.HasSuffix(names[i], "[]") {
 				if _, _, err := types.ParseArrayLiteral(c.GetSval().Sval); err != nil {
 					return nil, literalError(err, c.Location, st)
@@ -665,6 +699,69 @@ func mayBeBytea(s string) bool {
 	}
 	_, err := types.ParseBytea(s)
 	return err == nil
+}
+
+// mayBeTimestamp reports whether the string constant s is a timestamp that
+// DuckDB's cast reads otherwise than PostgreSQL's, or not at all, and so is
+// worth a probe: one that types.CanonicalTimestamp reads and that is not
+// in the ISO form both read alike (readAlike). In the context of a
+// timestamp or timestamptz, Cast writes it in ISO form (with the zone it
+// gives, which a timestamp without time zone ignores, as PostgreSQL does):
+// '2024-01-01 10:00+00', '2024-01-01 10:00 UTC'.
+func mayBeTimestamp(s string) bool {
+	if len(s) < 8 || len(s) > 64 || readAlike(s) {
+		return false
+	}
+	_, ok := types.CanonicalTimestamp(s, false)
+	return ok
+}
+
+// readAlike reports whether s is a timestamp that DuckDB and PostgreSQL
+// read alike: 'YYYY-MM-DD', or that with ' hh:mm:ss' (or T for the space),
+// a fraction, and a zone 'Z' or an offset '+hh', '+hh:mm' or '+hh:mm:ss'
+// (pg_dump's form, '2024-01-01 10:00:00+00', costs no probe).
+func readAlike(s string) bool {
+	const date, clock = "dddd-dd-dd", "dd:dd:dd"
+	digits := func(t, form string) bool {
+		if len(t) < len(form) {
+			return false
+		}
+		for i := range len(form) {
+			if form[i] == 'd' && (t[i] < '0' || t[i] > '9') || form[i] != 'd' && t[i] != form[i] {
+				return false
+			}
+		}
+		return true
+	}
+	if !digits(s, date) {
+		return false
+	}
+	s = s[len(date):]
+	if s == "" {
+		return true
+	}
+	if s[0] != ' ' && s[0] != 'T' || !digits(s[1:], clock) {
+		return false
+	}
+	s = s[1+len(clock):]
+	if len(s) > 1 && s[0] == '.' {
+		s = s[1:]
+		for len(s) > 0 && s[0] >= '0' && s[0] <= '9' {
+			s = s[1:]
+		}
+	}
+	switch {
+	case s == "" || s == "Z":
+		return true
+	case s[0] != '+' && s[0] != '-':
+		return false
+	}
+	for _, form := range []string{"dd", "dd:dd", "dd:dd:dd"} {
+		if len(s) == 1+len(form) && digits(s[1:], form) {
+			return true
+		}
+	}
+	return false
 }
 
 // isBinary reports whether t is DuckDB's BLOB as Arrow gives it.

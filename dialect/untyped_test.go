@@ -58,6 +58,12 @@ func TestProbeLiterals(t *testing.T) {
 		{in: "insert into t values ('{1,2')"},
 		{in: "insert into t values ('{1,2', '{3}')", probe: "INSERT INTO t VALUES ($1, $2)"},
 		{in: "select * from t where a = $1 and b = '{1}'", probe: "SELECT * FROM t WHERE a = $1 AND b = COALESCE($2, b)"},
+		// Timestamps DuckDB reads otherwise are probed; pg_dump's form
+		// and plain dates are not.
+		{in: "insert into t values (1, '2024-01-01 10:00:00+00', '2024-01-01', '2024-01-01T10:00:00.5Z', '2024-01-01 10:00:00-03:30')"},
+		{in: "insert into t values (1, '2024-01-01 10:00+00', '2024-01-01 10:00:00 UTC', '2024-01-01 10:00:00+0530')",
+			probe: "INSERT INTO t VALUES (1, $1, $2, $3)"},
+		{in: "select * from t where at > '2024-01-01 10:00+01'", probe: "SELECT * FROM t WHERE at > COALESCE($1, at)"},
 		// A column of a set operation takes its type from the branches
 		// whose item has one, each a scalar subquery of a copy of its
 		// branch (untypedctx.go).
@@ -141,6 +147,10 @@ func TestCastLiterals(t *testing.T) {
 			probe: []arrow.Field{list(arrow.PrimitiveTypes.Int32), list(arrow.BinaryTypes.String), str},
 			want:  "INSERT INTO t VALUES ('{1,2}'::int[], '{a,\"b c\",NULL}'::varchar[], '{}')"},
 		{in: "insert into t values ('{1,2}')", probe: []arrow.Field{str}},
+		{in: "insert into t values ('2024-01-01 10:00+02', '2024-01-01 10:00+02', '2024-01-01 10:00+02', 'Jan 2 2024')",
+			probe: []arrow.Field{{Type: &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"}},
+				{Type: &arrow.TimestampType{Unit: arrow.Microsecond}}, str},
+			want: "INSERT INTO t VALUES ('2024-01-01 08:00:00+00'::timestamptz, '2024-01-01 10:00:00'::timestamp, '2024-01-01 10:00+02', 'Jan 2 2024')"},
 		{in: "insert into t values ('{1,2}')", probe: nil}, // the probe failed
 		{in: "insert into t values ('{{1,2}}', '{x}', '{1.5}', '{}')",
 			probe: []arrow.Field{list(arrow.ListOf(arrow.PrimitiveTypes.Int64)), jsonList, list(&arrow.Decimal128Type{Precision: 38, Scale: 10}),

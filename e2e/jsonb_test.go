@@ -34,6 +34,7 @@ func TestJSONBMatchesPostgres(t *testing.T) {
 	pg, q := servers(t)
 	db := pg.CreateDB(t)
 	samePsql(t, pg, q, db, jsonbScript+`select id, v from jv_norm order by id;
+select id, v ? 'a', v ?| array['x', 'q'], v ?& array['a', 'b'] from jv_norm order by id;
 select id, a from jv_norm order by id;
 select id, v -> 'nested' -> 'deep', v #> '{nested,deep}' from jv_norm where id = 6;
 select '{"b":[1,2],"a":{"d":1,"c":2}}'::jsonb;
