@@ -13,8 +13,10 @@ func TestColumnDefaultsMatchPostgres(t *testing.T) {
   g text default null, h integer default -1, i date default '2020-01-02'::date, j timestamp with time zone default now());
 alter table cd add column k character varying(5) default 'k'::character varying not null;
 alter table cd add column l boolean default true;
-alter table cd alter column a set default 'y'::text`)
+alter table cd alter column a set default 'y'::text;
+create type "Mood" as enum ('ok', 'sad');
+create table "Cd2" (id serial, m "Mood" default 'ok', t text[] default '{}', n int[] default '{1,2}', q text[] default '{"a b",NULL,"x''y"}')`)
 	tw.compare(t, `select a.attname, pg_catalog.pg_get_expr(d.adbin, d.adrelid, true)
 from pg_catalog.pg_attrdef d join pg_catalog.pg_attribute a on a.attrelid = d.adrelid and a.attnum = d.adnum
-where d.adrelid = 'cd'::regclass order by a.attname`, nil)
+where d.adrelid in ('cd'::regclass, '"Cd2"'::regclass) order by d.adrelid, a.attname`, nil)
 }

@@ -130,7 +130,7 @@ var functions = map[string]string{
 	"pg_collation_is_visible/1":      `true`,
 	"pg_function_is_visible/1":       `coalesce((SELECT _p._visible FROM pg_catalog.quiver_procnames _p WHERE _p._oid = $1 LIMIT 1), false)`,
 
-	"format_type/2": `coalesce(` + formatTypeSQL() + `, (SELECT _t._name
+	"format_type/2": `coalesce(` + formatTypeSQL() + `, (SELECT pg_catalog.quiver_quote_ident(_t._name)
   FROM (SELECT type_oid AS _oid, type_name AS _name FROM duckdb_types() WHERE logical_type = 'ENUM') _t WHERE _t._oid = $1))`,
 	"pg_get_expr/2":          `$1`,
 	"pg_get_expr/3":          `$1`,

@@ -369,7 +369,9 @@ SELECT (a.attrelid::bigint * 10000 + a.attnum)::quiver_oid AS oid, a.attrelid AS
     WHEN lower(a.column_default) IN ('current_timestamp', 'current_date', 'current_time', 'localtimestamp',
       'localtime', 'current_user', 'session_user', 'current_role') THEN upper(a.column_default)
     WHEN regexp_matches(a.column_default, '^nextval\(''[^'']*''\)$')
-      THEN regexp_replace(a.column_default, '^nextval\(''(main\.)?([^'']*)''\)$', 'nextval(''\2''::regclass)')
+      THEN 'nextval(''' || replace((CASE WHEN regexp_matches(a.column_default, '^nextval\(''(main\.)?[^''.]*''\)$')
+        THEN pg_catalog.quiver_quote_ident(regexp_extract(a.column_default, '^nextval\(''(main\.)?([^'']*)''\)$', 2))
+        ELSE regexp_extract(a.column_default, '^nextval\(''([^'']*)''\)$', 1) END), '''', '''''') || '''::regclass)'
     WHEN regexp_matches(a.column_default, '^CAST\(''([^'']|'''')*'' AS main\."[^"]+"\)$')
       THEN regexp_replace(a.column_default, '^CAST\((''.*'') AS main\."([^"]+)"\)$', '\1::\2')
     WHEN regexp_matches(a.column_default, '^CAST\(''([^'']|'''')*'' AS ("[A-Za-z][A-Za-z0-9_ ]*"|[A-Z][A-Z0-9_ ]*)(\([0-9, ]+\))?(\[\])*\)$')
