@@ -15,7 +15,9 @@ alter table cd add column k character varying(5) default 'k'::character varying 
 alter table cd add column l boolean default true;
 alter table cd alter column a set default 'y'::text;
 create type "Mood" as enum ('ok', 'sad');
-create table "Cd2" (id serial, m "Mood" default 'ok', t text[] default '{}', n int[] default '{1,2}', q text[] default '{"a b",NULL,"x''y"}')`)
+create table "Cd2" (id serial, m "Mood" default 'ok', t text[] default '{}', n int[] default '{1,2}', q text[] default '{"a b",NULL,"x''y"}',
+  i1 bigint default 0, i2 bigint default -5, i3 bigint default 9999999999, i4 bigint default -2147483648, i5 real default -1,
+  i6 smallint default 1, i7 numeric(5,2) default -1.5)`)
 	tw.compare(t, `select a.attname, pg_catalog.pg_get_expr(d.adbin, d.adrelid, true)
 from pg_catalog.pg_attrdef d join pg_catalog.pg_attribute a on a.attrelid = d.adrelid and a.attnum = d.adnum
 where d.adrelid in ('cd'::regclass, '"Cd2"'::regclass) order by d.adrelid, a.attname`, nil)

@@ -58,6 +58,11 @@ var functions = map[string]string{
 
 	"quiver_quote_ident/1": quoteIdentSQL(),
 	"quote_ident/1":        quoteIdentSQL(),
+	// quiver_int4_text reports whether $1, digits with a minus or not, is
+	// a number integer holds: PostgreSQL prints a constant default of
+	// another integer type as '...'::bigint.
+	"quiver_int4_text/1": `(CASE WHEN $1 LIKE '-%' THEN length($1) < 11 OR length($1) = 11 AND $1 <= '-2147483648'
+  ELSE length($1) < 10 OR length($1) = 10 AND $1 <= '2147483647' END)`,
 	// quiver_array_item writes an array's element as array_out does:
 	// in double quotes, with backslashes before quotes and backslashes,
 	// when it is empty, NULL or has a character the literal's syntax uses.

@@ -380,6 +380,10 @@ SELECT (a.attrelid::bigint * 10000 + a.attnum)::quiver_oid AS oid, a.attrelid AS
       THEN '''' || replace('{' || array_to_string(list_transform(regexp_extract_all(regexp_extract(a.column_default, '^CAST\(\(ARRAY\[(.*)\]\) AS ', 1),
         '''(?:[^'']|'''')*''|NULL'), x -> CASE WHEN x = 'NULL' THEN x ELSE pg_catalog.quiver_array_item(replace(x[2:-2], '''''', ''''))
         END), ',') || '}', '''', '''''') || '''::' || pg_catalog.format_type(a.atttypid, -1)
+    WHEN regexp_matches(a.column_default, '^-?[0-9]{1,18}$') AND
+        (a.column_default LIKE '-%' OR NOT pg_catalog.quiver_int4_text(a.column_default))
+      THEN '''' || a.column_default || '''::' ||
+        (CASE WHEN pg_catalog.quiver_int4_text(a.column_default) THEN 'integer' ELSE 'bigint' END)
     WHEN regexp_matches(a.column_default, '^''.*''$') OR regexp_matches(a.column_default, '^-[0-9.]+$')
       THEN (CASE WHEN a.column_default LIKE '''%' THEN a.column_default ELSE '''' || a.column_default || '''' END) ||
         '::' || pg_catalog.format_type(a.atttypid, -1)
