@@ -57,6 +57,8 @@ type change struct {
 	// cascade drops, with a dropped column, the foreign keys that
 	// reference it.
 	cascade bool
+	// retype changes the type of column, which stays (retype.go).
+	retype bool
 }
 
 // tableIndex is an index CREATE INDEX made on a table.
@@ -77,7 +79,12 @@ func aroundDependents(rv *pg_query.RangeVar, sql []string, ch change) alterStep 
 	look := "SELECT (SELECT count(*) FROM duckdb_constraints() WHERE constraint_type = 'FOREIGN KEY' AND lower(referenced_table) = lower(" +
 		sqlString(rv.Relname) + ")), (SELECT count(*) FROM duckdb_indexes() WHERE " + where + " AND sql IS NOT NULL)"
 	return alterStep{then: func(e Engine) ([]string, error) {
-		if ch.column != "" && ch.renamedTo == "" {
+		switch {
+		case ch.retype:
+			if out, handled, err := retypeColumn(e, rv, sql, ch.column); handled || err != nil {
+				return out, err
+			}
+		case ch.column != "" && ch.renamedTo == "":
 			if out, handled, err := dropColumn(e, rv, sql, ch); handled || err != nil {
 				return out, err
 			}
@@ -236,7 +243,7 @@ func (ch change) aroundIndexes(idx []tableIndex, table string, sql []string) []s
 // keys returns an index's keys as the change leaves them, and false when
 // the index goes with a dropped column.
 func (ch change) keys(exprs []string) ([]string, bool) {
-	if ch.column == "" {
+	if ch.column == "" || ch.retype {
 		return exprs, true
 	}
 	out := make([]string, len(exprs))
@@ -317,6 +324,9 @@ func pgIdent(name string) string {
 // foreign key references it, unless CASCADE, which drops the key
 // (dropColumn).
 func commandChange(cmd *pg_query.AlterTableCmd) change {
+	if cmd.GetSubtype() == pg_query.AlterTableType_AT_AlterColumnType {
+		return change{column: cmd.Name, retype: true}
+	}
 	if cmd.GetSubtype() != pg_query.AlterTableType_AT_DropColumn {
 		return change{}
 	}

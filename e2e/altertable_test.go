@@ -703,3 +703,40 @@ insert into book default values returning *;
 select * from book order by id;
 `, 0)
 }
+
+// TestAlterColumnTypeMatchesPostgres changes the types of columns that
+// indexes, keys and CHECKs hold, which DuckDB refuses even once the
+// indexes are dropped in the transaction, as Django's AlterField and Rails'
+// change_column do, with and without USING, inside a transaction that
+// commits and one that rolls back, and checks the rows, the indexes and
+// the keys that follow.
+func TestAlterColumnTypeMatchesPostgres(t *testing.T) {
+	pg, q := servers(t)
+	db := pg.CreateDB(t)
+	samePsql(t, pg, q, db, `create table p (id int primary key, code text unique not null, n text, m int check (m > 0), s smallint);
+create table c (id serial primary key, pid int references p(id), v text);
+create index p_n on p (n);
+create index p_lower on p (lower(code));
+create index p_s on p (s);
+insert into p values (1, 'a', '10', 1, 1), (2, 'b', '20', 2, 2);
+insert into c (pid, v) values (1, 'x'), (2, 'y');
+begin;
+alter table p alter column n type int using n::int;
+alter table p alter column m type bigint;
+alter table p alter column s type int;
+commit;
+\d p
+select * from p order by id;
+select pg_typeof(n), pg_typeof(m), pg_typeof(s) from p limit 1;
+insert into p values (3, 'a', '5', 1, 1);
+insert into p values (4, 'd', 'x', 1, 1);
+insert into p values (4, 'd', '7', 0, 1);
+insert into c (pid, v) values (9, 'z');
+begin;
+alter table p alter column n type bigint;
+rollback;
+\d p
+select * from c order by id;
+delete from p where id = 1;
+`, 5)
+}
