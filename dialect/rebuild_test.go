@@ -137,3 +137,27 @@ func TestExpressionColumns(t *testing.T) {
 		}
 	}
 }
+
+func TestWithColumnType(t *testing.T) {
+	for _, c := range []struct{ in, col, typ, want string }{
+		{"CREATE TABLE a(x INTEGER, id INTEGER PRIMARY KEY)", "x", "bigint", "CREATE TABLE a(x bigint, id INTEGER PRIMARY KEY)"},
+		{`CREATE TABLE a("we ird" DECIMAL(10,2) DEFAULT(1.5) NOT NULL, y INTEGER)`, "we ird", "numeric(12, 3)",
+			`CREATE TABLE a("we ird" numeric(12, 3) DEFAULT(1.5) NOT NULL, y INTEGER)`},
+		{"CREATE TABLE a(x TIMESTAMP WITH TIME ZONE, CHECK((x > NULL)))", "x", "text", "CREATE TABLE a(x text, CHECK((x > NULL)))"},
+	} {
+		got, err := withColumnType(c.in, c.col, c.typ)
+		if err != nil || got != c.want {
+			t.Errorf("%q with %q %s: got %q %v, want %q", c.in, c.col, c.typ, got, err, c.want)
+		}
+	}
+	for sql, want := range map[string]string{
+		"ALTER TABLE t ALTER COLUMN n TYPE bigint":                        `bigint "n"`,
+		"ALTER TABLE t ALTER COLUMN n TYPE int USING n::int + 1":          `int n::int + 1`,
+		`ALTER TABLE t ALTER COLUMN "N" TYPE varchar(5) USING lower("N")`: `varchar(5) lower("N")`,
+	} {
+		typ, using, ok := retypeCommand(sql)
+		if got := typ + " " + using; !ok || got != want {
+			t.Errorf("%s: got %q %v, want %q", sql, got, ok, want)
+		}
+	}
+}
