@@ -8,7 +8,9 @@ import (
 
 // DROP ... IF EXISTS of an object that is not there sends PostgreSQL's
 // NOTICE (table "t" does not exist, skipping), which pgbench -i and psql
-// scripts show; DuckDB sends none. The plan first looks for each object.
+// scripts show, and CREATE ... IF NOT EXISTS of one that is there another
+// (relation "t" already exists, skipping); DuckDB sends neither. The plan
+// first looks for each object.
 
 // dropLookups are, by the kind of object DROP names, the word PostgreSQL's
 // NOTICE uses, the DuckDB catalog function listing such objects, and its
@@ -58,6 +60,33 @@ func missingNotices(st *stmt.Statement, p *Plan) *Plan {
 		}
 		objects = append(objects, o)
 	}
+	return lookFirst(st, p, func(e Engine) error {
+		for _, o := range objects {
+			rows, err := e.Query(o.query)
+			if err != nil {
+				return err
+			}
+			if len(rows) > 0 {
+				continue
+			}
+			msg := look.word + " \"" + o.name + "\" does not exist, skipping"
+			if o.schemaQuery != "" {
+				if rows, err = e.Query(o.schemaQuery); err != nil {
+					return err
+				}
+				if len(rows) == 0 {
+					msg = "schema \"" + o.schema + "\" does not exist, skipping"
+				}
+			}
+			e.Notice(Notice{Code: "00000", Message: msg})
+		}
+		return nil
+	})
+}
+
+// lookFirst returns p, the plan of st (nil for st as written), running
+// look before its statements.
+func lookFirst(st *stmt.Statement, p *Plan, look func(Engine) error) *Plan {
 	out := &Plan{SQL: []string{st.SQL}}
 	if p != nil {
 		c := *p
@@ -66,24 +95,8 @@ func missingNotices(st *stmt.Statement, p *Plan) *Plan {
 	sql, then := out.SQL, out.Then
 	out.SQL = nil
 	out.Then = func(e Engine) ([]string, error) {
-		for _, o := range objects {
-			rows, err := e.Query(o.query)
-			if err != nil {
-				return nil, err
-			}
-			if len(rows) > 0 {
-				continue
-			}
-			msg := look.word + " \"" + o.name + "\" does not exist, skipping"
-			if o.schemaQuery != "" {
-				if rows, err = e.Query(o.schemaQuery); err != nil {
-					return nil, err
-				}
-				if len(rows) == 0 {
-					msg = "schema \"" + o.schema + "\" does not exist, skipping"
-				}
-			}
-			e.Notice(Notice{Code: "00000", Message: msg})
+		if err := look(e); err != nil {
+			return nil, err
 		}
 		if then == nil {
 			return sql, nil
@@ -96,4 +109,46 @@ func missingNotices(st *stmt.Statement, p *Plan) *Plan {
 		return then(e)
 	}
 	return out
+}
+
+// existingNotices returns p, the plan of st, looking first for the
+// relation a CREATE TABLE, INDEX or SEQUENCE ... IF NOT EXISTS makes and
+// sending PostgreSQL's NOTICE (relation "t" already exists, skipping) when
+// it is there. p nil means st as written.
+func existingNotices(st *stmt.Statement, p *Plan) *Plan {
+	var rv *pg_query.RangeVar
+	name := ""
+	switch x := st.Node.GetNode().(type) {
+	case *pg_query.Node_CreateStmt:
+		if x.CreateStmt.IfNotExists {
+			rv = x.CreateStmt.Relation
+		}
+	case *pg_query.Node_CreateSeqStmt:
+		if x.CreateSeqStmt.IfNotExists {
+			rv = x.CreateSeqStmt.Sequence
+		}
+	case *pg_query.Node_IndexStmt:
+		if x.IndexStmt.IfNotExists && x.IndexStmt.Idxname != "" {
+			rv = &pg_query.RangeVar{Schemaname: x.IndexStmt.GetRelation().GetSchemaname(), Relname: x.IndexStmt.Idxname}
+		}
+	}
+	if rv == nil || (p != nil && (p.NoOp || p.Separately)) {
+		return p
+	}
+	name = rv.Relname
+	query := "SELECT 1 FROM (SELECT database_name, schema_name, table_name AS n FROM duckdb_tables() " +
+		"UNION ALL SELECT database_name, schema_name, view_name FROM duckdb_views() WHERE NOT internal " +
+		"UNION ALL SELECT database_name, schema_name, index_name FROM duckdb_indexes() " +
+		"UNION ALL SELECT database_name, schema_name, sequence_name FROM duckdb_sequences()) WHERE " +
+		catalogWhere("n", rv.Schemaname, name) + " LIMIT 1"
+	return lookFirst(st, p, func(e Engine) error {
+		rows, err := e.Query(query)
+		if err != nil {
+			return err
+		}
+		if len(rows) > 0 {
+			e.Notice(Notice{Code: "42P07", Message: "relation \"" + name + "\" already exists, skipping"})
+		}
+		return nil
+	})
 }

@@ -42,7 +42,7 @@ func (d duckdb) Rewrite(st *stmt.Statement) (*Plan, error) {
 	if p == nil && mapped != st {
 		p = &Plan{SQL: []string{mapped.SQL}}
 	}
-	return missingNotices(mapped, quotePlan(p, mapped)), nil
+	return existingNotices(mapped, missingNotices(mapped, quotePlan(p, mapped))), nil
 }
 
 // quotePlan returns p, or st as written when p is nil, with the names

@@ -564,7 +564,8 @@ DROP TABLE "polls_question";
 }
 
 // TestDropIfExistsNoticesMatchPostgres checks the NOTICE of DROP ... IF
-// EXISTS for each object that is not there, which DuckDB does not send.
+// EXISTS for each object that is not there, and of CREATE TABLE, INDEX and
+// SEQUENCE ... IF NOT EXISTS for each that is, which DuckDB does not send.
 func TestDropIfExistsNoticesMatchPostgres(t *testing.T) {
 	pg, q := servers(t)
 	db := pg.CreateDB(t)
@@ -579,8 +580,20 @@ create table dn (a int);
 drop table if exists dn, dn_nosuch2;
 drop table if exists dn;
 create table dn2 (a int);
+create table if not exists dn2 (a int);
+create table if not exists public.dn2 (id serial, b varchar(3));
+create table if not exists dn3 (id serial, b varchar(3));
+create index dn2_a on dn2 (a);
+create index if not exists dn2_a on dn2 (a);
+create sequence if not exists dn2_a;
+create sequence if not exists dn_s;
+create sequence if not exists dn_s;
+create temp table if not exists dn_t (a int);
+create temp table if not exists dn_t (a int);
+\d dn3
 set client_min_messages = warning;
 drop table if exists dn2, dn_nosuch3;
+create table if not exists dn3 (a int);
 `, 0)
 }
 
