@@ -62,6 +62,10 @@ import (
 // (bytealit.go), where DuckDB's own cast would read '\x0102' as three
 // bytes.
 //
+// So are timestamps that DuckDB's cast refuses or reads otherwise
+// (mayBeTimestamp): one whose context DuckDB types TIMESTAMP or
+// TIMESTAMPTZ is written in ISO form, as PostgreSQL reads it, and cast.
+//
 // What is cached by statement text is only what the text decides: which
 // constants to probe and the probes' SQL. The types come from preparing the
 // probes, each time the statement is planned, so that a plan never outlives
@@ -181,8 +185,9 @@ func ProbeLiterals(st *stmt.Statement) *LiteralProbe {
 // mayHaveArrayLiteral reports whether sql may have a string constant that
 // starts with '{' or '[' (one of them follows a quote, after white space; a
 // subscript, a[1], follows a name), or one with a backslash, which may be
-// bytea, or a string constant right of a minus, which may be a jsonb key
-// to delete (untypedctx.go).
+// bytea, or one that starts with a date, which may be a timestamp
+// (mayBeTimestamp), or a string constant right of a minus, which may be a
+// jsonb key to delete (untypedctx.go).
 func mayHaveArrayLiteral(sql string) bool {
 	for i := 0; i < len(sql); i++ {
 		switch sql[i] {
