@@ -91,6 +91,13 @@ func (duckdb) rewriteAlter(st *stmt.Statement, mapAlter bool) (*Plan, error) {
 		return p, err
 	}
 	switch x := st.Node.Node.(type) {
+	case *pg_query.Node_RefreshMatViewStmt:
+		return nil, pgerror.New(pgerror.FeatureNotSupported, "materialized views are not supported on DuckDB")
+	case *pg_query.Node_CreateTableAsStmt:
+		if x.CreateTableAsStmt.Objtype == pg_query.ObjectType_OBJECT_MATVIEW {
+			return nil, pgerror.New(pgerror.FeatureNotSupported, "materialized views are not supported on DuckDB").
+				WithHint("Use CREATE TABLE ... AS, or a view.")
+		}
 	case *pg_query.Node_LockStmt:
 		// DuckDB has no LOCK. quiver runs one transaction block at a time
 		// (dispatch), which holds every lock a block could take: LOCK

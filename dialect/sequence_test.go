@@ -98,6 +98,8 @@ func TestDumpStatements(t *testing.T) {
 		{"create index j_gist on j using gist (d)", pgerror.FeatureNotSupported, `index access method "gist"`},
 		{"create table c (x int) inherits (p)", pgerror.FeatureNotSupported, "table inheritance (INHERITS)"},
 		{"create table p (k int) partition by range (k)", pgerror.FeatureNotSupported, "partitioned tables (PARTITION BY)"},
+		{"create materialized view m as select 1", pgerror.FeatureNotSupported, "materialized views"},
+		{"refresh materialized view m", pgerror.FeatureNotSupported, "materialized views"},
 		{"create table p1 partition of p for values from (1) to (10)", pgerror.FeatureNotSupported, "partitions (PARTITION OF)"},
 	} {
 		st := stmt.Split(c.in)[0]
