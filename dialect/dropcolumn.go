@@ -27,28 +27,9 @@ import (
 // statements are sql: the step rebuilds the table when DuckDB would
 // refuse them, and returns handled false when it would not.
 func dropColumn(e Engine, rv *pg_query.RangeVar, sql []string, ch change) (out []string, handled bool, err error) {
-	var main string
-	var rest []string
-	for _, s := range sql {
-		if strings.Contains(s, catalog.DeclaredTypesPrefix) {
-			rest = append(rest, s)
-		} else if main == "" {
-			main = s
-		} else {
-			return nil, false, nil
-		}
-	}
-	t, err := findTarget(e.Query, rv)
+	_, rest, t, cols, err := alteredTable(e, rv, sql)
 	if err != nil || t == nil {
 		return nil, false, err
-	}
-	rows, err := e.Query("SELECT column_name FROM duckdb_columns() WHERE table_oid = " + t.oid + " ORDER BY column_index")
-	if err != nil {
-		return nil, false, err
-	}
-	var cols []string
-	for _, r := range rows {
-		cols = append(cols, r[0])
 	}
 	at := slices.Index(cols, ch.column)
 	if at < 0 {
@@ -146,6 +127,34 @@ func dropColumn(e Engine, rv *pg_query.RangeVar, sql []string, ch change) (out [
 		e.Notice(n)
 	}
 	return append(rest, keptNames(t, nil, nil, removed)...), true, nil
+}
+
+// alteredTable splits sql, the statements of one ALTER TABLE command of
+// the table rv, into DuckDB's one statement, main, and those that keep
+// declared types, rest, and reads the table and its columns in order. t
+// is nil when the table is not there or sql has more than one statement of
+// DuckDB's.
+func alteredTable(e Engine, rv *pg_query.RangeVar, sql []string) (main string, rest []string, t *target, cols []string, err error) {
+	for _, s := range sql {
+		if strings.Contains(s, catalog.DeclaredTypesPrefix) {
+			rest = append(rest, s)
+		} else if main == "" {
+			main = s
+		} else {
+			return "", nil, nil, nil, nil
+		}
+	}
+	if t, err = findTarget(e.Query, rv); err != nil || t == nil {
+		return "", nil, nil, nil, err
+	}
+	rows, err := e.Query("SELECT column_name FROM duckdb_columns() WHERE table_oid = " + t.oid + " ORDER BY column_index")
+	if err != nil {
+		return "", nil, nil, nil, err
+	}
+	for _, r := range rows {
+		cols = append(cols, r[0])
+	}
+	return main, rest, t, cols, nil
 }
 
 // goneStatement reports whether s, a statement that makes an index of the

@@ -6,7 +6,6 @@ import (
 
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 
-	"github.com/quiverdb/quiver/catalog"
 	"github.com/quiverdb/quiver/pgerror"
 	"github.com/quiverdb/quiver/stmt"
 )
@@ -26,32 +25,13 @@ import (
 // key or a CHECK holds the column, and returns handled false when none
 // does.
 func retypeColumn(e Engine, rv *pg_query.RangeVar, sql []string, col string) (out []string, handled bool, err error) {
-	var main string
-	var rest []string
-	for _, s := range sql {
-		if strings.Contains(s, catalog.DeclaredTypesPrefix) {
-			rest = append(rest, s)
-		} else if main == "" {
-			main = s
-		} else {
-			return nil, false, nil
-		}
+	main, rest, t, cols, err := alteredTable(e, rv, sql)
+	if err != nil || t == nil {
+		return nil, false, err
 	}
 	typ, using, ok := retypeCommand(main)
 	if !ok {
 		return nil, false, nil
-	}
-	t, err := findTarget(e.Query, rv)
-	if err != nil || t == nil {
-		return nil, false, err
-	}
-	rows, err := e.Query("SELECT column_name FROM duckdb_columns() WHERE table_oid = " + t.oid + " ORDER BY column_index")
-	if err != nil {
-		return nil, false, err
-	}
-	var cols []string
-	for _, r := range rows {
-		cols = append(cols, r[0])
 	}
 	if !slices.Contains(cols, col) {
 		return nil, false, nil // DuckDB's error
