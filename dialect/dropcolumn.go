@@ -57,17 +57,13 @@ func dropColumn(e Engine, rv *pg_query.RangeVar, sql []string, ch change) (out [
 			removed[t.table] = append(removed[t.table], c)
 		}
 	}
-	where := "database_name = " + literal(t.db) + " AND schema_name = " + literal(t.schema) + " AND table_name = " + literal(t.table)
-	idx, err := tableIndexes(e.Query, where)
+	idx, err := t.indexes(e.Query)
 	if err != nil {
 		return nil, false, err
 	}
 	goneIndexes := map[string]bool{}
 	for _, x := range idx {
-		var keys []string
-		for _, ex := range x.exprs {
-			keys = append(keys, expressionColumns(ex)...)
-		}
+		keys := x.columns()
 		if holds(keys, later) {
 			refused = true
 		}
@@ -89,11 +85,7 @@ func dropColumn(e Engine, rv *pg_query.RangeVar, sql []string, ch change) (out [
 			also = append(also, "constraint "+f.name+" on table "+f.table)
 		}
 	}
-	set, err := referencing(t.cons, t.table)
-	if err != nil {
-		return nil, true, err
-	}
-	tables, err := describeTables(e.Query, t.db, t.schema, t.temporary, set)
+	tables, err := t.withReferencing(e.Query)
 	if err != nil {
 		return nil, true, err
 	}
@@ -189,6 +181,15 @@ func createdIndex(s string) (string, bool) {
 		return "", false
 	}
 	return x.Idxname, true
+}
+
+// columns is the columns the index's keys read.
+func (x tableIndex) columns() []string {
+	var out []string
+	for _, ex := range x.exprs {
+		out = append(out, expressionColumns(ex)...)
+	}
+	return out
 }
 
 // expressionColumns is the columns an index key, DuckDB's text of it,

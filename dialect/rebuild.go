@@ -157,11 +157,7 @@ func rebuild(rv *pg_query.RangeVar, added []addedConstraint, dropped []droppedCo
 				return nil, err
 			}
 		}
-		set, err := referencing(t.cons, t.table)
-		if err != nil {
-			return nil, err
-		}
-		tables, err := describeTables(q, t.db, t.schema, t.temporary, set)
+		tables, err := t.withReferencing(q)
 		if err != nil {
 			return nil, err
 		}
@@ -414,6 +410,21 @@ type target struct {
 	db, schema, table, oid, in string
 	temporary                  bool
 	cons                       []schemaConstraint // the schema's
+}
+
+// withReferencing describes t and the tables that reference it, directly
+// or not, as remake makes them again: t first.
+func (t *target) withReferencing(q func(string) ([][]string, error)) ([]*rebuiltTable, error) {
+	set, err := referencing(t.cons, t.table)
+	if err != nil {
+		return nil, err
+	}
+	return describeTables(q, t.db, t.schema, t.temporary, set)
+}
+
+// indexes reads the indexes CREATE INDEX made on t.
+func (t *target) indexes(q func(string) ([][]string, error)) ([]tableIndex, error) {
+	return tableIndexes(q, "database_name = "+literal(t.db)+" AND schema_name = "+literal(t.schema)+" AND table_name = "+literal(t.table))
 }
 
 // schemaConstraint is a constraint of a schema, as the catalog shows it.

@@ -13,9 +13,9 @@ import (
 // DuckDB changes the type of a column (ALTER COLUMN ... TYPE) only when no
 // index holds it (not a key's, and not one CREATE INDEX made, even one the
 // transaction has dropped, so dropping the table's indexes around the
-// change, aroundDependents, is not enough) and no CHECK reads it. Django's AlterField and Rails'
-// change_column retype indexed columns. So when an index or key holds the
-// column, the table is made again with the column of its new type (remake),
+// change, aroundDependents, is not enough) and no CHECK reads it.
+// Django's AlterField and Rails' change_column retype indexed columns. So
+// when an index, a key or a CHECK holds the column, the table is made again with the column of its new type (remake),
 // its rows copied through the cast, or USING's expression, and its indexes
 // and keys made again, in the statement's transaction, as for DROP COLUMN
 // (dropcolumn.go).
@@ -42,24 +42,17 @@ func retypeColumn(e Engine, rv *pg_query.RangeVar, sql []string, col string) (ou
 			held = true
 		}
 	}
-	where := "database_name = " + literal(t.db) + " AND schema_name = " + literal(t.schema) + " AND table_name = " + literal(t.table)
-	idx, err := tableIndexes(e.Query, where)
+	idx, err := t.indexes(e.Query)
 	if err != nil {
 		return nil, false, err
 	}
 	for _, x := range idx {
-		for _, ex := range x.exprs {
-			held = held || slices.Contains(expressionColumns(ex), col)
-		}
+		held = held || slices.Contains(x.columns(), col)
 	}
 	if !held {
 		return nil, false, nil
 	}
-	set, err := referencing(t.cons, t.table)
-	if err != nil {
-		return nil, true, err
-	}
-	tables, err := describeTables(e.Query, t.db, t.schema, t.temporary, set)
+	tables, err := t.withReferencing(e.Query)
 	if err != nil {
 		return nil, true, err
 	}
