@@ -195,7 +195,14 @@ func mayHaveArrayLiteral(sql string) bool {
 			return true // maybe in a bytea literal, '\x0102'
 		case '\'':
 			if maybeDate(sql[i+1:]) {
-				return true // maybe a timestamp, mayBeTimestamp
+				// Maybe a timestamp (mayBeTimestamp), unless its text is
+				// one DuckDB reads alike, as a whole run of inserts of
+				// pg_dump's form is.
+				end := strings.IndexByte(sql[i+1:], '\'')
+				if end < 0 || !readAlike(sql[i+1:i+1+end]) {
+					return true
+				}
+				i += end + 1 // past the closing quote
 			}
 		case '{', '[':
 			j := i - 1

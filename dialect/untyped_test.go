@@ -251,9 +251,27 @@ func TestMayHaveArrayLiteral(t *testing.T) {
 		"select x - 1, a - b, a || b from t":  false,
 		"select data -\n 'a' from t":          true,
 		"select data - E'a' from t":           false,
+		// Timestamps: only those DuckDB reads otherwise.
+		"insert into t values (1, '2024-01-01 10:00:00+00', '2024-01-02')": false,
+		"insert into t values (1, '2024-01-01 10:00+00')":                  true,
+		"insert into t values ('2024-01-01', '2024-01-01 10:00 UTC')":      true,
 	} {
 		if got := mayHaveArrayLiteral(sql); got != want {
 			t.Errorf("%q: %v, want %v", sql, got, want)
+		}
+	}
+}
+
+// BenchmarkProbeLiteralsTimestamp is the cost ProbeLiterals adds to an
+// INSERT of pg_dump's timestamps, each statement a text of its own (as
+// its values make it), which no cache holds.
+func BenchmarkProbeLiteralsTimestamp(b *testing.B) {
+	st := stmt.Split("insert into t values (1, '2024-01-01 10:00:00+00', 'x')")[0]
+	text := st.SQL
+	for i := 0; b.Loop(); i++ {
+		st.SQL = text + " -- " + strconv.Itoa(i)
+		if ProbeLiterals(&st) != nil {
+			b.Fatal("probed")
 		}
 	}
 }
