@@ -123,7 +123,7 @@ type castMemo struct {
 // place where it takes its context's type.
 type literalSite struct {
 	slot *pg_query.Node // the constant's node, which the probe and Cast replace
-	weak bool           // see arrayLike
+	weak bool           // see probeWorthy
 	// other is, for an operand of an operator (or ANY, ALL, IS DISTINCT
 	// FROM, NULLIF), the other operand, whose type PostgreSQL gives an
 	// untyped operand: the probe puts COALESCE($n, other) in the
@@ -343,14 +343,14 @@ func insertProbe(ins *pg_query.InsertStmt) *stmt.Statement {
 func literalSites(n *pg_query.Node) []literalSite {
 	var out []literalSite
 	add := func(c *pg_query.Node, col int) {
-		if like, weak := arrayLike(c); like {
+		if like, weak := probeWorthy(c); like {
 			out = append(out, literalSite{slot: c, weak: weak, col: col})
 		}
 	}
 	site := func(s literalSite) { out = append(out, s) }
 	inner := map[*pg_query.SelectStmt]bool{} // set operations below others, and INSERT's VALUES
 	operand := func(c, other *pg_query.Node, any *pg_query.A_Expr) {
-		if like, weak := arrayLike(c); like && typed(other) {
+		if like, weak := probeWorthy(c); like && typed(other) {
 			out = append(out, literalSite{slot: c, weak: weak, other: other, any: any, col: -1})
 		}
 	}
@@ -374,7 +374,7 @@ func literalSites(n *pg_query.Node) []literalSite {
 				if x.Lexpr.GetAConst().GetSval() != nil {
 					// 'a' = ANY ('{a,b}'): PostgreSQL reads both as
 					// text, the constant as text[].
-					if like, _ := arrayLike(x.Rexpr); like {
+					if like, _ := probeWorthy(x.Rexpr); like {
 						out = append(out, literalSite{slot: x.Rexpr, col: -1, fixed: "varchar[]"})
 					}
 				}
@@ -505,10 +505,12 @@ func isStar(n *pg_query.Node) bool {
 	return cr.Fields[len(cr.Fields)-1].GetAStar() != nil
 }
 
-// arrayLike reports whether n is a string constant that could be an array
-// literal, one that starts with '{' or '[', and whether it is a weak one:
-// a malformed '{...}', which is probed only with others (see above).
-func arrayLike(n *pg_query.Node) (like, weak bool) {
+// probeWorthy reports whether n is a string constant worth a probe: one
+// that could be an array literal (it starts with '{' or '['), bytea input
+// (mayBeBytea) or a timestamp DuckDB reads otherwise (mayBeTimestamp); and
+// whether it is a weak one: a malformed '{...}', which is probed only with
+// others (see above).
+func probeWorthy(n *pg_query.Node) (like, weak bool) {
 	s := n.GetAConst().GetSval()
 	if s == nil {
 		return false, false

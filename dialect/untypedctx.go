@@ -163,7 +163,7 @@ func funcSites(fc *pg_query.FuncCall, add func(literalSite)) {
 		// JSON.
 		s := literalSite{slot: fc.Args[i], col: -1}
 		if f.params[i] == 'e' {
-			_, s.weak = arrayLike(fc.Args[i])
+			_, s.weak = probeWorthy(fc.Args[i])
 		}
 		switch {
 		case f.params[i] == 'a' && array != nil:
@@ -231,7 +231,7 @@ func valuesSites(sel *pg_query.SelectStmt, add func(literalSite)) {
 			if col >= len(items) {
 				continue
 			}
-			if like, weak := arrayLike(items[col]); like && arrayText(items[col]) {
+			if like, weak := probeWorthy(items[col]); like && arrayText(items[col]) {
 				add(literalSite{slot: items[col], weak: weak && !slices.ContainsFunc(others, arrayCast), other: coalesceOf(others), col: -1})
 			}
 		}
@@ -239,7 +239,7 @@ func valuesSites(sel *pg_query.SelectStmt, add func(literalSite)) {
 }
 
 // arrayCast reports whether n is a cast to an array type, in whose column
-// a malformed '{...}' is no JSON object (see arrayLike).
+// a malformed '{...}' is no JSON object (see probeWorthy).
 func arrayCast(n *pg_query.Node) bool {
 	tc := n.GetTypeCast()
 	return tc != nil && tc.TypeName != nil && len(tc.TypeName.ArrayBounds) > 0
@@ -280,7 +280,7 @@ func setOpSites(sel *pg_query.SelectStmt, inner map[*pg_query.SelectStmt]bool, a
 			if rt == nil || isStar(rt.Val) {
 				break // the items after a * are in unknown columns
 			}
-			like, weak := arrayLike(rt.Val)
+			like, weak := probeWorthy(rt.Val)
 			if !like || !arrayText(rt.Val) {
 				continue
 			}
@@ -451,7 +451,7 @@ func jsonbOperatorSite(n *pg_query.Node, x *pg_query.A_Expr, add func(literalSit
 		add(literalSite{slot: n, other: other, col: -1, fn: fn, expr: n, inner: inner})
 		return
 	}
-	_, weak := arrayLike(c)
+	_, weak := probeWorthy(c)
 	add(literalSite{slot: c, weak: weak, other: other, col: -1, fn: fn, expr: n, inner: inner})
 }
 
