@@ -449,6 +449,12 @@ func (s *Session) prepareOnBackend(ctx context.Context, ps *preparedStmt) error 
 		if ps.st.ParseErr != nil && pgerror.Code(err) == pgerror.SyntaxError {
 			return ps.st.ParseErr
 		}
+		if sp, _ := s.prepareSplit(sctx, target, ps.ptypes); sp != nil {
+			// The backend cannot prepare the statement as one (a
+			// parameter in an UPDATE's RETURNING) but can as several.
+			ps.bstmt, ps.rewritten = sp, true
+			break
+		}
 		return err
 	}
 	undeclared := map[int32]bool{} // typed by neither the client nor a cast
@@ -473,6 +479,14 @@ func (s *Session) prepareOnBackend(ctx context.Context, ps *preparedStmt) error 
 		if err := s.inferOperandParams(sctx, ps, target, sql, undeclared); err != nil {
 			return err
 		}
+	}
+	// A statement the backend's dialect runs as several (a split) is
+	// prepared so once its parameters are typed.
+	if sp, err := s.prepareSplit(sctx, target, ps.ptypes); err != nil {
+		return err
+	} else if sp != nil {
+		_ = ps.bstmt.Close()
+		ps.bstmt, ps.rewritten = sp, true
 	}
 	if returnsRows(ps.st) {
 		if err := s.loadDeclared(sctx, ps.st); err != nil {

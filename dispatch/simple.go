@@ -183,6 +183,12 @@ func (s *Session) execSimple(ctx context.Context, st *stmt.Statement, multi bool
 // and returns the last one's result.
 func (s *Session) runOnBackend(ctx context.Context, st *stmt.Statement) (*backends.Result, error) {
 	defer s.drainNotices()
+	if sp, err := s.prepareSplit(ctx, st, nil); err != nil || sp != nil {
+		if err != nil {
+			return nil, err
+		}
+		return s.runSplit(ctx, st, sp)
+	}
 	res, err := s.runPlanned(ctx, st)
 	if err == nil && (st.Tag == "CREATE SCHEMA" || st.Tag == "DROP SCHEMA") {
 		// The search path may name the schema.

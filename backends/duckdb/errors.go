@@ -5,6 +5,7 @@ package duckdb
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"unicode"
@@ -539,10 +540,29 @@ func refineConversion(e *pgerror.Error, m string) {
 		val, _, _ = strings.Cut(val, ", expected format")
 		e.Message = "invalid input syntax for type " + kind + ": " + val
 	case strings.HasPrefix(m, "Casting value ") && strings.Contains(m, "to type DECIMAL") && strings.HasSuffix(m, "out of range!"):
-		e.Code, e.Message = pgerror.NumericValueOutOfRange, "numeric field overflow"
+		_, typ, _ := strings.Cut(m, "to type ")
+		e.Code, e.Message, e.Detail = pgerror.NumericValueOutOfRange, "numeric field overflow", decimalOverflow(typ)
+	case strings.HasPrefix(m, "Could not cast value ") && strings.Contains(m, " to DECIMAL("):
+		// Could not cast value 123456789012 to DECIMAL(10,2)
+		_, typ, _ := strings.Cut(m, " to DECIMAL")
+		e.Code, e.Message, e.Detail = pgerror.NumericValueOutOfRange, "numeric field overflow", decimalOverflow("DECIMAL"+typ)
 	case strings.Contains(m, "out of range"):
 		e.Code = pgerror.NumericValueOutOfRange
 	}
+}
+
+// decimalOverflow is PostgreSQL's DETAIL for a value too large for the
+// numeric type typ names (DECIMAL(10,2) ...), or "".
+func decimalOverflow(typ string) string {
+	var p, sc int
+	if _, err := fmt.Sscanf(typ, "DECIMAL(%d,%d)", &p, &sc); err != nil {
+		return ""
+	}
+	limit := "1"
+	if p > sc {
+		limit = "10^" + strconv.Itoa(p-sc)
+	}
+	return fmt.Sprintf("A field with precision %d, scale %d must round to an absolute value less than %s.", p, sc, limit)
 }
 
 func refineOutOfRange(e *pgerror.Error, m string) {
