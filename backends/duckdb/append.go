@@ -48,6 +48,7 @@ func (s *Session) Append(ctx context.Context, table string, rows array.RecordRea
 	w := watchConn(ctx, s.conn)
 	n, err := s.appendRows(ctx, table, rows)
 	w.end()
+	s.changedData()
 	if !own {
 		return n, err
 	}

@@ -50,6 +50,13 @@ type Backend struct {
 	// gen is moved on by statements that may change plans; cached plans
 	// of older generations are planned again.
 	gen atomic.Uint64
+	// data is moved on by statements that change rows, and by the end
+	// of a transaction that did. DuckDB plans with the statistics of the
+	// data (the longest string, the range of a column), and a plan made
+	// before a change can give wrong results after it: strings cut to
+	// the length they had, rows a filter was planned to skip. Plans made
+	// at an older value are planned again before they run.
+	data atomic.Uint64
 
 	mu       sync.Mutex
 	db       bindings.Database

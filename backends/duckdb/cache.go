@@ -87,6 +87,16 @@ func kindOf(ps bindings.PreparedStatement, sql string) stmtKind {
 	return kindState
 }
 
+// writesData reports whether a prepared statement of kindPlain may change
+// rows.
+func writesData(ps bindings.PreparedStatement) bool {
+	switch bindings.PreparedStatementType(ps) {
+	case bindings.StatementTypeInsert, bindings.StatementTypeUpdate, bindings.StatementTypeDelete, bindings.StatementTypeMergeInto:
+		return true
+	}
+	return false
+}
+
 // isSetVariable reports whether sql is DuckDB's SET VARIABLE (the catalog
 // layer names each session's user and database with one at session start).
 func isSetVariable(sql string) bool {

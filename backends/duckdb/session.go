@@ -41,6 +41,9 @@ type Session struct {
 	// dirty is set when the session has run a statement that may change
 	// plans since its last transaction statement.
 	dirty bool
+	// changed is set when the session has changed data inside the
+	// transaction it is in, which other sessions see once it ends.
+	changed bool
 }
 
 var _ backends.Session = (*Session)(nil)
@@ -53,6 +56,10 @@ type prepared struct {
 	refs    int
 	kind    stmtKind
 	nparams int
+	// writes tells whether the statement may change data, and data is
+	// the Backend's data before it was planned (Backend.data).
+	writes bool
+	data   uint64
 	shape   *shape // the schema of the last result, see resultSchema
 }
 
@@ -128,7 +135,7 @@ func (s *Session) prepare(ctx context.Context, sql string) (*prepared, error) {
 	if n > 1 {
 		return nil, pgerror.New(pgerror.SyntaxError, "cannot insert multiple commands into a prepared statement")
 	}
-	p := &prepared{refs: 1}
+	p := &prepared{refs: 1, data: s.b.data.Load()}
 	st := bindings.PrepareExtractedStatement(s.conn, ex, 0, &p.ps)
 	trackPrepared(p.ps)
 	if st == bindings.StateError {
@@ -138,7 +145,18 @@ func (s *Session) prepare(ctx context.Context, sql string) (*prepared, error) {
 	}
 	p.kind = kindOf(p.ps, sql)
 	p.nparams = int(bindings.NParams(p.ps))
+	p.writes = p.kind == kindState || writesData(p.ps)
 	return p, nil
+}
+
+// current reports whether p was planned with the statistics of the data
+// as it is (Backend.data).
+func (s *Session) current(p *prepared) bool { return p.data == s.b.data.Load() }
+
+// changedData records that the session changed data.
+func (s *Session) changedData() {
+	s.b.data.Add(1)
+	s.changed = s.changed || s.inTx
 }
 
 // statement returns the prepared statement for sql, from the cache when it
@@ -149,7 +167,7 @@ func (s *Session) prepare(ctx context.Context, sql string) (*prepared, error) {
 func (s *Session) statement(ctx context.Context, sql string, forStmt bool) (p *prepared, e *cacheEntry, hit bool, err error) {
 	gen := s.b.gen.Load()
 	if e := s.cache.get(sql); e != nil {
-		if e.gen == gen {
+		if e.gen == gen && s.current(e.p) {
 			// Query runs a statement with parameters fresh, to report
 			// the missing values rather than use those Execute bound.
 			if forStmt || e.p.nparams == 0 {
@@ -189,6 +207,9 @@ func (s *Session) cachePrepared(sql string, p *prepared, gen uint64) *cacheEntry
 // ran records that p was run, or tried, for the plans it may invalidate.
 // before is the Backend's generation before it ran.
 func (s *Session) ran(p *prepared, before uint64) {
+	if p.writes {
+		s.changedData()
+	}
 	switch p.kind {
 	case kindPlain:
 		return
@@ -203,6 +224,10 @@ func (s *Session) ran(p *prepared, before uint64) {
 		s.inTx, s.txGen = true, before
 	case kindEnd:
 		s.inTx = false
+		if s.changed {
+			s.changed = false
+			s.b.data.Add(1)
+		}
 	default:
 		// Unknown: assume the worst, a transaction begun now.
 		s.inTx, s.txGen = true, before

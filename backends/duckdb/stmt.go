@@ -279,6 +279,16 @@ func (st *Stmt) Execute(ctx context.Context, params arrow.RecordBatch) (*backend
 	if got > 0 && params.NumRows() != 1 {
 		return nil, pgerror.New(pgerror.ProtocolViolation, "duckdb: parameters must be one row, got %d", params.NumRows())
 	}
+	if !st.s.current(st.p) {
+		// Planned before a change to the data: planned again, with the
+		// statistics of the data it will read.
+		p, err := st.s.prepare(ctx, st.sql)
+		if err != nil {
+			return nil, err
+		}
+		st.p.release()
+		st.p = p
+	}
 	ps := st.p.ps
 	for i := range int(bindings.NParams(ps)) {
 		if err := bindParam(ps, i+1, params.Column(i), 0, st.text[i]); err != nil {
