@@ -2,6 +2,7 @@ package dialect
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 
 	pg_query "github.com/pganalyze/pg_query_go/v6"
@@ -41,6 +42,9 @@ type Split struct {
 // function (the two statements would compute different values), and one
 // of a column of a nested type. q runs catalog queries on the engine.
 func SplitReturning(st *stmt.Statement, q func(string) ([][]string, error)) (*Split, error) {
+	if ins := st.Node.GetInsertStmt(); ins != nil {
+		return splitUpsert(ins, q)
+	}
 	u := st.Node.GetUpdateStmt()
 	if u == nil || len(u.ReturningList) == 0 || len(u.FromClause) > 0 || u.WithClause != nil || u.Relation == nil {
 		return nil, nil
@@ -101,8 +105,15 @@ func SplitReturning(st *stmt.Statement, q func(string) ([][]string, error)) (*Sp
 	}}}
 	change := cloneMsg(u)
 	change.ReturningList = nil
-	out := &Split{Result: 0, Change: 1}
-	for _, n := range []*pg_query.Node{clone(sel), {Node: &pg_query.Node_UpdateStmt{UpdateStmt: change}}} {
+	return newSplit(0, []*pg_query.Node{sel, {Node: &pg_query.Node_UpdateStmt{UpdateStmt: change}}})
+}
+
+// newSplit is the Split of the statements nodes, whose first is the
+// result: each with its parameters numbered from $1.
+func newSplit(result int, nodes []*pg_query.Node) (*Split, error) {
+	out := &Split{Result: result, Change: 1 - result}
+	for _, n := range nodes {
+		n = clone(n) // the client's parse is cached: changed in a copy
 		params := renumberParams(n)
 		sql, err := deparse(n)
 		if err != nil {
@@ -116,6 +127,171 @@ func SplitReturning(st *stmt.Statement, q func(string) ([][]string, error)) (*Sp
 		out.Params = append(out.Params, params)
 	}
 	return out, nil
+}
+
+// splitUpsert is SplitReturning for an INSERT ... ON CONFLICT (key) DO
+// UPDATE ... RETURNING, which DuckDB runs as UPDATE's RETURNING form for a
+// row already there: the INSERT runs without RETURNING, then the rows are
+// read by their keys, in the order of the VALUES that gave them, as the
+// statement's RETURNING would give them.
+//
+// Left as they are: an INSERT of a query rather than VALUES, one without
+// a column list or with WITH, ON CONFLICT ON CONSTRAINT, a key given as
+// DEFAULT or by a volatile function, and a DO UPDATE whose WHERE reads a
+// column it assigns (read after the change, it would see the new value).
+// A row inserted with a NULL key is not found, and one inserted that the
+// DO UPDATE's WHERE would not pass is left out.
+func splitUpsert(ins *pg_query.InsertStmt, q func(string) ([][]string, error)) (*Split, error) {
+	oc := ins.OnConflictClause
+	values := ins.SelectStmt.GetSelectStmt().GetValuesLists()
+	if len(ins.ReturningList) == 0 || oc == nil || oc.Action != pg_query.OnConflictAction_ONCONFLICT_UPDATE ||
+		oc.Infer == nil || oc.Infer.Conname != "" || len(oc.Infer.IndexElems) == 0 || oc.Infer.WhereClause != nil ||
+		ins.WithClause != nil || len(ins.Cols) == 0 || len(values) == 0 || ins.Relation == nil {
+		return nil, nil
+	}
+	colIndex := map[string]int{}
+	for i, c := range ins.Cols {
+		colIndex[c.GetResTarget().GetName()] = i
+	}
+	var keys []int
+	for _, e := range oc.Infer.IndexElems {
+		ie := e.GetIndexElem()
+		i, ok := colIndex[ie.GetName()]
+		if ie == nil || ie.Expr != nil || !ok {
+			return nil, nil
+		}
+		keys = append(keys, i)
+	}
+	assigned := map[string]bool{}
+	for _, n := range oc.TargetList {
+		assigned[strings.ToLower(n.GetResTarget().GetName())] = true
+	}
+	alias := ins.Relation.Relname
+	if ins.Relation.Alias != nil {
+		alias = ins.Relation.Alias.Aliasname
+	}
+	if oc.WhereClause != nil && readsColumn(oc.WhereClause, assigned) {
+		return nil, nil
+	}
+	_, referenced, err := updatedColumns(q, ins.Relation)
+	if err != nil || !referenced {
+		return nil, err
+	}
+	// The VALUES as a table named excluded, each row with its place.
+	rows := make([]*pg_query.Node, len(values))
+	for r, v := range values {
+		items := v.GetList().GetItems()
+		if len(items) != len(ins.Cols) {
+			return nil, nil
+		}
+		row := []*pg_query.Node{pg_query.MakeAConstIntNode(int64(r+1), -1)}
+		for i, item := range items {
+			switch {
+			case slices.Contains(keys, i) && (item.GetSetToDefault() != nil || callsVolatile(item)):
+				return nil, nil
+			case item.GetSetToDefault() != nil:
+				item = &pg_query.Node{Node: &pg_query.Node_AConst{AConst: &pg_query.A_Const{Isnull: true, Location: -1}}}
+			}
+			row = append(row, item)
+		}
+		rows[r] = &pg_query.Node{Node: &pg_query.Node_List{List: &pg_query.List{Items: row}}}
+	}
+	// The VALUES' columns are named apart from the table's, which
+	// RETURNING may name without qualifying them.
+	const valuesName, place = "quiver_values", "quiver_row"
+	colnames := []*pg_query.Node{pg_query.MakeStrNode(place)}
+	valueCol := func(i int) string { return "quiver_" + strconv.Itoa(i+1) }
+	for i := range ins.Cols {
+		colnames = append(colnames, pg_query.MakeStrNode(valueCol(i)))
+	}
+	var where *pg_query.Node
+	and := func(n *pg_query.Node) {
+		if where == nil {
+			where = n
+			return
+		}
+		where = pg_query.MakeBoolExprNode(pg_query.BoolExprType_AND_EXPR, []*pg_query.Node{where, n}, -1)
+	}
+	for _, k := range keys {
+		name := ins.Cols[k].GetResTarget().GetName()
+		and(pg_query.MakeAExprNode(pg_query.A_Expr_Kind_AEXPR_OP, []*pg_query.Node{pg_query.MakeStrNode("=")},
+			columnRef(alias, name), columnRef(valuesName, valueCol(k)), -1))
+	}
+	if oc.WhereClause != nil {
+		w := clone(oc.WhereClause)
+		unqualify(w, alias)
+		if !renameExcluded(w, colIndex, func(i int) []string { return []string{valuesName, valueCol(i)} }) {
+			return nil, nil
+		}
+		and(w)
+	}
+	returning := make([]*pg_query.Node, len(ins.ReturningList))
+	for i, n := range ins.ReturningList {
+		returning[i] = clone(n)
+		unqualify(returning[i], alias)
+		if cr := returning[i].GetResTarget().GetVal().GetColumnRef(); cr != nil && len(cr.Fields) == 1 && cr.Fields[0].GetAStar() != nil {
+			cr.Fields = append([]*pg_query.Node{pg_query.MakeStrNode(alias)}, cr.Fields...) // the table's columns only
+		}
+	}
+	table := cloneMsg(ins.Relation)
+	if table.Alias == nil && table.Schemaname != "" {
+		table.Alias = &pg_query.Alias{Aliasname: alias} // read as alias.col, not schema.alias.col
+	}
+	sel := &pg_query.Node{Node: &pg_query.Node_SelectStmt{SelectStmt: &pg_query.SelectStmt{
+		TargetList: returning,
+		FromClause: []*pg_query.Node{
+			{Node: &pg_query.Node_RangeVar{RangeVar: table}},
+			{Node: &pg_query.Node_RangeSubselect{RangeSubselect: &pg_query.RangeSubselect{
+				Subquery: &pg_query.Node{Node: &pg_query.Node_SelectStmt{SelectStmt: &pg_query.SelectStmt{ValuesLists: rows}}},
+				Alias:    &pg_query.Alias{Aliasname: valuesName, Colnames: colnames},
+			}}},
+		},
+		WhereClause: where,
+		SortClause: []*pg_query.Node{{Node: &pg_query.Node_SortBy{SortBy: &pg_query.SortBy{
+			Node: columnRef(valuesName, place), Location: -1}}}},
+	}}}
+	change := cloneMsg(ins)
+	change.ReturningList = nil
+	return newSplit(1, []*pg_query.Node{{Node: &pg_query.Node_InsertStmt{InsertStmt: change}}, sel})
+}
+
+// renameExcluded points the references to excluded.col below n at the
+// names to gives the VALUES column of col's index in cols, and reports
+// whether every such column is one of cols.
+func renameExcluded(n *pg_query.Node, cols map[string]int, to func(int) []string) bool {
+	ok := true
+	walk(n.ProtoReflect(), func(m protoreflect.Message) {
+		cr, isRef := m.Interface().(*pg_query.ColumnRef)
+		if name := names(cr.GetFields()); !isRef || len(name) != 2 || name[0] != "excluded" {
+			return
+		}
+		i, found := cols[names(cr.Fields)[1]]
+		if !found {
+			ok = false
+			return
+		}
+		renamed := to(i)
+		cr.Fields = []*pg_query.Node{pg_query.MakeStrNode(renamed[0]), pg_query.MakeStrNode(renamed[1])}
+	})
+	return ok
+}
+
+// readsColumn reports whether n reads one of the columns named in cols
+// (lower case) other than through excluded.
+func readsColumn(n *pg_query.Node, cols map[string]bool) bool {
+	found := false
+	walk(n.ProtoReflect(), func(m protoreflect.Message) {
+		cr, ok := m.Interface().(*pg_query.ColumnRef)
+		if !ok {
+			return
+		}
+		name := names(cr.Fields)
+		if len(name) == 0 || len(name) > 1 && name[len(name)-2] == "excluded" {
+			return
+		}
+		found = found || cols[strings.ToLower(name[len(name)-1])]
+	})
+	return found
 }
 
 // tableColumn is a column of the table an UPDATE changes, with its type

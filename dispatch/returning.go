@@ -5,6 +5,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/quiverdb/quiver/backends"
 	"github.com/quiverdb/quiver/dialect"
@@ -29,7 +30,7 @@ type splitStmt struct {
 // the split the backend refuses leaves st as it is, to report its own
 // error.
 func (s *Session) prepareSplit(ctx context.Context, st *stmt.Statement, ptypes []arrow.DataType) (*splitStmt, error) {
-	if s.h.rw == nil || !st.Returning || st.Node.GetUpdateStmt() == nil {
+	if s.h.rw == nil || !st.Returning || st.Node.GetUpdateStmt() == nil && st.Node.GetInsertStmt().GetOnConflictClause() == nil {
 		return nil, nil
 	}
 	sp, err := dialect.SplitReturning(st, func(q string) ([][]string, error) { return s.queryStrings(ctx, q) })
@@ -129,8 +130,11 @@ func (p *splitStmt) Execute(ctx context.Context, params arrow.RecordBatch) (*bac
 		}
 		for res.Rows.Next() {
 			if i == p.result {
-				rec := res.Rows.RecordBatch()
-				rec.Retain()
+				rec, err := copyBatch(res.Rows.RecordBatch())
+				if err != nil {
+					res.Rows.Release()
+					return nil, err
+				}
 				rows = append(rows, rec)
 			}
 		}
@@ -180,6 +184,7 @@ func (s *Session) runSplit(ctx context.Context, st *stmt.Statement, sp *splitStm
 			return nil, err
 		}
 	}
+	println("DEBUG", sp.sqls[0], "|||", sp.sqls[1])
 	s.ranOnBackend(st, sp.sqls[sp.change])
 	res, err := sp.Execute(ctx, nil)
 	if err == nil && atomic {
@@ -194,4 +199,25 @@ func (s *Session) runSplit(ctx context.Context, st *stmt.Statement, sp *splitStm
 		return nil, atClientText(err, "", st.SQL)
 	}
 	return res, nil
+}
+
+// copyBatch copies rec into memory of its own: a backend's batch is valid
+// only while its result is read (backends.Stmt).
+func copyBatch(rec arrow.RecordBatch) (arrow.RecordBatch, error) {
+	cols := make([]arrow.Array, rec.NumCols())
+	defer func() {
+		for _, c := range cols {
+			if c != nil {
+				c.Release()
+			}
+		}
+	}()
+	for i, c := range rec.Columns() {
+		cp, err := array.Concatenate([]arrow.Array{c}, memory.DefaultAllocator)
+		if err != nil {
+			return nil, err
+		}
+		cols[i] = cp
+	}
+	return array.NewRecordBatch(rec.Schema(), cols, rec.NumRows()), nil
 }

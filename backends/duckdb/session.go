@@ -60,7 +60,7 @@ type prepared struct {
 	// the Backend's data before it was planned (Backend.data).
 	writes bool
 	data   uint64
-	shape   *shape // the schema of the last result, see resultSchema
+	shape  *shape // the schema of the last result, see resultSchema
 }
 
 func (p *prepared) retain() { p.refs++ }
