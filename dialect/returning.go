@@ -137,10 +137,10 @@ func newSplit(result int, nodes []*pg_query.Node) (*Split, error) {
 //
 // Left as they are: an INSERT of a query rather than VALUES, one without
 // a column list or with WITH, ON CONFLICT ON CONSTRAINT, a key given as
-// DEFAULT or by a volatile function, and a DO UPDATE whose WHERE reads a
-// column it assigns (read after the change, it would see the new value).
-// A row inserted with a NULL key is not found, and one inserted that the
-// DO UPDATE's WHERE would not pass is left out.
+// DEFAULT or by a volatile function, and a DO UPDATE whose WHERE reads
+// other columns than the key's (Prisma's upsert reads the key): read after
+// the change, and of the rows inserted too, it would leave out rows
+// PostgreSQL returns. A row inserted with a NULL key is not found.
 func splitUpsert(ins *pg_query.InsertStmt, q func(string) ([][]string, error)) (*Split, error) {
 	oc := ins.OnConflictClause
 	values := ins.SelectStmt.GetSelectStmt().GetValuesLists()
@@ -162,22 +162,29 @@ func splitUpsert(ins *pg_query.InsertStmt, q func(string) ([][]string, error)) (
 		}
 		keys = append(keys, i)
 	}
-	assigned := map[string]bool{}
-	for _, n := range oc.TargetList {
-		assigned[strings.ToLower(n.GetResTarget().GetName())] = true
-	}
 	alias := ins.Relation.Relname
 	if ins.Relation.Alias != nil {
 		alias = ins.Relation.Alias.Aliasname
 	}
-	if oc.WhereClause != nil && readsColumn(oc.WhereClause, assigned) {
+	keyCols := map[string]bool{}
+	for _, k := range keys {
+		keyCols[strings.ToLower(ins.Cols[k].GetResTarget().GetName())] = true
+	}
+	if oc.WhereClause != nil && !readsOnly(oc.WhereClause, keyCols) {
 		return nil, nil
 	}
 	_, referenced, err := updatedColumns(q, ins.Relation)
 	if err != nil || !referenced {
 		return nil, err
 	}
-	// The VALUES as a table named excluded, each row with its place.
+	// The keys of the VALUES, each row with its place, named apart from
+	// the table's columns, which RETURNING may name unqualified.
+	const valuesName, place = "quiver_values", "quiver_row"
+	valueCol := func(i int) string { return "quiver_" + strconv.Itoa(i+1) }
+	colnames := []*pg_query.Node{pg_query.MakeStrNode(place)}
+	for i := range keys {
+		colnames = append(colnames, pg_query.MakeStrNode(valueCol(i)))
+	}
 	rows := make([]*pg_query.Node, len(values))
 	for r, v := range values {
 		items := v.GetList().GetItems()
@@ -185,24 +192,13 @@ func splitUpsert(ins *pg_query.InsertStmt, q func(string) ([][]string, error)) (
 			return nil, nil
 		}
 		row := []*pg_query.Node{pg_query.MakeAConstIntNode(int64(r+1), -1)}
-		for i, item := range items {
-			switch {
-			case slices.Contains(keys, i) && (item.GetSetToDefault() != nil || callsVolatile(item)):
+		for _, k := range keys {
+			if items[k].GetSetToDefault() != nil || callsVolatile(items[k]) {
 				return nil, nil
-			case item.GetSetToDefault() != nil:
-				item = &pg_query.Node{Node: &pg_query.Node_AConst{AConst: &pg_query.A_Const{Isnull: true, Location: -1}}}
 			}
-			row = append(row, item)
+			row = append(row, items[k])
 		}
 		rows[r] = &pg_query.Node{Node: &pg_query.Node_List{List: &pg_query.List{Items: row}}}
-	}
-	// The VALUES' columns are named apart from the table's, which
-	// RETURNING may name without qualifying them.
-	const valuesName, place = "quiver_values", "quiver_row"
-	colnames := []*pg_query.Node{pg_query.MakeStrNode(place)}
-	valueCol := func(i int) string { return "quiver_" + strconv.Itoa(i+1) }
-	for i := range ins.Cols {
-		colnames = append(colnames, pg_query.MakeStrNode(valueCol(i)))
 	}
 	var where *pg_query.Node
 	and := func(n *pg_query.Node) {
@@ -212,17 +208,14 @@ func splitUpsert(ins *pg_query.InsertStmt, q func(string) ([][]string, error)) (
 		}
 		where = pg_query.MakeBoolExprNode(pg_query.BoolExprType_AND_EXPR, []*pg_query.Node{where, n}, -1)
 	}
-	for _, k := range keys {
+	for i, k := range keys {
 		name := ins.Cols[k].GetResTarget().GetName()
 		and(pg_query.MakeAExprNode(pg_query.A_Expr_Kind_AEXPR_OP, []*pg_query.Node{pg_query.MakeStrNode("=")},
-			columnRef(alias, name), columnRef(valuesName, valueCol(k)), -1))
+			columnRef(alias, name), columnRef(valuesName, valueCol(i)), -1))
 	}
 	if oc.WhereClause != nil {
 		w := clone(oc.WhereClause)
 		unqualify(w, alias)
-		if !renameExcluded(w, colIndex, func(i int) []string { return []string{valuesName, valueCol(i)} }) {
-			return nil, nil
-		}
 		and(w)
 	}
 	returning := make([]*pg_query.Node, len(ins.ReturningList))
@@ -255,43 +248,20 @@ func splitUpsert(ins *pg_query.InsertStmt, q func(string) ([][]string, error)) (
 	return newSplit(1, []*pg_query.Node{{Node: &pg_query.Node_InsertStmt{InsertStmt: change}}, sel})
 }
 
-// renameExcluded points the references to excluded.col below n at the
-// names to gives the VALUES column of col's index in cols, and reports
-// whether every such column is one of cols.
-func renameExcluded(n *pg_query.Node, cols map[string]int, to func(int) []string) bool {
+// readsOnly reports whether the columns n reads are all of the table's
+// columns named in cols (lower case).
+func readsOnly(n *pg_query.Node, cols map[string]bool) bool {
 	ok := true
 	walk(n.ProtoReflect(), func(m protoreflect.Message) {
 		cr, isRef := m.Interface().(*pg_query.ColumnRef)
-		if name := names(cr.GetFields()); !isRef || len(name) != 2 || name[0] != "excluded" {
-			return
-		}
-		i, found := cols[names(cr.Fields)[1]]
-		if !found {
-			ok = false
-			return
-		}
-		renamed := to(i)
-		cr.Fields = []*pg_query.Node{pg_query.MakeStrNode(renamed[0]), pg_query.MakeStrNode(renamed[1])}
-	})
-	return ok
-}
-
-// readsColumn reports whether n reads one of the columns named in cols
-// (lower case) other than through excluded.
-func readsColumn(n *pg_query.Node, cols map[string]bool) bool {
-	found := false
-	walk(n.ProtoReflect(), func(m protoreflect.Message) {
-		cr, ok := m.Interface().(*pg_query.ColumnRef)
-		if !ok {
+		if !isRef {
 			return
 		}
 		name := names(cr.Fields)
-		if len(name) == 0 || len(name) > 1 && name[len(name)-2] == "excluded" {
-			return
-		}
-		found = found || cols[strings.ToLower(name[len(name)-1])]
+		ok = ok && len(name) == len(cr.Fields) && len(name) > 0 && cols[strings.ToLower(name[len(name)-1])] &&
+			(len(name) == 1 || name[len(name)-2] != "excluded")
 	})
-	return found
+	return ok
 }
 
 // tableColumn is a column of the table an UPDATE changes, with its type

@@ -184,7 +184,6 @@ func (s *Session) runSplit(ctx context.Context, st *stmt.Statement, sp *splitStm
 			return nil, err
 		}
 	}
-	println("DEBUG", sp.sqls[0], "|||", sp.sqls[1])
 	s.ranOnBackend(st, sp.sqls[sp.change])
 	res, err := sp.Execute(ctx, nil)
 	if err == nil && atomic {

@@ -9,7 +9,8 @@ import (
 
 // TestUpdateReturningReferencedMatchesPostgres updates rows of a table
 // another table's foreign key references, with RETURNING, as ORMs do for
-// every update (Prisma's update(), Rails' and Django's returning forms).
+// every update (Prisma's update(), Rails' and Django's returning forms),
+// and upserts them (Prisma's upsert(), Rails' upsert_all).
 // DuckDB refuses such an UPDATE for a referenced row, where PostgreSQL
 // takes it; both protocols, in and out of transaction blocks.
 func TestUpdateReturningReferencedMatchesPostgres(t *testing.T) {
@@ -27,6 +28,10 @@ func TestUpdateReturningReferencedMatchesPostgres(t *testing.T) {
 		`update "User" set n = 'abc' where id = 1 returning id`,
 		`update "User" set price = 123456789012 where id = 1 returning id`,
 		`update "User" set price = 123456789012 where id = 1`,
+		// Upserts: Rails' upsert_all, a row already there and a new one.
+		`insert into "User" (email, name) values ('b@x', 'bb'), ('d@x', 'dd') on conflict (email) do update set name = excluded.name || '!' returning id, email, name`,
+		`insert into "User" as u (email, n) values ('a@x', 1) on conflict (email) do update set n = u.n + excluded.n returning *`,
+		`insert into "User" (email, name) values ('a@x', 'no') on conflict (email) do update set name = excluded.name where "User".email = 'zz' returning id`,
 		`begin`,
 		`update "User" set name = 'in tx' where id = 2 returning name, n`,
 		`select name from "User" where id = 2`,
@@ -44,10 +49,15 @@ func TestUpdateReturningReferencedMatchesPostgres(t *testing.T) {
 		{`update "User" set n = n + $1 where id = $2 returning n, $3::text as note`, [][]byte{[]byte("7"), []byte("2"), []byte("hi")}},
 		{`update "User" set price = $1 where email = $2 returning price`, [][]byte{[]byte("9.999"), []byte("c@x")}},
 		{`update "User" set n = $1 where id = 1 returning n`, [][]byte{[]byte("x")}},
+		// Prisma's upsert(), of a row already there and of a new one.
+		{`INSERT INTO "public"."User" ("email","name") VALUES ($1,$2) ON CONFLICT ("email") DO UPDATE SET "name" = $3 WHERE ("public"."User"."email" = $4 AND 1=1) RETURNING "public"."User"."id", "public"."User"."email", "public"."User"."name"`,
+			[][]byte{[]byte("b@x"), []byte("created"), []byte("updated"), []byte("b@x")}},
+		{`INSERT INTO "public"."User" ("email","name") VALUES ($1,$2) ON CONFLICT ("email") DO UPDATE SET "name" = $3 WHERE ("public"."User"."email" = $4 AND 1=1) RETURNING "public"."User"."id", "public"."User"."email", "public"."User"."name"`,
+			[][]byte{[]byte("f@x"), []byte("created"), []byte("updated"), []byte("f@x")}},
 		// A parameter in RETURNING, which DuckDB cannot bind there, of a
 		// table no key references.
 		{`update post set title = $1 where id = $2 returning title, $3::int + 1 as next`, [][]byte{[]byte("new"), []byte("1"), []byte("41")}},
-		{`select id, name, n, price, "updatedAt" from "User" order by id`, nil},
+		{`select id, email, name, n, price, "updatedAt" from "User" order by id`, nil},
 	} {
 		want := resultOutcome(pc.ExecParams(ctx, step.sql, step.args, nil, nil, nil).Read(), pc)
 		got := resultOutcome(qc.ExecParams(ctx, step.sql, step.args, nil, nil, nil).Read(), qc)
