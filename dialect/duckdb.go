@@ -124,6 +124,9 @@ func (duckdb) rewriteAlter(st *stmt.Statement, mapAlter bool) (*Plan, error) {
 			return splitList(st.Node, func(n *pg_query.Node) *[]*pg_query.Node { return &n.GetDropStmt().Objects })
 		}
 	case *pg_query.Node_IndexStmt:
+		if x.IndexStmt.WhereClause != nil {
+			return planFullIndex(st, duckdb{}.rewrite)
+		}
 		if x.IndexStmt.Idxname == "" {
 			return planIndexName(st, x.IndexStmt, duckdb{}.rewrite)
 		}

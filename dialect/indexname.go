@@ -6,6 +6,7 @@ import (
 
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 
+	"github.com/quiverdb/quiver/pgerror"
 	"github.com/quiverdb/quiver/stmt"
 )
 
@@ -21,6 +22,32 @@ const maxNameLen = 63
 // planIndexName plans x, an index without a name: the name is chosen once
 // the names taken in the table's schema are read, and the statement with
 // it is then rewritten by rewrite.
+// planFullIndex plans CREATE INDEX ... WHERE, a partial index, which
+// DuckDB has not (Rails' and Django's indexes of the rows not deleted): a
+// plain one is made on every row, which answers the same queries, with a
+// WARNING; a unique one, whose WHERE says which rows must differ, is
+// refused.
+func planFullIndex(st *stmt.Statement, rewrite func(*stmt.Statement) (*Plan, error)) (*Plan, error) {
+	if st.Node.GetIndexStmt().Unique {
+		return nil, pgerror.New(pgerror.FeatureNotSupported, "partial unique indexes (CREATE UNIQUE INDEX ... WHERE) are not supported on DuckDB")
+	}
+	n := clone(st.Node)
+	n.GetIndexStmt().WhereClause = nil
+	full := probeStatement(st, n, st.Params)
+	if full == nil {
+		return nil, pgerror.New(pgerror.FeatureNotSupported, "partial indexes (CREATE INDEX ... WHERE) are not supported on DuckDB")
+	}
+	p, err := rewrite(full)
+	switch {
+	case err != nil:
+		return nil, err
+	case p == nil:
+		p = &Plan{SQL: []string{full.SQL}}
+	}
+	p.Warnings = append(p.Warnings, "the index is made on every row, without its WHERE: DuckDB has no partial indexes")
+	return p, nil
+}
+
 func planIndexName(st *stmt.Statement, x *pg_query.IndexStmt, rewrite func(*stmt.Statement) (*Plan, error)) (*Plan, error) {
 	rv := x.Relation
 	cols := indexColumnNames(x)

@@ -92,3 +92,18 @@ func fmtParams(p [][]int) string {
 	b.WriteString("]")
 	return b.String()
 }
+
+// TestPartialIndex checks that a partial index is made on every row, with
+// a WARNING, and that a partial unique index is refused.
+func TestPartialIndex(t *testing.T) {
+	r := For("duckdb", "")
+	st := stmt.Split(`create index t_a on t (a) where not deleted`)[0]
+	p, err := r.Rewrite(&st)
+	if err != nil || p == nil || len(p.SQL) != 1 || p.SQL[0] != "CREATE INDEX t_a ON t USING btree (a)" && p.SQL[0] != "CREATE INDEX t_a ON t (a)" || len(p.Warnings) != 1 {
+		t.Fatalf("partial index: plan %+v, error %v", p, err)
+	}
+	st = stmt.Split(`create unique index t_a on t (a) where not deleted`)[0]
+	if _, err := r.Rewrite(&st); err == nil || !strings.Contains(err.Error(), "partial unique indexes") {
+		t.Fatalf("partial unique index: error %v", err)
+	}
+}
