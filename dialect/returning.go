@@ -59,7 +59,7 @@ func SplitReturning(st *stmt.Statement, q func(string) ([][]string, error)) (*Sp
 		set[strings.ToLower(rt.Name)] = rt.Val
 	}
 	cols, referenced, err := updatedColumns(q, u.Relation)
-	if err != nil || cols == nil || !referenced && !hasParam(u.ReturningList) {
+	if err != nil || cols == nil || !referenced && !slices.ContainsFunc(u.ReturningList, stmt.HasParam) {
 		return nil, err
 	}
 	alias := u.Relation.Relname
@@ -322,8 +322,7 @@ func (c tableColumn) typeName() *pg_query.TypeName {
 
 // columnRef is a reference to the column name of the relation rel.
 func columnRef(rel, name string) *pg_query.Node {
-	return &pg_query.Node{Node: &pg_query.Node_ColumnRef{ColumnRef: &pg_query.ColumnRef{Fields: []*pg_query.Node{
-		pg_query.MakeStrNode(rel), pg_query.MakeStrNode(name)}, Location: -1}}}
+	return pg_query.MakeColumnRefNode([]*pg_query.Node{pg_query.MakeStrNode(rel), pg_query.MakeStrNode(name)}, -1)
 }
 
 // unqualify drops the schema (and database) from the column references
@@ -367,18 +366,6 @@ func renumberParams(n *pg_query.Node) []int {
 var volatile = map[string]bool{
 	"random": true, "gen_random_uuid": true, "uuid": true, "uuidv4": true, "uuidv7": true,
 	"nextval": true, "clock_timestamp": true, "timeofday": true, "setseed": true, "statement_timestamp": true,
-}
-
-// hasParam reports whether a parameter is below one of list.
-func hasParam(list []*pg_query.Node) bool {
-	found := false
-	for _, n := range list {
-		walk(n.ProtoReflect(), func(m protoreflect.Message) {
-			_, ok := m.Interface().(*pg_query.ParamRef)
-			found = found || ok
-		})
-	}
-	return found
 }
 
 // callsVolatile reports whether n calls a volatile function.

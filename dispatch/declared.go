@@ -54,6 +54,7 @@ type declaredRels struct {
 func (s *Session) ranDDL() {
 	s.ddlRan = true
 	s.strcols.tables = nil
+	s.splitCat.rows = nil
 }
 
 // loadDeclared makes sure the session knows the declared string types of

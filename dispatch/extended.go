@@ -481,12 +481,15 @@ func (s *Session) prepareOnBackend(ctx context.Context, ps *preparedStmt) error 
 		}
 	}
 	// A statement the backend's dialect runs as several (a split) is
-	// prepared so once its parameters are typed.
-	if sp, err := s.prepareSplit(sctx, target, ps.ptypes); err != nil {
-		return err
-	} else if sp != nil {
-		_ = ps.bstmt.Close()
-		ps.bstmt, ps.rewritten = sp, true
+	// prepared so once its parameters are typed (inferOperandParams
+	// prepares one again itself).
+	if _, split := ps.bstmt.(*splitStmt); !split {
+		if sp, err := s.prepareSplit(sctx, target, ps.ptypes); err != nil {
+			return err
+		} else if sp != nil {
+			_ = ps.bstmt.Close()
+			ps.bstmt, ps.rewritten = sp, true
+		}
 	}
 	if returnsRows(ps.st) {
 		if err := s.loadDeclared(sctx, ps.st); err != nil {

@@ -8,6 +8,7 @@ import (
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 
+	"github.com/quiverdb/quiver/backends"
 	"github.com/quiverdb/quiver/stmt"
 	"github.com/quiverdb/quiver/types"
 )
@@ -69,7 +70,7 @@ func (s *Session) inferOperandParams(ctx context.Context, ps *preparedStmt, targ
 			}
 			continue
 		}
-		if !hasParam(e) {
+		if !stmt.HasParam(e) {
 			probes = append(probes, e)
 			probed = append(probed, n)
 		}
@@ -98,8 +99,17 @@ func (s *Session) inferOperandParams(ctx context.Context, ps *preparedStmt, targ
 	if !changed {
 		return nil
 	}
-	bs, err := s.backend.Prepare(ctx, sql, ps.ptypes)
-	if err != nil {
+	var bs backends.Stmt
+	var err error
+	if _, split := ps.bstmt.(*splitStmt); split {
+		// Prepared as several statements (the backend refuses it as
+		// one): as several again.
+		sp, e := s.prepareSplit(ctx, target, ps.ptypes)
+		if sp == nil {
+			return e // the split at hand stays
+		}
+		bs = sp
+	} else if bs, err = s.backend.Prepare(ctx, sql, ps.ptypes); err != nil {
 		return err
 	}
 	_ = ps.bstmt.Close()
@@ -135,17 +145,6 @@ func operandsOf(n *pg_query.Node, want func(n int32, arithmetic bool) bool) map[
 		}
 	})
 	return ops
-}
-
-// hasParam reports whether an expression refers to a parameter.
-func hasParam(n *pg_query.Node) bool {
-	found := false
-	stmt.Walk(n.ProtoReflect(), func(m protoreflect.Message) {
-		if _, ok := m.Interface().(*pg_query.ParamRef); ok {
-			found = true
-		}
-	})
-	return found
 }
 
 // probeOperands builds SELECT exprs FROM <the statement's relations>, or nil

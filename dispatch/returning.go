@@ -33,7 +33,7 @@ func (s *Session) prepareSplit(ctx context.Context, st *stmt.Statement, ptypes [
 	if s.h.rw == nil || !st.Returning || st.Node.GetUpdateStmt() == nil && st.Node.GetInsertStmt().GetOnConflictClause() == nil {
 		return nil, nil
 	}
-	sp, err := dialect.SplitReturning(st, func(q string) ([][]string, error) { return s.queryStrings(ctx, q) })
+	sp, err := dialect.SplitReturning(st, func(q string) ([][]string, error) { return s.catalogRows(ctx, q) })
 	if err != nil || sp == nil {
 		return nil, err
 	}
@@ -73,6 +73,35 @@ func (s *Session) prepareSplit(ctx context.Context, st *stmt.Statement, ptypes [
 		}
 	}
 	return out, nil
+}
+
+// catalogMemo keeps the rows of the catalog queries splits are planned
+// with, until DDL may have changed them: as stringColumns does, for the
+// session's search path, while no DDL ran in the session's transaction
+// and the handler's DDL epoch stays. Every UPDATE ... RETURNING asks
+// whether a foreign key references its table, which in simple protocol
+// is every time it runs.
+type catalogMemo struct {
+	epoch uint64
+	path  string
+	rows  map[string][][]string
+}
+
+// catalogRows runs the catalog query q as queryStrings does, or returns
+// the rows the session keeps for it.
+func (s *Session) catalogRows(ctx context.Context, q string) ([][]string, error) {
+	m := &s.splitCat
+	if epoch, path := s.h.ddlEpoch.Load(), s.vars["search_path"]; m.rows == nil || m.epoch != epoch || m.path != path {
+		*m = catalogMemo{epoch: epoch, path: path, rows: map[string][][]string{}}
+	}
+	if rows, ok := m.rows[q]; ok {
+		return rows, nil
+	}
+	rows, err := s.queryStrings(ctx, q)
+	if err == nil && !s.ddlRan {
+		m.rows[q] = rows
+	}
+	return rows, err
 }
 
 // splitSQL is the backend's statement for sub, a statement of a split,

@@ -176,6 +176,9 @@ type Session struct {
 	// types (declared.go); ddlRan is set once the transaction runs DDL.
 	strcols stringColumns
 	ddlRan  bool
+	// splitCat is what the session read of the catalog to split
+	// statements (returning.go).
+	splitCat catalogMemo
 	// snapFP is the session's catalog fingerprint (snapshot.go).
 	snapFP sessionSnapshot
 

@@ -5,6 +5,10 @@ package e2e
 import (
 	"context"
 	"testing"
+
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/quiverdb/quiver/internal/quivertest"
 )
 
 // TestUpdateReturningReferencedMatchesPostgres updates rows of a table
@@ -17,8 +21,11 @@ func TestUpdateReturningReferencedMatchesPostgres(t *testing.T) {
 	pc, qc := connectBoth(t)
 	compareSteps(t, pc, qc, []string{
 		`create table "User" (id serial primary key, email text unique, name text, n int, price numeric(10,2), r real, "updatedAt" timestamp(3))`,
-		`create table post (id serial primary key, "authorId" int references "User"(id), title text)`,
 		`insert into "User" (email, name, n, price, r) values ('a@x', 'a', 1, 1.5, 1.5), ('b@x', 'b', 2, 2, 2), ('c@x', 'c', 3, 3, 3)`,
+		// Read while no key references the table: the session reads the
+		// catalog again once DDL ran.
+		`update "User" set n = n where id = 3 returning id`,
+		`create table post (id serial primary key, "authorId" int references "User"(id), title text)`,
 		`insert into post ("authorId", title) values (1, 'one'), (2, 'two')`,
 		`update "User" set name = 'z' where id = 1 returning *`,
 		`update "User" set name = upper(name), n = n + 1, price = price * 1.111, r = 1.1 where id = 1 returning id, name, n, price, r`,
@@ -64,5 +71,33 @@ func TestUpdateReturningReferencedMatchesPostgres(t *testing.T) {
 		if got != want {
 			t.Errorf("%q\n PostgreSQL: %s\n quiver:     %s", step.sql, want, got)
 		}
+	}
+}
+
+// TestUpdateReturningAfterOtherSessionsDDL updates, with RETURNING, a row
+// of a table that another session's foreign key came to reference after
+// this session had read that none did.
+func TestUpdateReturningAfterOtherSessionsDDL(t *testing.T) {
+	q := quivertest.Start(t)
+	a, b := q.Connect(t), q.Connect(t)
+	ctx := context.Background()
+	run := func(c *pgconn.PgConn, sql string) string {
+		t.Helper()
+		res, err := c.Exec(ctx, sql).ReadAll()
+		if err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+		if len(res) == 0 || len(res[0].Rows) == 0 {
+			return ""
+		}
+		return string(res[0].Rows[0][0])
+	}
+	run(a, "create table parent (id int primary key, name text)")
+	run(a, "insert into parent values (1, 'a')")
+	run(a, "update parent set name = 'b' where id = 1 returning name")
+	run(b, "create table child (id int primary key, pid int references parent(id))")
+	run(b, "insert into child values (1, 1)")
+	if got := run(a, "update parent set name = 'c' where id = 1 returning name"); got != "c" {
+		t.Fatalf("returned %q, want c", got)
 	}
 }

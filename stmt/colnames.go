@@ -340,6 +340,16 @@ func Walk(m protoreflect.Message, f func(protoreflect.Message)) {
 	WalkPrune(m, func(m protoreflect.Message) bool { f(m); return true })
 }
 
+// HasParam reports whether a parameter ($n) is below n.
+func HasParam(n *pg_query.Node) bool {
+	found := false
+	Walk(n.ProtoReflect(), func(m protoreflect.Message) {
+		_, ok := m.Interface().(*pg_query.ParamRef)
+		found = found || ok
+	})
+	return found
+}
+
 // WalkPrune is Walk, except that the messages below one for which f
 // returns false are not walked.
 func WalkPrune(m protoreflect.Message, f func(protoreflect.Message) bool) {
