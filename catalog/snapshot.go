@@ -38,7 +38,9 @@ func SnapshotTable(name string) string {
 
 // AttachSnapshot is DuckDB's statement that makes SnapshotDatabase; the
 // database is the DuckDB instance's, shared by all its connections.
-var AttachSnapshot = "ATTACH IF NOT EXISTS ':memory:' AS " + quoteIdent(SnapshotDatabase)
+// READ_WRITE lets a read-only instance (access_mode=read_only) make it,
+// which it refuses to an in-memory database otherwise.
+var AttachSnapshot = "ATTACH IF NOT EXISTS ':memory:' AS " + quoteIdent(SnapshotDatabase) + " (READ_WRITE)"
 
 // Fingerprint is a DuckDB query whose one value, a UBIGINT, changes
 // whenever anything the snapshot relations are computed from changes, as

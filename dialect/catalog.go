@@ -309,6 +309,9 @@ func (r *catalogRewriter) funcCall(n *pg_query.Node, fc *pg_query.FuncCall) erro
 	if name == "" {
 		return nil
 	}
+	if name == "sum" {
+		filterIntoArgument(fc)
+	}
 	plain := !fc.AggStar && !fc.AggDistinct && fc.Over == nil && len(fc.AggOrder) == 0 && fc.AggFilter == nil && !fc.FuncVariadic
 	if plain && (qualified || r.defs.funcNames[name] || r.load != nil) {
 		key := timeUnitFunction(name, fc.Args)
@@ -326,6 +329,18 @@ func (r *catalogRewriter) funcCall(n *pg_query.Node, fc *pg_query.FuncCall) erro
 		fc.Funcname = fc.Funcname[1:]
 	}
 	return nil
+}
+
+// filterIntoArgument moves an aggregate's FILTER (WHERE c) into its one
+// argument, as CASE WHEN c THEN x END, for an aggregate that ignores NULLs
+// (sum), so that the call is plain and can become a catalog macro, which
+// DuckDB calls without FILTER.
+func filterIntoArgument(fc *pg_query.FuncCall) {
+	if fc.AggFilter == nil || len(fc.Args) != 1 || fc.AggStar || fc.AggDistinct || fc.Over != nil || len(fc.AggOrder) > 0 || fc.FuncVariadic {
+		return
+	}
+	fc.Args[0] = pg_query.MakeCaseExprNode(nil, []*pg_query.Node{pg_query.MakeCaseWhenNode(fc.AggFilter, fc.Args[0], -1)}, -1)
+	fc.AggFilter = nil
 }
 
 // namedArguments turns a call's named arguments (f(days => 3)) into

@@ -23,6 +23,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/quiverdb/quiver/backends"
+	"github.com/quiverdb/quiver/catalog"
 	"github.com/quiverdb/quiver/dialect"
 	"github.com/quiverdb/quiver/pgerror"
 	"github.com/quiverdb/quiver/types"
@@ -98,6 +99,11 @@ type Handler struct {
 	ddlEpoch atomic.Uint64
 	// snap keeps the catalog snapshot tables (snapshot.go), or is nil.
 	snap *snapshots
+	// setup is catalog.DatabaseSetup for the dialect, run by the first
+	// session that opens; setupDone is set once it ran.
+	setup     []string
+	setupMu   sync.Mutex
+	setupDone bool
 }
 
 // NewHandler returns a Handler.
@@ -107,6 +113,7 @@ func NewHandler(cfg Config) *Handler {
 	}
 	h := &Handler{cfg: cfg, rw: dialect.For(cfg.Dialect, backends.DatabaseOf(cfg.Backend)), defaults: map[string]string{}}
 	h.snap = newSnapshots(cfg, h.rw)
+	h.setup = catalog.DatabaseSetup(cfg.Dialect)
 	if d := cfg.IdleInTransactionSessionTimeout; d > 0 {
 		h.defaults["idle_in_transaction_session_timeout"] = formatMS(durationMS(d))
 	}
@@ -117,6 +124,27 @@ func NewHandler(cfg Config) *Handler {
 		h.txLock = make(txLock, 1)
 	}
 	return h
+}
+
+// setUp runs the database set-up (Handler.setup) on s's backend session,
+// unless a session did already. A failed set-up is tried again by the
+// next session.
+func (h *Handler) setUp(ctx context.Context, s *Session) error {
+	if len(h.setup) == 0 {
+		return nil
+	}
+	h.setupMu.Lock()
+	defer h.setupMu.Unlock()
+	if h.setupDone {
+		return nil
+	}
+	for _, q := range h.setup {
+		if err := s.backendExec(ctx, q); err != nil {
+			return err
+		}
+	}
+	h.setupDone = true
+	return nil
 }
 
 // txState is the transaction status sent in ReadyForQuery.
@@ -215,6 +243,11 @@ func (h *Handler) Serve(ctx context.Context, c Conn, info Info) (err error) {
 		return nil
 	}
 	s.backend = bs
+	if err := h.setUp(ctx, s); err != nil {
+		_ = bs.Close()
+		s.fatal(pgerror.Wrap(err, pgerror.InternalError))
+		return nil
+	}
 	if h.cfg.SessionInit != nil {
 		for _, q := range h.cfg.SessionInit(sinfo) {
 			if err := s.backendExec(ctx, q); err != nil {

@@ -79,6 +79,13 @@ func TestTimeFunctionsMatchPostgres(t *testing.T) {
 			"extract(microseconds from localtimestamp(2))::int % 10000 = 0, abs(extract(epoch from current_timestamp(1) - now())) <= 0.05",
 		// clock_timestamp and timeofday change with time: their form.
 		`select timeofday() ~ '^\w{3} \w{3} \d\d \d\d:\d\d:\d\d\.\d{6} \d{4} UTC$', clock_timestamp() between now() and now() + interval '1 hour', statement_timestamp() = now()`,
+		// date_trunc of a date is a timestamptz, truncated in the
+		// session's time zone; of the other types, their own type.
+		"select date_trunc('month', date '2024-03-15'), date_trunc('week', timestamp '2024-03-15 10:30'), date_trunc('day', timestamptz '2024-03-15 10:30+05'), date_trunc('hour', interval '40 days 3 hours 20 minutes')",
+		"select date_trunc(u, d) from (values ('quarter', date '2024-05-02'), ('year', null)) v(u, d)",
+		"set timezone = 'America/New_York'",
+		"select date_trunc('month', date '2024-03-15'), date_trunc('day', timestamptz '2024-03-15 02:30+00'), date_trunc('week', date '2024-03-15')",
+		"reset timezone",
 	)
 	compareSteps(t, pc, qc, steps)
 }

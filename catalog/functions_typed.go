@@ -1,0 +1,58 @@
+package catalog
+
+// Functions whose result type follows their argument's type differently
+// in DuckDB and PostgreSQL.
+//
+// The dialect, working on the parse tree, does not know an argument's
+// type; a DuckDB macro with typed overloads does, choosing by the
+// argument's type when the statement is bound. The macros live in the
+// database the catalog snapshots live in (SnapshotDatabase), made once per
+// DuckDB instance by DatabaseSetup, so a session costs nothing more and
+// they are not among the client's functions (pg_proc lists only the
+// client's database's).
+//
+// Where a macro has typed overloads, it has one for each type that DuckDB
+// would otherwise cast to a typed overload rather than take the untyped
+// one, which is left for the rest: their results, and errors, are
+// DuckDB's own function's. A typed DECIMAL parameter would cast every
+// decimal to DuckDB's default DECIMAL(18,3); decimals take the untyped
+// overload.
+
+// typedMacros are the macros, by the name the catalog function calls.
+var typedMacros = []struct{ name, overloads string }{
+	// sum: PostgreSQL's sum of smallint and integer is bigint, which
+	// DuckDB makes a 128-bit integer (presented as numeric), and drivers
+	// map the two to different host types (psycopg2's int against
+	// Decimal, JDBC's Long against BigDecimal). DuckDB takes neither
+	// DISTINCT nor OVER on a macro: those sums stay DuckDB's. A FILTER
+	// becomes a CASE in the argument (dialect).
+	{"quiver_sum", "(x SMALLINT) AS CAST(sum(x) AS BIGINT), (x INTEGER) AS CAST(sum(x) AS BIGINT), " +
+		"(x BIGINT) AS sum(x), (x HUGEINT) AS sum(x), (x) AS sum(x)"},
+	// date_trunc of a date: PostgreSQL casts the date to timestamptz,
+	// at midnight in the session's time zone, and truncates that, where
+	// DuckDB returns a timestamp.
+	{"quiver_date_trunc", "(u, x DATE) AS date_trunc(u, CAST(x AS TIMESTAMPTZ)), (u, x TIMESTAMP) AS date_trunc(u, x), " +
+		"(u, x TIMESTAMPTZ) AS date_trunc(u, x), (u, x INTERVAL) AS date_trunc(u, x), (u, x) AS date_trunc(u, x)"},
+}
+
+// macroName qualifies a typed macro's name with its database.
+func macroName(name string) string { return `"` + SnapshotDatabase + `".main.` + name }
+
+// DatabaseSetup returns the statements that prepare a database of the
+// engine's dialect for the catalog, run once per database before its
+// first session's set-up (SessionInit); nil when there are none.
+func DatabaseSetup(dialect string) []string {
+	if dialect != "duckdb" {
+		return nil
+	}
+	out := []string{AttachSnapshot}
+	for _, m := range typedMacros {
+		out = append(out, "CREATE MACRO IF NOT EXISTS "+macroName(m.name)+m.overloads)
+	}
+	return out
+}
+
+func init() {
+	functions["sum/1"] = macroName("quiver_sum") + "($1)"
+	functions["date_trunc/2"] = macroName("quiver_date_trunc") + "($1, $2)"
+}
