@@ -8,6 +8,10 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 )
 
 // cpuTime is the CPU time the process has used, in all its threads.
@@ -108,6 +112,57 @@ func BenchmarkExecuteSelect1(b *testing.B) {
 		for res.Rows.Next() {
 		}
 		res.Rows.Release()
+	}
+	b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
+}
+
+// BenchmarkExecutePointSelect is pgbench -S's statement, prepared: one
+// row by its primary key, from a table of 1M rows.
+func BenchmarkExecutePointSelect(b *testing.B) {
+	s := benchSession(b, Options{})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	for _, q := range []string{
+		"create table acc (aid int primary key, bid int, abalance int, filler char(84))",
+		"insert into acc select i, i // 100000, 0, '' from range(1, 1000001) t(i)",
+	} {
+		res, err := s.Query(ctx, q)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if res.Rows != nil {
+			res.Rows.Release()
+		}
+	}
+	st, err := s.Prepare(ctx, "select abalance from acc where aid = $1", []arrow.DataType{arrow.PrimitiveTypes.Int32})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	bld := array.NewInt32Builder(memory.DefaultAllocator)
+	defer bld.Release()
+	b.ReportAllocs()
+	start := cpuTime()
+	i := 0
+	for b.Loop() {
+		i++
+		bld.Append(int32(i%1000000 + 1))
+		col := bld.NewArray()
+		rec := array.NewRecordBatch(arrow.NewSchema([]arrow.Field{{Name: "$1", Type: arrow.PrimitiveTypes.Int32}}, nil), []arrow.Array{col}, 1)
+		col.Release()
+		res, err := st.Execute(ctx, rec)
+		rec.Release()
+		if err != nil {
+			b.Fatal(err)
+		}
+		n := 0
+		for res.Rows.Next() {
+			n += int(res.Rows.RecordBatch().NumRows())
+		}
+		res.Rows.Release()
+		if n != 1 {
+			b.Fatalf("%d rows", n)
+		}
 	}
 	b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
 }

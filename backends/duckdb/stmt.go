@@ -79,8 +79,8 @@ func (st *Stmt) describe(ctx context.Context, declared []arrow.DataType) error {
 
 	stype := bindings.PreparedStatementType(ps)
 	ncols := bindings.PreparedStatementColumnCount(ps)
-	resolved := !(ncols == 1 && bindings.PreparedStatementColumnType(ps, 0) == bindings.TypeInvalid)
-	if stype == bindings.StatementTypeSelect && (!resolved || differs) {
+	typed := resolved(ps)
+	if stype == bindings.StatementTypeSelect && (!typed || differs) {
 		st.replans = true
 		// A parameter of no type is described, as PostgreSQL resolves an
 		// unknown one, as text (describeQuery binds it as a string): bind
@@ -94,7 +94,7 @@ func (st *Stmt) describe(ctx context.Context, declared []arrow.DataType) error {
 		st.schema, err = st.describeQuery(ctx)
 		return err
 	}
-	if !resolved {
+	if !typed {
 		// Only a query can be described; anything else is assumed to
 		// return no rows (INSERT ... SELECT $1 without RETURNING).
 		return nil
