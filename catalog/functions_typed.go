@@ -52,6 +52,16 @@ func DatabaseSetup(dialect string) []string {
 	return out
 }
 
+// typedFunctions are the catalog functions that call a typed macro, by
+// name.
+var typedFunctions = map[string]bool{"sum": true, "date_trunc": true}
+
+// TypedMacro reports whether the catalog function name calls a macro of
+// quiver's in-memory database (DatabaseSetup), which DDL that DuckDB keeps
+// (a view's query, a default) must not call: a database file whose views
+// named it would need quiver to read them.
+func TypedMacro(name string) bool { return typedFunctions[name] }
+
 func init() {
 	functions["sum/1"] = macroName("quiver_sum") + "($1)"
 	functions["date_trunc/2"] = macroName("quiver_date_trunc") + "($1, $2)"

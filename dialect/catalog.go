@@ -164,6 +164,12 @@ type catalogRewriter struct {
 	top *pg_query.SelectStmt
 	// snaps are the snapshot relations the rewritten tree reads.
 	snaps []string
+	// stored is set for DDL whose expressions DuckDB keeps (a view's
+	// query, defaults, checks, index expressions): they do not call the
+	// catalog's typed macros, which live in quiver's in-memory database,
+	// so that the database file stays whole without quiver (another
+	// DuckDB, a Flight SQL session before any PostgreSQL one).
+	stored bool
 }
 
 // use notes the snapshot relations that definition key reads.
@@ -313,7 +319,7 @@ func (r *catalogRewriter) funcCall(n *pg_query.Node, fc *pg_query.FuncCall) erro
 		filterIntoArgument(fc)
 	}
 	plain := !fc.AggStar && !fc.AggDistinct && fc.Over == nil && len(fc.AggOrder) == 0 && fc.AggFilter == nil && !fc.FuncVariadic
-	if plain && (qualified || r.defs.funcNames[name] || r.load != nil) {
+	if plain && (qualified || r.defs.funcNames[name] || r.load != nil) && !(r.stored && catalog.TypedMacro(name)) {
 		key := timeUnitFunction(name, fc.Args)
 		tmpl, err := r.function(key, len(fc.Args))
 		if err != nil {
@@ -329,6 +335,16 @@ func (r *catalogRewriter) funcCall(n *pg_query.Node, fc *pg_query.FuncCall) erro
 		fc.Funcname = fc.Funcname[1:]
 	}
 	return nil
+}
+
+// storesExpressions reports whether n is DDL whose expressions DuckDB
+// keeps in its catalog.
+func storesExpressions(n *pg_query.Node) bool {
+	switch n.Node.(type) {
+	case *pg_query.Node_ViewStmt, *pg_query.Node_CreateStmt, *pg_query.Node_AlterTableStmt, *pg_query.Node_IndexStmt:
+		return true
+	}
+	return false
 }
 
 // filterIntoArgument moves an aggregate's FILTER (WHERE c) into its one
@@ -757,7 +773,7 @@ func expandCatalog(n *pg_query.Node, load func() (*catalogDefs, error)) ([]strin
 	if err != nil {
 		return nil, pgerror.New(pgerror.InternalError, "%v", err)
 	}
-	r := &catalogRewriter{defs: defs, ctes: make(map[string]bool), top: n.GetSelectStmt()}
+	r := &catalogRewriter{defs: defs, ctes: make(map[string]bool), top: n.GetSelectStmt(), stored: storesExpressions(n)}
 	walk(n.ProtoReflect(), func(m protoreflect.Message) {
 		if c, ok := m.Interface().(*pg_query.CommonTableExpr); ok {
 			r.ctes[c.Ctename] = true
