@@ -1,5 +1,10 @@
 package catalog
 
+import (
+	"strconv"
+	"strings"
+)
+
 // Functions whose result type follows their argument's type differently
 // in DuckDB and PostgreSQL.
 //
@@ -18,20 +23,25 @@ package catalog
 // decimal to DuckDB's default DECIMAL(18,3); decimals take the untyped
 // overload.
 
-// typedMacros are the macros, by the name the catalog function calls.
-var typedMacros = []struct{ name, overloads string }{
+// typedMacros are the macros: the PostgreSQL function each stands for, its
+// number of arguments, and the macro's name and overloads.
+var typedMacros = []struct {
+	fn              string
+	nargs           int
+	name, overloads string
+}{
 	// sum: PostgreSQL's sum of smallint and integer is bigint, which
 	// DuckDB makes a 128-bit integer (presented as numeric), and drivers
 	// map the two to different host types (psycopg2's int against
 	// Decimal, JDBC's Long against BigDecimal). DuckDB takes neither
 	// DISTINCT nor OVER on a macro: those sums stay DuckDB's. A FILTER
 	// becomes a CASE in the argument (dialect).
-	{"quiver_sum", "(x SMALLINT) AS CAST(sum(x) AS BIGINT), (x INTEGER) AS CAST(sum(x) AS BIGINT), " +
+	{"sum", 1, "quiver_sum", "(x SMALLINT) AS CAST(sum(x) AS BIGINT), (x INTEGER) AS CAST(sum(x) AS BIGINT), " +
 		"(x BIGINT) AS sum(x), (x HUGEINT) AS sum(x), (x) AS sum(x)"},
 	// date_trunc of a date: PostgreSQL casts the date to timestamptz,
 	// at midnight in the session's time zone, and truncates that, where
 	// DuckDB returns a timestamp.
-	{"quiver_date_trunc", "(u, x DATE) AS date_trunc(u, CAST(x AS TIMESTAMPTZ)), (u, x TIMESTAMP) AS date_trunc(u, x), " +
+	{"date_trunc", 2, "quiver_date_trunc", "(u, x DATE) AS date_trunc(u, CAST(x AS TIMESTAMPTZ)), (u, x TIMESTAMP) AS date_trunc(u, x), " +
 		"(u, x TIMESTAMPTZ) AS date_trunc(u, x), (u, x INTERVAL) AS date_trunc(u, x), (u, x) AS date_trunc(u, x)"},
 }
 
@@ -52,9 +62,8 @@ func DatabaseSetup(dialect string) []string {
 	return out
 }
 
-// typedFunctions are the catalog functions that call a typed macro, by
-// name.
-var typedFunctions = map[string]bool{"sum": true, "date_trunc": true}
+// typedFunctions are the catalog functions that call a typed macro.
+var typedFunctions = map[string]bool{}
 
 // TypedMacro reports whether the catalog function name calls a macro of
 // quiver's in-memory database (DatabaseSetup), which DDL that DuckDB keeps
@@ -63,6 +72,12 @@ var typedFunctions = map[string]bool{"sum": true, "date_trunc": true}
 func TypedMacro(name string) bool { return typedFunctions[name] }
 
 func init() {
-	functions["sum/1"] = macroName("quiver_sum") + "($1)"
-	functions["date_trunc/2"] = macroName("quiver_date_trunc") + "($1, $2)"
+	for _, m := range typedMacros {
+		args := make([]string, m.nargs)
+		for i := range args {
+			args[i] = "$" + strconv.Itoa(i+1)
+		}
+		functions[m.fn+"/"+strconv.Itoa(m.nargs)] = macroName(m.name) + "(" + strings.Join(args, ", ") + ")"
+		typedFunctions[m.fn] = true
+	}
 }
