@@ -38,12 +38,27 @@ var typedMacros = []struct {
 	// becomes a CASE in the argument (dialect).
 	{"sum", 1, "quiver_sum", "(x SMALLINT) AS CAST(sum(x) AS BIGINT), (x INTEGER) AS CAST(sum(x) AS BIGINT), " +
 		"(x BIGINT) AS sum(x), (x HUGEINT) AS sum(x), (x) AS sum(x)"},
+	// avg: PostgreSQL's average of integers is numeric, the sum divided
+	// by the count, where DuckDB's is double precision (2.3333333333333335
+	// against 2.3333333333333333, and a float for drivers where PostgreSQL
+	// gives a decimal). The macro divides exactly: the whole part, then
+	// the remainder's 16 decimal places, rounded half away from zero as
+	// PostgreSQL rounds. PostgreSQL's scale varies with the values (16
+	// digits, or more when the average is below the first digit of the
+	// count); DuckDB's decimals have one scale per column, numeric(38,16).
+	// Decimals and floats keep DuckDB's avg.
+	{"avg", 1, "quiver_avg", "(x SMALLINT) AS " + avgInt + ", (x INTEGER) AS " + avgInt + ", (x BIGINT) AS " + avgInt + ", (x) AS avg(x)"},
 	// date_trunc of a date: PostgreSQL casts the date to timestamptz,
 	// at midnight in the session's time zone, and truncates that, where
 	// DuckDB returns a timestamp.
 	{"date_trunc", 2, "quiver_date_trunc", "(u, x DATE) AS date_trunc(u, CAST(x AS TIMESTAMPTZ)), (u, x TIMESTAMP) AS date_trunc(u, x), " +
 		"(u, x TIMESTAMPTZ) AS date_trunc(u, x), (u, x INTERVAL) AS date_trunc(u, x), (u, x) AS date_trunc(u, x)"},
 }
+
+// avgInt is the exact average of integers, as numeric(38,16) (see avg).
+const avgInt = "CAST(sum(x) // count(x) AS DECIMAL(38,16)) + " +
+	"CAST((sum(x) % count(x) * 20000000000000000 + sign(sum(x)) * count(x)) // (2 * count(x)) AS DECIMAL(38,0)) * " +
+	"CAST('0.0000000000000001' AS DECIMAL(17,16))"
 
 // macroName qualifies a typed macro's name with its database.
 func macroName(name string) string { return `"` + SnapshotDatabase + `".main.` + name }

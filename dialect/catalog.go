@@ -315,7 +315,7 @@ func (r *catalogRewriter) funcCall(n *pg_query.Node, fc *pg_query.FuncCall) erro
 	if name == "" {
 		return nil
 	}
-	if name == "sum" {
+	if name == "sum" || name == "avg" {
 		filterIntoArgument(fc)
 	}
 	plain := !fc.AggStar && !fc.AggDistinct && fc.Over == nil && len(fc.AggOrder) == 0 && fc.AggFilter == nil && !fc.FuncVariadic
@@ -349,7 +349,7 @@ func storesExpressions(n *pg_query.Node) bool {
 
 // filterIntoArgument moves an aggregate's FILTER (WHERE c) into its one
 // argument, as CASE WHEN c THEN x END, for an aggregate that ignores NULLs
-// (sum), so that the call is plain and can become a catalog macro, which
+// (sum, avg), so that the call is plain and can become a catalog macro, which
 // DuckDB calls without FILTER.
 func filterIntoArgument(fc *pg_query.FuncCall) {
 	if fc.AggFilter == nil || len(fc.Args) != 1 || fc.AggStar || fc.AggDistinct || fc.Over != nil || len(fc.AggOrder) > 0 || fc.FuncVariadic {

@@ -5,12 +5,15 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"fmt"
+	"math/big"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/quiverdb/quiver/backends/duckdb"
 	"github.com/quiverdb/quiver/internal/quivertest"
@@ -109,6 +112,95 @@ func TestSumTypesMatchPostgres(t *testing.T) {
 	if def := string(res[1].Rows[0][0]); strings.Contains(def, "quiver") || string(res[2].Rows[0][0]) != "5" {
 		t.Errorf("view: %s, sum %s", def, res[2].Rows[0][0])
 	}
+}
+
+// TestAvgTypesMatchPostgres: avg of integers is numeric, exact to 16
+// decimal places, where DuckDB's is double precision. PostgreSQL's scale
+// varies with the values (16 digits when the average's first digit is
+// above the count's, 20 when not, fewer for large averages); quiver's
+// column keeps 16. The types match, and each value, rounded to
+// PostgreSQL's scale, is PostgreSQL's, in every format.
+func TestAvgTypesMatchPostgres(t *testing.T) {
+	pc, qc := connectBoth(t)
+	ctx := context.Background()
+	onBoth(t, pc, qc, "drop table avgs",
+		"create table avgs (a int4, b int8, c int2, d numeric(10,2), e float8)",
+		"insert into avgs values (1, 2, 3, 1.25, 0.5), (4, 5000000000, 6, 2.5, 1.5), (2, 7, -9, 1, 1), (null, null, null, null, null)")
+	for _, sql := range []string{
+		"select avg(a) as a, avg(b) as b, avg(c) as c, avg(e) as e from avgs",
+		"select avg(a) filter (where a > 1) as f, avg(-a) as n, pg_catalog.avg(c) as q from avgs",
+		"select c, avg(a) + 1 as s from avgs group by c having avg(a) > 0 order by avg(c) desc",
+		"select avg(a) as a from avgs where false",
+		"select round(avg(a), 2) as r, avg(a)::int4 as i from avgs",
+		"select avg(x) as x from (values (1), (1)) t(x)",
+		"select avg(x) as x from (values (100000), (0), (0)) t(x)",
+		"select avg(x) as x from (values (9223372036854775807::int8), (9223372036854775806)) t(x)",
+		"select avg(x) as x from (values (-5), (-4)) t(x)",
+	} {
+		for _, format := range []int16{-1, 0, 1} {
+			var want, got *pgconn.Result
+			if format < 0 {
+				w, werr := pc.Exec(ctx, sql).ReadAll()
+				g, gerr := qc.Exec(ctx, sql).ReadAll()
+				if werr != nil || gerr != nil || len(w) != 1 || len(g) != 1 {
+					t.Fatalf("%s: postgres %v, quiver %v", sql, werr, gerr)
+				}
+				want, got = w[0], g[0]
+			} else {
+				want = pc.ExecParams(ctx, sql, nil, nil, nil, []int16{format}).Read()
+				got = qc.ExecParams(ctx, sql, nil, nil, nil, []int16{format}).Read()
+			}
+			if g, w := describeAtScale(t, got, want); g != w {
+				t.Errorf("%s format %d:\n got  %s\n want %s", sql, format, g, w)
+			}
+		}
+	}
+}
+
+// describeAtScale is describe(got) with each numeric value rounded to the
+// scale of the same value in want, and want's described as it is; binary
+// numerics of both are written as text at those scales.
+func describeAtScale(t *testing.T, got, want *pgconn.Result) (string, string) {
+	t.Helper()
+	if len(got.Rows) != len(want.Rows) || len(got.FieldDescriptions) != len(want.FieldDescriptions) {
+		return describe(got), describe(want)
+	}
+	m := pgtype.NewMap()
+	g := &pgconn.Result{FieldDescriptions: got.FieldDescriptions, Err: got.Err}
+	w := &pgconn.Result{FieldDescriptions: want.FieldDescriptions, Err: want.Err}
+	text := func(f pgconn.FieldDescription, v []byte, scale int) string {
+		var n pgtype.Numeric
+		if err := m.Scan(f.DataTypeOID, f.Format, v, &n); err != nil {
+			t.Fatal(err)
+		}
+		pow := new(big.Rat).SetInt(new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(max(n.Exp, -n.Exp))), nil))
+		rat := new(big.Rat).SetInt(n.Int)
+		if n.Exp > 0 {
+			rat.Mul(rat, pow)
+		} else {
+			rat.Quo(rat, pow)
+		}
+		return rat.FloatString(scale) // rounds half away from zero, as PostgreSQL
+	}
+	for i, row := range got.Rows {
+		gr, wr := append([][]byte(nil), row...), append([][]byte(nil), want.Rows[i]...)
+		for j, v := range gr {
+			f, wv := got.FieldDescriptions[j], wr[j]
+			if f.DataTypeOID != pgtype.NumericOID || v == nil || wv == nil {
+				continue
+			}
+			scale := 0
+			if f.Format == 1 {
+				scale = int(binary.BigEndian.Uint16(wv[6:8]))
+				wr[j] = []byte(text(f, wv, scale))
+			} else if k := bytes.IndexByte(wv, '.'); k >= 0 {
+				scale = len(wv) - k - 1
+			}
+			gr[j] = []byte(text(f, v, scale))
+		}
+		g.Rows, w.Rows = append(g.Rows, gr), append(w.Rows, wr)
+	}
+	return describe(g), describe(w)
 }
 
 // TestReadOnlyDatabaseSums opens a database file read-only: the catalog's
