@@ -43,6 +43,11 @@ import (
 // varying(5)".
 const TooLong = "value too long for type "
 
+// UpsertTwice is PostgreSQL's message for an INSERT ... ON CONFLICT DO
+// UPDATE whose rows repeat a key, which package dialect has DuckDB raise
+// with error() and the DuckDB backend turns into SQLSTATE 21000.
+const UpsertTwice = "ON CONFLICT DO UPDATE command cannot affect row a second time"
+
 // LengthLimit returns the length a column declared d may hold, in
 // characters, and PostgreSQL's name for its type ("character varying(5)",
 // "character(5)"); ok is false for types without a length, arrays

@@ -316,6 +316,8 @@ func needsTreeRewrite(n *pg_query.Node, withCatalog bool) bool {
 			found = arrayLiteralCast(x) || byteaLiteralCast(x) || truncatingCast(x) > 0 || timestampLiteral(x) != ""
 		case *pg_query.SelectStmt:
 			found = len(seriesInTargets(x)) > 0
+		case *pg_query.InsertStmt:
+			found = upsertKeys(x) != nil
 		case *pg_query.RangeSubselect:
 			found = valuesToName(x.Subquery, x.GetAlias().GetColnames()) != nil
 		case *pg_query.CommonTableExpr:
@@ -585,6 +587,10 @@ func rewriteEngine(n *pg_query.Node) error {
 		case *pg_query.FuncCall:
 			if c := sequenceRegclass(x); c != nil {
 				x.Args[0] = c
+			}
+		case *pg_query.InsertStmt:
+			if keys := upsertKeys(x); keys != nil {
+				checkUpsertKeys(x, keys)
 			}
 		case *pg_query.SelectStmt:
 			for _, n := range seriesInTargets(x) {

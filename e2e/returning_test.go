@@ -101,3 +101,46 @@ func TestUpdateReturningAfterOtherSessionsDDL(t *testing.T) {
 		t.Fatalf("returned %q, want c", got)
 	}
 }
+
+// TestUpsertRepeatedKeyMatchesPostgres: an INSERT ... ON CONFLICT DO
+// UPDATE whose rows repeat a key fails with PostgreSQL's 21000 and keeps
+// nothing, where DuckDB alone keeps the first row and drops the others;
+// other upserts write, and return, their rows in their order. Simple and
+// extended protocol, parameters untyped as pgx sends them with none given.
+func TestUpsertRepeatedKeyMatchesPostgres(t *testing.T) {
+	pc, qc := connectBoth(t)
+	ctx := context.Background()
+	onBoth(t, pc, qc, "drop table if exists upc, upr, upk",
+		"create table upk (k int primary key, v int, w text)",
+		"create table upr (a int, b text, v int, primary key (a, b))",
+		"create table upc (id int primary key, k int references upk (k))")
+	compareSteps(t, pc, qc, []string{
+		"insert into upk (k, v) values (1, 1), (1, 2) on conflict (k) do update set v = excluded.v",
+		"insert into upk (k, v) values (3, 1), (4, 2) on conflict (k) do update set v = excluded.v returning *",
+		"insert into upk (k, v) values (3, 5), (3 + 0, 6) on conflict (k) do update set v = excluded.v returning *",
+		"insert into upk (k, v) select g % 2, g from generate_series(1, 3) g on conflict (k) do update set v = excluded.v",
+		"insert into upk (k, v) select g, g from generate_series(9, 5, -1) g order by g desc on conflict (k) do update set v = excluded.v returning k, v",
+		"insert into upk (k, v, w) values (10, 1, 'a'), (11, 2, default) on conflict (k) do update set v = excluded.v",
+		"insert into upk (k, v) values (3, 7), (3, 8) on conflict (k) do nothing",
+		// A referenced table's upsert with RETURNING runs as two statements.
+		"insert into upc values (1, 3)",
+		"insert into upk (k, v) values (3, 9), (3, 10) on conflict (k) do update set v = excluded.v returning *",
+		"insert into upk (k, v) values (3, 9), (12, 10) on conflict (k) do update set v = excluded.v returning *",
+		"insert into upr (b, a, v) values ('q', 2, 1), ('q', 2, 2) on conflict (a, b) do update set v = excluded.v where upr.v > 100",
+		"insert into upr (a, b, v) values (1, 'x', 1), (1, 'y', 2), (null, 'x', 3) on conflict (a, b) do update set v = excluded.v",
+		"select * from upk order by k",
+		"select * from upr order by a, b",
+	})
+	const upsert = "insert into upk (k, v) values ($1, $2), ($3, $4) on conflict (k) do update set v = excluded.v returning k, v"
+	for _, args := range [][][]byte{
+		{[]byte("20"), []byte("1"), []byte("21"), []byte("2")},
+		{[]byte("22"), []byte("1"), []byte("22"), []byte("2")},
+	} {
+		want := resultOutcome(pc.ExecParams(ctx, upsert, args, nil, nil, nil).Read(), pc)
+		got := resultOutcome(qc.ExecParams(ctx, upsert, args, nil, nil, nil).Read(), qc)
+		if got != want {
+			t.Errorf("%s %q:\n got  %s\n want %s", upsert, args, got, want)
+		}
+	}
+	compareSteps(t, pc, qc, []string{"select * from upk where k >= 20 order by k"})
+}

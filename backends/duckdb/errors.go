@@ -237,6 +237,10 @@ var refiners = map[bindings.ErrorType]func(e *pgerror.Error, m string){
 		case m == "division by zero":
 			// Raised by the dialect layer's check of divisors.
 			e.Code, e.Message, e.Hint = pgerror.DivisionByZero, "division by zero", ""
+		case m == catalog.UpsertTwice:
+			// Raised by the dialect layer's check of an upsert's keys.
+			e.Code, e.Message = pgerror.CardinalityViolation, m
+			e.Hint = "Ensure that no rows proposed for insertion within the same command have duplicate constrained values."
 		case strings.HasPrefix(m, catalog.TooLong):
 			// Raised by the dialect layer's check of the values a column
 			// holds when ALTER COLUMN TYPE gives it a length.
