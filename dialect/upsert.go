@@ -6,6 +6,7 @@ import (
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 
 	"github.com/quiverdb/quiver/catalog"
+	"github.com/quiverdb/quiver/stmt"
 )
 
 // An INSERT ... ON CONFLICT DO UPDATE whose rows repeat a key: PostgreSQL
@@ -32,7 +33,11 @@ import (
 // applies where the conflict target is columns that the statement's
 // column list names, and the rows are a query or more than one VALUES row
 // (not when a row's keys are constants that differ from every other
-// row's, nor when a row has DEFAULT, which only a plain VALUES takes).
+// row's, nor when a row has DEFAULT, which only a plain VALUES takes), and
+// the rows have no parameters: DuckDB types a parameter of VALUES by the
+// column it inserts into, and leaves it untyped inside the window's
+// query, so that an upsert of parameters (an ORM's bulk upsert) is not
+// checked.
 
 // upsertKeys returns, for an INSERT that the rewrite applies to, the
 // positions of its conflict target's columns in its column list.
@@ -43,7 +48,7 @@ func upsertKeys(ins *pg_query.InsertStmt) []int {
 		return nil
 	}
 	sel := ins.SelectStmt.GetSelectStmt()
-	if sel == nil {
+	if sel == nil || stmt.HasParam(ins.SelectStmt) {
 		return nil
 	}
 	var keys []int
