@@ -5,6 +5,7 @@
 package dialect
 
 import (
+	"github.com/apache/arrow-go/v18/arrow"
 	"strconv"
 	"strings"
 	"sync"
@@ -94,6 +95,14 @@ type Rewriter interface {
 	// Rewrite returns the plan for st, or a nil plan when st runs as
 	// written.
 	Rewrite(st *stmt.Statement) (*Plan, error)
+}
+
+// ParamChecker is implemented by a Rewriter whose engine needs a statement
+// checked once its parameters are bound, before it runs: CheckParams
+// returns the error PostgreSQL would give for st with those values, or
+// nil.
+type ParamChecker interface {
+	CheckParams(st *stmt.Statement, params arrow.RecordBatch) error
 }
 
 // For returns the rewriter for an engine's dialect: "duckdb", or "" and

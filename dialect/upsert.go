@@ -3,9 +3,12 @@ package dialect
 import (
 	"strconv"
 
+	"github.com/apache/arrow-go/v18/arrow"
+
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 
 	"github.com/quiverdb/quiver/catalog"
+	"github.com/quiverdb/quiver/pgerror"
 	"github.com/quiverdb/quiver/stmt"
 )
 
@@ -36,38 +39,20 @@ import (
 // row's, nor when a row has DEFAULT, which only a plain VALUES takes), and
 // the rows have no parameters: DuckDB types a parameter of VALUES by the
 // column it inserts into, and leaves it untyped inside the window's
-// query, so that an upsert of parameters (an ORM's bulk upsert) is not
-// checked.
+// query. The rows of an upsert of parameters (an ORM's bulk upsert) are
+// checked when the parameters are bound (CheckParams).
 
 // upsertKeys returns, for an INSERT that the rewrite applies to, the
 // positions of its conflict target's columns in its column list.
 func upsertKeys(ins *pg_query.InsertStmt) []int {
-	oc := ins.OnConflictClause
-	if oc == nil || oc.Action != pg_query.OnConflictAction_ONCONFLICT_UPDATE || oc.Infer == nil ||
-		oc.Infer.Conname != "" || len(oc.Infer.IndexElems) == 0 || len(ins.Cols) == 0 {
+	if stmt.HasParam(ins.SelectStmt) {
+		return nil
+	}
+	keys := conflictColumns(ins)
+	if keys == nil {
 		return nil
 	}
 	sel := ins.SelectStmt.GetSelectStmt()
-	if sel == nil || stmt.HasParam(ins.SelectStmt) {
-		return nil
-	}
-	var keys []int
-	for _, e := range oc.Infer.IndexElems {
-		ie := e.GetIndexElem()
-		if ie == nil || ie.Name == "" {
-			return nil
-		}
-		k := -1
-		for i, c := range ins.Cols {
-			if rt := c.GetResTarget(); rt != nil && rt.Name == ie.Name && len(rt.Indirection) == 0 {
-				k = i
-			}
-		}
-		if k < 0 {
-			return nil
-		}
-		keys = append(keys, k)
-	}
 	if sel.ValuesLists == nil {
 		return keys
 	}
@@ -111,6 +96,94 @@ func upsertKeys(ins *pg_query.InsertStmt) []int {
 		return nil
 	}
 	return keys
+}
+
+// conflictColumns returns, for an INSERT ... ON CONFLICT (columns) DO
+// UPDATE with a column list that names them, and a query or VALUES, the
+// positions of the conflict target's columns in the column list.
+func conflictColumns(ins *pg_query.InsertStmt) []int {
+	oc := ins.OnConflictClause
+	if oc == nil || oc.Action != pg_query.OnConflictAction_ONCONFLICT_UPDATE || oc.Infer == nil ||
+		oc.Infer.Conname != "" || len(oc.Infer.IndexElems) == 0 || len(ins.Cols) == 0 || ins.SelectStmt.GetSelectStmt() == nil {
+		return nil
+	}
+	var keys []int
+	for _, e := range oc.Infer.IndexElems {
+		ie := e.GetIndexElem()
+		if ie == nil || ie.Name == "" {
+			return nil
+		}
+		k := -1
+		for i, c := range ins.Cols {
+			if rt := c.GetResTarget(); rt != nil && rt.Name == ie.Name && len(rt.Indirection) == 0 {
+				k = i
+			}
+		}
+		if k < 0 {
+			return nil
+		}
+		keys = append(keys, k)
+	}
+	return keys
+}
+
+// CheckParams refuses, with PostgreSQL's 21000, an upsert whose VALUES
+// rows give one key twice once its parameters are bound, which the
+// rewrite cannot check (upsertKeys). Keys are compared as their
+// parameters' values, or constants' text, so that the same value written
+// two ways (1 and '01') is not found; a key that is an expression is not
+// checked.
+func (duckdb) CheckParams(st *stmt.Statement, params arrow.RecordBatch) error {
+	ins := st.Node.GetInsertStmt()
+	if ins == nil || params == nil || ins.OnConflictClause == nil {
+		return nil
+	}
+	keys := conflictColumns(ins)
+	rows := ins.SelectStmt.GetSelectStmt().GetValuesLists()
+	if keys == nil || len(rows) < 2 {
+		return nil
+	}
+	seen := make(map[string]bool, len(rows))
+rows:
+	for _, row := range rows {
+		items := row.GetList().GetItems()
+		if len(items) != len(ins.Cols) {
+			return nil
+		}
+		key := ""
+		for _, k := range keys {
+			it := items[k]
+			if tc := it.GetTypeCast(); tc != nil {
+				it = tc.Arg
+			}
+			switch {
+			case it.GetParamRef() != nil:
+				n := int(it.GetParamRef().Number) - 1
+				if n < 0 || n >= int(params.NumCols()) || params.NumRows() != 1 {
+					return nil
+				}
+				col := params.Column(n)
+				if col.IsNull(0) {
+					continue rows
+				}
+				key += col.ValueStr(0) + "\x00"
+			case it.GetAConst() != nil && it.GetAConst().Isnull:
+				continue rows
+			case it.GetAConst().GetIval() != nil:
+				key += strconv.FormatInt(int64(it.GetAConst().GetIval().Ival), 10) + "\x00"
+			case it.GetAConst().GetSval() != nil:
+				key += it.GetAConst().GetSval().Sval + "\x00"
+			default:
+				return nil
+			}
+		}
+		if seen[key] {
+			return pgerror.New(pgerror.CardinalityViolation, "%s", catalog.UpsertTwice).
+				WithHint("Ensure that no rows proposed for insertion within the same command have duplicate constrained values.")
+		}
+		seen[key] = true
+	}
+	return nil
 }
 
 // checkUpsertKeys makes the rewrite for ins, keys being upsertKeys(ins).

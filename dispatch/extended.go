@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5/pgproto3"
 
 	"github.com/quiverdb/quiver/backends"
+	"github.com/quiverdb/quiver/dialect"
 	"github.com/quiverdb/quiver/pgerror"
 	"github.com/quiverdb/quiver/stmt"
 	"github.com/quiverdb/quiver/types"
@@ -694,6 +695,12 @@ func (s *Session) runPortal(ctx context.Context, p *portal, m *pgproto3.Execute)
 		if err := s.checkSnapshot(sctx, p.ps); err != nil {
 			done()
 			return err
+		}
+		if pc, ok := s.h.rw.(dialect.ParamChecker); ok {
+			if err := pc.CheckParams(st, p.params); err != nil {
+				done()
+				return err
+			}
 		}
 		res, err := p.ps.bstmt.Execute(sctx, p.params)
 		if err != nil {

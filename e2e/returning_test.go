@@ -138,9 +138,9 @@ func TestUpsertRepeatedKeyMatchesPostgres(t *testing.T) {
 		"insert into upl (k, vc) values (3, 'abcde'), (4, 'x') on conflict (k) do update set vc = excluded.vc",
 		"select * from upl order by k",
 	})
-	// Parameters: DuckDB types them by their columns, so the rows are not
-	// checked (upsert.go in package dialect), and the statement is
-	// described and runs as PostgreSQL's.
+	// Parameters: DuckDB types them by their columns, so their rows are
+	// checked once bound (upsert.go in package dialect), and the statement
+	// is described and runs as PostgreSQL's.
 	const upsert = "insert into upk (k, v, w) values ($1, $2, $3), ($4, $5, $6) on conflict (k) do update set v = excluded.v returning k, v, w"
 	w, err := pc.Prepare(ctx, "", upsert, nil)
 	if err != nil {
@@ -153,11 +153,23 @@ func TestUpsertRepeatedKeyMatchesPostgres(t *testing.T) {
 	if fmt.Sprint(g.ParamOIDs, len(g.Fields)) != fmt.Sprint(w.ParamOIDs, len(w.Fields)) {
 		t.Errorf("described: got %v %d, want %v %d", g.ParamOIDs, len(g.Fields), w.ParamOIDs, len(w.Fields))
 	}
-	args := [][]byte{[]byte("20"), []byte("1"), []byte("a"), []byte("21"), []byte("2"), nil}
-	want := resultOutcome(pc.ExecParams(ctx, upsert, args, nil, nil, nil).Read(), pc)
-	got := resultOutcome(qc.ExecParams(ctx, upsert, args, nil, nil, nil).Read(), qc)
-	if got != want {
-		t.Errorf("%s %q:\n got  %s\n want %s", upsert, args, got, want)
+	for _, args := range [][][]byte{
+		{[]byte("20"), []byte("1"), []byte("a"), []byte("21"), []byte("2"), nil},
+		{[]byte("22"), []byte("1"), []byte("a"), []byte("22"), []byte("2"), nil},
+		{[]byte("25"), []byte("1"), []byte("a"), []byte("025"), []byte("2"), nil},
+	} {
+		want := resultOutcome(pc.ExecParams(ctx, upsert, args, nil, nil, nil).Read(), pc)
+		got := resultOutcome(qc.ExecParams(ctx, upsert, args, nil, nil, nil).Read(), qc)
+		if got != want {
+			t.Errorf("%s %q:\n got  %s\n want %s", upsert, args, got, want)
+		}
 	}
+	// A key with a constant, and SQL's PREPARE and EXECUTE.
+	compareSteps(t, pc, qc, []string{
+		"prepare up2 (int, int) as insert into upk (k, v) values ($1, $2), (23, 0) on conflict (k) do update set v = excluded.v",
+		"execute up2 (23, 1)",
+		"execute up2 (24, 1)",
+		"deallocate up2",
+	})
 	compareSteps(t, pc, qc, []string{"select * from upk where k >= 20 order by k"})
 }
