@@ -317,7 +317,7 @@ func needsTreeRewrite(n *pg_query.Node, withCatalog bool) bool {
 		case *pg_query.SelectStmt:
 			found = len(seriesInTargets(x)) > 0
 		case *pg_query.InsertStmt:
-			found = upsertKeys(x) != nil
+			found = upsertKeys(x) != nil || upsertWidth(x) != nil
 		case *pg_query.RangeSubselect:
 			found = valuesToName(x.Subquery, x.GetAlias().GetColnames()) != nil
 		case *pg_query.CommonTableExpr:
@@ -589,6 +589,9 @@ func rewriteEngine(n *pg_query.Node) error {
 				x.Args[0] = c
 			}
 		case *pg_query.InsertStmt:
+			if e := upsertWidth(x); e != nil && err == nil {
+				err = e
+			}
 			if keys := upsertKeys(x); keys != nil {
 				checkUpsertKeys(x, keys)
 			}

@@ -54,6 +54,19 @@ func upsertKeys(ins *pg_query.InsertStmt) []int {
 	}
 	sel := ins.SelectStmt.GetSelectStmt()
 	if sel.ValuesLists == nil {
+		// A query whose columns are not counted as the column list's (a
+		// *, a set operation) is left to DuckDB: the window's query
+		// would take its first columns where PostgreSQL refuses it.
+		if sel.Op != pg_query.SetOperation_SETOP_NONE || len(sel.TargetList) != len(ins.Cols) {
+			return nil
+		}
+		for _, t := range sel.TargetList {
+			for _, f := range t.GetResTarget().GetVal().GetColumnRef().GetFields() {
+				if f.GetAStar() != nil {
+					return nil
+				}
+			}
+		}
 		return keys
 	}
 	if len(sel.ValuesLists) < 2 {
@@ -96,6 +109,29 @@ func upsertKeys(ins *pg_query.InsertStmt) []int {
 		return nil
 	}
 	return keys
+}
+
+// upsertWidth returns PostgreSQL's error for an INSERT ... ON CONFLICT of
+// a query whose select list is wider or narrower than the column list,
+// which DuckDB takes, inserting the first columns (or failing on the
+// EXCLUDED table). A select list with * is not counted.
+func upsertWidth(ins *pg_query.InsertStmt) error {
+	sel := ins.SelectStmt.GetSelectStmt()
+	if ins.OnConflictClause == nil || len(ins.Cols) == 0 || sel == nil || sel.ValuesLists != nil ||
+		sel.Op != pg_query.SetOperation_SETOP_NONE || len(sel.TargetList) == len(ins.Cols) {
+		return nil
+	}
+	for _, t := range sel.TargetList {
+		for _, f := range t.GetResTarget().GetVal().GetColumnRef().GetFields() {
+			if f.GetAStar() != nil {
+				return nil
+			}
+		}
+	}
+	if len(sel.TargetList) > len(ins.Cols) {
+		return pgerror.New(pgerror.SyntaxError, "INSERT has more expressions than target columns")
+	}
+	return pgerror.New(pgerror.SyntaxError, "INSERT has more target columns than expressions")
 }
 
 // conflictColumns returns, for an INSERT ... ON CONFLICT (columns) DO

@@ -132,6 +132,9 @@ func TestUpsertRepeatedKeyMatchesPostgres(t *testing.T) {
 		"insert into upr (a, b, v) values (1, 'x', 1), (1, 'y', 2), (null, 'x', 3) on conflict (a, b) do update set v = excluded.v",
 		"select * from upk order by k",
 		"select * from upr order by a, b",
+		// Queries of other widths than the column list.
+		"insert into upk (k, v) select 30, 1, 2 on conflict (k) do update set v = excluded.v",
+		"insert into upk (k, v) select 30 on conflict (k) do update set v = excluded.v",
 		// Constants that PostgreSQL reads by their column's type.
 		"insert into upl (k, ts, a, j, n, b, c, vc) values (1, '2024-06-01 12:00+02', '{1,2}', '{\"x\": 1}', 1.5, 't', 'ab', 'abc'), " +
 			"(2, '2024-06-01 12:00:00', '{}', '[1]', '2', 'false', 'x', 'x') on conflict (k) do update set ts = excluded.ts returning *",
