@@ -58,6 +58,17 @@ func ConstraintKey(kind string, key []string) string {
 // ConstraintKeyPrefix starts every ConstraintKey.
 const ConstraintKeyPrefix = "quiver$con:"
 
+// IdentityKey names the column of a declared-types table whose default
+// says that the table's column col is an identity column, as
+// pg_attribute.attidentity does: 'a' for GENERATED ALWAYS, 'd' for BY
+// DEFAULT. DuckDB has no identity columns: quiver makes one a column whose
+// default draws from a sequence, as it makes a serial column, and keeps
+// here what tells the two apart.
+func IdentityKey(col string) string { return IdentityKeyPrefix + col }
+
+// IdentityKeyPrefix starts every IdentityKey.
+const IdentityKeyPrefix = "quiver$identity:"
+
 // DeclaredPlaceholder is the column every declared-types table has besides
 // the kept ones.
 const DeclaredPlaceholder = "quiver$"
@@ -229,12 +240,20 @@ FROM (SELECT y.*, (CASE WHEN ` + declaredFitsSQL("y.kept_oid", "y.base", "y.is_a
       CAST(nullif(regexp_extract(x.kept, ` + pattern + `, 2), '') AS integer) AS kept_typmod
     FROM (SELECT d.*, rtrim(regexp_extract(d.data_type, '^[A-Za-z_ ]+')) AS base, d.data_type LIKE '%[]' AS is_array,
         ` + isDeclaredTypes("d.table_name") + ` AS is_kept,
-        max(CASE WHEN ` + isDeclaredTypes("d.table_name") + ` THEN d.column_default END) OVER (PARTITION BY d.database_name,
-          d.schema_name, lower(CASE WHEN ` + isDeclaredTypes("d.table_name") + ` THEN substr(d.table_name, ` + n + `) ELSE d.table_name END),
-          lower(d.column_name)) AS kept
-      FROM duckdb_columns() d WHERE d.` + scope + ` AND NOT d.internal) x
+        max(CASE WHEN ` + isDeclaredTypes("d.table_name") + ` AND NOT ` + isIdentityKey + ` THEN d.column_default END) OVER w AS kept,
+        max(CASE WHEN ` + isDeclaredTypes("d.table_name") + ` AND ` + isIdentityKey + `
+          THEN nullif(regexp_extract(d.column_default, '''([ad])''', 1), '') END) OVER w AS identity_kind
+      FROM duckdb_columns() d WHERE d.` + scope + ` AND NOT d.internal
+      WINDOW w AS (PARTITION BY d.database_name, d.schema_name,
+        lower(CASE WHEN ` + isDeclaredTypes("d.table_name") + ` THEN substr(d.table_name, ` + n + `) ELSE d.table_name END),
+        lower(CASE WHEN ` + isDeclaredTypes("d.table_name") + ` AND ` + isIdentityKey + `
+          THEN substr(d.column_name, ` + strconv.Itoa(len(IdentityKeyPrefix)+1) + `) ELSE d.column_name END))) x
     WHERE NOT x.is_kept) y) z`
 }
+
+// isIdentityKey is the condition that the column d of a declared-types
+// table keeps an identity column's kind (IdentityKey).
+var isIdentityKey = "starts_with(d.column_name, " + quote(IdentityKeyPrefix) + ")"
 
 // declaredFitsSQL is the condition that a column declared with the type
 // OID oid may have the DuckDB type base (without modifiers), a list if

@@ -70,12 +70,17 @@ SELECT ` + infoDB + ` AS table_catalog, nc.nspname AS table_schema, c.relname AS
   ` + infoDB + ` AS udt_catalog, nt.nspname AS udt_schema, t.typname AS udt_name,
   NULL::varchar AS scope_catalog, NULL::varchar AS scope_schema, NULL::varchar AS scope_name,
   NULL::integer AS maximum_cardinality, CAST(a.attnum AS varchar) AS dtd_identifier, 'NO' AS is_self_referencing,
-  'NO' AS is_identity, NULL::varchar AS identity_generation, NULL::varchar AS identity_start,
-  NULL::varchar AS identity_increment, NULL::varchar AS identity_maximum, NULL::varchar AS identity_minimum,
-  'NO' AS identity_cycle, 'NEVER' AS is_generated, NULL::varchar AS generation_expression,
+  (CASE WHEN a.attidentity = '' THEN 'NO' ELSE 'YES' END) AS is_identity,
+  (CASE a.attidentity WHEN 'a' THEN 'ALWAYS' WHEN 'd' THEN 'BY DEFAULT' END) AS identity_generation,
+  CAST(sq.start_value AS varchar) AS identity_start, CAST(sq.increment_by AS varchar) AS identity_increment,
+  CAST(sq.max_value AS varchar) AS identity_maximum, CAST(sq.min_value AS varchar) AS identity_minimum,
+  (CASE WHEN sq.cycle THEN 'YES' ELSE 'NO' END) AS identity_cycle, 'NEVER' AS is_generated, NULL::varchar AS generation_expression,
   (CASE WHEN c.relkind IN ('r', 'p') THEN 'YES' ELSE 'NO' END) AS is_updatable
-FROM pg_catalog.pg_attribute a
+FROM pg_catalog.quiver_columns a
   LEFT JOIN pg_catalog.pg_attrdef ad ON a.attrelid = ad.adrelid AND a.attnum = ad.adnum
+  LEFT JOIN duckdb_sequences() sq ON a.identity_default IS NOT NULL AND sq.database_name = a._database
+    AND sq.schema_name = a._schema
+    AND sq.sequence_name = regexp_extract(a.identity_default, '^nextval\(''(?:.*\.)?([^''.]+)''\)', 1)
   JOIN pg_catalog.pg_class c ON a.attrelid = c.oid
   JOIN pg_catalog.pg_namespace nc ON c.relnamespace = nc.oid
   JOIN pg_catalog.pg_type t ON a.atttypid = t.oid

@@ -314,13 +314,15 @@ SELECT c.table_oid::quiver_oid AS attrelid, c.column_name AS attname,
   coalesce(c.dt_storage,
     CASE WHEN c.is_array THEN 'x' WHEN e.oid IS NOT NULL THEN 'p' ELSE coalesce(m.storage, 'x') END) AS attstorage,
   'i' AS attalign, NOT c.is_nullable AS attnotnull, _default IS NOT NULL AS atthasdef,
-  false AS atthasmissing, '' AS attidentity, '' AS attgenerated, false AS attisdropped, true AS attislocal,
+  false AS atthasmissing, coalesce(c.identity_kind, '') AS attidentity, '' AS attgenerated, false AS attisdropped, true AS attislocal,
   0 AS attinhcount,
   coalesce(c.dt_collation,
     CASE WHEN e.oid IS NOT NULL THEN 0 ELSE coalesce(m.typcollation, 100) END)::quiver_oid AS attcollation,
   '' AS attcompression, NULL::varchar[] AS attacl, NULL::varchar[] AS attoptions, NULL::varchar[] AS attfdwoptions,
-  NULL::varchar AS attmissingval, _default AS column_default, c.comment
-FROM (SELECT *, (CASE WHEN column_default = 'NULL' OR
+  NULL::varchar AS attmissingval, _default AS column_default, c.comment,
+  (CASE WHEN c.identity_kind IS NOT NULL THEN c.column_default END) AS identity_default, c.database_name AS _database,
+  c.schema_name AS _schema
+FROM (SELECT *, (CASE WHEN identity_kind IS NOT NULL OR column_default = 'NULL' OR
     regexp_matches(column_default, '^CAST\(NULL AS ("[A-Za-z][A-Za-z0-9_ ]*"|[A-Z][A-Z0-9_ ]*)(\([0-9, ]+\))?(\[\])*\)$')
     THEN NULL ELSE column_default END) AS _default FROM pg_catalog.quiver_declared_columns) c
 LEFT JOIN pg_catalog.quiver_typemap m ON m.duckdb = c.base

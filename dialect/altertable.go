@@ -2,7 +2,6 @@ package dialect
 
 import (
 	"slices"
-	"strings"
 
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 
@@ -71,7 +70,8 @@ func mapsAlterTable(a *pg_query.AlterTableStmt) bool {
 			return true
 		}
 		switch cmd.GetSubtype() {
-		case pg_query.AlterTableType_AT_ChangeOwner, pg_query.AlterTableType_AT_AddIdentity, pg_query.AlterTableType_AT_DropConstraint:
+		case pg_query.AlterTableType_AT_ChangeOwner, pg_query.AlterTableType_AT_AddIdentity, pg_query.AlterTableType_AT_DropConstraint,
+			pg_query.AlterTableType_AT_SetIdentity, pg_query.AlterTableType_AT_DropIdentity:
 			return true
 		case pg_query.AlterTableType_AT_AddConstraint:
 			switch cmd.GetDef().GetConstraint().GetContype() {
@@ -158,6 +158,7 @@ func planAlterTable(st *stmt.Statement, rest func(*stmt.Statement) (*Plan, error
 	var dropped []droppedConstraint
 	var cmds []*pg_query.Node
 	var before []string
+	var identities []alterStep
 	for _, c := range a.Cmds {
 		cmd, b, af := serialColumn(a.Relation, c.GetAlterTableCmd())
 		before, after = append(before, b...), append(after, af...)
@@ -173,11 +174,10 @@ func planAlterTable(st *stmt.Statement, rest func(*stmt.Statement) (*Plan, error
 			dropped = append(dropped, droppedConstraint{name: cmd.Name, missingOK: cmd.MissingOk, cascade: cmd.Behavior == pg_query.DropBehavior_DROP_CASCADE})
 			continue
 		case pg_query.AlterTableType_AT_AddIdentity:
-			sql, err := identitySQL(a.Relation, cmd)
-			if err != nil {
-				return nil, err
-			}
-			after = append(after, sql...)
+			identities = append(identities, addIdentityStep(a.Relation, cmd))
+			continue
+		case pg_query.AlterTableType_AT_SetIdentity, pg_query.AlterTableType_AT_DropIdentity:
+			identities = append(identities, alterIdentityStep(a.Relation, cmd))
 			continue
 		case pg_query.AlterTableType_AT_AddConstraint:
 			con := cmd.GetDef().GetConstraint()
@@ -270,7 +270,7 @@ func planAlterTable(st *stmt.Statement, rest func(*stmt.Statement) (*Plan, error
 		}
 		steps = append(steps, step)
 	}
-	steps = append(append(append([]alterStep{{sql: before}}, steps...), fills...), alterStep{sql: after})
+	steps = append(append(append(append([]alterStep{{sql: before}}, steps...), fills...), identities...), alterStep{sql: after})
 	if len(added) > 0 || len(dropped) > 0 {
 		if p.Then != nil {
 			return nil, pgerror.New(pgerror.FeatureNotSupported, "ALTER TABLE adding a primary key and adding or dropping another constraint at once is not supported on DuckDB: use separate statements")
@@ -317,39 +317,4 @@ func constraintNameSQL(rv *pg_query.RangeVar, kind string, cols []string, name s
 	companion := typesTable(rv)
 	return []string{"CREATE TABLE IF NOT EXISTS " + companion + " (" + placeholder + ")",
 		"ALTER TABLE " + companion + " ADD COLUMN IF NOT EXISTS " + ident(catalog.ConstraintKey(kind, cols)) + " VARCHAR DEFAULT " + literal(name)}
-}
-
-// identitySQL makes cmd's column of the table rv an identity column: a
-// sequence (SEQUENCE NAME, or table_column_seq) with the clause's options,
-// the column's default, owned by the table.
-func identitySQL(rv *pg_query.RangeVar, cmd *pg_query.AlterTableCmd) ([]string, error) {
-	con := cmd.GetDef().GetConstraint()
-	seq := &pg_query.RangeVar{Catalogname: rv.Catalogname, Schemaname: rv.Schemaname, Relname: rv.Relname + "_" + cmd.Name + "_seq", Relpersistence: rv.Relpersistence, Inh: true}
-	opts := make([]*pg_query.Node, 0, len(con.GetOptions()))
-	for _, o := range con.GetOptions() {
-		d := o.GetDefElem()
-		if d.GetDefname() != "sequence_name" {
-			opts = append(opts, o)
-			continue
-		}
-		n := names(d.Arg.GetList().GetItems())
-		switch len(n) {
-		case 1:
-			seq.Relname = n[0]
-		case 2:
-			seq.Schemaname, seq.Relname = n[0], n[1]
-		default:
-			return nil, pgerror.New(pgerror.SyntaxError, "improper qualified name (too many dotted names): %s", strings.Join(n, "."))
-		}
-		if seq.Schemaname == PublicSchema {
-			seq.Schemaname = EngineSchema
-		}
-	}
-	create, err := planCreateSequence(&pg_query.CreateSeqStmt{Sequence: seq, Options: opts})
-	if err != nil {
-		return nil, err
-	}
-	return append(create.SQL,
-		"ALTER TABLE "+relationRef(rv)+" ALTER COLUMN "+ident(cmd.Name)+" SET DEFAULT nextval("+sqlString(relationText(seq))+")",
-		"ALTER SEQUENCE "+relationRef(seq)+" OWNED BY "+ownerRef(rv)), nil
 }

@@ -218,7 +218,9 @@ func (k *keeper) create(c *pg_query.CreateStmt) {
 			continue
 		}
 		k.immediate(def)
-		k.serial(c, def)
+		if id := k.serial(c, def); id != "" {
+			cols = append(cols, id)
+		}
 		if d, ok := k.column(def); ok {
 			cols = append(cols, typesColumn(def.Colname, d))
 			k.checkLength(def, d)
@@ -368,12 +370,13 @@ var serialTypes = map[string]string{
 // sequence when it is a serial column or an identity column, as
 // PostgreSQL does: the column gets the integer type, NOT NULL and
 // DEFAULT nextval of a sequence named table_column_seq in the table's
-// schema, which a statement before the CREATE TABLE creates unless it
-// exists. DuckDB has neither serial types nor identity columns. The
-// sequence is owned by the table, so that DROP TABLE drops it, and
-// GENERATED ALWAYS does not refuse values given for the column (the
-// README's known differences).
-func (k *keeper) serial(c *pg_query.CreateStmt, def *pg_query.ColumnDef) {
+// schema (or as the identity's SEQUENCE NAME says), which a statement
+// before the CREATE TABLE creates unless it exists, with the identity's
+// options. DuckDB has neither serial types nor identity columns. The
+// sequence is owned by the table, so that DROP TABLE drops it. For an
+// identity column, serial returns the declared-types table column that
+// keeps its kind (catalog.IdentityKey), else "".
+func (k *keeper) serial(c *pg_query.CreateStmt, def *pg_query.ColumnDef) string {
 	tn := def.GetTypeName()
 	identity := -1
 	for i, con := range def.Constraints {
@@ -386,13 +389,24 @@ func (k *keeper) serial(c *pg_query.CreateStmt, def *pg_query.ColumnDef) {
 		base = serialTypes[typeBase(tn)]
 	}
 	if base == "" && identity < 0 {
-		return
+		return ""
 	}
 	if base != "" {
 		tn.Names = []*pg_query.Node{pg_query.MakeStrNode("pg_catalog"), pg_query.MakeStrNode(base)}
 	}
+	k.changed = true
 	if identity >= 0 {
+		con := def.Constraints[identity].GetConstraint()
 		def.Constraints = append(def.Constraints[:identity], def.Constraints[identity+1:]...)
+		seq, create, err := identitySequence(c.Relation, def.Colname, con, tn, true)
+		if err != nil {
+			k.err = err
+			return ""
+		}
+		k.guards = append(k.guards, create...)
+		k.owned = append(k.owned, "ALTER SEQUENCE "+relationRef(seq)+" OWNED BY "+ownerRef(c.Relation))
+		def.Constraints = append(def.Constraints, sequenceConstraints(seq)...)
+		return identityColumn(def.Colname, con)
 	}
 	create, own, cons := serialSequence(c.Relation, def.Colname)
 	// Not CREATE OR REPLACE: DuckDB refuses to replace the sequence of an
@@ -401,7 +415,7 @@ func (k *keeper) serial(c *pg_query.CreateStmt, def *pg_query.ColumnDef) {
 	// Owned by the table, the sequence is dropped with it.
 	k.owned = append(k.owned, own)
 	def.Constraints = append(def.Constraints, cons...)
-	k.changed = true
+	return ""
 }
 
 // serialSequence returns what makes the column col of the table rel a
@@ -409,23 +423,35 @@ func (k *keeper) serial(c *pg_query.CreateStmt, def *pg_query.ColumnDef) {
 // in the table's schema) unless it exists, the one that has the table own
 // it, and the column's NOT NULL and DEFAULT nextval constraints.
 func serialSequence(rel *pg_query.RangeVar, col string) (create, own string, cons []*pg_query.Node) {
-	seq := col
-	if rel.Relname != "" {
-		seq = rel.Relname + "_" + col
-	}
-	seq += "_seq"
-	ref := relationText(&pg_query.RangeVar{Schemaname: rel.Schemaname, Relname: seq})
+	seq := defaultSequence(rel, col)
 	temp := ""
 	if rel.Relpersistence == "t" {
 		temp = "TEMPORARY "
 	}
-	return "CREATE " + temp + "SEQUENCE IF NOT EXISTS " + qualifiedName(rel, seq),
-		"ALTER SEQUENCE " + qualifiedName(rel, seq) + " OWNED BY " + ownerRef(rel),
-		[]*pg_query.Node{
-			{Node: &pg_query.Node_Constraint{Constraint: &pg_query.Constraint{Contype: pg_query.ConstrType_CONSTR_NOTNULL, Location: -1}}},
-			{Node: &pg_query.Node_Constraint{Constraint: &pg_query.Constraint{Contype: pg_query.ConstrType_CONSTR_DEFAULT, Location: -1,
-				RawExpr: funcCall([]string{"nextval"}, pg_query.MakeAConstStrNode(ref, -1))}}},
-		}
+	return "CREATE " + temp + "SEQUENCE IF NOT EXISTS " + relationRef(seq),
+		"ALTER SEQUENCE " + relationRef(seq) + " OWNED BY " + ownerRef(rel), sequenceConstraints(seq)
+}
+
+// defaultSequence names the sequence of the serial or identity column col
+// of the table rel: table_column_seq, in the table's schema.
+func defaultSequence(rel *pg_query.RangeVar, col string) *pg_query.RangeVar {
+	seq := col
+	if rel.Relname != "" {
+		seq = rel.Relname + "_" + col
+	}
+	return &pg_query.RangeVar{Catalogname: rel.Catalogname, Schemaname: rel.Schemaname, Relname: seq + "_seq",
+		Relpersistence: rel.Relpersistence, Inh: true}
+}
+
+// sequenceConstraints are the NOT NULL and DEFAULT nextval constraints of
+// a column drawing from the sequence seq.
+func sequenceConstraints(seq *pg_query.RangeVar) []*pg_query.Node {
+	ref := relationText(&pg_query.RangeVar{Schemaname: seq.Schemaname, Relname: seq.Relname})
+	return []*pg_query.Node{
+		{Node: &pg_query.Node_Constraint{Constraint: &pg_query.Constraint{Contype: pg_query.ConstrType_CONSTR_NOTNULL, Location: -1}}},
+		{Node: &pg_query.Node_Constraint{Constraint: &pg_query.Constraint{Contype: pg_query.ConstrType_CONSTR_DEFAULT, Location: -1,
+			RawExpr: funcCall([]string{"nextval"}, pg_query.MakeAConstStrNode(ref, -1))}}},
+	}
 }
 
 // alter keeps the declared type of a column added or changed, and forgets
@@ -473,6 +499,9 @@ func (k *keeper) alter(stmt *pg_query.AlterTableStmt, cmd *pg_query.AlterTableCm
 	case !ifNew:
 		k.sql = append(k.sql, "ALTER TABLE IF EXISTS "+name+" DROP COLUMN IF EXISTS "+ident(col))
 	}
+	if cmd.Subtype == pg_query.AlterTableType_AT_DropColumn {
+		k.sql = append(k.sql, "ALTER TABLE IF EXISTS "+name+" DROP COLUMN IF EXISTS "+ident(catalog.IdentityKey(col)))
+	}
 	return run
 }
 
@@ -487,9 +516,11 @@ func (k *keeper) rename(r *pg_query.RenameStmt) {
 			"ALTER TABLE IF EXISTS "+name+" RENAME TO "+ident(catalog.DeclaredTypesPrefix+r.Newname))
 		return
 	}
-	k.sql = append(k.sql, "ALTER TABLE IF EXISTS "+name+" DROP COLUMN IF EXISTS "+ident(r.Newname),
-		"ALTER TABLE IF EXISTS "+name+" ADD COLUMN IF NOT EXISTS "+ident(r.Subname)+" VARCHAR",
-		"ALTER TABLE IF EXISTS "+name+" RENAME COLUMN "+ident(r.Subname)+" TO "+ident(r.Newname))
+	for _, key := range []func(string) string{func(c string) string { return c }, catalog.IdentityKey} {
+		k.sql = append(k.sql, "ALTER TABLE IF EXISTS "+name+" DROP COLUMN IF EXISTS "+ident(key(r.Newname)),
+			"ALTER TABLE IF EXISTS "+name+" ADD COLUMN IF NOT EXISTS "+ident(key(r.Subname))+" VARCHAR",
+			"ALTER TABLE IF EXISTS "+name+" RENAME COLUMN "+ident(key(r.Subname))+" TO "+ident(key(r.Newname)))
+	}
 }
 
 // placeholder is the column every declared-types table has.

@@ -67,12 +67,16 @@ func TestDeclaredTypes(t *testing.T) {
 		{in: "alter table t drop column c", want: []string{
 			"ALTER TABLE t DROP c",
 			`ALTER TABLE IF EXISTS "quiver_types$t" DROP COLUMN IF EXISTS "c"`,
+			`ALTER TABLE IF EXISTS "quiver_types$t" DROP COLUMN IF EXISTS "quiver$identity:c"`,
 		}},
 		{in: "alter table t rename column a to b", want: []string{
 			"alter table t rename column a to b",
 			`ALTER TABLE IF EXISTS "quiver_types$t" DROP COLUMN IF EXISTS "b"`,
 			`ALTER TABLE IF EXISTS "quiver_types$t" ADD COLUMN IF NOT EXISTS "a" VARCHAR`,
 			`ALTER TABLE IF EXISTS "quiver_types$t" RENAME COLUMN "a" TO "b"`,
+			`ALTER TABLE IF EXISTS "quiver_types$t" DROP COLUMN IF EXISTS "quiver$identity:b"`,
+			`ALTER TABLE IF EXISTS "quiver_types$t" ADD COLUMN IF NOT EXISTS "quiver$identity:a" VARCHAR`,
+			`ALTER TABLE IF EXISTS "quiver_types$t" RENAME COLUMN "quiver$identity:a" TO "quiver$identity:b"`,
 		}},
 		{in: "alter table app.t rename to u", want: []string{
 			"alter table app.t rename to u",

@@ -150,9 +150,9 @@ func TestDuckDBRewrites(t *testing.T) {
 		{in: "drop table a", want: []string{"drop table a", `DROP TABLE IF EXISTS "quiver_types$a"`}},
 		// Serial and identity columns draw from a sequence.
 		{in: "create table s.t (id serial primary key, n bigint generated always as identity, v text)", want: []string{
-			"CREATE SEQUENCE IF NOT EXISTS \"s\".\"t_id_seq\"", "CREATE SEQUENCE IF NOT EXISTS \"s\".\"t_n_seq\"",
+			"CREATE SEQUENCE IF NOT EXISTS \"s\".\"t_id_seq\"", "CREATE SEQUENCE IF NOT EXISTS s.t_n_seq",
 			"CREATE TABLE s.t (id int PRIMARY KEY NOT NULL DEFAULT nextval('s.t_id_seq'), n bigint NOT NULL DEFAULT nextval('s.t_n_seq'), v text)",
-			`DROP TABLE IF EXISTS "s"."quiver_types$t"`,
+			`CREATE OR REPLACE TABLE "s"."quiver_types$t" ("quiver$" BOOLEAN, "quiver$identity:n" VARCHAR DEFAULT 'a')`,
 			`ALTER SEQUENCE "s"."t_id_seq" OWNED BY "s"."t"`, `ALTER SEQUENCE "s"."t_n_seq" OWNED BY "s"."t"`}},
 		// A view's companion keeps its PostgreSQL definition (viewdef.go).
 		{in: "drop view a, b", want: []string{"DROP VIEW a", `DROP TABLE IF EXISTS "quiver_types$a"`, "DROP VIEW b", `DROP TABLE IF EXISTS "quiver_types$b"`}},

@@ -149,6 +149,11 @@ func InsertColumns(st *stmt.Statement, names []string) (*stmt.Statement, error) 
 	for _, name := range names {
 		ins.Cols = append(ins.Cols, &pg_query.Node{Node: &pg_query.Node_ResTarget{ResTarget: &pg_query.ResTarget{Name: name}}})
 	}
+	return withTree(st, n)
+}
+
+// withTree returns st with the tree n, changed from st's, and its text.
+func withTree(st *stmt.Statement, n *pg_query.Node) (*stmt.Statement, error) {
 	sql, err := deparse(n)
 	if err != nil {
 		return nil, err

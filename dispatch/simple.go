@@ -529,6 +529,9 @@ func (s *Session) plan(ctx context.Context, st *stmt.Statement, ptypes []arrow.D
 	}
 	var p *dialect.Plan
 	if s.h.rw != nil {
+		if sub, err = s.applyIdentity(ctx, sub); err != nil {
+			return nil, err
+		}
 		if sub, err = s.typeLiterals(ctx, sub, ptypes); err != nil {
 			return nil, err
 		}

@@ -55,6 +55,8 @@ const (
 	SerializationFailure          = "40001"
 	DeadlockDetected              = "40P01"
 
+	GeneratedAlways = "428C9"
+
 	SyntaxErrorOrAccessRuleViolation = "42000"
 	SyntaxError                      = "42601"
 	InsufficientPrivilege            = "42501"
