@@ -83,14 +83,16 @@ func identityColumn(col string, con *pg_query.Constraint) string {
 }
 
 // IdentityColumnsSQL lists the identity columns of the tables of the
-// database whose name DuckDB gives as db ("" for the current one) and
-// the temporary ones: database, schema, table, column, its position (from
-// 1) and kind ('a' or 'd').
+// current database and the temporary ones: database, schema, table,
+// column, its position (from 1) and kind ('a' or 'd'); and, with the last
+// three NULL, every other table of the same name as one that has any, so
+// that a table without identity columns hides one with them as DuckDB
+// resolves the name (a temporary table first, then the search path).
 func IdentityColumnsSQL() string {
 	n := len(catalog.DeclaredTypesPrefix) + 1
 	m := len(catalog.IdentityKeyPrefix) + 1
-	return "SELECT t.database_name, t.schema_name, t.table_name, t.column_name, t.column_index, " +
-		"regexp_extract(k.column_default, '''([ad])''', 1) " +
+	ids := "SELECT t.database_name, t.schema_name, t.table_name, t.column_name, t.column_index, " +
+		"regexp_extract(k.column_default, '''([ad])''', 1) AS kind " +
 		"FROM duckdb_columns() k JOIN duckdb_columns() t ON t.database_name = k.database_name AND t.schema_name = k.schema_name " +
 		"AND lower(t.table_name) = lower(substr(k.table_name, " + strconv.Itoa(n) + ")) " +
 		"AND lower(t.column_name) = lower(substr(k.column_name, " + strconv.Itoa(m) + ")) " +
@@ -98,6 +100,11 @@ func IdentityColumnsSQL() string {
 		"AND starts_with(k.table_name, " + sqlString(catalog.DeclaredTypesPrefix) + ") " +
 		"AND starts_with(k.column_name, " + sqlString(catalog.IdentityKeyPrefix) + ") " +
 		"AND regexp_matches(k.column_default, '''[ad]''')"
+	return "WITH i AS (" + ids + ") SELECT * FROM i UNION ALL " +
+		"SELECT d.database_name, d.schema_name, d.table_name, NULL, NULL, NULL FROM duckdb_tables() d " +
+		"WHERE (d.database_name = current_database() OR d.database_name = 'temp') " +
+		"AND lower(d.table_name) IN (SELECT lower(table_name) FROM i) " +
+		"AND NOT EXISTS (SELECT 1 FROM i WHERE i.database_name = d.database_name AND i.schema_name = d.schema_name AND i.table_name = d.table_name)"
 }
 
 // IdentityColumn is an identity column of a table.
@@ -134,7 +141,6 @@ func NewIdentities(rows [][]string) *Identities {
 			pos = pos*10 + int(c-'0')
 		}
 		name := strings.ToLower(r[2])
-		col := IdentityColumn{Name: r[3], Position: pos, Always: r[5] == "a"}
 		ts := out.tables[name]
 		i := 0
 		for i < len(ts) && (ts[i].database != r[0] || ts[i].schema != r[1]) {
@@ -143,7 +149,9 @@ func NewIdentities(rows [][]string) *Identities {
 		if i == len(ts) {
 			ts = append(ts, identityTable{database: r[0], schema: r[1]})
 		}
-		ts[i].cols = append(ts[i].cols, col)
+		if r[3] != "" {
+			ts[i].cols = append(ts[i].cols, IdentityColumn{Name: r[3], Position: pos, Always: r[5] == "a"})
+		}
 		out.tables[name] = ts
 	}
 	return out

@@ -88,6 +88,29 @@ func TestIdentityColumnsMatchPostgres(t *testing.T) {
 	}
 	compareSteps(t, pc, qc, steps)
 
+	// A table without identity columns hides one with them as the name
+	// resolves: a temporary table first, then the search path.
+	compareSteps(t, pc, qc, []string{
+		"create schema idn_s",
+		"create table idn_s.idn_t (id int generated always as identity, v text)",
+		"create temp table idn_t (id int, v text)",
+		"insert into idn_t values (1, 'temporary')",
+		"insert into idn_s.idn_t values (1, 'x')",
+		"set search_path = idn_s, public",
+		"insert into idn_t values (2, 'temporary still')",
+		"create table public.idn_p (id int generated always as identity, v text)",
+		"create table idn_s.idn_p (id int, v text)",
+		"insert into idn_p values (5, 'idn_s first')",
+		"insert into public.idn_p values (5, 'no')",
+		"reset search_path",
+		"insert into idn_p values (5, 'no')",
+		"create temp table idn_tt (id int generated always as identity, v text)",
+		"insert into idn_tt values (1, 'no')",
+		"insert into pg_temp.idn_tt (v) values ('yes') returning *",
+		"select * from idn_t order by 1",
+		"select * from idn_s.idn_p",
+	})
+
 	// COPY takes the values it is given, also for GENERATED ALWAYS.
 	ctx := context.Background()
 	for _, c := range []*pgconn.PgConn{pc, qc} {
