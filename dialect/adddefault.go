@@ -7,7 +7,6 @@ import (
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 	"google.golang.org/protobuf/reflect/protoreflect"
 
-	"github.com/quiverdb/quiver/catalog"
 	"github.com/quiverdb/quiver/pgerror"
 	"github.com/quiverdb/quiver/stmt"
 )
@@ -319,11 +318,8 @@ func serialColumn(rv *pg_query.RangeVar, cmd *pg_query.AlterTableCmd) (out *pg_q
 				return cmd, nil, nil // DuckDB's own error
 			}
 			def.Constraints = append(def.Constraints, sequenceConstraints(seq)...)
-			companion := typesTable(rv)
-			return out, create, []string{"ALTER SEQUENCE " + relationRef(seq) + " OWNED BY " + ownerRef(rv),
-				"CREATE TABLE IF NOT EXISTS " + companion + " (" + placeholder + ")",
-				"ALTER TABLE " + companion + " DROP COLUMN IF EXISTS " + ident(catalog.IdentityKey(def.Colname)),
-				"ALTER TABLE " + companion + " ADD COLUMN " + identityColumn(def.Colname, con)}
+			return out, create, append([]string{"ALTER SEQUENCE " + relationRef(seq) + " OWNED BY " + ownerRef(rv)},
+				keepIdentitySQL(rv, def.Colname, identityKindOf(con))...)
 		}
 	}
 	if tn == nil || len(tn.Names) != 1 || len(tn.ArrayBounds) != 0 || serialTypes[typeBase(tn)] == "" {

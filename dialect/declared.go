@@ -406,7 +406,7 @@ func (k *keeper) serial(c *pg_query.CreateStmt, def *pg_query.ColumnDef) string 
 		k.guards = append(k.guards, create...)
 		k.owned = append(k.owned, "ALTER SEQUENCE "+relationRef(seq)+" OWNED BY "+ownerRef(c.Relation))
 		def.Constraints = append(def.Constraints, sequenceConstraints(seq)...)
-		return identityColumn(def.Colname, con)
+		return identityColumn(def.Colname, identityKindOf(con))
 	}
 	create, own, cons := serialSequence(c.Relation, def.Colname)
 	// Not CREATE OR REPLACE: DuckDB refuses to replace the sequence of an

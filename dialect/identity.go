@@ -72,14 +72,28 @@ func identitySequence(rel *pg_query.RangeVar, col string, con *pg_query.Constrai
 	return seq, p.SQL, nil
 }
 
-// identityColumn is the declared-types table column that keeps the kind
-// of the identity column col, declared with the identity constraint con.
-func identityColumn(col string, con *pg_query.Constraint) string {
-	kind := "d"
+// identityKindOf is the kind of the identity constraint con, as
+// pg_attribute.attidentity gives it: 'a' for ALWAYS, 'd' for BY DEFAULT.
+func identityKindOf(con *pg_query.Constraint) string {
 	if con.GetGeneratedWhen() == "a" {
-		kind = "a"
+		return "a"
 	}
+	return "d"
+}
+
+// identityColumn is the declared-types table column that keeps the kind
+// of the identity column col.
+func identityColumn(col, kind string) string {
 	return ident(catalog.IdentityKey(col)) + " VARCHAR DEFAULT " + literal(kind)
+}
+
+// keepIdentitySQL keeps kind as that of the identity column col of the
+// table rv, in its declared-types table, made if need be.
+func keepIdentitySQL(rv *pg_query.RangeVar, col, kind string) []string {
+	companion := typesTable(rv)
+	return []string{"CREATE TABLE IF NOT EXISTS " + companion + " (" + placeholder + ")",
+		"ALTER TABLE " + companion + " DROP COLUMN IF EXISTS " + ident(catalog.IdentityKey(col)),
+		"ALTER TABLE " + companion + " ADD COLUMN " + identityColumn(col, kind)}
 }
 
 // IdentityColumnsSQL lists the identity columns of the tables of the
@@ -132,14 +146,7 @@ func NewIdentities(rows [][]string) *Identities {
 		if len(r) < 6 {
 			continue
 		}
-		pos := 0
-		for _, c := range r[4] {
-			if c < '0' || c > '9' {
-				pos = 0
-				break
-			}
-			pos = pos*10 + int(c-'0')
-		}
+		pos, _ := strconv.Atoi(r[4])
 		name := strings.ToLower(r[2])
 		ts := out.tables[name]
 		i := 0
@@ -378,13 +385,10 @@ func addIdentityStep(rv *pg_query.RangeVar, cmd *pg_query.AlterTableCmd) alterSt
 		if err != nil {
 			return nil, err
 		}
-		companion := typesTable(rv)
-		return append(create,
+		return append(append(create,
 			"ALTER TABLE "+relationRef(rv)+" ALTER COLUMN "+ident(cmd.Name)+" SET DEFAULT nextval("+sqlString(relationText(seq))+")",
-			"ALTER SEQUENCE "+relationRef(seq)+" OWNED BY "+ownerRef(rv),
-			"CREATE TABLE IF NOT EXISTS "+companion+" ("+placeholder+")",
-			"ALTER TABLE "+companion+" DROP COLUMN IF EXISTS "+ident(catalog.IdentityKey(cmd.Name)),
-			"ALTER TABLE "+companion+" ADD COLUMN "+identityColumn(cmd.Name, con)), nil
+			"ALTER SEQUENCE "+relationRef(seq)+" OWNED BY "+ownerRef(rv)),
+			keepIdentitySQL(rv, cmd.Name, identityKindOf(con))...), nil
 	}}
 }
 
@@ -437,8 +441,7 @@ func alterIdentityStep(rv *pg_query.RangeVar, cmd *pg_query.AlterTableCmd) alter
 				if d.Arg.GetInteger().GetIval() == 'a' {
 					kind = "a"
 				}
-				out = append(out, "ALTER TABLE "+companion+" DROP COLUMN IF EXISTS "+key,
-					"ALTER TABLE "+companion+" ADD COLUMN "+key+" VARCHAR DEFAULT "+literal(kind))
+				out = append(out, keepIdentitySQL(rv, cmd.Name, kind)...)
 			case "restart":
 				parts, ok := qualifiedNameList(seq)
 				if !ok || len(parts) == 0 || len(parts) > 2 {

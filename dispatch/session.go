@@ -207,6 +207,14 @@ type Session struct {
 	// splitCat is what the session read of the catalog to split
 	// statements (returning.go).
 	splitCat catalogMemo
+	// identities are the identity columns read from the rows catalogRows
+	// last gave for them (applyIdentity).
+	identities struct {
+		rows      [][]string
+		ids       *dialect.Identities
+		pathValue string   // the search_path path was read from
+		path      []string // its schemas
+	}
 	// snapFP is the session's catalog fingerprint (snapshot.go).
 	snapFP sessionSnapshot
 
